@@ -1,0 +1,65 @@
+package sim
+
+import (
+	"context"
+	"time"
+)
+
+// Options control how a run is carried out; they never change its results.
+type Options struct {
+	// Workers is the number of replications run at once; 0 means one per CPU.
+	Workers int
+	// Progress, when not nil, is called after each replication with the count done.
+	Progress func(done, total int)
+}
+
+// Run runs every replication of the scenario and returns the exposure of each offboarding.
+// Results depend only on the scenario (its seed included), never on Options.
+func Run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
+	return run(ctx, sc, opts)
+}
+
+// TableRows are the actions of the published timing tables T1 and T2, in order.
+var TableRows = []string{"disable_user", "delete_user", "end_sessions", "sign_out",
+	"remove_user_assignment", "remove_from_group", "remove_group_assignment"}
+
+// TableCells are the columns of the timing tables.
+var TableCells = []string{"idc_access", "app_new", "app_existing", "role_existing"}
+
+// Access texts of the idc_access cell.
+const (
+	KeepsAccess     = "keeps access"
+	MustSignInAgain = "must sign in again"
+)
+
+// TableOptions set up a reproduction of the timing tables.
+type TableOptions struct {
+	Profile  Profile
+	Switches Switches
+	// PermissionSetDuration is the role session duration of the experiment (default 12h).
+	PermissionSetDuration time.Duration
+	// Trials is the number of randomised timelines per row (default 20000).
+	Trials int
+	Seed   uint64
+}
+
+// CellResult is what the experiments observed for one cell of a row.
+type CellResult struct {
+	// ObservedMax is the worst case over all trials.
+	ObservedMax time.Duration
+	// Text is set instead when the access outlived the action: KeepsAccess or MustSignInAgain.
+	Text string
+}
+
+// RowResult is the outcome of one row's experiments.
+type RowResult struct {
+	Row    string
+	Trials int
+	Cells  map[string]CellResult
+}
+
+// ReproduceTable runs each row of the timing tables as an experiment over many randomised phases
+// and returns the observed worst case per cell.
+func ReproduceTable(opts TableOptions) ([]RowResult, error) {
+	return reproduceTable(opts)
+}

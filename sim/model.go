@@ -1,0 +1,371 @@
+// Package sim is the discrete-event engine that implements the session rules of IAM Identity Center.
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// SourceKind is the kind of identity source.
+type SourceKind uint8
+
+// Identity source kinds.
+const (
+	IdentityCenter SourceKind = iota
+	ExternalIdP
+	ActiveDirectory
+)
+
+var sourceKindNames = [...]string{"identity_center", "external_idp", "active_directory"}
+
+func (k SourceKind) String() string { return sourceKindNames[k] }
+
+// ProvisioningMode says how an external IdP carries changes into IAM Identity Center (PROV-2).
+type ProvisioningMode uint8
+
+// Provisioning modes.
+const (
+	ProvisioningNone ProvisioningMode = iota
+	ProvisioningPush
+	ProvisioningPeriodic
+)
+
+var provisioningModeNames = [...]string{"none", "push", "periodic"}
+
+func (m ProvisioningMode) String() string { return provisioningModeNames[m] }
+
+// IdentitySource describes where users come from.
+type IdentitySource struct {
+	Kind SourceKind
+	// IdPSession is the external IdP's own session length (UIS-6, UIS-7).
+	IdPSession time.Duration
+	// SessionNotOnOrAfter says whether the IdP's assertion caps the portal session (UIS-6).
+	SessionNotOnOrAfter bool
+	// Provisioning carries IdP changes into IAM Identity Center (PROV-2).
+	Provisioning ProvisioningMode
+	// ProvisioningLatency is the delay of push provisioning.
+	ProvisioningLatency time.Duration
+	// ProvisioningInterval is the cycle of periodic provisioning.
+	ProvisioningInterval time.Duration
+	// TicketLifetime caps portal and Kiro sessions for Active Directory (UIS-8). Zero means the profile's cap.
+	TicketLifetime time.Duration
+}
+
+// Settings are the instance-wide session settings.
+type Settings struct {
+	// PortalSession is the access portal session duration (UIS-1). Zero means the profile default.
+	PortalSession        time.Duration
+	BackgroundSessions   bool
+	BackgroundDuration   time.Duration
+	KiroExtendedSessions bool
+	KiroDuration         time.Duration
+}
+
+// PermissionSet is a permission set with its role session duration (ROLE-2).
+type PermissionSet struct {
+	Name            string
+	SessionDuration time.Duration
+}
+
+// AppKind is the kind of an application.
+type AppKind uint8
+
+// Application kinds.
+const (
+	AWSManaged AppKind = iota
+	SAML
+	Jobs
+	Kiro
+)
+
+var appKindNames = [...]string{"aws_managed", "saml", "jobs", "kiro"}
+
+func (k AppKind) String() string { return appKindNames[k] }
+
+// Application is an application users can be assigned.
+type Application struct {
+	Name string
+	Kind AppKind
+	// SessionDuration is the SAML application's own session length (SAML-1).
+	SessionDuration time.Duration
+	// BackgroundSessions, when not nil, overrides the instance setting for a jobs application (BG-1).
+	BackgroundSessions *bool
+}
+
+// Assignment entitles a user or group to an account with a permission set, or to an application.
+// Exactly one of Application or (Account and PermissionSet) is set.
+type Assignment struct {
+	Account       string
+	PermissionSet string
+	Application   string
+}
+
+func (a Assignment) String() string {
+	if a.Application != "" {
+		return "application " + a.Application
+	}
+	return "account " + a.Account + " with " + a.PermissionSet
+}
+
+// Group is a group of users with its assignments.
+type Group struct {
+	Name        string
+	Assignments []Assignment
+}
+
+// DeviceKind is the kind of a user's device.
+type DeviceKind uint8
+
+// Device kinds.
+const (
+	Browser DeviceKind = iota
+	CLI
+	KiroIDE
+)
+
+var deviceKindNames = [...]string{"browser", "cli", "kiro"}
+
+func (k DeviceKind) String() string { return deviceKindNames[k] }
+
+// CLIConfig is the CLI's profile configuration (CLI-1, CLI-4).
+type CLIConfig uint8
+
+// CLI configurations.
+const (
+	SSOSession CLIConfig = iota
+	Legacy
+)
+
+var cliConfigNames = [...]string{"sso_session", "legacy"}
+
+func (c CLIConfig) String() string { return cliConfigNames[c] }
+
+// CLIClient is the program that holds the token: the AWS CLI or an SDK (CLI-2, CLI-5).
+type CLIClient uint8
+
+// CLI clients.
+const (
+	AWSCLI CLIClient = iota
+	SDK
+)
+
+var cliClientNames = [...]string{"cli", "sdk"}
+
+func (c CLIClient) String() string { return cliClientNames[c] }
+
+// Device is one of a user's devices.
+type Device struct {
+	Name   string
+	Kind   DeviceKind
+	Config CLIConfig
+	Client CLIClient
+}
+
+// User is a person with an identity.
+type User struct {
+	Name        string
+	Groups      []string
+	Assignments []Assignment
+	Devices     []Device
+}
+
+// Action is what a timeline event does.
+type Action uint8
+
+// Actions, as SPEC.md names them.
+const (
+	SignIn Action = iota
+	SignOut
+	OpenApp
+	CloseApp
+	Federate
+	CLILogin
+	CLILogout
+	GetRoleCredentials
+	StartCLIWorkload
+	StopCLIWorkload
+	StartJob
+	EndSessions
+	DisableUser
+	EnableUser
+	DeleteUser
+	AddToGroup
+	RemoveFromGroup
+	AddAssignment
+	RemoveAssignment
+	RemoveAssignments
+	SetPortalSession
+	SetPermissionSetDuration
+	EndBackgroundSession
+	DenyUser
+	AllowUser
+	RevokeRoleSessions
+	Offboard
+	numActions
+)
+
+var actionNames = [...]string{
+	"sign_in", "sign_out", "open_app", "close_app", "federate", "cli_login", "cli_logout",
+	"get_role_credentials", "start_cli_workload", "stop_cli_workload", "start_job",
+	"end_sessions", "disable_user", "enable_user", "delete_user", "add_to_group",
+	"remove_from_group", "add_assignment", "remove_assignment", "remove_assignments",
+	"set_portal_session", "set_permission_set_duration", "end_background_session",
+	"deny_user", "allow_user", "revoke_role_sessions", "offboard",
+}
+
+func (a Action) String() string { return actionNames[a] }
+
+// Actions returns every action name, in order.
+func Actions() []string { return append([]string(nil), actionNames[:]...) }
+
+// ParseAction returns the action with the given name.
+func ParseAction(name string) (Action, bool) {
+	for i, n := range actionNames {
+		if n == name {
+			return Action(i), true
+		}
+	}
+	return 0, false
+}
+
+// Where says where a user is disabled or enabled.
+type Where uint8
+
+// Places to disable a user.
+const (
+	AtIdentityCenter Where = iota
+	AtIdP
+)
+
+var whereNames = [...]string{"identity_center", "idp"}
+
+func (w Where) String() string { return whereNames[w] }
+
+// Event is one entry of the timeline. Which fields an action uses is listed in SPEC.md.
+type Event struct {
+	At     time.Duration
+	Action Action
+	User   string
+	// Group is the subject of add_to_group/remove_from_group, or the group whose assignment changes.
+	Group         string
+	Device        string
+	Application   string
+	Account       string
+	PermissionSet string
+	Where         Where
+	// Duration is a job's length (start_job) or the new setting (set_portal_session, set_permission_set_duration).
+	Duration time.Duration
+	// Playbook is the offboarding's steps (offboard); PlaybookName names it in reports.
+	Playbook     []Step
+	PlaybookName string
+}
+
+// Step is one step of a playbook: an admin action on the offboarded user, After the previous step.
+type Step struct {
+	After time.Duration
+	Event Event
+}
+
+// Scenario is everything the engine needs to run, with references by name.
+type Scenario struct {
+	Name           string
+	Start          time.Time
+	Horizon        time.Duration
+	Seed           uint64
+	Replications   int
+	Profile        Profile
+	Switches       Switches
+	Source         IdentitySource
+	Settings       Settings
+	Accounts       []string
+	PermissionSets []PermissionSet
+	Applications   []Application
+	Groups         []Group
+	Users          []User
+	Events         []Event
+}
+
+// Channel is a kind of access whose exposure window is measured.
+type Channel uint8
+
+// Channels, as SPEC.md names them.
+const (
+	ChPortal Channel = iota
+	ChSignIn
+	ChAppNew
+	ChAppExisting
+	ChSAMLApp
+	ChRoleNew
+	ChRoleExisting
+	ChCLIToken
+	ChBackground
+	ChKiro
+	ChAny
+	NumChannels
+)
+
+var channelNames = [...]string{"portal", "sign_in", "app_new", "app_existing", "saml_app", "role_new",
+	"role_existing", "cli_token", "background", "kiro", "any"}
+
+func (c Channel) String() string { return channelNames[c] }
+
+// ParseChannel returns the channel with the given name.
+func ParseChannel(name string) (Channel, bool) {
+	for i, n := range channelNames {
+		if n == name {
+			return Channel(i), true
+		}
+	}
+	return 0, false
+}
+
+// Window is the exposure of one channel after one offboarding.
+type Window struct {
+	// Length is the time from the offboarding to the last instant the access existed (0 if never after it).
+	Length time.Duration
+	// Open says the access still existed at the horizon; Length is then measured to the horizon.
+	Open bool
+	// Evidence names what held the access last and the rule that let it.
+	Evidence string
+}
+
+// Offboarding is one offboarding and its exposure windows.
+type Offboarding struct {
+	Replication int
+	User        string
+	At          time.Duration
+	Playbook    string
+	Windows     [NumChannels]Window
+	// Notes explain windows, for example a provisioning run that enabled the user again (PROV-3).
+	Notes []string
+}
+
+// Counters are what a replication counted, for friction figures.
+type Counters struct {
+	SignInPrompts  int64 // interactive sign-ins (a credential prompt)
+	SilentSignIns  int64 // sign-ins made silently through a live IdP session (UIS-7)
+	CLILogins      int64
+	Federations    int64
+	RefusedActions int64 // user actions the rules refused (no session, no entitlement, disabled)
+}
+
+// Results is what a run produced.
+type Results struct {
+	Scenario     *Scenario
+	Events       int64 // events processed, over all replications
+	Offboardings []Offboarding
+	Counters     Counters // summed over replications
+	Warnings     []string
+}
+
+func (s *Scenario) userIndex(name string) int {
+	for i := range s.Users {
+		if s.Users[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// errorf is the error type of invalid scenarios given to the engine directly.
+func errorf(format string, args ...any) error { return fmt.Errorf("sim: "+format, args...) }

@@ -1,0 +1,223 @@
+package sim
+
+import (
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Timing holds the timing parameters of a profile; each is overridable by name in a scenario.
+type Timing struct {
+	PortalMin            time.Duration // UIS-1 range
+	PortalMax            time.Duration
+	PortalDefault        time.Duration
+	AppSessionCheck      time.Duration // APP-2
+	AppEntitlementCheck  time.Duration // APP-3
+	GroupMembershipDelay time.Duration // GRP-1
+	PermissionSetMin     time.Duration // ROLE-2
+	PermissionSetMax     time.Duration
+	PermissionSetDefault time.Duration
+	CLIAccessToken       time.Duration // CLI-1
+	CLIRefreshWindow     time.Duration // CLI-2, CLI-5 (AWS CLI)
+	SDKRefreshWindow     time.Duration // CLI-2, CLI-5 (SDKs)
+	LegacyToken          time.Duration // CLI-4
+	ADTicketLifetime     time.Duration // UIS-8
+	ADFixedPortal        time.Duration // UIS-8, profiles without AD session management
+	ADSync               time.Duration // PROV-4
+	BackgroundMin        time.Duration // BG-1
+	BackgroundMax        time.Duration
+	BackgroundDefault    time.Duration
+	JobFailureCheck      time.Duration // BG-3
+	KiroMax              time.Duration // KIRO-1
+	KiroDefault          time.Duration
+	DenyPropagation      time.Duration // CUT-1, CUT-2: delay uniform in (0, this]
+	SCIMPushLatency      time.Duration // PROV-2 default push latency
+	SCIMInterval         time.Duration // PROV-2 default periodic interval
+}
+
+// Profile is a set of timings and capabilities of the service at some date (RULES.md, timing profiles).
+type Profile struct {
+	Name string
+	Timing
+	// ADSessionManagement says whether an Active Directory source has session management (UIS-8).
+	ADSessionManagement bool
+	// ExtendedSessions says whether background and Kiro sessions exist (BG-1, KIRO-1).
+	ExtendedSessions bool
+}
+
+func baseTiming() Timing {
+	return Timing{
+		PortalMin:            15 * time.Minute,
+		PortalMax:            90 * 24 * time.Hour,
+		PortalDefault:        8 * time.Hour,
+		AppSessionCheck:      30 * time.Minute,
+		AppEntitlementCheck:  60 * time.Minute,
+		GroupMembershipDelay: 60 * time.Minute,
+		PermissionSetMin:     time.Hour,
+		PermissionSetMax:     12 * time.Hour,
+		PermissionSetDefault: time.Hour,
+		CLIAccessToken:       time.Hour,
+		CLIRefreshWindow:     15 * time.Minute,
+		SDKRefreshWindow:     5 * time.Minute,
+		LegacyToken:          8 * time.Hour,
+		ADTicketLifetime:     10 * time.Hour,
+		ADFixedPortal:        8 * time.Hour,
+		ADSync:               2 * time.Hour,
+		BackgroundMin:        15 * time.Minute,
+		BackgroundMax:        90 * 24 * time.Hour,
+		BackgroundDefault:    7 * 24 * time.Hour,
+		JobFailureCheck:      15 * time.Minute,
+		KiroMax:              90 * 24 * time.Hour,
+		KiroDefault:          90 * 24 * time.Hour,
+		DenyPropagation:      5 * time.Minute,
+		SCIMPushLatency:      time.Minute,
+		SCIMInterval:         40 * time.Minute,
+	}
+}
+
+// LookupProfile returns the named profile of RULES.md: current, 2023-09, 2023-07 or 2022-10.
+func LookupProfile(name string) (Profile, bool) {
+	p := Profile{Name: name, Timing: baseTiming(), ADSessionManagement: true, ExtendedSessions: true}
+	switch name {
+	case "current":
+	case "2023-09":
+		p.AppSessionCheck = 60 * time.Minute
+		p.ExtendedSessions = false
+	case "2023-07":
+		p.AppSessionCheck = 60 * time.Minute
+		p.PortalMax = 7 * 24 * time.Hour
+		p.ADSessionManagement = false
+		p.ExtendedSessions = false
+	case "2022-10":
+		p.AppSessionCheck = 120 * time.Minute
+		p.PortalMax = 7 * 24 * time.Hour
+		p.ADSessionManagement = false
+		p.ExtendedSessions = false
+	default:
+		return Profile{}, false
+	}
+	return p, true
+}
+
+// ProfileNames lists the profiles, newest first.
+func ProfileNames() []string { return []string{"current", "2023-09", "2023-07", "2022-10"} }
+
+// timingFields maps each scenario name of a timing parameter to its field.
+func (t *Timing) fields() map[string]*time.Duration {
+	return map[string]*time.Duration{
+		"portal_session_min":         &t.PortalMin,
+		"portal_session_max":         &t.PortalMax,
+		"portal_session_default":     &t.PortalDefault,
+		"app_session_check":          &t.AppSessionCheck,
+		"app_entitlement_check":      &t.AppEntitlementCheck,
+		"group_membership_delay":     &t.GroupMembershipDelay,
+		"permission_set_min":         &t.PermissionSetMin,
+		"permission_set_max":         &t.PermissionSetMax,
+		"permission_set_default":     &t.PermissionSetDefault,
+		"cli_access_token":           &t.CLIAccessToken,
+		"cli_refresh_window":         &t.CLIRefreshWindow,
+		"sdk_refresh_window":         &t.SDKRefreshWindow,
+		"legacy_token":               &t.LegacyToken,
+		"ad_ticket_lifetime":         &t.ADTicketLifetime,
+		"ad_fixed_portal_session":    &t.ADFixedPortal,
+		"ad_sync":                    &t.ADSync,
+		"background_session_min":     &t.BackgroundMin,
+		"background_session_max":     &t.BackgroundMax,
+		"background_session_default": &t.BackgroundDefault,
+		"job_failure_check":          &t.JobFailureCheck,
+		"kiro_session_max":           &t.KiroMax,
+		"kiro_session_default":       &t.KiroDefault,
+		"deny_propagation":           &t.DenyPropagation,
+		"scim_push_latency":          &t.SCIMPushLatency,
+		"scim_interval":              &t.SCIMInterval,
+	}
+}
+
+// TimingNames lists the names of the timing parameters, sorted.
+func TimingNames() []string {
+	var t Timing
+	var names []string
+	for n := range t.fields() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// SetTiming overrides the named timing parameter. It refuses unknown names and values that are not positive.
+func (t *Timing) SetTiming(name string, d time.Duration) error {
+	f, ok := t.fields()[name]
+	if !ok {
+		return fmt.Errorf("unknown timing parameter %q", name)
+	}
+	if d <= 0 {
+		return fmt.Errorf("timing %s must be positive", name)
+	}
+	*f = d
+	return nil
+}
+
+// TimingValue returns the named timing parameter.
+func (t *Timing) TimingValue(name string) (time.Duration, bool) {
+	f, ok := t.fields()[name]
+	if !ok {
+		return 0, false
+	}
+	return *f, true
+}
+
+// Switches are the choices RULES.md makes where the sources are silent; each default gives the longer exposure.
+type Switches struct {
+	DisableEndsPortalSessions     bool // UIS-5
+	CLITokenSurvivesSessionEnd    bool // CLI-3
+	DisableEndsBackgroundSessions bool // BG-6
+	UserActionsEndKiroSessions    bool // KIRO-3
+	// LastAssignmentEndsRoleSessions says whether removing a user's last assignment to an account
+	// (which deletes the role there) kills live credentials; the tables say no.
+	LastAssignmentEndsRoleSessions bool
+}
+
+// DefaultSwitches returns the switches as RULES.md sets them.
+func DefaultSwitches() Switches {
+	return Switches{DisableEndsPortalSessions: true, CLITokenSurvivesSessionEnd: true}
+}
+
+func (s *Switches) fields() map[string]*bool {
+	return map[string]*bool{
+		"disable_ends_portal_sessions":       &s.DisableEndsPortalSessions,
+		"cli_token_survives_session_end":     &s.CLITokenSurvivesSessionEnd,
+		"disable_ends_background_sessions":   &s.DisableEndsBackgroundSessions,
+		"user_actions_end_kiro_sessions":     &s.UserActionsEndKiroSessions,
+		"last_assignment_ends_role_sessions": &s.LastAssignmentEndsRoleSessions,
+	}
+}
+
+// SwitchNames lists the switch names, sorted.
+func SwitchNames() []string {
+	var s Switches
+	var names []string
+	for n := range s.fields() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Set sets the named switch.
+func (s *Switches) Set(name string, v bool) error {
+	f, ok := s.fields()[name]
+	if !ok {
+		return fmt.Errorf("unknown switch %q", name)
+	}
+	*f = v
+	return nil
+}
+
+// Map returns every switch by name.
+func (s Switches) Map() map[string]bool {
+	m := map[string]bool{}
+	for n, f := range s.fields() {
+		m[n] = *f
+	}
+	return m
+}
