@@ -283,6 +283,21 @@ type Scenario struct {
 	Groups         []Group
 	Users          []User
 	Events         []Event
+	// Policy is the organisation's controls; the engine carries them for the reports.
+	Policy []Control
+	// SHA256 is the hex digest of the scenario's source text, when it came from a file.
+	SHA256 string
+	// Warnings are what validation noticed without refusing the scenario.
+	Warnings []string
+}
+
+// Control is one of the organisation's controls: Statistic of Channel's exposure must be within Within.
+type Control struct {
+	ID        string
+	Channel   Channel
+	Statistic string // max, mean, p50, p95, p99
+	Within    time.Duration
+	Text      string
 }
 
 // Channel is a kind of access whose exposure window is measured.
