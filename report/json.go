@@ -1,0 +1,223 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"time"
+
+	"idcsim/sim"
+)
+
+// SchemaVersion is the version of the JSON documents this package writes.
+const SchemaVersion = 1
+
+// seconds converts d to seconds rounded to 0.1 s, the precision of every JSON figure.
+func seconds(d time.Duration) float64 { return math.Round(d.Seconds()*10) / 10 }
+
+// member is one key of an object whose keys keep their order.
+type member struct {
+	Key   string
+	Value any
+}
+
+// object is a JSON object written with its keys in order.
+type object []member
+
+func (o object) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		if err := encode(&buf, m.Key); err != nil {
+			return nil, err
+		}
+		buf.WriteByte(':')
+		if err := encode(&buf, m.Value); err != nil {
+			return nil, err
+		}
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// encode writes v as compact JSON without escaping <, > and &, which evidence texts use.
+func encode(buf *bytes.Buffer, v any) error {
+	enc := json.NewEncoder(buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	buf.Truncate(buf.Len() - 1) // the newline Encode adds
+	return nil
+}
+
+// writeIndented writes v as indented JSON followed by a newline.
+func writeIndented(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+type resultsJSON struct {
+	SchemaVersion int             `json:"schema_version"`
+	Scenario      scenarioJSON    `json:"scenario"`
+	Profile       string          `json:"profile"`
+	Switches      map[string]bool `json:"switches"`
+	Seed          uint64          `json:"seed"`
+	Replications  int             `json:"replications"`
+	Start         string          `json:"start"`
+	HorizonS      float64         `json:"horizon_s"`
+	Events        int64           `json:"events"`
+	Exposure      object          `json:"exposure"`
+	Offboardings  []offboardJSON  `json:"offboardings"`
+	Friction      frictionJSON    `json:"friction"`
+	Policy        []verdictJSON   `json:"policy"`
+	Pass          bool            `json:"pass"`
+	Warnings      []string        `json:"warnings"`
+}
+
+type scenarioJSON struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}
+
+type exposureJSON struct {
+	N        int         `json:"n"`
+	Open     int         `json:"open"`
+	MeanS    float64     `json:"mean_s"`
+	P50S     float64     `json:"p50_s"`
+	P95S     float64     `json:"p95_s"`
+	P99S     float64     `json:"p99_s"`
+	MaxS     float64     `json:"max_s"`
+	P95CI95S *[2]float64 `json:"p95_ci95_s,omitempty"`
+	Worst    *worstJSON  `json:"worst,omitempty"`
+	Warnings []string    `json:"warnings"`
+}
+
+type worstJSON struct {
+	Replication int    `json:"replication"`
+	User        string `json:"user"`
+	At          string `json:"at"`
+}
+
+type offboardJSON struct {
+	Replication int      `json:"replication"`
+	User        string   `json:"user"`
+	At          string   `json:"at"`
+	Playbook    string   `json:"playbook"`
+	ExposureS   object   `json:"exposure_s"`
+	Open        []string `json:"open"`
+	Evidence    object   `json:"evidence"`
+	Notes       []string `json:"notes"`
+}
+
+type frictionJSON struct {
+	SignInPrompts      float64 `json:"sign_in_prompts_per_user_week"`
+	SilentSignIns      float64 `json:"silent_sign_ins_per_user_week"`
+	CLILogins          float64 `json:"cli_logins_per_user_week"`
+	ConsoleFederations float64 `json:"console_federations_per_user_week"`
+}
+
+type verdictJSON struct {
+	ID        string  `json:"id"`
+	Channel   string  `json:"channel"`
+	Statistic string  `json:"statistic"`
+	LimitS    float64 `json:"limit_s"`
+	ValueS    float64 `json:"value_s"`
+	Open      int     `json:"open"`
+	Pass      bool    `json:"pass"`
+	Text      string  `json:"text"`
+	Reason    string  `json:"reason,omitempty"`
+}
+
+// WriteJSON writes the summary as the results document of SPEC.md (results.json).
+func WriteJSON(w io.Writer, s *Summary) error {
+	return writeIndented(w, s.resultsJSON())
+}
+
+func (s *Summary) at(d time.Duration) string {
+	return s.Results.Scenario.Start.Add(d).Format(time.RFC3339)
+}
+
+func (s *Summary) resultsJSON() resultsJSON {
+	res := s.Results
+	sc := res.Scenario
+	doc := resultsJSON{
+		SchemaVersion: SchemaVersion,
+		Scenario:      scenarioJSON{Name: sc.Name, SHA256: sc.SHA256},
+		Profile:       sc.Profile.Name,
+		Switches:      sc.Switches.Map(),
+		Seed:          sc.Seed,
+		Replications:  sc.Replications,
+		Start:         sc.Start.Format(time.RFC3339),
+		HorizonS:      seconds(sc.Horizon),
+		Events:        res.Events,
+		Offboardings:  []offboardJSON{},
+		Friction: frictionJSON{
+			SignInPrompts:      round(s.Friction.SignInPrompts, 3),
+			SilentSignIns:      round(s.Friction.SilentSignIns, 3),
+			CLILogins:          round(s.Friction.CLILogins, 3),
+			ConsoleFederations: round(s.Friction.ConsoleFederations, 3),
+		},
+		Policy:   []verdictJSON{},
+		Pass:     s.Pass,
+		Warnings: s.Warnings(),
+	}
+	for i := range s.Channels {
+		cs := &s.Channels[i]
+		e := exposureJSON{
+			N: cs.N, Open: cs.Open,
+			MeanS: seconds(cs.Mean), P50S: seconds(cs.P50), P95S: seconds(cs.P95), P99S: seconds(cs.P99), MaxS: seconds(cs.Max),
+			Warnings: append([]string{}, cs.Warnings...),
+		}
+		if cs.HasCI {
+			e.P95CI95S = &[2]float64{seconds(cs.P95CI[0]), seconds(cs.P95CI[1])}
+		}
+		if cs.Worst != nil {
+			e.Worst = &worstJSON{Replication: cs.Worst.Replication, User: cs.Worst.User, At: s.at(cs.Worst.At)}
+		}
+		doc.Exposure = append(doc.Exposure, member{cs.Channel.String(), e})
+	}
+	for i := range res.Offboardings {
+		o := &res.Offboardings[i]
+		oj := offboardJSON{
+			Replication: o.Replication, User: o.User, At: s.at(o.At), Playbook: o.Playbook,
+			ExposureS: object{}, Open: []string{}, Evidence: object{}, Notes: append([]string{}, o.Notes...),
+		}
+		for ch, w := range o.Windows {
+			name := sim.Channel(ch).String()
+			oj.ExposureS = append(oj.ExposureS, member{name, seconds(w.Length)})
+			if w.Open {
+				oj.Open = append(oj.Open, name)
+			}
+			if w.Evidence != "" {
+				oj.Evidence = append(oj.Evidence, member{name, w.Evidence})
+			}
+		}
+		doc.Offboardings = append(doc.Offboardings, oj)
+	}
+	for _, v := range s.Policy {
+		doc.Policy = append(doc.Policy, verdictJSON{
+			ID: v.Control.ID, Channel: v.Control.Channel.String(), Statistic: v.Control.Statistic,
+			LimitS: seconds(v.Control.Within), ValueS: seconds(v.Value), Open: v.Open,
+			Pass: v.Pass, Text: v.Control.Text, Reason: v.Reason,
+		})
+	}
+	return doc
+}
+
+func round(x float64, digits int) float64 {
+	p := math.Pow10(digits)
+	return math.Round(x*p) / p
+}
+
+// Warnings returns the warnings of the scenario and of the run, in that order.
+func (s *Summary) Warnings() []string {
+	w := append([]string{}, s.Results.Scenario.Warnings...)
+	return append(w, s.Results.Warnings...)
+}
