@@ -29,8 +29,8 @@ var meanings = [sim.NumChannels]string{
 // Meaning returns what the user can still do while a window of the channel is open.
 func Meaning(ch sim.Channel) string { return meanings[ch] }
 
-// FormatDuration formats d compactly for people: 0s, 45s, 29m59s, 12h00m, 3d04h00m.
-// Seconds below an hour and minutes below a day are kept; smaller parts are dropped, not rounded up.
+// FormatDuration formats d compactly for people: 0s, 0.250s, 45s, 29m59s, 12h00m, 1h00m01s, 3d04h00m.
+// Below a day whole seconds are kept, from a day on whole minutes; smaller parts are dropped, never rounded up.
 func FormatDuration(d time.Duration) string {
 	sign := ""
 	if d < 0 {
@@ -45,6 +45,8 @@ func FormatDuration(d time.Duration) string {
 		return fmt.Sprintf("%s%ds", sign, d/time.Second)
 	case d < time.Hour:
 		return fmt.Sprintf("%s%dm%02ds", sign, d/time.Minute, d%time.Minute/time.Second)
+	case d < 24*time.Hour && d%time.Minute >= time.Second:
+		return fmt.Sprintf("%s%dh%02dm%02ds", sign, d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
 	case d < 24*time.Hour:
 		return fmt.Sprintf("%s%dh%02dm", sign, d/time.Hour, d%time.Hour/time.Minute)
 	}
