@@ -249,4 +249,3 @@ func WriteTableJUnit(w io.Writer, r TableReport) error {
 	_, err := io.WriteString(w, "\n")
 	return err
 }
-
