@@ -362,6 +362,8 @@ type Counters struct {
 	CLILogins      int64
 	Federations    int64
 	RefusedActions int64 // user actions the rules refused (no session, no entitlement, disabled)
+	// CollateralRoleSessions counts other users' role sessions that a revocation also killed (CUT-2).
+	CollateralRoleSessions int64
 }
 
 // Results is what a run produced.

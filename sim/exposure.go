@@ -1,0 +1,220 @@
+package sim
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// channelState computes, for the user now, which channels are open and what holds each.
+func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]holder) {
+	s := &w.users[u]
+	set := func(c Channel, h holder) {
+		if !open[c] {
+			open[c] = true
+			by[c] = h
+		}
+	}
+	portal := int32(-1)
+	for _, p := range s.portals {
+		if w.portalLive(p) {
+			portal = p
+			break
+		}
+	}
+	if portal >= 0 {
+		set(ChPortal, holder{hPortal, portal})
+	}
+	if w.canSignIn(u) {
+		set(ChSignIn, holder{hUser, u})
+	}
+	if portal >= 0 && w.userActive(u) && w.entitledToAny(u, w.isManagedApp) {
+		set(ChAppNew, holder{hPortal, portal})
+	}
+	for _, a := range s.apps {
+		if w.isManagedApp(w.apps[a].target) {
+			set(ChAppExisting, holder{hApp, a})
+		} else {
+			set(ChKiro, holder{hApp, a})
+		}
+	}
+	for _, a := range s.samls {
+		set(ChSAMLApp, holder{hSAML, a})
+	}
+	if !s.denied && w.canFederate(u) && w.entitledToAny(u, w.isRole) {
+		if portal >= 0 {
+			set(ChRoleNew, holder{hPortal, portal})
+		}
+		for _, d := range w.m.users[u].devices {
+			if w.canMint(d) {
+				set(ChRoleNew, holder{hToken, d})
+				break
+			}
+		}
+	}
+	if !s.denied {
+		// the credentials that last longest hold the channel
+		best := int32(-1)
+		for _, r := range s.roles {
+			if best < 0 || w.roles[r].expiry > w.roles[best].expiry {
+				best = r
+			}
+		}
+		if best >= 0 {
+			set(ChRoleExisting, holder{hRole, best})
+		}
+	}
+	for _, d := range w.m.users[u].devices {
+		if w.tokenUsable(d) {
+			set(ChCLIToken, holder{hToken, d})
+			break
+		}
+	}
+	for c := Channel(0); c < ChAny; c++ {
+		if open[c] {
+			set(ChAny, by[c])
+			break
+		}
+	}
+	return open, by
+}
+
+// observeFrom starts tracking the user's channels.
+func (w *world) observeFrom(u int32) {
+	s := &w.users[u]
+	s.avail, s.holder = w.channelState(u)
+	for c := range s.lastEnd {
+		s.lastEnd[c] = -1
+	}
+}
+
+// observe records, for a tracked user, each channel that has just closed.
+func (w *world) observe(u int32) {
+	s := &w.users[u]
+	if !s.tracked {
+		return
+	}
+	open, by := w.channelState(u)
+	for c := range open {
+		if s.avail[c] && !open[c] {
+			s.lastEnd[c] = w.now
+		}
+		if open[c] {
+			s.holder[c] = by[c]
+		}
+	}
+	s.avail = open
+}
+
+// collect appends the replication's offboardings to out.
+func (w *world) collect(rep int, out []Offboarding) []Offboarding {
+	for _, o := range w.offs {
+		s := &w.users[o.user]
+		ob := Offboarding{Replication: rep, User: w.m.users[o.user].name, At: o.at, Playbook: o.name}
+		for c := range ob.Windows {
+			win := &ob.Windows[c]
+			switch {
+			case s.avail[c]:
+				win.Open = true
+				win.Length = w.sc.Horizon - o.at
+			case s.lastEnd[c] > o.at:
+				win.Length = s.lastEnd[c] - o.at
+			default:
+				continue
+			}
+			win.Evidence = w.describe(Channel(c), s.holder[c])
+		}
+		ob.Notes = append(ob.Notes, s.notes...)
+		out = append(out, ob)
+	}
+	return out
+}
+
+// describe says what held a channel, with the rule that let it.
+func (w *world) describe(c Channel, h holder) string {
+	switch h.kind {
+	case hUser:
+		if c == ChSignIn {
+			return "the user could still sign in: enabled in IAM Identity Center" + map[bool]string{true: " and at the IdP (UIS-5, PROV-1)", false: " (UIS-5)"}[w.sc.Source.Kind == ExternalIdP]
+		}
+	case hPortal:
+		p := &w.portals[h.idx]
+		end := p.end
+		how := "its end (UIS-1)"
+		if p.ended && p.endedAt < p.end {
+			end = p.endedAt
+			how = "ended early"
+		}
+		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, FormatDuration(p.start), FormatDuration(end), how)
+		switch c {
+		case ChAppNew:
+			return text + "; new app sessions need it (APP-1)"
+		case ChRoleNew:
+			return text + "; federation needs it (ROLE-1)"
+		}
+		return text
+	case hApp:
+		a := &w.apps[h.idx]
+		return fmt.Sprintf("%s session opened at %s, ended at the check at %s (APP-2 every %s, APP-3 every %s)",
+			w.m.targetName(a.target), FormatDuration(a.start), FormatDuration(a.endAt),
+			FormatDuration(w.prof.AppSessionCheck), FormatDuration(w.prof.AppEntitlementCheck))
+	case hSAML:
+		a := &w.samls[h.idx]
+		return fmt.Sprintf("SAML application %s session from %s to %s: nothing in IAM Identity Center ends it (SAML-2)",
+			w.m.targetName(a.target), FormatDuration(a.start), FormatDuration(a.end))
+	case hRole:
+		r := &w.roles[h.idx]
+		how := "CLI"
+		if r.console {
+			how = "console"
+		}
+		text := fmt.Sprintf("%s role session %s issued at %s, valid to %s (ROLE-3)", how, w.m.targetName(r.target),
+			FormatDuration(r.issued), FormatDuration(r.expiry))
+		if r.revoked {
+			text += ", revoked (CUT-2)"
+		}
+		return text
+	case hToken:
+		t := &w.tokens[h.idx]
+		kind := "sso-session access token (CLI-1, CLI-3)"
+		if t.legacy {
+			kind = "legacy access token (CLI-4)"
+		}
+		text := fmt.Sprintf("%s on %s issued at %s, valid to %s", kind, w.m.devices[h.idx].name, FormatDuration(t.issued), FormatDuration(t.expiry))
+		if c == ChRoleNew {
+			text += "; it can mint role credentials (ROLE-5)"
+		}
+		return text
+	}
+	return ""
+}
+
+// FormatDuration writes d compactly in days, hours, minutes and seconds: "1d9h5m", "30m", "0s".
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
+		d = -d
+	}
+	units := []struct {
+		u    time.Duration
+		name string
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}}
+	for _, u := range units {
+		if n := d / u.u; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.u
+		}
+	}
+	if d > 0 {
+		if b.Len() == 0 || (b.Len() == 1 && b.String() == "-") {
+			fmt.Fprintf(&b, "%dns", d)
+		} else {
+			fmt.Fprintf(&b, "%.3gs", d.Seconds())
+		}
+	}
+	return b.String()
+}

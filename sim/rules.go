@@ -1,0 +1,767 @@
+package sim
+
+import "time"
+
+// userActive says whether IAM Identity Center treats the user as active: neither disabled nor deleted.
+func (w *world) userActive(u int32) bool {
+	s := &w.users[u]
+	return s.enabledIdC && !s.deleted
+}
+
+// canSignIn says whether a new portal session can start (UIS-5, PROV-1).
+func (w *world) canSignIn(u int32) bool {
+	s := &w.users[u]
+	if !w.userActive(u) {
+		return false
+	}
+	return w.sc.Source.Kind != ExternalIdP || s.enabledIdP
+}
+
+// canFederate says whether the user may obtain role credentials (ROLE-1). With the switch
+// disable_ends_portal_sessions off, a disabled user with a live portal session still can (UIS-5).
+func (w *world) canFederate(u int32) bool {
+	s := &w.users[u]
+	if s.deleted {
+		return false
+	}
+	return s.enabledIdC || !w.sc.Switches.DisableEndsPortalSessions
+}
+
+func (w *world) portalLive(p int32) bool {
+	if p < 0 {
+		return false
+	}
+	ps := &w.portals[p]
+	return !ps.ended && w.now < ps.end
+}
+
+// entitled says whether the user is entitled to t: directly, or through a group as the membership
+// view sees it (APP-1, GRP-1).
+func (w *world) entitled(u int32, t target) bool {
+	s := &w.users[u]
+	for _, d := range s.direct {
+		if d == t {
+			return true
+		}
+	}
+	for _, g := range s.view {
+		for _, a := range w.groupAssign[g] {
+			if a == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// entitledToAny says whether the user is entitled to any target that pred accepts.
+func (w *world) entitledToAny(u int32, pred func(target) bool) bool {
+	s := &w.users[u]
+	for _, d := range s.direct {
+		if pred(d) {
+			return true
+		}
+	}
+	for _, g := range s.view {
+		for _, a := range w.groupAssign[g] {
+			if pred(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (w *world) isManagedApp(t target) bool {
+	if !w.m.isApp(t) {
+		return false
+	}
+	k := w.m.apps[t].Kind
+	return k == AWSManaged || k == Jobs
+}
+
+func (w *world) isRole(t target) bool { return !w.m.isApp(t) }
+
+// devicePortal returns the device's live portal session, or -1.
+func (w *world) devicePortal(u, dev int32) int32 {
+	s := &w.users[u]
+	for _, p := range s.portals {
+		if w.portals[p].device == dev && w.portalLive(p) {
+			return p
+		}
+	}
+	return -1
+}
+
+// signIn starts a portal session on the device (UIS-1) and returns it, or -1 when refused.
+// A device that already has a live portal session keeps it.
+func (w *world) signIn(u, dev int32) int32 {
+	if p := w.devicePortal(u, dev); p >= 0 {
+		return p
+	}
+	if !w.canSignIn(u) {
+		w.counters.RefusedActions++
+		return -1
+	}
+	s := &w.users[u]
+	src := &w.sc.Source
+	end := w.now + w.portalDuration // UIS-1, UIS-2: the duration in force at sign-in
+	switch src.Kind {
+	case ExternalIdP:
+		// UIS-7: a live IdP session signs the user in without a prompt.
+		if s.idpSessionEnd > w.now {
+			w.counters.SilentSignIns++
+		} else {
+			w.counters.SignInPrompts++
+			s.idpSessionEnd = w.now + src.IdPSession
+		}
+		// UIS-6: SessionNotOnOrAfter caps the portal session at the IdP session's end.
+		if src.SessionNotOnOrAfter && s.idpSessionEnd < end {
+			end = s.idpSessionEnd
+		}
+	case ActiveDirectory:
+		w.counters.SignInPrompts++
+		// UIS-8: without session management the duration is fixed; with it, the ticket lifetime caps it.
+		if !w.prof.ADSessionManagement {
+			end = w.now + w.prof.ADFixedPortal
+		} else {
+			ticket := src.TicketLifetime
+			if ticket == 0 {
+				ticket = w.prof.ADTicketLifetime
+			}
+			if w.now+ticket < end {
+				end = w.now + ticket
+			}
+		}
+	default:
+		w.counters.SignInPrompts++
+	}
+	p := int32(len(w.portals))
+	w.portals = append(w.portals, portalSession{user: u, device: dev, start: w.now, end: end})
+	s.portals = append(s.portals, p) // UIS-10: no cap on sessions per user
+	w.q.push(end, evPortalEnd, p, 0)
+	return p
+}
+
+// endPortal ends a portal session now and lets its dependants notice (APP-2, CLI-3).
+func (w *world) endPortal(p int32) {
+	ps := &w.portals[p]
+	if ps.ended {
+		return
+	}
+	ps.ended = true
+	ps.endedAt = w.now
+	ps.gen++
+	s := &w.users[ps.user]
+	s.portals = remove(s.portals, p)
+	if !w.sc.Switches.CLITokenSurvivesSessionEnd {
+		for _, d := range w.m.users[ps.user].devices {
+			if t := &w.tokens[d]; t.live && t.portal == p {
+				t.live = false
+				t.gen++
+			}
+		}
+	}
+	w.reviewApps(ps.user)
+}
+
+// signOut ends the device's portal session at once (UIS-3).
+func (w *world) signOut(u, dev int32) {
+	if p := w.devicePortal(u, dev); p >= 0 {
+		w.endPortal(p)
+	}
+}
+
+// endSessions is the admin's "end session": all the user's portal sessions, or one device's (UIS-4).
+func (w *world) endSessions(u, dev int32) {
+	if w.sc.Source.Kind == ActiveDirectory && !w.prof.ADSessionManagement {
+		// UIS-8: no session management for Active Directory in this profile.
+		w.warn("end_sessions has no effect: Active Directory has no session management in profile " + w.prof.Name + " (UIS-8)")
+		return
+	}
+	s := &w.users[u]
+	for i := len(s.portals) - 1; i >= 0; i-- {
+		if p := s.portals[i]; dev < 0 || w.portals[p].device == dev {
+			w.endPortal(p)
+		}
+	}
+}
+
+func (w *world) warn(msg string) {
+	for _, m := range w.warnings {
+		if m == msg {
+			return
+		}
+	}
+	w.warnings = append(w.warnings, msg)
+}
+
+// disable disables the user in IAM Identity Center or at the IdP.
+func (w *world) disable(u int32, where Where) {
+	s := &w.users[u]
+	if where == AtIdP {
+		// PROV-1: the IdP refuses every new authentication at once; live sessions are untouched.
+		s.enabledIdP = false
+		s.idpSessionEnd = w.now
+		w.scheduleProvisioning(u)
+		return
+	}
+	w.disableInIdentityCenter(u)
+	// PROV-3: a user still active at the IdP will be enabled again by the next provisioning run.
+	w.scheduleProvisioning(u)
+}
+
+func (w *world) disableInIdentityCenter(u int32) {
+	s := &w.users[u]
+	if !s.enabledIdC {
+		return
+	}
+	s.enabledIdC = false
+	if s.inactiveSince == never {
+		s.inactiveSince = w.now
+	}
+	// UIS-5: disabling ends the portal sessions, unless the switch says it does not.
+	if w.sc.Switches.DisableEndsPortalSessions {
+		for i := len(s.portals) - 1; i >= 0; i-- {
+			w.endPortal(s.portals[i])
+		}
+	}
+	w.reviewApps(u)
+}
+
+func (w *world) enable(u int32, where Where) {
+	s := &w.users[u]
+	if where == AtIdP {
+		s.enabledIdP = true
+		w.scheduleProvisioning(u)
+		return
+	}
+	if s.deleted || s.enabledIdC {
+		return
+	}
+	s.enabledIdC = true
+	s.inactiveSince = never
+	w.reviewApps(u)
+}
+
+// deleteUser removes the user: portal sessions end and sign-in is refused (UIS-5).
+func (w *world) deleteUser(u int32) {
+	s := &w.users[u]
+	if s.deleted {
+		return
+	}
+	s.deleted = true
+	if s.inactiveSince == never {
+		s.inactiveSince = w.now
+	}
+	for i := len(s.portals) - 1; i >= 0; i-- {
+		w.endPortal(s.portals[i])
+	}
+	w.reviewApps(u)
+}
+
+// scheduleProvisioning arranges for the IdP's provisioning to carry the user's IdP state into
+// IAM Identity Center (PROV-2): after the push latency, or at the next periodic run.
+func (w *world) scheduleProvisioning(u int32) {
+	src := &w.sc.Source
+	s := &w.users[u]
+	if src.Kind != ExternalIdP || s.provisionPending {
+		return
+	}
+	var at time.Duration
+	switch src.Provisioning {
+	case ProvisioningPush:
+		if s.enabledIdP == s.enabledIdC {
+			return
+		}
+		if !s.enabledIdC && s.enabledIdP {
+			// A push IdP sends changes made at the IdP; a disable made only in IAM Identity Center
+			// is not undone until the user changes at the IdP.
+			return
+		}
+		lat := src.ProvisioningLatency
+		if lat == 0 {
+			lat = w.prof.SCIMPushLatency
+		}
+		at = w.now + lat
+	case ProvisioningPeriodic:
+		interval := src.ProvisioningInterval
+		if interval == 0 {
+			interval = w.prof.SCIMInterval
+		}
+		at = nextTick(w.provPhase, interval, w.now)
+	default:
+		return
+	}
+	s.provisionPending = true
+	w.q.push(at, evProvision, u, 0)
+}
+
+// provision is a provisioning run reaching the user: IAM Identity Center takes the IdP's state
+// (PROV-2), which enables again a user disabled only in IAM Identity Center (PROV-3).
+func (w *world) provision(u int32) {
+	s := &w.users[u]
+	s.provisionPending = false
+	if s.deleted || s.enabledIdC == s.enabledIdP {
+		return
+	}
+	if s.enabledIdP {
+		w.enable(u, AtIdentityCenter)
+		if s.tracked {
+			s.notes = append(s.notes, "PROV-3: the provisioning run at "+FormatDuration(w.now)+
+				" enabled the user again, because the user was still active at the IdP")
+		}
+	} else {
+		w.disableInIdentityCenter(u)
+	}
+	w.observe(u)
+}
+
+// openApp opens an application session from the device's portal session (APP-1, SAML-1).
+func (w *world) openApp(u, dev int32, t target) {
+	p := w.devicePortal(u, dev)
+	if p < 0 || !w.userActive(u) || !w.entitled(u, t) {
+		w.counters.RefusedActions++
+		return
+	}
+	app := &w.m.apps[t]
+	if app.Kind == SAML {
+		// SAML-1: the application keeps its own session for its configured length.
+		i := int32(len(w.samls))
+		end := w.now + app.SessionDuration
+		w.samls = append(w.samls, samlSession{user: u, target: t, start: w.now, end: end, live: true})
+		w.users[u].samls = append(w.users[u].samls, i)
+		w.q.push(end, evSAMLEnd, i, 0)
+		return
+	}
+	i := int32(len(w.apps))
+	w.apps = append(w.apps, appSession{user: u, portal: p, target: t, start: w.now, endAt: never, unentitledSince: -1, live: true})
+	w.users[u].apps = append(w.users[u].apps, i)
+	w.reviewApp(i)
+}
+
+// closeApp is the user signing out of an application: its sessions end (SAML-2).
+func (w *world) closeApp(u int32, t target) {
+	s := &w.users[u]
+	for i := len(s.apps) - 1; i >= 0; i-- {
+		if a := s.apps[i]; w.apps[a].target == t {
+			w.endApp(a)
+		}
+	}
+	for i := len(s.samls) - 1; i >= 0; i-- {
+		if a := s.samls[i]; w.samls[a].target == t {
+			w.endSAML(a)
+		}
+	}
+}
+
+// reviewApps recomputes when each of the user's application sessions will end.
+func (w *world) reviewApps(u int32) {
+	for _, a := range w.users[u].apps {
+		w.reviewApp(a)
+	}
+}
+
+// reviewApp computes when the application session's periodic checks will end it, and schedules
+// that one check. Checks that would find nothing are never scheduled.
+func (w *world) reviewApp(i int32) {
+	a := &w.apps[i]
+	// APP-2: the session checks back every period from its own start, and ends at the first
+	// check after its portal session has ended or the user stopped being active.
+	p := &w.portals[a.portal]
+	gone := p.end
+	if p.ended {
+		gone = p.endedAt
+	}
+	if s := w.users[a.user].inactiveSince; s < gone {
+		gone = s
+	}
+	end := nextTick(a.start, w.prof.AppSessionCheck, gone)
+	// APP-3: the entitlement is re-evaluated hourly from the start, as the membership view sees it.
+	if w.entitled(a.user, a.target) {
+		a.unentitledSince = -1
+	} else {
+		if a.unentitledSince < 0 {
+			a.unentitledSince = w.now
+		}
+		if e := nextTick(a.start, w.prof.AppEntitlementCheck, a.unentitledSince); e < end {
+			end = e
+		}
+	}
+	if end != a.endAt {
+		a.endAt = end
+		a.gen++
+		w.q.push(end, evAppEnd, i, a.gen)
+	}
+}
+
+func (w *world) endApp(i int32) {
+	a := &w.apps[i]
+	a.live = false
+	a.gen++
+	a.endAt = w.now
+	s := &w.users[a.user]
+	s.apps = remove(s.apps, i)
+}
+
+func (w *world) endSAML(i int32) {
+	a := &w.samls[i]
+	a.live = false
+	a.gen++
+	a.end = w.now
+	s := &w.users[a.user]
+	s.samls = remove(s.samls, i)
+}
+
+// issueRole issues role credentials for t, lasting the permission set's duration now (ROLE-2, ROLE-4).
+func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
+	i := int32(len(w.roles))
+	exp := w.now + w.psDuration[w.m.targetPermSet(t)]
+	w.roles = append(w.roles, roleSession{user: u, device: dev, target: t, issued: w.now, expiry: exp, console: console, live: true})
+	w.users[u].roles = append(w.users[u].roles, i)
+	w.q.push(exp, evRoleExpire, i, 0)
+	return i
+}
+
+func (w *world) endRole(i int32) {
+	r := &w.roles[i]
+	r.live = false
+	r.gen++
+	if w.now < r.expiry {
+		r.expiry = w.now
+	}
+	s := &w.users[r.user]
+	s.roles = remove(s.roles, i)
+}
+
+// federate opens a console role session from the device's portal session (ROLE-1, ROLE-6).
+func (w *world) federate(u, dev int32, t target) {
+	if w.devicePortal(u, dev) < 0 || !w.canFederate(u) || !w.entitled(u, t) {
+		w.counters.RefusedActions++
+		return
+	}
+	w.counters.Federations++
+	w.issueRole(u, dev, t, true)
+}
+
+// refreshWindow is how long before expiry the device's client refreshes tokens and credentials (CLI-2, CLI-5).
+func (w *world) refreshWindow(dev int32) time.Duration {
+	if w.m.devices[dev].client == SDK {
+		return w.prof.SDKRefreshWindow
+	}
+	return w.prof.CLIRefreshWindow
+}
+
+// cliLogin is `aws sso login`: it reuses a live portal session or signs in (UIS-9), then
+// issues an access token (CLI-1, CLI-4).
+func (w *world) cliLogin(u, dev int32) {
+	if !w.userActive(u) {
+		w.counters.RefusedActions++
+		return
+	}
+	s := &w.users[u]
+	p := int32(-1)
+	for _, q := range s.portals { // UIS-9: reuse, without extending it
+		if w.portalLive(q) && (p < 0 || w.portals[q].end > w.portals[p].end) {
+			p = q
+		}
+	}
+	if p < 0 {
+		if p = w.signIn(u, dev); p < 0 {
+			return
+		}
+	}
+	w.counters.CLILogins++
+	t := &w.tokens[dev]
+	t.live = true
+	t.portal = p
+	t.issued = w.now
+	t.cache = t.cache[:0]
+	if w.m.devices[dev].config == Legacy {
+		t.legacy = true
+		t.expiry = w.now + w.prof.LegacyToken // CLI-4: 8h, no refresh
+	} else {
+		t.legacy = false
+		t.expiry = min(w.now+w.prof.CLIAccessToken, w.portals[p].end) // CLI-1
+	}
+	t.gen++
+	w.q.push(t.expiry, evTokenExpire, dev, t.gen)
+	if t.workload && t.workStalled {
+		t.workStalled = false
+		t.workGen++
+		w.q.push(w.now, evWorkload, dev, t.workGen)
+	}
+}
+
+// cliLogout is `aws sso logout`: the portal session behind the token ends, and the token and the
+// cached role credentials are deleted from the device (CLI-6). Credentials already issued stay
+// valid at AWS, since they may have been exported (ROLE-3).
+func (w *world) cliLogout(u, dev int32) {
+	t := &w.tokens[dev]
+	if t.portal >= 0 {
+		w.endPortal(t.portal)
+	}
+	t.live = false
+	t.gen++
+	t.cache = t.cache[:0]
+	if t.workload {
+		t.workStalled = true
+		t.workGen++
+	}
+}
+
+// tokenUsable says whether the device's access token is valid now.
+func (w *world) tokenUsable(dev int32) bool {
+	t := &w.tokens[dev]
+	return t.live && w.now < t.expiry
+}
+
+// tokenRefreshable says whether the device could get a new access token: its refresh token
+// works only while the portal session behind it lives (CLI-1); legacy tokens never refresh (CLI-4).
+func (w *world) tokenRefreshable(dev int32) bool {
+	t := &w.tokens[dev]
+	return t.live && !t.legacy && w.portalLive(t.portal) && w.canFederate(w.m.devices[dev].user)
+}
+
+// canMint says whether the device could obtain role credentials now (ROLE-1, CLI-3).
+func (w *world) canMint(dev int32) bool {
+	return w.tokenUsable(dev) || w.tokenRefreshable(dev)
+}
+
+// ensureToken refreshes the access token when the client would (CLI-2) and reports whether a
+// usable token is then at hand.
+func (w *world) ensureToken(dev int32) bool {
+	t := &w.tokens[dev]
+	if w.tokenUsable(dev) && t.expiry-w.now > w.refreshWindow(dev) {
+		return true
+	}
+	if w.tokenRefreshable(dev) {
+		t.issued = w.now
+		t.expiry = min(w.now+w.prof.CLIAccessToken, w.portals[t.portal].end) // CLI-1
+		t.gen++
+		w.q.push(t.expiry, evTokenExpire, dev, t.gen)
+		return w.now < t.expiry
+	}
+	return w.tokenUsable(dev) // CLI-3: an issued token is usable to its own expiry
+}
+
+// getRoleCredentials is one CLI command that needs credentials for t: cached credentials are
+// used until the refresh window (CLI-5); otherwise new ones are minted with the token (ROLE-1).
+// It returns the credentials' expiry, or false when none could be had.
+func (w *world) getRoleCredentials(dev int32, t target) bool {
+	_, ok := w.roleCredentials(dev, t)
+	return ok
+}
+
+func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
+	tk := &w.tokens[dev]
+	u := w.m.devices[dev].user
+	window := w.refreshWindow(dev)
+	for _, r := range tk.cache {
+		if rs := &w.roles[r]; rs.target == t && rs.live && rs.expiry-w.now > window {
+			return rs.expiry, true
+		}
+	}
+	if !w.ensureToken(dev) || !w.canFederate(u) || !w.entitled(u, t) {
+		return 0, false
+	}
+	r := w.issueRole(u, dev, t, false)
+	tk.cache = append(tk.cache, r)
+	return w.roles[r].expiry, true
+}
+
+// startWorkload starts a process that keeps using role credentials for t.
+func (w *world) startWorkload(dev int32, t target) {
+	tk := &w.tokens[dev]
+	tk.workload = true
+	tk.workTarget = t
+	tk.workStalled = false
+	tk.workGen++
+	w.workloadRefresh(dev)
+}
+
+// workloadRefresh gets credentials for the workload and schedules the next refresh, when the
+// cached ones enter the refresh window (CLI-5, ROLE-5). A workload that cannot get credentials
+// stalls until the next login on its device.
+func (w *world) workloadRefresh(dev int32) {
+	tk := &w.tokens[dev]
+	exp, ok := w.roleCredentials(dev, tk.workTarget)
+	if !ok {
+		tk.workStalled = true
+		w.counters.RefusedActions++
+		return
+	}
+	next := exp - w.refreshWindow(dev)
+	if next <= w.now {
+		next = exp // credentials shorter than the window: refresh at expiry
+	}
+	w.q.push(next, evWorkload, dev, tk.workGen)
+}
+
+// changeMembership adds or removes the user to or from a group. The change reaches entitlement
+// decisions at the membership view's next refresh (GRP-1, GRP-2).
+func (w *world) changeMembership(u, g int32, add bool) {
+	s := &w.users[u]
+	has := contains(s.groups, g)
+	if has == add {
+		return
+	}
+	if add {
+		s.groups = append(s.groups, g)
+	} else {
+		s.groups = remove(s.groups, g)
+	}
+	i := int32(len(w.members))
+	w.members = append(w.members, pendingMembership{user: u, group: g, add: add})
+	w.q.push(nextTick(w.grpPhase, w.prof.GroupMembershipDelay, w.now), evGroupView, i, 0)
+}
+
+// membershipSeen applies a membership change to the view the entitlement decisions use.
+func (w *world) membershipSeen(pm pendingMembership) {
+	s := &w.users[pm.user]
+	if pm.add && !contains(s.view, pm.group) {
+		s.view = append(s.view, pm.group)
+	} else if !pm.add {
+		s.view = remove(s.view, pm.group)
+	}
+	w.entitlementChanged(pm.user)
+}
+
+// entitlementChanged lets the user's sessions notice a change of entitlement.
+func (w *world) entitlementChanged(u int32) {
+	w.reviewApps(u)
+	if w.sc.Switches.LastAssignmentEndsRoleSessions {
+		s := &w.users[u]
+		for i := len(s.roles) - 1; i >= 0; i-- {
+			if r := s.roles[i]; !w.entitled(u, w.roles[r].target) {
+				w.endRole(r)
+			}
+		}
+	}
+	w.observe(u)
+}
+
+// changeAssignment adds or removes an assignment of a user or a group; seen at once (GRP-1, APP-4).
+func (w *world) changeAssignment(u, g int32, t target, add bool) {
+	if g >= 0 {
+		if add {
+			if !containsT(w.groupAssign[g], t) {
+				w.groupAssign[g] = append(w.groupAssign[g], t)
+			}
+		} else {
+			w.groupAssign[g] = removeT(w.groupAssign[g], t)
+		}
+		for v := range w.users {
+			if contains(w.users[v].view, g) {
+				w.entitlementChanged(int32(v))
+			}
+		}
+		return
+	}
+	s := &w.users[u]
+	if add {
+		if !containsT(s.direct, t) {
+			s.direct = append(s.direct, t)
+		}
+	} else {
+		s.direct = removeT(s.direct, t)
+	}
+	w.entitlementChanged(u)
+}
+
+// removeAssignments removes the user's direct assignments at once and the user from every group,
+// which the membership view sees later (CUT-3).
+func (w *world) removeAssignments(u int32) {
+	s := &w.users[u]
+	s.direct = s.direct[:0]
+	for len(s.groups) > 0 {
+		w.changeMembership(u, s.groups[len(s.groups)-1], false)
+	}
+	w.entitlementChanged(u)
+}
+
+// setDeny adds or removes the deny-all policy keyed on the user; it takes effect once IAM has
+// propagated it (CUT-1).
+func (w *world) setDeny(u int32, deny bool) {
+	s := &w.users[u]
+	s.denyWant = deny
+	s.denyGen++
+	w.q.push(w.now+w.uniform(w.prof.DenyPropagation), evDeny, u, s.denyGen)
+}
+
+// revokeRoleSessions adds a deny on aws:TokenIssueTime before now to the permission set (CUT-2).
+func (w *world) revokeRoleSessions(ps int32, u int32) {
+	i := int32(len(w.revokes))
+	w.revokes = append(w.revokes, pendingRevoke{permSet: ps, before: w.now, user: u})
+	w.q.push(w.now+w.uniform(w.prof.DenyPropagation), evRevoke, i, 0)
+}
+
+// revokeSeen blocks every role session of the permission set issued before the cut-off, whoever
+// holds it; the other users' sessions are collateral (CUT-2).
+func (w *world) revokeSeen(rv pendingRevoke) {
+	for i := range w.roles {
+		r := &w.roles[i]
+		if !r.live || r.revoked || r.issued >= rv.before || w.m.targetPermSet(r.target) != rv.permSet {
+			continue
+		}
+		r.revoked = true
+		if r.user != rv.user {
+			w.counters.CollateralRoleSessions++
+		}
+		w.endRole(int32(i))
+		w.observe(r.user)
+	}
+}
+
+// offboard starts measuring the user's exposure and runs the playbook.
+func (w *world) offboard(u int32, s *step) {
+	us := &w.users[u]
+	if !us.tracked {
+		us.tracked = true
+		w.observeFrom(u)
+	}
+	o := int32(len(w.offs))
+	w.offs = append(w.offs, offboardingRecord{user: u, at: w.now, playbook: s.playbook, name: s.name})
+	if len(s.playbook) > 0 {
+		w.q.push(w.now+s.playbook[0].at, evStep, o, 0)
+	}
+}
+
+func contains(s []int32, v int32) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+func containsT(s []target, v target) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// remove deletes the first v from s, not keeping order.
+func remove(s []int32, v int32) []int32 {
+	for i, x := range s {
+		if x == v {
+			s[i] = s[len(s)-1]
+			return s[:len(s)-1]
+		}
+	}
+	return s
+}
+
+func removeT(s []target, v target) []target {
+	for i, x := range s {
+		if x == v {
+			s[i] = s[len(s)-1]
+			return s[:len(s)-1]
+		}
+	}
+	return s
+}

@@ -1,0 +1,400 @@
+package sim
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// Event kinds of the queue. Timeline events are not queued: they are merged in from the
+// compiled timeline, before any queued event of the same instant.
+const (
+	evStep        evKind = iota // a playbook step: ref = offboarding, gen = step index
+	evPortalEnd                 // UIS-1: a portal session reaches its end
+	evAppEnd                    // APP-2, APP-3: the check that ends an application session
+	evSAMLEnd                   // SAML-1: a SAML application session reaches its own end
+	evRoleExpire                // ROLE-2: role credentials expire
+	evTokenExpire               // CLI-1, CLI-4: a device's access token expires
+	evWorkload                  // CLI-5: a CLI workload refreshes its role credentials
+	evGroupView                 // GRP-1: a membership change reaches the membership view
+	evDeny                      // CUT-1: a deny (or its removal) has propagated
+	evRevoke                    // CUT-2: a TokenIssueTime deny has propagated
+	evProvision                 // PROV-2: a provisioning run reaches a user
+)
+
+type portalSession struct {
+	user, device int32
+	start, end   time.Duration // end is fixed at sign-in (UIS-1)
+	ended        bool
+	endedAt      time.Duration
+	gen          uint32
+}
+
+type appSession struct {
+	user, portal    int32
+	target          target
+	start           time.Duration
+	endAt           time.Duration // when the next check that finds it invalid is due
+	unentitledSince time.Duration // APP-3: when the user stopped being entitled, as seen; -1 when entitled
+	live            bool
+	gen             uint32
+}
+
+type samlSession struct {
+	user       int32
+	target     target
+	start, end time.Duration
+	live       bool
+	gen        uint32
+}
+
+type roleSession struct {
+	user            int32
+	device          int32
+	target          target
+	issued, expiry  time.Duration
+	console         bool
+	revoked         bool // CUT-2
+	live            bool
+	gen             uint32
+}
+
+type token struct {
+	live         bool
+	legacy       bool
+	portal       int32
+	issued       time.Duration
+	expiry       time.Duration
+	gen          uint32
+	workload     bool
+	workTarget   target
+	workGen      uint32
+	workStalled  bool
+	cache        []int32 // role sessions cached on the device (CLI-5)
+}
+
+type userState struct {
+	enabledIdC, enabledIdP, deleted bool
+	inactiveSince                   time.Duration // when the user was disabled or deleted; never when active
+	idpSessionEnd                   time.Duration
+	denied, denyWant                bool
+	denyGen                         uint32
+	direct                          []target
+	groups                          []int32 // membership
+	view                            []int32 // membership as the entitlement decisions see it (GRP-1)
+	portals, apps, samls, roles     []int32 // live sessions
+	provisionPending                bool
+
+	// exposure tracking, from the user's first offboarding on
+	tracked bool
+	avail   [NumChannels]bool
+	holder  [NumChannels]holder
+	lastEnd [NumChannels]time.Duration
+	notes   []string
+}
+
+// holder names what held a channel open: a session of some kind, or the user's own state.
+type holder struct {
+	kind uint8
+	idx  int32
+}
+
+const (
+	hNone uint8 = iota
+	hUser
+	hPortal
+	hApp
+	hSAML
+	hRole
+	hToken
+)
+
+type pendingMembership struct {
+	user, group int32
+	add         bool
+}
+
+type pendingRevoke struct {
+	permSet int32
+	before  time.Duration
+	user    int32 // the user the revocation was aimed at, or -1
+}
+
+type offboardingRecord struct {
+	user     int32
+	at       time.Duration
+	playbook []step
+	name     string
+}
+
+// world is the state of one replication. It is reset and reused, so that a run allocates little
+// once the slices have grown.
+type world struct {
+	m        *model
+	sc       *Scenario
+	prof     *Profile
+	q        queue
+	pcg      rand.PCG
+	rng      *rand.Rand
+	now      time.Duration
+	events   int64
+	counters Counters
+
+	portalDuration time.Duration
+	psDuration     []time.Duration
+	groupAssign    [][]target
+	grpPhase       time.Duration
+	provPhase      time.Duration
+
+	users    []userState
+	tokens   []token // one per device
+	portals  []portalSession
+	apps     []appSession
+	samls    []samlSession
+	roles    []roleSession
+	members  []pendingMembership
+	revokes  []pendingRevoke
+	offs     []offboardingRecord
+	warnings []string
+}
+
+func newWorld(m *model) *world {
+	w := &world{m: m, sc: m.sc, prof: &m.sc.Profile}
+	w.rng = rand.New(&w.pcg)
+	return w
+}
+
+// reset prepares the world for replication rep.
+func (w *world) reset(rep int) {
+	sc := w.sc
+	w.pcg.Seed(sc.Seed, uint64(rep))
+	w.q.reset()
+	w.now = 0
+	w.events = 0
+	w.counters = Counters{}
+	w.portalDuration = sc.Settings.PortalSession
+	if w.portalDuration == 0 {
+		w.portalDuration = w.prof.PortalDefault
+	}
+	w.psDuration = w.psDuration[:0]
+	for _, p := range w.m.permSets {
+		d := p.SessionDuration
+		if d == 0 {
+			d = w.prof.PermissionSetDefault
+		}
+		w.psDuration = append(w.psDuration, d)
+	}
+	if cap(w.groupAssign) < len(w.m.groups) {
+		w.groupAssign = make([][]target, len(w.m.groups))
+	}
+	w.groupAssign = w.groupAssign[:len(w.m.groups)]
+	for g, ts := range w.m.groups {
+		w.groupAssign[g] = append(w.groupAssign[g][:0], ts...)
+	}
+	if cap(w.users) < len(w.m.users) {
+		w.users = make([]userState, len(w.m.users))
+	}
+	w.users = w.users[:len(w.m.users)]
+	for i := range w.users {
+		u := &w.users[i]
+		um := &w.m.users[i]
+		*u = userState{
+			enabledIdC: true, enabledIdP: true, inactiveSince: never,
+			direct: append(u.direct[:0], um.direct...),
+			groups: append(u.groups[:0], um.groups...),
+			view:   append(u.view[:0], um.groups...),
+			portals: u.portals[:0], apps: u.apps[:0], samls: u.samls[:0], roles: u.roles[:0],
+		}
+	}
+	if cap(w.tokens) < len(w.m.devices) {
+		w.tokens = make([]token, len(w.m.devices))
+	}
+	w.tokens = w.tokens[:len(w.m.devices)]
+	for i := range w.tokens {
+		w.tokens[i] = token{portal: -1, cache: w.tokens[i].cache[:0]}
+	}
+	w.portals = w.portals[:0]
+	w.apps = w.apps[:0]
+	w.samls = w.samls[:0]
+	w.roles = w.roles[:0]
+	w.members = w.members[:0]
+	w.revokes = w.revokes[:0]
+	w.offs = w.offs[:0]
+	w.warnings = w.warnings[:0]
+	// The phases of the periodic processes are unknown: drawn once per replication.
+	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
+	interval := w.sc.Source.ProvisioningInterval
+	if interval == 0 {
+		interval = w.prof.SCIMInterval
+	}
+	w.provPhase = w.uniform(interval)
+}
+
+// uniform draws a delay uniform in (0, d].
+func (w *world) uniform(d time.Duration) time.Duration {
+	return time.Duration((1 - w.rng.Float64()) * float64(d))
+}
+
+// nextTick returns the first instant after t of the periodic process phase + k·period.
+func nextTick(phase, period, t time.Duration) time.Duration {
+	if t < phase {
+		return phase
+	}
+	return phase + ((t-phase)/period+1)*period
+}
+
+// run runs the replication to the horizon.
+func (w *world) run() {
+	evs := w.m.events
+	horizon := w.sc.Horizon
+	next := 0
+	for {
+		if next < len(evs) && (w.q.len() == 0 || evs[next].at <= w.q.peek().at) {
+			s := &evs[next]
+			next++
+			w.now = s.at
+			w.events++
+			w.apply(s)
+			continue
+		}
+		if w.q.len() == 0 || w.q.peek().at > horizon {
+			break
+		}
+		e := w.q.pop()
+		w.now = e.at
+		if w.dispatch(&e) {
+			w.events++
+		}
+	}
+	w.now = horizon
+}
+
+// dispatch handles a queued event; it reports false for a cancelled one.
+func (w *world) dispatch(e *event) bool {
+	switch e.kind {
+	case evStep:
+		o := &w.offs[e.ref]
+		s := &o.playbook[e.gen]
+		w.apply(s)
+		if int(e.gen)+1 < len(o.playbook) {
+			w.q.push(w.now+o.playbook[e.gen+1].at, evStep, e.ref, e.gen+1)
+		}
+	case evPortalEnd:
+		p := &w.portals[e.ref]
+		if p.gen != e.gen || p.ended {
+			return false
+		}
+		w.endPortal(e.ref)
+		w.observe(p.user)
+	case evAppEnd:
+		a := &w.apps[e.ref]
+		if a.gen != e.gen || !a.live {
+			return false
+		}
+		w.endApp(e.ref)
+		w.observe(a.user)
+	case evSAMLEnd:
+		s := &w.samls[e.ref]
+		if s.gen != e.gen || !s.live {
+			return false
+		}
+		w.endSAML(e.ref)
+		w.observe(s.user)
+	case evRoleExpire:
+		r := &w.roles[e.ref]
+		if r.gen != e.gen || !r.live {
+			return false
+		}
+		w.endRole(e.ref)
+		w.observe(r.user)
+	case evTokenExpire:
+		t := &w.tokens[e.ref]
+		if t.gen != e.gen || !t.live {
+			return false
+		}
+		t.live = false
+		w.observe(w.m.devices[e.ref].user)
+	case evWorkload:
+		t := &w.tokens[e.ref]
+		if t.workGen != e.gen || !t.workload {
+			return false
+		}
+		w.workloadRefresh(e.ref)
+		w.observe(w.m.devices[e.ref].user)
+	case evGroupView:
+		pm := w.members[e.ref]
+		w.membershipSeen(pm)
+	case evDeny:
+		u := &w.users[e.ref]
+		if u.denyGen != e.gen {
+			return false
+		}
+		u.denied = u.denyWant
+		w.observe(e.ref)
+	case evRevoke:
+		w.revokeSeen(w.revokes[e.ref])
+	case evProvision:
+		w.provision(e.ref)
+	}
+	return true
+}
+
+// apply carries out a timeline event or a playbook step.
+func (w *world) apply(s *step) {
+	u := s.user
+	switch s.action {
+	case SignIn:
+		w.signIn(u, s.device)
+	case SignOut:
+		w.signOut(u, s.device)
+	case OpenApp:
+		w.openApp(u, s.device, s.target)
+	case CloseApp:
+		w.closeApp(u, s.target)
+	case Federate:
+		w.federate(u, s.device, s.target)
+	case CLILogin:
+		w.cliLogin(u, s.device)
+	case CLILogout:
+		w.cliLogout(u, s.device)
+	case GetRoleCredentials:
+		if !w.getRoleCredentials(s.device, s.target) {
+			w.counters.RefusedActions++
+		}
+	case StartCLIWorkload:
+		w.startWorkload(s.device, s.target)
+	case StopCLIWorkload:
+		t := &w.tokens[s.device]
+		t.workload = false
+		t.workGen++
+	case StartJob, EndBackgroundSession:
+		// Background sessions (BG-*) are not modelled yet: the job is refused and counted.
+		w.counters.RefusedActions++
+	case EndSessions:
+		w.endSessions(u, s.device)
+	case DisableUser:
+		w.disable(u, s.where)
+	case EnableUser:
+		w.enable(u, s.where)
+	case DeleteUser:
+		w.deleteUser(u)
+	case AddToGroup, RemoveFromGroup:
+		w.changeMembership(u, s.group, s.action == AddToGroup)
+	case AddAssignment, RemoveAssignment:
+		w.changeAssignment(u, s.group, s.target, s.action == AddAssignment)
+	case RemoveAssignments:
+		w.removeAssignments(u)
+	case SetPortalSession:
+		w.portalDuration = s.duration // UIS-2: sessions already started keep their end
+	case SetPermissionSetDuration:
+		w.psDuration[s.permSet] = s.duration // ROLE-4: credentials already issued keep theirs
+	case DenyUser, AllowUser:
+		w.setDeny(u, s.action == DenyUser)
+	case RevokeRoleSessions:
+		w.revokeRoleSessions(s.permSet, u)
+	case Offboard:
+		w.offboard(u, s)
+	}
+	if u >= 0 {
+		w.observe(u)
+	}
+}
