@@ -48,28 +48,28 @@ type samlSession struct {
 }
 
 type roleSession struct {
-	user            int32
-	device          int32
-	target          target
-	issued, expiry  time.Duration
-	console         bool
-	revoked         bool // CUT-2
-	live            bool
-	gen             uint32
+	user           int32
+	device         int32
+	target         target
+	issued, expiry time.Duration
+	console        bool
+	revoked        bool // CUT-2
+	live           bool
+	gen            uint32
 }
 
 type token struct {
-	live         bool
-	legacy       bool
-	portal       int32
-	issued       time.Duration
-	expiry       time.Duration
-	gen          uint32
-	workload     bool
-	workTarget   target
-	workGen      uint32
-	workStalled  bool
-	cache        []int32 // role sessions cached on the device (CLI-5)
+	live        bool
+	legacy      bool
+	portal      int32
+	issued      time.Duration
+	expiry      time.Duration
+	gen         uint32
+	workload    bool
+	workTarget  target
+	workGen     uint32
+	workStalled bool
+	cache       []int32 // role sessions cached on the device (CLI-5)
 }
 
 type userState struct {
@@ -199,9 +199,9 @@ func (w *world) reset(rep int) {
 		um := &w.m.users[i]
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never,
-			direct: append(u.direct[:0], um.direct...),
-			groups: append(u.groups[:0], um.groups...),
-			view:   append(u.view[:0], um.groups...),
+			direct:  append(u.direct[:0], um.direct...),
+			groups:  append(u.groups[:0], um.groups...),
+			view:    append(u.view[:0], um.groups...),
 			portals: u.portals[:0], apps: u.apps[:0], samls: u.samls[:0], roles: u.roles[:0],
 		}
 	}
