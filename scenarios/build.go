@@ -1,0 +1,985 @@
+package scenarios
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"idcsim/sim"
+)
+
+// Defaults that do not come from the profile.
+var (
+	defaultStart   = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
+	defaultHorizon = 30 * day
+	defaultIdP     = 12 * time.Hour
+)
+
+const (
+	defaultSeed         = 1
+	defaultReplications = 1
+	defaultProfile      = "current"
+	// BuiltinPlaybook is the name of the documented offboarding order (CUT-4).
+	builtinPlaybook = "aws-recommended"
+	inlinePlaybook  = "inline"
+)
+
+var statistics = []string{"max", "mean", "p50", "p95", "p99"}
+
+// builder turns the node tree into a sim.Scenario.
+type builder struct {
+	decoder
+	sc      *sim.Scenario
+	profile bool // the profile name was valid
+
+	accounts  map[string]bool
+	permsets  map[string]int
+	apps      map[string]int
+	groups    map[string]int
+	users     map[string]int
+	playbooks map[string]*playbook
+	names     map[string][]string // by kind: known names, for suggestions
+}
+
+type playbook struct {
+	key   *yaml.Node
+	steps []*rawEvent
+	used  bool
+}
+
+// rawEvent is a decoded event or playbook step with the nodes it came from.
+type rawEvent struct {
+	f  *fields
+	ev sim.Event
+	ok bool // action known and the event well formed enough to use
+	// steps of an offboarding, and the node of its playbook value
+	steps    []*rawEvent
+	playbook *yaml.Node
+}
+
+func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
+	b := &builder{decoder: decoder{file: filename, budget: 2_000_000}}
+	defer func() {
+		if r := recover(); r != nil {
+			// The YAML library panics on some malformed input; report it as a syntax error.
+			sc = nil
+			errs = ErrorList{{File: filename, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the file as YAML: %v", r)}}
+		}
+	}()
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	var root yaml.Node
+	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, ErrorList{{File: filename, Line: 1, Col: 1, Msg: "the file holds no scenario; it is empty"}}
+		}
+		return nil, ErrorList{b.syntaxError(err)}
+	}
+	var second yaml.Node
+	switch err := dec.Decode(&second); {
+	case err == nil:
+		n := &second
+		if len(n.Content) > 0 {
+			n = n.Content[0]
+		}
+		b.errorf(n, "a second YAML document (after ---) is not allowed; a file holds one scenario")
+	case !errors.Is(err, io.EOF):
+		b.errs = append(b.errs, b.syntaxError(err))
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
+		b.errorf(&root, "the file holds no scenario")
+		return nil, b.errs.sortDedup()
+	}
+	b.checkTree(root.Content[0])
+	b.build(root.Content[0])
+	sum := sha256.Sum256(data)
+	b.sc.SHA256 = hex.EncodeToString(sum[:])
+	if len(b.errs) > 0 {
+		return nil, b.errs.sortDedup()
+	}
+	for _, w := range b.warnings.sortDedup() {
+		b.sc.Warnings = append(b.sc.Warnings, w.Error())
+	}
+	return b.sc, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns an error of the YAML library into an Error with its line.
+func (b *builder) syntaxError(err error) *Error {
+	msg := err.Error()
+	line := 1
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			line = n
+		}
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return &Error{File: b.file, Line: line, Col: 1, Msg: "YAML syntax: " + msg}
+}
+
+func (b *builder) build(root *yaml.Node) {
+	sc := &sim.Scenario{
+		Start:        defaultStart,
+		Horizon:      defaultHorizon,
+		Seed:         defaultSeed,
+		Replications: defaultReplications,
+		Switches:     sim.DefaultSwitches(),
+	}
+	b.sc = sc
+	b.names = map[string][]string{}
+	top := b.mapping(root, "the scenario", keysOf("scenario"))
+	if top == nil {
+		sc.Profile, _ = sim.LookupProfile(defaultProfile)
+		return
+	}
+	if n := top.get("name"); n != nil {
+		sc.Name, _ = b.text(n, "name", false)
+	}
+	b.buildProfile(top)
+	if n := top.get("switches"); n != nil {
+		keys, vals := b.entries(n, "switches")
+		names := sim.SwitchNames()
+		for i, k := range keys {
+			if !contains(names, k.Value) {
+				b.errorf(k, "unknown switch %q%s; the switches are %s", k.Value, b.suggest(k.Value, names), strings.Join(names, ", "))
+				continue
+			}
+			if v, ok := b.boolean(vals[i], "switch "+k.Value); ok {
+				if err := sc.Switches.Set(k.Value, v); err != nil {
+					b.errorf(k, "%v", err)
+				}
+			}
+		}
+	}
+	if n := top.get("start"); n != nil {
+		if t, ok := b.timestamp(n, "start"); ok {
+			sc.Start = t
+		}
+	}
+	if n := top.get("horizon"); n != nil {
+		if v, ok := b.positive(n, "horizon"); ok {
+			if v > MaxHorizonDays*day {
+				b.errorf(n, "horizon %s is longer than the limit of %dd", FormatDuration(v), MaxHorizonDays)
+			} else {
+				sc.Horizon = v
+			}
+		}
+	}
+	if n := top.get("seed"); n != nil {
+		if v, ok := b.integer(n, "seed", 0, 1<<64-1); ok {
+			sc.Seed = v
+		}
+	}
+	if n := top.get("replications"); n != nil {
+		if v, ok := b.integer(n, "replications", 1, MaxReplications); ok {
+			sc.Replications = int(v)
+		}
+	}
+	b.buildSource(top.get("identity_source"))
+	b.buildSettings(top.get("settings"))
+	b.buildAccounts(top.get("accounts"))
+	b.buildPermissionSets(top.get("permission_sets"))
+	b.buildApplications(top.get("applications"))
+	b.buildGroups(top.get("groups"))
+	b.buildUsers(top.get("users"))
+	b.buildPlaybooks(top.get("playbooks"))
+	b.buildEvents(top.get("events"))
+	b.buildPolicy(top.get("policy"))
+	b.finalWarnings(root)
+}
+
+func (b *builder) buildProfile(top *fields) {
+	name := defaultProfile
+	b.profile = true
+	if n := top.get("profile"); n != nil {
+		if v, ok := b.enum(n, "profile", sim.ProfileNames()); ok {
+			name = v
+		} else {
+			b.profile = false
+		}
+	}
+	p, _ := sim.LookupProfile(name)
+	n := top.get("timing")
+	if n == nil {
+		b.sc.Profile = p
+		return
+	}
+	keys, vals := b.entries(n, "timing")
+	names := sim.TimingNames()
+	for i, k := range keys {
+		if !contains(names, k.Value) {
+			b.errorf(k, "unknown timing parameter %q%s; see the schema for the list", k.Value, b.suggest(k.Value, names))
+			continue
+		}
+		v, ok := b.positive(vals[i], "timing "+k.Value)
+		if !ok {
+			continue
+		}
+		if err := p.SetTiming(k.Value, v); err != nil {
+			b.errorf(vals[i], "%v", err)
+		}
+	}
+	type rng struct{ min, def, max string }
+	for _, r := range []rng{
+		{"portal_session_min", "portal_session_default", "portal_session_max"},
+		{"permission_set_min", "permission_set_default", "permission_set_max"},
+		{"background_session_min", "background_session_default", "background_session_max"},
+		{"", "kiro_session_default", "kiro_session_max"},
+	} {
+		lo, _ := p.TimingValue(r.min)
+		def, _ := p.TimingValue(r.def)
+		hi, _ := p.TimingValue(r.max)
+		if def < lo || def > hi {
+			b.errorf(n, "timing: %s %s must lie within %s %s and %s %s", r.def, FormatDuration(def),
+				orZero(r.min), FormatDuration(lo), r.max, FormatDuration(hi))
+		}
+	}
+	b.sc.Profile = p
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "zero"
+	}
+	return s
+}
+
+func (b *builder) buildSource(n *yaml.Node) {
+	src := &b.sc.Source
+	p := &b.sc.Profile
+	f := (*fields)(nil)
+	if n != nil {
+		f = b.mapping(n, "identity_source", keysOf("identity_source"))
+	}
+	if k := f.get("kind"); k != nil {
+		switch v, _ := b.enum(k, "identity source kind", sourceKinds); v {
+		case "external_idp":
+			src.Kind = sim.ExternalIdP
+		case "active_directory":
+			src.Kind = sim.ActiveDirectory
+		}
+	}
+	only := func(key, kind string) {
+		if f.has(key) {
+			b.errorf(f.key[key], "%s applies only to an identity source of kind %s; this one is %s", key, kind, src.Kind)
+		}
+	}
+	if src.Kind != sim.ExternalIdP {
+		only("idp_session", "external_idp")
+		only("session_not_on_or_after", "external_idp")
+		only("provisioning", "external_idp")
+	}
+	if src.Kind != sim.ActiveDirectory {
+		only("ticket_lifetime", "active_directory")
+	}
+	switch src.Kind {
+	case sim.ExternalIdP:
+		src.IdPSession = defaultIdP
+		if v := f.get("idp_session"); v != nil {
+			if d, ok := b.positive(v, "idp_session"); ok {
+				src.IdPSession = d
+			}
+		}
+		src.SessionNotOnOrAfter = true
+		if v := f.get("session_not_on_or_after"); v != nil {
+			if x, ok := b.boolean(v, "session_not_on_or_after"); ok {
+				src.SessionNotOnOrAfter = x
+			}
+		}
+		src.Provisioning = sim.ProvisioningPeriodic
+		src.ProvisioningInterval = p.SCIMInterval
+		if v := f.get("provisioning"); v != nil {
+			b.buildProvisioning(v)
+		}
+	case sim.ActiveDirectory:
+		if v := f.get("ticket_lifetime"); v != nil {
+			if d, ok := b.positive(v, "ticket_lifetime"); ok {
+				src.TicketLifetime = d
+				if !p.ADSessionManagement {
+					b.warnf(v, "ticket_lifetime has no effect: in profile %s an Active Directory source has no session management (UIS-8)", p.Name)
+				}
+			}
+		}
+	}
+}
+
+func (b *builder) buildProvisioning(n *yaml.Node) {
+	src := &b.sc.Source
+	f := b.mapping(n, "provisioning", keysOf("provisioning"))
+	if f == nil {
+		return
+	}
+	m := f.get("mode")
+	if m == nil {
+		b.errorf(n, "provisioning needs mode: none, push or periodic")
+		return
+	}
+	mode, ok := b.enum(m, "provisioning mode", provisioningModes)
+	if !ok {
+		return
+	}
+	src.ProvisioningInterval = 0
+	switch mode {
+	case "none":
+		src.Provisioning = sim.ProvisioningNone
+	case "push":
+		src.Provisioning = sim.ProvisioningPush
+		src.ProvisioningLatency = b.sc.Profile.SCIMPushLatency
+	case "periodic":
+		src.Provisioning = sim.ProvisioningPeriodic
+		src.ProvisioningInterval = b.sc.Profile.SCIMInterval
+	}
+	if v := f.get("latency"); v != nil {
+		if mode != "push" {
+			b.errorf(f.key["latency"], "latency applies only to provisioning mode push; this one is %s", mode)
+		} else if d, ok := b.positive(v, "provisioning latency"); ok {
+			src.ProvisioningLatency = d
+		}
+	}
+	if v := f.get("interval"); v != nil {
+		if mode != "periodic" {
+			b.errorf(f.key["interval"], "interval applies only to provisioning mode periodic; this one is %s", mode)
+		} else if d, ok := b.positive(v, "provisioning interval"); ok {
+			src.ProvisioningInterval = d
+		}
+	}
+}
+
+// checkRange refuses a duration outside [lo, hi] of the profile, naming the rule.
+func (b *builder) checkRange(n *yaml.Node, what string, v, lo, hi time.Duration, rule string) bool {
+	if v < lo || v > hi {
+		b.errorf(n, "%s %s is outside the range of profile %s: %s to %s (%s)", what, FormatDuration(v),
+			b.sc.Profile.Name, FormatDuration(lo), FormatDuration(hi), rule)
+		return false
+	}
+	return true
+}
+
+func (b *builder) buildSettings(n *yaml.Node) {
+	st := &b.sc.Settings
+	p := &b.sc.Profile
+	st.PortalSession = p.PortalDefault
+	if p.ExtendedSessions {
+		st.BackgroundSessions, st.BackgroundDuration = true, p.BackgroundDefault
+		st.KiroExtendedSessions, st.KiroDuration = true, p.KiroDefault
+	}
+	if n == nil {
+		return
+	}
+	f := b.mapping(n, "settings", keysOf("settings"))
+	if v := f.get("portal_session"); v != nil {
+		if d, ok := b.positive(v, "portal_session"); ok && b.checkRange(v, "portal_session", d, p.PortalMin, p.PortalMax, "UIS-1") {
+			st.PortalSession = d
+			if b.sc.Source.Kind == sim.ActiveDirectory && !p.ADSessionManagement && d != p.ADFixedPortal {
+				b.warnf(v, "portal_session has no effect: in profile %s an Active Directory source has a fixed %s portal session (UIS-8)",
+					p.Name, FormatDuration(p.ADFixedPortal))
+			}
+		}
+	}
+	type ext struct {
+		key, what, rule string
+		enabled         *bool
+		dur             *time.Duration
+		lo, hi          time.Duration
+	}
+	for _, e := range []ext{
+		{"background_sessions", "background session duration", "BG-1", &st.BackgroundSessions, &st.BackgroundDuration, p.BackgroundMin, p.BackgroundMax},
+		{"kiro_sessions", "Kiro session duration", "KIRO-1", &st.KiroExtendedSessions, &st.KiroDuration, time.Nanosecond, p.KiroMax},
+	} {
+		v := f.get(e.key)
+		if v == nil {
+			continue
+		}
+		g := b.mapping(v, e.key, keysOf("extended_sessions"))
+		if g == nil {
+			continue
+		}
+		if x := g.get("enabled"); x != nil {
+			if on, ok := b.boolean(x, e.key+" enabled"); ok {
+				if on && !p.ExtendedSessions {
+					b.errorf(x, "%s cannot be enabled: they do not exist in profile %s (%s); use profile current", e.key, p.Name, e.rule)
+				} else {
+					*e.enabled = on
+				}
+			}
+		}
+		if x := g.get("duration"); x != nil {
+			if !p.ExtendedSessions {
+				b.errorf(g.key["duration"], "%s have no duration in profile %s: they do not exist there (%s)", e.key, p.Name, e.rule)
+			} else if d, ok := b.positive(x, e.what); ok && b.checkRange(x, e.what, d, e.lo, e.hi, e.rule) {
+				*e.dur = d
+			}
+		}
+	}
+}
+
+// declare records a name of some kind and refuses a second one.
+func (b *builder) declare(kind string, n *yaml.Node, name string, seen map[string]*yaml.Node) bool {
+	if prev := seen[name]; prev != nil {
+		b.errorf(n, "%s %q is declared twice (first at line %d)", kind, name, prev.Line)
+		return false
+	}
+	seen[name] = n
+	b.names[kind] = append(b.names[kind], name)
+	return true
+}
+
+func (b *builder) buildAccounts(n *yaml.Node) {
+	b.accounts = map[string]bool{}
+	if n == nil {
+		return
+	}
+	items, _ := b.list(n, "accounts")
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		if name, ok := b.name(it, "account"); ok && b.declare("account", it, name, seen) {
+			b.accounts[name] = true
+			b.sc.Accounts = append(b.sc.Accounts, name)
+		}
+	}
+}
+
+func (b *builder) buildPermissionSets(n *yaml.Node) {
+	b.permsets = map[string]int{}
+	if n == nil {
+		return
+	}
+	p := &b.sc.Profile
+	items, _ := b.list(n, "permission_sets")
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		f := b.mapping(it, "permission set", keysOf("permission_set"))
+		if f == nil {
+			continue
+		}
+		ps := sim.PermissionSet{SessionDuration: p.PermissionSetDefault}
+		ok := true
+		if v := f.get("name"); v == nil {
+			b.errorf(it, "permission set needs name")
+			ok = false
+		} else if ps.Name, ok = b.name(v, "permission set name"); ok {
+			ok = b.declare("permission set", v, ps.Name, seen)
+		}
+		if v := f.get("session_duration"); v != nil {
+			if d, good := b.positive(v, "session_duration"); good && b.checkRange(v, "permission set session_duration", d, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2") {
+				ps.SessionDuration = d
+			}
+		}
+		if ok {
+			b.permsets[ps.Name] = len(b.sc.PermissionSets)
+			b.sc.PermissionSets = append(b.sc.PermissionSets, ps)
+		}
+	}
+}
+
+func (b *builder) buildApplications(n *yaml.Node) {
+	b.apps = map[string]int{}
+	if n == nil {
+		return
+	}
+	items, _ := b.list(n, "applications")
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		f := b.mapping(it, "application", keysOf("application"))
+		if f == nil {
+			continue
+		}
+		var app sim.Application
+		ok := true
+		if v := f.get("name"); v == nil {
+			b.errorf(it, "application needs name")
+			ok = false
+		} else if app.Name, ok = b.name(v, "application name"); ok {
+			ok = b.declare("application", v, app.Name, seen)
+		}
+		if v := f.get("kind"); v != nil {
+			k, good := b.enum(v, "application kind", appKinds)
+			if good {
+				app.Kind = sim.AppKind(index(appKinds, k))
+			}
+		}
+		if v := f.get("session_duration"); v != nil {
+			if app.Kind != sim.SAML {
+				b.errorf(f.key["session_duration"], "session_duration applies only to applications of kind saml; %s is %s", app.Name, app.Kind)
+			} else if d, good := b.positive(v, "session_duration"); good {
+				app.SessionDuration = d
+			}
+		} else if app.Kind == sim.SAML {
+			b.errorf(it, "saml application %s needs session_duration: how long the application keeps its own session (SAML-1)", app.Name)
+		}
+		if v := f.get("background_sessions"); v != nil {
+			if app.Kind != sim.Jobs {
+				b.errorf(f.key["background_sessions"], "background_sessions applies only to applications of kind jobs; %s is %s", app.Name, app.Kind)
+			} else if on, good := b.boolean(v, "background_sessions"); good {
+				if on && !b.sc.Profile.ExtendedSessions {
+					b.errorf(v, "background sessions cannot be enabled: they do not exist in profile %s (BG-1)", b.sc.Profile.Name)
+				} else {
+					app.BackgroundSessions = &on
+				}
+			}
+		}
+		if ok {
+			b.apps[app.Name] = len(b.sc.Applications)
+			b.sc.Applications = append(b.sc.Applications, app)
+		}
+	}
+}
+
+func index(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// ref checks a reference to a declared name of some kind.
+func (b *builder) ref(n *yaml.Node, kind string, known func(string) bool) (string, bool) {
+	name, ok := b.name(n, kind)
+	if !ok {
+		return "", false
+	}
+	if !known(name) {
+		hint := b.suggest(name, b.names[kind])
+		if len(b.names[kind]) == 0 {
+			hint = fmt.Sprintf("; no %s is declared", kind)
+		}
+		b.errorf(n, "unknown %s %q%s", kind, name, hint)
+		return "", false
+	}
+	return name, true
+}
+
+func (b *builder) account(n *yaml.Node) (string, bool) {
+	return b.ref(n, "account", func(s string) bool { return b.accounts[s] })
+}
+
+func (b *builder) permset(n *yaml.Node) (string, bool) {
+	return b.ref(n, "permission set", func(s string) bool { _, ok := b.permsets[s]; return ok })
+}
+
+func (b *builder) app(n *yaml.Node) (string, bool) {
+	return b.ref(n, "application", func(s string) bool { _, ok := b.apps[s]; return ok })
+}
+
+func (b *builder) group(n *yaml.Node) (string, bool) {
+	return b.ref(n, "group", func(s string) bool { _, ok := b.groups[s]; return ok })
+}
+
+func (b *builder) user(n *yaml.Node) (string, bool) {
+	return b.ref(n, "user", func(s string) bool { _, ok := b.users[s]; return ok })
+}
+
+// assignments reads a list of assignments.
+func (b *builder) assignments(n *yaml.Node) []sim.Assignment {
+	items, _ := b.list(n, "assignments")
+	var out []sim.Assignment
+	for _, it := range items {
+		f := b.mapping(it, "assignment", keysOf("assignment"))
+		if f == nil {
+			continue
+		}
+		if a, ok := b.assignment(it, f, "an assignment"); ok {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// assignment reads the account, permission_set and application keys of f.
+func (b *builder) assignment(n *yaml.Node, f *fields, what string) (sim.Assignment, bool) {
+	var a sim.Assignment
+	ok := true
+	hasApp := f.has("application")
+	hasAcct := f.has("account") || f.has("permission_set")
+	switch {
+	case hasApp && hasAcct:
+		k := f.key["account"]
+		if k == nil {
+			k = f.key["permission_set"]
+		}
+		b.errorf(k, "%s names either an application or an account with a permission_set, not both", what)
+		return a, false
+	case !hasApp && !hasAcct:
+		b.errorf(n, "%s needs an application, or an account with a permission_set", what)
+		return a, false
+	case hasApp:
+		a.Application, ok = b.app(f.get("application"))
+	default:
+		if !f.has("account") {
+			b.errorf(n, "%s with a permission_set needs an account too", what)
+			return a, false
+		}
+		if !f.has("permission_set") {
+			b.errorf(n, "%s with an account needs a permission_set too", what)
+			return a, false
+		}
+		var ok2 bool
+		a.Account, ok = b.account(f.get("account"))
+		a.PermissionSet, ok2 = b.permset(f.get("permission_set"))
+		ok = ok && ok2
+	}
+	return a, ok
+}
+
+func (b *builder) buildGroups(n *yaml.Node) {
+	b.groups = map[string]int{}
+	if n == nil {
+		return
+	}
+	items, _ := b.list(n, "groups")
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		f := b.mapping(it, "group", keysOf("group"))
+		if f == nil {
+			continue
+		}
+		var g sim.Group
+		ok := true
+		if v := f.get("name"); v == nil {
+			b.errorf(it, "group needs name")
+			ok = false
+		} else if g.Name, ok = b.name(v, "group name"); ok {
+			ok = b.declare("group", v, g.Name, seen)
+		}
+		if v := f.get("assignments"); v != nil {
+			g.Assignments = b.assignments(v)
+		}
+		if ok {
+			b.groups[g.Name] = len(b.sc.Groups)
+			b.sc.Groups = append(b.sc.Groups, g)
+		}
+	}
+}
+
+func (b *builder) buildUsers(n *yaml.Node) {
+	b.users = map[string]int{}
+	if n == nil {
+		return
+	}
+	items, ok := b.list(n, "users")
+	if !ok {
+		return
+	}
+	if len(items) > MaxUsers {
+		b.errorf(n, "too many users: %d; the limit is %d", len(items), MaxUsers)
+		return
+	}
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		f := b.mapping(it, "user", keysOf("user"))
+		if f == nil {
+			continue
+		}
+		var u sim.User
+		ok := true
+		if v := f.get("name"); v == nil {
+			b.errorf(it, "user needs name")
+			ok = false
+		} else if u.Name, ok = b.name(v, "user name"); ok {
+			ok = b.declare("user", v, u.Name, seen)
+		}
+		if v := f.get("groups"); v != nil {
+			gs, _ := b.list(v, "groups")
+			in := map[string]*yaml.Node{}
+			for _, g := range gs {
+				name, good := b.group(g)
+				if !good {
+					continue
+				}
+				if prev := in[name]; prev != nil {
+					b.errorf(g, "group %q is listed twice for user %s (first at line %d)", name, u.Name, prev.Line)
+					continue
+				}
+				in[name] = g
+				u.Groups = append(u.Groups, name)
+			}
+		}
+		if v := f.get("assignments"); v != nil {
+			u.Assignments = b.assignments(v)
+		}
+		if v := f.get("devices"); v != nil {
+			u.Devices = b.devices(v, u.Name)
+		}
+		if ok {
+			b.users[u.Name] = len(b.sc.Users)
+			b.sc.Users = append(b.sc.Users, u)
+		}
+	}
+}
+
+func (b *builder) devices(n *yaml.Node, user string) []sim.Device {
+	items, _ := b.list(n, "devices")
+	seen := map[string]*yaml.Node{}
+	var out []sim.Device
+	for _, it := range items {
+		f := b.mapping(it, "device", keysOf("device"))
+		if f == nil {
+			continue
+		}
+		var dv sim.Device
+		ok := true
+		if v := f.get("name"); v == nil {
+			b.errorf(it, "device needs name")
+			ok = false
+		} else if dv.Name, ok = b.name(v, "device name"); ok {
+			if prev := seen[dv.Name]; prev != nil {
+				b.errorf(v, "user %s has two devices named %q (first at line %d)", user, dv.Name, prev.Line)
+				ok = false
+			}
+			seen[dv.Name] = v
+		}
+		if v := f.get("kind"); v != nil {
+			if k, good := b.enum(v, "device kind", deviceKinds); good {
+				dv.Kind = sim.DeviceKind(index(deviceKinds, k))
+			}
+		}
+		if v := f.get("config"); v != nil {
+			if dv.Kind != sim.CLI {
+				b.errorf(f.key["config"], "config applies only to devices of kind cli; %s is %s", dv.Name, dv.Kind)
+			} else if c, good := b.enum(v, "CLI config", cliConfigs); good {
+				dv.Config = sim.CLIConfig(index(cliConfigs, c))
+			}
+		}
+		if v := f.get("client"); v != nil {
+			if dv.Kind != sim.CLI {
+				b.errorf(f.key["client"], "client applies only to devices of kind cli; %s is %s", dv.Name, dv.Kind)
+			} else if c, good := b.enum(v, "CLI client", cliClients); good {
+				dv.Client = sim.CLIClient(index(cliClients, c))
+			}
+		}
+		if ok {
+			out = append(out, dv)
+		}
+	}
+	return out
+}
+
+func (b *builder) buildPlaybooks(n *yaml.Node) {
+	b.playbooks = map[string]*playbook{}
+	b.names["playbook"] = []string{builtinPlaybook}
+	if n == nil {
+		return
+	}
+	keys, vals := b.entries(n, "playbooks")
+	for i, k := range keys {
+		name, ok := b.name(k, "playbook name")
+		if !ok {
+			continue
+		}
+		if name == builtinPlaybook || name == inlinePlaybook {
+			b.errorf(k, "the playbook name %q is reserved; choose another", name)
+			continue
+		}
+		pb := &playbook{key: k}
+		pb.steps = b.steps(vals[i])
+		b.playbooks[name] = pb
+		b.names["playbook"] = append(b.names["playbook"], name)
+	}
+}
+
+// steps decodes the steps of a playbook, without the offboarded user.
+func (b *builder) steps(n *yaml.Node) []*rawEvent {
+	items, _ := b.list(n, "a playbook")
+	var out []*rawEvent
+	for _, it := range items {
+		out = append(out, b.event(it, true))
+	}
+	return out
+}
+
+func (b *builder) buildEvents(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	items, ok := b.list(n, "events")
+	if !ok {
+		return
+	}
+	if len(items) > MaxEvents {
+		b.errorf(n, "too many events: %d; the limit is %d", len(items), MaxEvents)
+		return
+	}
+	offboarded := map[string]*yaml.Node{}
+	for _, it := range items {
+		re := b.event(it, false)
+		if !re.ok {
+			continue
+		}
+		if re.ev.Action == sim.Offboard {
+			b.expand(re)
+			if prev := offboarded[re.ev.User]; prev != nil {
+				b.warnf(it, "user %s is offboarded twice (first at line %d)", re.ev.User, prev.Line)
+			} else {
+				offboarded[re.ev.User] = it
+			}
+			if b.sc.Horizon-re.ev.At < 12*time.Hour {
+				b.warnf(it, "this offboarding is less than 12h before the horizon; role sessions may still be open when the simulation ends")
+			}
+		}
+		b.sc.Events = append(b.sc.Events, re.ev)
+	}
+	sort.SliceStable(b.sc.Events, func(i, j int) bool { return b.sc.Events[i].At < b.sc.Events[j].At })
+}
+
+// expand fills in the playbook of an offboarding.
+func (b *builder) expand(re *rawEvent) {
+	user := re.ev.User
+	var steps []*rawEvent
+	switch {
+	case re.playbook.Kind == yaml.SequenceNode:
+		re.ev.PlaybookName = inlinePlaybook
+		steps = re.steps
+	case re.ev.PlaybookName == builtinPlaybook:
+		re.ev.Playbook = recommended(user, b.sc.Source.Kind == sim.ExternalIdP)
+		return
+	default:
+		pb := b.playbooks[re.ev.PlaybookName]
+		if pb == nil {
+			return
+		}
+		pb.used = true
+		steps = pb.steps
+	}
+	for _, st := range steps {
+		if !st.ok {
+			continue
+		}
+		ev := st.ev
+		ev.User = user
+		if !b.checkUser(st, &ev) {
+			continue
+		}
+		re.ev.Playbook = append(re.ev.Playbook, sim.Step{After: ev.At, Event: withoutAt(ev)})
+	}
+}
+
+func withoutAt(ev sim.Event) sim.Event {
+	ev.At = 0
+	return ev
+}
+
+// recommended is the documented offboarding order (CUT-4).
+func recommended(user string, idp bool) []sim.Step {
+	step := func(after time.Duration, a sim.Action, w sim.Where) sim.Step {
+		return sim.Step{After: after, Event: sim.Event{Action: a, User: user, Where: w}}
+	}
+	steps := []sim.Step{
+		step(0, sim.DenyUser, 0),
+		step(time.Minute, sim.RemoveAssignments, 0),
+	}
+	if idp {
+		steps = append(steps, step(time.Minute, sim.DisableUser, sim.AtIdP))
+	}
+	return append(steps,
+		step(time.Minute, sim.EndSessions, 0),
+		step(time.Minute, sim.DisableUser, sim.AtIdentityCenter),
+		step(12*time.Hour, sim.AllowUser, 0),
+	)
+}
+
+func (b *builder) buildPolicy(n *yaml.Node) {
+	if n == nil {
+		return
+	}
+	items, _ := b.list(n, "policy")
+	seen := map[string]*yaml.Node{}
+	for _, it := range items {
+		f := b.mapping(it, "policy control", keysOf("control"))
+		if f == nil {
+			continue
+		}
+		c := sim.Control{Statistic: "max"}
+		ok := true
+		need := func(key string) *yaml.Node {
+			v := f.get(key)
+			if v == nil {
+				b.errorf(it, "policy control needs %s", key)
+				ok = false
+			}
+			return v
+		}
+		if v := need("id"); v != nil {
+			var good bool
+			if c.ID, good = b.name(v, "control id"); good {
+				if prev := seen[c.ID]; prev != nil {
+					b.errorf(v, "control id %q is used twice (first at line %d)", c.ID, prev.Line)
+					ok = false
+				}
+				seen[c.ID] = v
+			} else {
+				ok = false
+			}
+		}
+		if v := need("channel"); v != nil {
+			if s, good := b.enum(v, "channel", channelNames()); good {
+				c.Channel, _ = sim.ParseChannel(s)
+			} else {
+				ok = false
+			}
+		}
+		if v := f.get("statistic"); v != nil {
+			if s, good := b.enum(v, "statistic", statistics); good {
+				c.Statistic = s
+			} else {
+				ok = false
+			}
+		}
+		if v := need("within"); v != nil {
+			var good bool
+			if c.Within, good = b.duration(v, "within"); !good {
+				ok = false
+			}
+		}
+		if v := f.get("text"); v != nil {
+			var good bool
+			if c.Text, good = b.text(v, "text", true); !good {
+				ok = false
+			}
+		}
+		if ok {
+			b.sc.Policy = append(b.sc.Policy, c)
+		}
+	}
+}
+
+func channelNames() []string {
+	var out []string
+	for c := sim.Channel(0); c < sim.NumChannels; c++ {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+func (b *builder) finalWarnings(root *yaml.Node) {
+	names := make([]string, 0, len(b.playbooks))
+	for name := range b.playbooks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if pb := b.playbooks[name]; !pb.used {
+			b.warnf(pb.key, "playbook %s is never used", name)
+		}
+	}
+	for _, ev := range b.sc.Events {
+		if ev.Action == sim.Offboard {
+			return
+		}
+	}
+	if len(b.errs) == 0 {
+		b.warnf(root, "no offboard event: no exposure window will be measured")
+	}
+}

@@ -1,0 +1,353 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"idcsim/sim"
+)
+
+// use says whether an action requires, allows or refuses a key.
+type use uint8
+
+const (
+	refused use = iota
+	optional
+	required
+)
+
+// anyDevice marks actions that accept a device of any kind.
+const anyDevice sim.DeviceKind = 255
+
+// rule is what an action needs of an event.
+type rule struct {
+	keys   map[string]use
+	device sim.DeviceKind // the kind of device the action needs, when it takes one
+	step   bool           // the action may be a step of an offboarding playbook
+}
+
+// actionKeys are the keys an action may use besides at/after and action.
+var actionKeys = []string{"user", "device", "application", "account", "permission_set", "group", "where", "duration", "playbook"}
+
+func mk(req, opt string, device sim.DeviceKind, step bool) rule {
+	r := rule{keys: map[string]use{}, device: device, step: step}
+	for _, k := range strings.Fields(req) {
+		r.keys[k] = required
+	}
+	for _, k := range strings.Fields(opt) {
+		r.keys[k] = optional
+	}
+	return r
+}
+
+var rules = map[sim.Action]rule{
+	sim.SignIn:                   mk("user device", "", sim.Browser, false),
+	sim.SignOut:                  mk("user device", "", sim.Browser, false),
+	sim.OpenApp:                  mk("user device application", "", sim.Browser, false),
+	sim.CloseApp:                 mk("user device application", "", sim.Browser, false),
+	sim.Federate:                 mk("user device account permission_set", "", sim.Browser, false),
+	sim.CLILogin:                 mk("user device", "", sim.CLI, false),
+	sim.CLILogout:                mk("user device", "", sim.CLI, false),
+	sim.GetRoleCredentials:       mk("user device account permission_set", "", sim.CLI, false),
+	sim.StartCLIWorkload:         mk("user device account permission_set", "", sim.CLI, false),
+	sim.StopCLIWorkload:          mk("user device", "account permission_set", sim.CLI, false),
+	sim.StartJob:                 mk("user device application duration", "", sim.Browser, false),
+	sim.EndSessions:              mk("user", "device", anyDevice, true),
+	sim.DisableUser:              mk("user", "where", anyDevice, true),
+	sim.EnableUser:               mk("user", "where", anyDevice, true),
+	sim.DeleteUser:               mk("user", "", anyDevice, true),
+	sim.AddToGroup:               mk("user group", "", anyDevice, true),
+	sim.RemoveFromGroup:          mk("user group", "", anyDevice, true),
+	sim.AddAssignment:            mk("", "user group application account permission_set", anyDevice, true),
+	sim.RemoveAssignment:         mk("", "user group application account permission_set", anyDevice, true),
+	sim.RemoveAssignments:        mk("user", "", anyDevice, true),
+	sim.SetPortalSession:         mk("duration", "", anyDevice, false),
+	sim.SetPermissionSetDuration: mk("permission_set duration", "", anyDevice, false),
+	sim.EndBackgroundSession:     mk("user", "application", anyDevice, true),
+	sim.DenyUser:                 mk("user", "", anyDevice, true),
+	sim.AllowUser:                mk("user", "", anyDevice, true),
+	sim.RevokeRoleSessions:       mk("permission_set", "", anyDevice, true),
+	sim.Offboard:                 mk("user playbook", "", anyDevice, false),
+}
+
+// event decodes one event of the timeline, or one playbook step when step is set. A step's
+// `after` is kept in Event.At until the step is expanded.
+func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
+	re := &rawEvent{}
+	what, keys := "event", keysOf("event")
+	if step {
+		what, keys = "playbook step", keysOf("step")
+	}
+	f := b.mapping(n, what, keys)
+	if f == nil {
+		return re
+	}
+	re.f = f
+	good := true
+	if step {
+		if v := f.get("after"); v != nil {
+			re.ev.At, good = b.duration(v, "after")
+		}
+	} else if v := f.get("at"); v == nil {
+		b.errorf(n, "event needs at: when it happens, as an offset from start (1d9h) or an RFC 3339 time")
+		good = false
+	} else {
+		re.ev.At, good = b.when(v)
+	}
+	av := f.get("action")
+	if av == nil {
+		b.errorf(n, "%s needs action", what)
+		return re
+	}
+	name, ok := b.enum(av, "action", sim.Actions())
+	if !ok {
+		return re
+	}
+	a, _ := sim.ParseAction(name)
+	re.ev.Action = a
+	r := rules[a]
+	if step && !r.step {
+		b.errorf(av, "%s cannot be a playbook step: a step is an admin action on the offboarded user", name)
+		return re
+	}
+	for _, k := range actionKeys {
+		switch u := r.keys[k]; {
+		case step && k == "user":
+		case f.has(k) && u == refused:
+			b.errorf(f.key[k], "%s does not take %s", name, k)
+			good = false
+		case !f.has(k) && u == required:
+			b.errorf(n, "%s needs %s", name, k)
+			good = false
+		}
+	}
+	if a == sim.AddAssignment || a == sim.RemoveAssignment {
+		good = b.assignmentEvent(n, f, name, step) && good
+	}
+	if a == sim.StopCLIWorkload && f.has("account") != f.has("permission_set") {
+		b.errorf(n, "stop_cli_workload takes an account and a permission_set together, or neither")
+		good = false
+	}
+	ev := &re.ev
+	get := func(k string) *yaml.Node {
+		if r.keys[k] == refused {
+			return nil
+		}
+		return f.get(k)
+	}
+	var ok2 bool
+	userOK := step
+	if v := get("user"); v != nil && !step {
+		ev.User, userOK = b.user(v)
+		good = good && userOK
+	}
+	if v := get("device"); v != nil {
+		ev.Device, ok2 = b.name(v, "device")
+		good = good && ok2
+	}
+	if v := get("application"); v != nil {
+		ev.Application, ok2 = b.app(v)
+		good = good && ok2
+		if ok2 && (a == sim.StartJob || a == sim.EndBackgroundSession) {
+			if app := b.sc.Applications[b.apps[ev.Application]]; app.Kind != sim.Jobs {
+				b.errorf(v, "%s needs an application of kind jobs; %s is %s", name, app.Name, app.Kind)
+				good = false
+			}
+		}
+	}
+	if v := get("account"); v != nil {
+		ev.Account, ok2 = b.account(v)
+		good = good && ok2
+	}
+	if v := get("permission_set"); v != nil {
+		ev.PermissionSet, ok2 = b.permset(v)
+		good = good && ok2
+	}
+	if v := get("group"); v != nil {
+		ev.Group, ok2 = b.group(v)
+		good = good && ok2
+	}
+	if v := get("where"); v != nil {
+		w, ok2 := b.enum(v, "where", wheres)
+		good = good && ok2
+		if ok2 && w == "idp" {
+			if b.sc.Source.Kind != sim.ExternalIdP {
+				b.errorf(v, "where: idp needs an identity source of kind external_idp; this one is %s", b.sc.Source.Kind)
+				good = false
+			}
+			ev.Where = sim.AtIdP
+		}
+	}
+	if v := get("duration"); v != nil {
+		good = b.eventDuration(v, a, ev) && good
+	}
+	if v := get("playbook"); v != nil {
+		good = b.playbookRef(v, re) && good
+	}
+	if !step && userOK && good {
+		good = b.checkUser(re, ev)
+	}
+	if a == sim.EndSessions && b.sc.Source.Kind == sim.ActiveDirectory && !b.sc.Profile.ADSessionManagement {
+		b.warnf(av, "end_sessions is not available in profile %s for an Active Directory source (UIS-8)", b.sc.Profile.Name)
+	}
+	re.ok = good
+	return re
+}
+
+// assignmentEvent checks the subject and object of add_assignment and remove_assignment.
+func (b *builder) assignmentEvent(n *yaml.Node, f *fields, name string, step bool) bool {
+	ok := true
+	switch {
+	case step && f.has("group"):
+		b.errorf(f.key["group"], "in a playbook step, %s acts on the offboarded user and does not take group", name)
+		ok = false
+	case step:
+	case f.has("user") && f.has("group"):
+		b.errorf(f.key["group"], "%s takes a user or a group, not both", name)
+		ok = false
+	case !f.has("user") && !f.has("group"):
+		b.errorf(n, "%s needs a user or a group", name)
+		ok = false
+	}
+	hasApp := f.has("application")
+	hasAcct := f.has("account") || f.has("permission_set")
+	switch {
+	case hasApp && hasAcct:
+		k := f.key["account"]
+		if k == nil {
+			k = f.key["permission_set"]
+		}
+		b.errorf(k, "%s takes an application or an account with a permission_set, not both", name)
+		ok = false
+	case !hasApp && !hasAcct:
+		b.errorf(n, "%s needs an application, or an account with a permission_set", name)
+		ok = false
+	case hasAcct && !f.has("account"):
+		b.errorf(n, "%s needs account", name)
+		ok = false
+	case hasAcct && !f.has("permission_set"):
+		b.errorf(n, "%s needs permission_set", name)
+		ok = false
+	}
+	return ok
+}
+
+func (b *builder) eventDuration(v *yaml.Node, a sim.Action, ev *sim.Event) bool {
+	p := &b.sc.Profile
+	d, ok := b.positive(v, "duration")
+	if !ok {
+		return false
+	}
+	switch a {
+	case sim.SetPortalSession:
+		ok = b.checkRange(v, "portal session", d, p.PortalMin, p.PortalMax, "UIS-1")
+	case sim.SetPermissionSetDuration:
+		ok = b.checkRange(v, "permission set session duration", d, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2")
+	}
+	ev.Duration = d
+	return ok
+}
+
+// playbookRef reads the playbook of an offboarding: a name, or steps written in place.
+func (b *builder) playbookRef(v *yaml.Node, re *rawEvent) bool {
+	re.playbook = v
+	switch {
+	case v.Kind == yaml.SequenceNode:
+		re.steps = b.steps(v)
+		for _, st := range re.steps {
+			if !st.ok {
+				return false
+			}
+		}
+		return true
+	case isScalar(v, "!!str", "!!int", "!!float"):
+		name, ok := b.ref(v, "playbook", func(s string) bool { return s == builtinPlaybook || b.playbooks[s] != nil })
+		re.ev.PlaybookName = name
+		if ok && b.playbooks[name] != nil {
+			b.playbooks[name].used = true
+			for _, st := range b.playbooks[name].steps {
+				if !st.ok {
+					return false
+				}
+			}
+		}
+		return ok
+	}
+	b.wrongType(v, "playbook", fmt.Sprintf("the name of a playbook, %s, or a list of steps ([] to change nothing)", builtinPlaybook))
+	return false
+}
+
+// when reads the time of an event: an offset from start, or an RFC 3339 time.
+func (b *builder) when(n *yaml.Node) (time.Duration, bool) {
+	var at time.Duration
+	if n.Kind == yaml.ScalarNode && looksLikeTime(n.Value) {
+		t, ok := b.timestamp(n, "at")
+		if !ok {
+			return 0, false
+		}
+		if t.Before(b.sc.Start) {
+			b.errorf(n, "at %s is before start (%s)", n.Value, b.sc.Start.Format(time.RFC3339))
+			return 0, false
+		}
+		at = t.Sub(b.sc.Start)
+	} else {
+		var ok bool
+		if at, ok = b.duration(n, "at"); !ok {
+			return 0, false
+		}
+	}
+	if at > b.sc.Horizon {
+		b.errorf(n, "at %s is after the horizon (%s)", FormatDuration(at), FormatDuration(b.sc.Horizon))
+		return 0, false
+	}
+	return at, true
+}
+
+// checkUser checks what an event needs of its user: that the device is theirs and of the right kind.
+func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
+	v := re.f.get("device")
+	if v == nil || ev.Device == "" {
+		return true
+	}
+	ui, ok := b.users[ev.User]
+	if !ok {
+		return false
+	}
+	u := &b.sc.Users[ui]
+	var dev *sim.Device
+	var names []string
+	for i := range u.Devices {
+		names = append(names, u.Devices[i].Name)
+		if u.Devices[i].Name == ev.Device {
+			dev = &u.Devices[i]
+		}
+	}
+	if dev == nil {
+		hint := b.suggest(ev.Device, names)
+		if len(names) == 0 {
+			hint = "; they have no devices"
+		}
+		b.errorf(v, "user %s has no device %q%s", u.Name, ev.Device, hint)
+		return false
+	}
+	want := rules[ev.Action].device
+	what := ev.Action.String()
+	if ev.Action == sim.OpenApp || ev.Action == sim.CloseApp {
+		ai, ok := b.apps[ev.Application]
+		if !ok {
+			return false
+		}
+		if app := b.sc.Applications[ai]; app.Kind == sim.Kiro {
+			want = sim.KiroIDE
+			what = fmt.Sprintf("%s of the kiro application %s", what, app.Name)
+		}
+	}
+	if want != anyDevice && dev.Kind != want {
+		b.errorf(v, "%s needs a %s device; %s of %s is a %s device", what, want, dev.Name, u.Name, dev.Kind)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,111 @@
+// Package scenarios reads, checks and writes the YAML scenario format of idcsim.
+package scenarios
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"idcsim/sim"
+)
+
+// Limits on what a scenario may ask for, so that no run takes hours or exhausts memory.
+const (
+	MaxFileSize     = 64 << 20 // bytes of YAML
+	MaxReplications = 100000
+	MaxUsers        = 200000
+	MaxEvents       = 1000000
+	MaxHorizonDays  = 400
+)
+
+// Error is one problem at a place in a file.
+type Error struct {
+	File      string
+	Line, Col int
+	Msg       string
+}
+
+func (e *Error) Error() string {
+	if e.File == "" {
+		return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+}
+
+// ErrorList is every problem found in a file, sorted by line and column.
+type ErrorList []*Error
+
+func (l ErrorList) Error() string {
+	s := make([]string, len(l))
+	for i, e := range l {
+		s[i] = e.Error()
+	}
+	return strings.Join(s, "\n")
+}
+
+// sortDedup sorts the list by position and drops repeated messages at one place.
+func (l ErrorList) sortDedup() ErrorList {
+	sort.SliceStable(l, func(i, j int) bool {
+		if l[i].Line != l[j].Line {
+			return l[i].Line < l[j].Line
+		}
+		return l[i].Col < l[j].Col
+	})
+	var out ErrorList
+	seen := map[Error]bool{}
+	for _, e := range l {
+		if seen[*e] {
+			continue
+		}
+		seen[*e] = true
+		out = append(out, e)
+	}
+	return out
+}
+
+// Parse decodes and validates a scenario. filename is used in error positions only.
+// When anything is wrong, the error is an ErrorList holding every problem found.
+func Parse(filename string, data []byte) (*sim.Scenario, error) {
+	if len(data) > MaxFileSize {
+		return nil, ErrorList{{File: filename, Line: 1, Col: 1,
+			Msg: fmt.Sprintf("the file is %d bytes, larger than the limit of %d MiB", len(data), MaxFileSize>>20)}}
+	}
+	sc, errs := parse(filename, data)
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return sc, nil
+}
+
+// Load reads a scenario from a file, or a built-in example when path is "example:NAME".
+func Load(path string) (*sim.Scenario, error) {
+	if name, ok := strings.CutPrefix(path, "example:"); ok {
+		for _, e := range Examples() {
+			if e.Name == name {
+				return Parse(path, e.Source)
+			}
+		}
+		var names []string
+		for _, e := range Examples() {
+			names = append(names, e.Name)
+		}
+		return nil, fmt.Errorf("no built-in example %q%s; the examples are %s",
+			name, suggest(name, names), strings.Join(names, ", "))
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, ErrorList{{File: path, Line: 1, Col: 1,
+			Msg: fmt.Sprintf("the file is larger than the limit of %d MiB", MaxFileSize>>20)}}
+	}
+	return Parse(path, data)
+}

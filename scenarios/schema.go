@@ -1,0 +1,279 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"sync"
+
+	"idcsim/sim"
+)
+
+// The words of the format's enumerations.
+var (
+	sourceKinds       = enumOf(int(sim.ActiveDirectory), func(i int) string { return sim.SourceKind(i).String() })
+	provisioningModes = enumOf(int(sim.ProvisioningPeriodic), func(i int) string { return sim.ProvisioningMode(i).String() })
+	appKinds          = enumOf(int(sim.Kiro), func(i int) string { return sim.AppKind(i).String() })
+	deviceKinds       = enumOf(int(sim.KiroIDE), func(i int) string { return sim.DeviceKind(i).String() })
+	cliConfigs        = enumOf(int(sim.Legacy), func(i int) string { return sim.CLIConfig(i).String() })
+	cliClients        = enumOf(int(sim.SDK), func(i int) string { return sim.CLIClient(i).String() })
+	wheres            = enumOf(int(sim.AtIdP), func(i int) string { return sim.Where(i).String() })
+)
+
+func enumOf(last int, name func(int) string) []string {
+	var out []string
+	for i := 0; i <= last; i++ {
+		out = append(out, name(i))
+	}
+	return out
+}
+
+// prop is one key of an object of the format.
+type prop struct {
+	name   string
+	desc   string
+	schema map[string]any
+}
+
+type object struct {
+	name  string
+	desc  string
+	props []prop
+}
+
+func ref(def string) map[string]any { return map[string]any{"$ref": "#/definitions/" + def} }
+
+func withDesc(s map[string]any, desc string) map[string]any {
+	out := map[string]any{}
+	for k, v := range s {
+		out[k] = v
+	}
+	if _, isRef := out["$ref"]; isRef {
+		// Older validators ignore siblings of $ref; wrap it so the description shows in editors.
+		return map[string]any{"allOf": []any{s}, "description": desc}
+	}
+	out["description"] = desc
+	return out
+}
+
+func str() map[string]any                { return map[string]any{"type": "string"} }
+func boolean() map[string]any            { return map[string]any{"type": "boolean"} }
+func enum(values []string) map[string]any { return map[string]any{"type": "string", "enum": values} }
+func listOf(item map[string]any) map[string]any {
+	return map[string]any{"type": "array", "items": item}
+}
+
+var formatObjects = sync.OnceValue(func() []object {
+	dur := ref("duration")
+	name := ref("name")
+	durationDesc := "a duration: 15m, 8h, 90d, 1w, 12h30m, 30s or ISO 8601 (PT8H, P90D, P1DT2H); months, years and bare numbers are refused"
+	return []object{
+		{"scenario", "An idcsim scenario: an organisation, its IAM Identity Center settings and a timeline of actions.", []prop{
+			{"name", "The scenario's name, shown in reports.", str()},
+			{"start", "The simulated clock's origin, an RFC 3339 time. Default 2026-01-05T00:00:00Z (a Monday).", map[string]any{"type": "string", "format": "date-time"}},
+			{"horizon", fmt.Sprintf("How long to simulate; at most %dd. Default 30d.", MaxHorizonDays), dur},
+			{"seed", "The seed of the random phases and delays. Default 1.", map[string]any{"type": "integer", "minimum": 0}},
+			{"replications", fmt.Sprintf("How many times to run the timeline with fresh random draws; 1 to %d. Default 1.", MaxReplications), map[string]any{"type": "integer", "minimum": 1, "maximum": MaxReplications}},
+			{"profile", "The timing profile of RULES.md. Default current.", enum(sim.ProfileNames())},
+			{"switches", "Choices where the sources are silent (RULES.md); each defaults to the longer exposure.", ref("switches")},
+			{"timing", "Overrides of the profile's timing parameters, by name.", ref("timing")},
+			{"identity_source", "Where users come from. Default identity_center.", ref("identity_source")},
+			{"settings", "The instance's session settings.", ref("settings")},
+			{"accounts", "The AWS accounts, by name.", listOf(name)},
+			{"permission_sets", "The permission sets.", listOf(ref("permission_set"))},
+			{"applications", "The applications users can be assigned.", listOf(ref("application"))},
+			{"groups", "The groups with their assignments.", listOf(ref("group"))},
+			{"users", fmt.Sprintf("The users; at most %d.", MaxUsers), map[string]any{"type": "array", "items": ref("user"), "maxItems": MaxUsers}},
+			{"events", fmt.Sprintf("The timeline, in any order; events at the same time keep their order in the file. At most %d.", MaxEvents), map[string]any{"type": "array", "items": ref("event"), "maxItems": MaxEvents}},
+			{"playbooks", "Named offboarding playbooks: lists of steps. The names " + builtinPlaybook + " and " + inlinePlaybook + " are reserved.", map[string]any{"type": "object", "additionalProperties": listOf(ref("step"))}},
+			{"policy", "The organisation's controls, checked against the exposure windows.", listOf(ref("control"))},
+		}},
+		{"identity_source", "Where users come from.", []prop{
+			{"kind", "identity_center (the default), external_idp or active_directory.", enum(sourceKinds)},
+			{"idp_session", "external_idp: the IdP's own session length (UIS-6, UIS-7). Default 12h.", dur},
+			{"session_not_on_or_after", "external_idp: whether the SAML assertion caps the portal session (UIS-6). Default true.", boolean()},
+			{"provisioning", "external_idp: how the IdP carries changes into IAM Identity Center (PROV-2). Default periodic with the profile's scim_interval.", ref("provisioning")},
+			{"ticket_lifetime", "active_directory: the Kerberos ticket lifetime that caps portal and Kiro sessions (UIS-8). Default: the profile's ad_ticket_lifetime.", dur},
+		}},
+		{"provisioning", "SCIM provisioning from an external IdP (PROV-2).", []prop{
+			{"mode", "none, push (a small latency) or periodic (a cycle).", enum(provisioningModes)},
+			{"latency", "push: the delay of each change. Default: the profile's scim_push_latency.", dur},
+			{"interval", "periodic: the cycle. Default: the profile's scim_interval.", dur},
+		}},
+		{"settings", "The instance's session settings.", []prop{
+			{"portal_session", "The access portal session duration (UIS-1): 15m..90d, or 15m..7d in profiles 2023-07 and 2022-10. Default 8h.", dur},
+			{"background_sessions", "Background sessions (BG-1): default enabled for 7d, 15m..90d; only in profile current.", ref("extended_sessions")},
+			{"kiro_sessions", "Kiro extended sessions (KIRO-1): default enabled for 90d, at most 90d; only in profile current.", ref("extended_sessions")},
+		}},
+		{"extended_sessions", "An extended session setting.", []prop{
+			{"enabled", "Whether the sessions exist.", boolean()},
+			{"duration", "How long each lasts.", dur},
+		}},
+		{"permission_set", "A permission set.", []prop{
+			{"name", "Its name.", name},
+			{"session_duration", "Its role session duration (ROLE-2): 1h..12h. Default 1h.", dur},
+		}},
+		{"application", "An application.", []prop{
+			{"name", "Its name.", name},
+			{"kind", "aws_managed (the default), saml, jobs (starts background jobs) or kiro.", enum(appKinds)},
+			{"session_duration", "saml only, and required there: how long the application keeps its own session (SAML-1).", dur},
+			{"background_sessions", "jobs only: overrides the instance's background session setting for this application (BG-1).", boolean()},
+		}},
+		{"assignment", "An assignment: an application, or an account with a permission set.", []prop{
+			{"account", "The account (with permission_set).", name},
+			{"permission_set", "The permission set (with account).", name},
+			{"application", "The application (alone).", name},
+		}},
+		{"group", "A group.", []prop{
+			{"name", "Its name.", name},
+			{"assignments", "What its members are entitled to.", listOf(ref("assignment"))},
+		}},
+		{"user", "A user.", []prop{
+			{"name", "Their name.", name},
+			{"groups", "The groups they belong to at the start.", listOf(name)},
+			{"assignments", "Their direct assignments.", listOf(ref("assignment"))},
+			{"devices", "Their devices.", listOf(ref("device"))},
+		}},
+		{"device", "One of a user's devices.", []prop{
+			{"name", "Its name, unique for the user.", name},
+			{"kind", "browser (the default), cli or kiro.", enum(deviceKinds)},
+			{"config", "cli only: sso_session (the default; CLI-1) or legacy (an 8h token without refresh; CLI-4).", enum(cliConfigs)},
+			{"client", "cli only: cli (the AWS CLI, the default) or sdk (CLI-2, CLI-5).", enum(cliClients)},
+		}},
+		{"event", "One event of the timeline.", []prop{
+			{"at", "When: an offset from start (" + durationDesc + ") or an RFC 3339 time; within the horizon.", ref("at")},
+			{"action", "What happens.", enum(sim.Actions())},
+			{"user", "The user who acts or is acted on.", name},
+			{"device", "The user's device: browser for sign_in, sign_out, open_app, federate, start_job; cli for cli_login, cli_logout, get_role_credentials, start_cli_workload, stop_cli_workload; kiro for open_app of a kiro application; any for end_sessions.", name},
+			{"application", "The application (open_app, close_app, start_job, add_assignment, remove_assignment, end_background_session).", name},
+			{"account", "The account (federate, get_role_credentials, start_cli_workload, stop_cli_workload, add_assignment, remove_assignment).", name},
+			{"permission_set", "The permission set (with account; and set_permission_set_duration, revoke_role_sessions).", name},
+			{"group", "The group (add_to_group, remove_from_group; or the group whose assignment changes).", name},
+			{"where", "disable_user, enable_user: identity_center (the default) or idp (needs an external_idp source).", enum(wheres)},
+			{"duration", "start_job: the job's length; set_portal_session, set_permission_set_duration: the new setting.", dur},
+			{"playbook", "offboard: the name of a playbook, " + builtinPlaybook + " (CUT-4), or a list of steps written in place ([] changes nothing).", map[string]any{"anyOf": []any{name, listOf(ref("step"))}}},
+		}},
+		{"step", "A playbook step: an admin action on the offboarded user.", []prop{
+			{"after", "The delay after the previous step (or the offboarding). Default 0s.", dur},
+			{"action", "What the step does.", enum(stepActions())},
+			{"device", "end_sessions: only this device's portal session.", name},
+			{"application", "remove_assignment, add_assignment, end_background_session: the application.", name},
+			{"account", "remove_assignment, add_assignment: the account.", name},
+			{"permission_set", "remove_assignment, add_assignment: with account; revoke_role_sessions.", name},
+			{"group", "add_to_group, remove_from_group.", name},
+			{"where", "disable_user, enable_user: identity_center (the default) or idp.", enum(wheres)},
+		}},
+		{"control", "A control: a statistic of a channel's exposure must be within a limit.", []prop{
+			{"id", "The control's identifier, such as OFF-1.", name},
+			{"channel", "The channel whose exposure is measured.", enum(channelNames())},
+			{"statistic", "max (the default), mean, p50, p95 or p99.", enum(statistics)},
+			{"within", "The limit.", dur},
+			{"text", "The control in words.", str()},
+		}},
+	}
+})
+
+func stepActions() []string {
+	var out []string
+	for _, a := range sim.Actions() {
+		if x, _ := sim.ParseAction(a); rules[x].step {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// keysOf returns the keys of an object of the format.
+func keysOf(obj string) []string {
+	for _, o := range formatObjects() {
+		if o.name == obj {
+			keys := make([]string, len(o.props))
+			for i, p := range o.props {
+				keys[i] = p.name
+			}
+			return keys
+		}
+	}
+	return nil
+}
+
+const durationPattern = `^(([0-9]+(\.[0-9]+)?(w|d|h|ms|m|s|us|µs|ns))+|P(?=[0-9.]*[WDT])([0-9]+(\.[0-9]+)?W)?([0-9]+(\.[0-9]+)?D)?(T(?=[0-9])([0-9]+(\.[0-9]+)?H)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?S)?)?)$`
+
+// Schema returns a draft-07 JSON Schema of the scenario format, as indented JSON.
+func Schema() []byte {
+	defs := map[string]any{
+		"duration": map[string]any{
+			"type":        "string",
+			"pattern":     durationPattern,
+			"description": "A duration: 15m, 8h, 90d, 1w, 12h30m, 1d9h5m, 30s, or ISO 8601 PT8H, P90D, P1DT2H, PT30M. Units must go from the largest to the smallest. Months and years are not accepted because their length varies; bare numbers and negative durations are refused.",
+		},
+		"name": map[string]any{
+			"type":        []any{"string", "integer"},
+			"description": "A name: printable, without spaces at either end, at most 200 characters.",
+		},
+		"at": map[string]any{
+			"anyOf":       []any{ref("duration"), map[string]any{"type": "string", "format": "date-time"}},
+			"description": "An offset from start, or an RFC 3339 time.",
+		},
+	}
+	switches := map[string]any{}
+	for _, s := range sim.SwitchNames() {
+		switches[s] = map[string]any{"type": "boolean", "description": switchDesc[s]}
+	}
+	defs["switches"] = map[string]any{"type": "object", "properties": switches, "additionalProperties": false,
+		"description": "Switches of RULES.md, by name."}
+	timing := map[string]any{}
+	for _, t := range sim.TimingNames() {
+		timing[t] = withDesc(ref("duration"), "Overrides the profile's "+t+"; must be positive.")
+	}
+	defs["timing"] = map[string]any{"type": "object", "properties": timing, "additionalProperties": false,
+		"description": "Overrides of the profile's timing parameters."}
+	var top map[string]any
+	for _, o := range formatObjects() {
+		props := map[string]any{}
+		for _, p := range o.props {
+			props[p.name] = withDesc(p.schema, p.desc)
+		}
+		s := map[string]any{"type": "object", "description": o.desc, "properties": props, "additionalProperties": false}
+		if req := requiredKeys[o.name]; req != nil {
+			s["required"] = req
+		}
+		if o.name == "scenario" {
+			top = s
+			continue
+		}
+		defs[o.name] = s
+	}
+	top["$schema"] = "http://json-schema.org/draft-07/schema#"
+	top["title"] = "idcsim scenario"
+	top["definitions"] = defs
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(top); err != nil {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+var requiredKeys = map[string][]string{
+	"permission_set": {"name"},
+	"application":    {"name"},
+	"group":          {"name"},
+	"user":           {"name"},
+	"device":         {"name"},
+	"event":          {"at", "action"},
+	"step":           {"action"},
+	"control":        {"id", "channel", "within"},
+	"provisioning":   {"mode"},
+}
+
+var switchDesc = map[string]string{
+	"disable_ends_portal_sessions":       "UIS-5: disabling or deleting a user ends their portal sessions. Default true.",
+	"cli_token_survives_session_end":     "CLI-3: an issued CLI access token stays usable to its expiry after the portal session ends. Default true.",
+	"disable_ends_background_sessions":   "BG-6: disabling or deleting a user ends their background sessions. Default false.",
+	"user_actions_end_kiro_sessions":     "KIRO-3: end session, disable and delete end Kiro sessions. Default false.",
+	"last_assignment_ends_role_sessions": "Removing a user's last assignment to an account (which deletes the role) kills live credentials. Default false.",
+}
+
