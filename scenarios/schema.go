@@ -56,8 +56,8 @@ func withDesc(s map[string]any, desc string) map[string]any {
 	return out
 }
 
-func str() map[string]any                { return map[string]any{"type": "string"} }
-func boolean() map[string]any            { return map[string]any{"type": "boolean"} }
+func str() map[string]any                 { return map[string]any{"type": "string"} }
+func boolean() map[string]any             { return map[string]any{"type": "boolean"} }
 func enum(values []string) map[string]any { return map[string]any{"type": "string", "enum": values} }
 func listOf(item map[string]any) map[string]any {
 	return map[string]any{"type": "array", "items": item}
@@ -276,4 +276,3 @@ var switchDesc = map[string]string{
 	"user_actions_end_kiro_sessions":     "KIRO-3: end session, disable and delete end Kiro sessions. Default false.",
 	"last_assignment_ends_role_sessions": "Removing a user's last assignment to an account (which deletes the role) kills live credentials. Default false.",
 }
-

@@ -1,0 +1,312 @@
+package scenarios
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"idcsim/sim"
+)
+
+// Marshal writes a scenario in the YAML format, so that Parse gives back an equal scenario
+// (apart from SHA256 and Warnings). Named playbooks are written once under playbooks:.
+func Marshal(sc *sim.Scenario) ([]byte, error) {
+	base, ok := sim.LookupProfile(sc.Profile.Name)
+	if !ok {
+		return nil, fmt.Errorf("scenarios: unknown profile %q", sc.Profile.Name)
+	}
+	if base.ADSessionManagement != sc.Profile.ADSessionManagement || base.ExtendedSessions != sc.Profile.ExtendedSessions {
+		return nil, fmt.Errorf("scenarios: profile %s has capabilities that the format cannot express", sc.Profile.Name)
+	}
+	m := &mapNode{}
+	if sc.Name != "" {
+		m.add("name", strNode(sc.Name))
+	}
+	m.add("start", strNode(sc.Start.UTC().Format(time.RFC3339Nano)))
+	m.add("horizon", durNode(sc.Horizon))
+	m.add("seed", intNode(strconv.FormatUint(sc.Seed, 10)))
+	m.add("replications", intNode(strconv.Itoa(sc.Replications)))
+	m.add("profile", strNode(sc.Profile.Name))
+
+	sw := &mapNode{}
+	def := sim.DefaultSwitches().Map()
+	cur := sc.Switches.Map()
+	for _, name := range sim.SwitchNames() {
+		if cur[name] != def[name] {
+			sw.add(name, boolNode(cur[name]))
+		}
+	}
+	if len(sw.n.Content) > 0 {
+		m.add("switches", &sw.n)
+	}
+	tm := &mapNode{}
+	for _, name := range sim.TimingNames() {
+		v, _ := sc.Profile.TimingValue(name)
+		if b, _ := base.TimingValue(name); v != b {
+			tm.add(name, durNode(v))
+		}
+	}
+	if len(tm.n.Content) > 0 {
+		m.add("timing", &tm.n)
+	}
+
+	src := &mapNode{}
+	s := sc.Source
+	src.add("kind", strNode(s.Kind.String()))
+	switch s.Kind {
+	case sim.ExternalIdP:
+		src.add("idp_session", durNode(s.IdPSession))
+		src.add("session_not_on_or_after", boolNode(s.SessionNotOnOrAfter))
+		pr := &mapNode{}
+		pr.add("mode", strNode(s.Provisioning.String()))
+		switch s.Provisioning {
+		case sim.ProvisioningPush:
+			pr.add("latency", durNode(s.ProvisioningLatency))
+		case sim.ProvisioningPeriodic:
+			pr.add("interval", durNode(s.ProvisioningInterval))
+		}
+		src.add("provisioning", pr.flow())
+	case sim.ActiveDirectory:
+		if s.TicketLifetime != 0 {
+			src.add("ticket_lifetime", durNode(s.TicketLifetime))
+		}
+	}
+	m.add("identity_source", &src.n)
+
+	st := &mapNode{}
+	st.add("portal_session", durNode(sc.Settings.PortalSession))
+	if sc.Profile.ExtendedSessions {
+		bg := &mapNode{}
+		bg.add("enabled", boolNode(sc.Settings.BackgroundSessions))
+		bg.add("duration", durNode(sc.Settings.BackgroundDuration))
+		st.add("background_sessions", bg.flow())
+		k := &mapNode{}
+		k.add("enabled", boolNode(sc.Settings.KiroExtendedSessions))
+		k.add("duration", durNode(sc.Settings.KiroDuration))
+		st.add("kiro_sessions", k.flow())
+	} else if sc.Settings.BackgroundSessions || sc.Settings.KiroExtendedSessions {
+		return nil, fmt.Errorf("scenarios: profile %s has no background or Kiro sessions", sc.Profile.Name)
+	}
+	m.add("settings", &st.n)
+
+	if len(sc.Accounts) > 0 {
+		l := seqNode(true)
+		for _, a := range sc.Accounts {
+			l.Content = append(l.Content, strNode(a))
+		}
+		m.add("accounts", l)
+	}
+	if len(sc.PermissionSets) > 0 {
+		l := seqNode(false)
+		for _, p := range sc.PermissionSets {
+			e := &mapNode{}
+			e.add("name", strNode(p.Name))
+			e.add("session_duration", durNode(p.SessionDuration))
+			l.Content = append(l.Content, e.flow())
+		}
+		m.add("permission_sets", l)
+	}
+	if len(sc.Applications) > 0 {
+		l := seqNode(false)
+		for _, a := range sc.Applications {
+			e := &mapNode{}
+			e.add("name", strNode(a.Name))
+			e.add("kind", strNode(a.Kind.String()))
+			if a.Kind == sim.SAML {
+				e.add("session_duration", durNode(a.SessionDuration))
+			}
+			if a.BackgroundSessions != nil {
+				e.add("background_sessions", boolNode(*a.BackgroundSessions))
+			}
+			l.Content = append(l.Content, e.flow())
+		}
+		m.add("applications", l)
+	}
+	if len(sc.Groups) > 0 {
+		l := seqNode(false)
+		for _, g := range sc.Groups {
+			e := &mapNode{}
+			e.add("name", strNode(g.Name))
+			if len(g.Assignments) > 0 {
+				e.add("assignments", assignmentsNode(g.Assignments))
+			}
+			l.Content = append(l.Content, &e.n)
+		}
+		m.add("groups", l)
+	}
+	if len(sc.Users) > 0 {
+		l := seqNode(false)
+		for _, u := range sc.Users {
+			e := &mapNode{}
+			e.add("name", strNode(u.Name))
+			if len(u.Groups) > 0 {
+				gl := seqNode(true)
+				for _, g := range u.Groups {
+					gl.Content = append(gl.Content, strNode(g))
+				}
+				e.add("groups", gl)
+			}
+			if len(u.Assignments) > 0 {
+				e.add("assignments", assignmentsNode(u.Assignments))
+			}
+			if len(u.Devices) > 0 {
+				dl := seqNode(false)
+				for _, d := range u.Devices {
+					dm := &mapNode{}
+					dm.add("name", strNode(d.Name))
+					dm.add("kind", strNode(d.Kind.String()))
+					if d.Kind == sim.CLI {
+						dm.add("config", strNode(d.Config.String()))
+						dm.add("client", strNode(d.Client.String()))
+					}
+					dl.Content = append(dl.Content, dm.flow())
+				}
+				e.add("devices", dl)
+			}
+			l.Content = append(l.Content, &e.n)
+		}
+		m.add("users", l)
+	}
+
+	playbooks := &mapNode{}
+	seenPlaybook := map[string]bool{}
+	if len(sc.Events) > 0 {
+		l := seqNode(false)
+		for _, ev := range sc.Events {
+			e := &mapNode{}
+			e.add("at", durNode(ev.At))
+			eventFields(e, ev, false)
+			if ev.Action == sim.Offboard {
+				switch ev.PlaybookName {
+				case inlinePlaybook:
+					e.add("playbook", stepsNode(ev.Playbook, true))
+				case builtinPlaybook:
+					e.add("playbook", strNode(ev.PlaybookName))
+				default:
+					e.add("playbook", strNode(ev.PlaybookName))
+					if !seenPlaybook[ev.PlaybookName] {
+						seenPlaybook[ev.PlaybookName] = true
+						playbooks.add(ev.PlaybookName, stepsNode(ev.Playbook, false))
+					}
+				}
+			}
+			l.Content = append(l.Content, e.flow())
+		}
+		m.add("events", l)
+	}
+	if len(playbooks.n.Content) > 0 {
+		m.add("playbooks", &playbooks.n)
+	}
+	if len(sc.Policy) > 0 {
+		l := seqNode(false)
+		for _, c := range sc.Policy {
+			e := &mapNode{}
+			e.add("id", strNode(c.ID))
+			e.add("channel", strNode(c.Channel.String()))
+			e.add("statistic", strNode(c.Statistic))
+			e.add("within", durNode(c.Within))
+			if c.Text != "" {
+				e.add("text", strNode(c.Text))
+			}
+			l.Content = append(l.Content, &e.n)
+		}
+		m.add("policy", l)
+	}
+
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&m.n}}
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// eventFields adds the keys an event's action uses.
+func eventFields(e *mapNode, ev sim.Event, step bool) {
+	e.add("action", strNode(ev.Action.String()))
+	r := rules[ev.Action]
+	if !step && r.keys["user"] != refused && ev.User != "" {
+		e.add("user", strNode(ev.User))
+	}
+	for _, f := range []struct {
+		key, v string
+	}{
+		{"device", ev.Device}, {"application", ev.Application}, {"account", ev.Account},
+		{"permission_set", ev.PermissionSet}, {"group", ev.Group},
+	} {
+		if f.v != "" && r.keys[f.key] != refused {
+			e.add(f.key, strNode(f.v))
+		}
+	}
+	if ev.Where != sim.AtIdentityCenter && r.keys["where"] != refused {
+		e.add("where", strNode(ev.Where.String()))
+	}
+	if ev.Duration != 0 && r.keys["duration"] != refused {
+		e.add("duration", durNode(ev.Duration))
+	}
+}
+
+func stepsNode(steps []sim.Step, flow bool) *yaml.Node {
+	l := seqNode(flow && len(steps) == 0)
+	for _, st := range steps {
+		e := &mapNode{}
+		if st.After != 0 {
+			e.add("after", durNode(st.After))
+		}
+		eventFields(e, st.Event, true)
+		l.Content = append(l.Content, e.flow())
+	}
+	return l
+}
+
+func assignmentsNode(as []sim.Assignment) *yaml.Node {
+	l := seqNode(true)
+	for _, a := range as {
+		e := &mapNode{}
+		if a.Application != "" {
+			e.add("application", strNode(a.Application))
+		} else {
+			e.add("account", strNode(a.Account))
+			e.add("permission_set", strNode(a.PermissionSet))
+		}
+		l.Content = append(l.Content, e.flow())
+	}
+	return l
+}
+
+type mapNode struct{ n yaml.Node }
+
+func (m *mapNode) add(key string, v *yaml.Node) {
+	m.n.Kind = yaml.MappingNode
+	m.n.Content = append(m.n.Content, strNode(key), v)
+}
+
+func (m *mapNode) flow() *yaml.Node {
+	m.n.Kind = yaml.MappingNode
+	m.n.Style = yaml.FlowStyle
+	return &m.n
+}
+
+func strNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+func intNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: s} }
+func durNode(d time.Duration) *yaml.Node {
+	return strNode(FormatDuration(d))
+}
+func boolNode(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
+}
+func seqNode(flow bool) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode}
+	if flow {
+		n.Style = yaml.FlowStyle
+	}
+	return n
+}
