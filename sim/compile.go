@@ -246,7 +246,7 @@ func needsUser(a Action) bool {
 
 func needsDevice(a Action) bool {
 	switch a {
-	case SignIn, SignOut, OpenApp, CloseApp, Federate, CLILogin, CLILogout, GetRoleCredentials,
+	case SignIn, SignOut, OpenApp, Federate, CLILogin, CLILogout, GetRoleCredentials,
 		StartCLIWorkload, StopCLIWorkload, StartJob:
 		return true
 	}

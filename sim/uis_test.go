@@ -1,0 +1,185 @@
+package sim
+
+import (
+	"testing"
+	"time"
+)
+
+// UIS-1: the portal session's end is fixed at sign-in (start + duration), with no idle timeout.
+func TestPortalSessionEnd(t *testing.T) {
+	w := windows(t, testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		offboard("1h"),
+	))
+	want(t, w, ChPortal, "7h", false) // 8h portal duration, measured from 1h
+	want(t, w, ChSignIn, "239h", true)
+}
+
+// UIS-2: a new portal duration applies to sessions started after the change only.
+func TestPortalDurationChange(t *testing.T) {
+	t.Run("UIS-2 running session keeps its end", func(t *testing.T) {
+		w := windows(t, testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			e("30m", SetPortalSession, "duration", "2h"),
+			offboard("1h"),
+		))
+		want(t, w, ChPortal, "7h", false) // the 8h set at sign-in still holds
+	})
+	t.Run("UIS-2 next sign-in takes the new duration", func(t *testing.T) {
+		w := windows(t, testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			e("30m", SetPortalSession, "duration", "2h"),
+			e("1h", SignIn, "device", "phone"),
+			offboard("1h30m", act(SignOut, "device", "laptop")),
+		))
+		want(t, w, ChPortal, "1h30m", false) // the phone's session: 1h + 2h, from 1h30m
+	})
+}
+
+// UIS-3: signing out ends that portal session at once; the user may sign in again.
+func TestSignOut(t *testing.T) {
+	w := windows(t, testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		offboard("1h", act(SignOut, "device", "laptop")),
+	))
+	want(t, w, ChPortal, "0s", false)
+	want(t, w, ChSignIn, "239h", true)
+}
+
+// UIS-4: the admin's end session ends all of the user's portal sessions, or one device's.
+func TestEndSessions(t *testing.T) {
+	t.Run("UIS-4 all", func(t *testing.T) {
+		w := windows(t, testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			e("1h", SignIn, "device", "phone"),
+			offboard("2h", act(EndSessions)),
+		))
+		want(t, w, ChPortal, "0s", false)
+	})
+	t.Run("UIS-4 one device", func(t *testing.T) {
+		w := windows(t, testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			e("1h", SignIn, "device", "phone"),
+			offboard("2h", act(EndSessions, "device", "laptop")),
+		))
+		want(t, w, ChPortal, "7h", false) // the phone's session runs to 1h + 8h
+	})
+}
+
+// UIS-5: disabling or deleting the user removes portal access and blocks sign-in at once; with
+// the switch off, a disabled user's live portal session runs on and can still assume roles.
+func TestDisableAndDelete(t *testing.T) {
+	for _, a := range []Action{DisableUser, DeleteUser} {
+		t.Run("UIS-5 "+a.String(), func(t *testing.T) {
+			w := windows(t, testScenario(
+				e("0s", SignIn, "device", "laptop"),
+				offboard("1h", act(a)),
+			))
+			want(t, w, ChPortal, "0s", false)
+			want(t, w, ChSignIn, "0s", false)
+			want(t, w, ChAppNew, "0s", false)
+			want(t, w, ChRoleNew, "0s", false)
+		})
+	}
+	t.Run("UIS-5 switch off", func(t *testing.T) {
+		sc := testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			offboard("1h", act(DisableUser)),
+		)
+		sc.Switches.DisableEndsPortalSessions = false
+		w := windows(t, sc)
+		want(t, w, ChPortal, "7h", false)
+		want(t, w, ChSignIn, "0s", false)
+		want(t, w, ChAppNew, "0s", false)  // APP-1 still needs the user enabled
+		want(t, w, ChRoleNew, "7h", false) // roles can be assumed while the portal session lives
+	})
+}
+
+func externalIdP(sc *Scenario, idpSession time.Duration, snoa bool) *Scenario {
+	sc.Source = IdentitySource{Kind: ExternalIdP, IdPSession: idpSession, SessionNotOnOrAfter: snoa}
+	return sc
+}
+
+// UIS-6: with SessionNotOnOrAfter, the IdP session caps the portal session; without it, it does not.
+func TestSessionNotOnOrAfter(t *testing.T) {
+	for _, snoa := range []bool{true, false} {
+		sc := externalIdP(testScenario(e("0s", SignIn, "device", "laptop"), offboard("0s")), 4*time.Hour, snoa)
+		w := windows(t, sc)
+		end := "8h" // the portal duration
+		if snoa {
+			end = "4h" // the IdP session's end
+		}
+		t.Run("UIS-6", func(t *testing.T) { want(t, w, ChPortal, end, false) })
+	}
+}
+
+// UIS-7: while the IdP session lives and the user is enabled there, a new sign-in is silent.
+func TestSilentSignIn(t *testing.T) {
+	sc := externalIdP(testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		e("1h", SignOut, "device", "laptop"),
+		e("2h", SignIn, "device", "laptop"),  // silent: the IdP session (12h) lives
+		e("3h", SignOut, "device", "laptop"), //
+		e("13h", SignIn, "device", "laptop"), // prompt: the IdP session ended at 12h
+		e("14h", SignOut, "device", "laptop"),
+		e("15h", DisableUser, "where", "idp"),
+		e("16h", SignIn, "device", "laptop"), // refused: PROV-1
+	), 12*time.Hour, true)
+	res := runScenario(t, sc)
+	c := res.Counters
+	if c.SignInPrompts != 2 || c.SilentSignIns != 1 || c.RefusedActions != 1 {
+		t.Errorf("UIS-7: prompts %d, silent %d, refused %d; want 2, 1, 1", c.SignInPrompts, c.SilentSignIns, c.RefusedActions)
+	}
+}
+
+// UIS-8: Active Directory caps portal sessions at the ticket lifetime; in the 2023-07 and 2022-10
+// profiles it has no session management: the duration is fixed at 8h and end session does nothing.
+func TestActiveDirectory(t *testing.T) {
+	t.Run("UIS-8 ticket lifetime", func(t *testing.T) {
+		sc := testScenario(e("0s", SignIn, "device", "laptop"), offboard("0s"))
+		sc.Source = IdentitySource{Kind: ActiveDirectory}
+		sc.Settings.PortalSession = 24 * time.Hour
+		want(t, windows(t, sc), ChPortal, "10h", false) // the 10h ticket of AWS Managed AD
+		sc.Source.TicketLifetime = 6 * time.Hour        // AD Connector, configured
+		want(t, windows(t, sc), ChPortal, "6h", false)
+	})
+	for _, name := range []string{"2023-07", "2022-10"} {
+		t.Run("UIS-8 "+name, func(t *testing.T) {
+			sc := testScenario(e("0s", SignIn, "device", "laptop"), offboard("1h", act(EndSessions)))
+			sc.Profile, _ = LookupProfile(name)
+			sc.Source = IdentitySource{Kind: ActiveDirectory}
+			sc.Settings.PortalSession = 2 * time.Hour
+			res := runScenario(t, sc)
+			want(t, res.Offboardings[0].Windows, ChPortal, "7h", false) // fixed 8h, end session ignored
+			if len(res.Warnings) != 1 {
+				t.Errorf("warnings %q, want one about end_sessions", res.Warnings)
+			}
+		})
+	}
+}
+
+// UIS-9: a CLI login while a portal session lives reuses it and does not extend it.
+func TestCLILoginReusesPortalSession(t *testing.T) {
+	sc := testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		e("7h", CLILogin, "device", "term"),
+		offboard("7h"),
+	)
+	res := runScenario(t, sc)
+	w := res.Offboardings[0].Windows
+	want(t, w, ChPortal, "1h", false)   // still the laptop's 8h
+	want(t, w, ChCLIToken, "1h", false) // the token cannot outlive it (CLI-1)
+	if res.Counters.SignInPrompts != 1 {
+		t.Errorf("UIS-9: %d sign-in prompts, want 1", res.Counters.SignInPrompts)
+	}
+}
+
+// UIS-10: a user may hold several portal sessions at once.
+func TestSeveralPortalSessions(t *testing.T) {
+	w := windows(t, testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		e("1h", SignIn, "device", "phone"),
+		offboard("2h", act(SignOut, "device", "phone")),
+	))
+	want(t, w, ChPortal, "6h", false) // the laptop's session lives on to 8h
+}
