@@ -58,6 +58,8 @@ type roleSession struct {
 	gen            uint32
 }
 
+// token is what a CLI device holds after a login: an access token and, for the sso-session
+// configuration, a refresh token. live says the device holds them.
 type token struct {
 	live        bool
 	legacy      bool
@@ -307,11 +309,11 @@ func (w *world) dispatch(e *event) bool {
 		w.endRole(e.ref)
 		w.observe(r.user)
 	case evTokenExpire:
+		// The access token expires; the device keeps its refresh token (CLI-1).
 		t := &w.tokens[e.ref]
 		if t.gen != e.gen || !t.live {
 			return false
 		}
-		t.live = false
 		w.observe(w.m.devices[e.ref].user)
 	case evWorkload:
 		t := &w.tokens[e.ref]
