@@ -358,6 +358,11 @@ func (b *builder) buildProvisioning(n *yaml.Node) {
 
 // checkRange refuses a duration outside [lo, hi] of the profile, naming the rule.
 func (b *builder) checkRange(n *yaml.Node, what string, v, lo, hi time.Duration, rule string) bool {
+	if lo <= time.Nanosecond && v > hi {
+		b.errorf(n, "%s %s is longer than the limit of profile %s: %s (%s)", what, FormatDuration(v),
+			b.sc.Profile.Name, FormatDuration(hi), rule)
+		return false
+	}
 	if v < lo || v > hi {
 		b.errorf(n, "%s %s is outside the range of profile %s: %s to %s (%s)", what, FormatDuration(v),
 			b.sc.Profile.Name, FormatDuration(lo), FormatDuration(hi), rule)
