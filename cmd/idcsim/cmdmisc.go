@@ -1,0 +1,83 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"idcsim/scenarios"
+)
+
+var validateCommand = &command{
+	name:  "validate",
+	args:  "SCENARIO...",
+	short: "check scenarios without running them",
+	long: `Validate checks each scenario (a file, or example:NAME) and prints every problem found as
+FILE:LINE:COL: message on stderr, and what it noticed without refusing the scenario as warnings.
+It exits 2 when any scenario is invalid.`,
+	run: runValidate,
+}
+
+func runValidate(c *command, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet(c.name)
+	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return status
+	}
+	if len(args) == 0 {
+		return c.usageError(stderr, "no scenario given")
+	}
+	status = exitOK
+	for _, path := range args {
+		sc, err := scenarios.Load(path)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			status = exitUsage
+			continue
+		}
+		for _, w := range sc.Warnings {
+			fmt.Fprintf(stderr, "warning: %s\n", w)
+		}
+		fmt.Fprintf(stdout, "%s: ok\n", path)
+	}
+	return status
+}
+
+var schemaCommand = &command{
+	name:  "schema",
+	short: "print the JSON Schema of the scenario format",
+	long:  `Schema prints the JSON Schema (draft-07) of the scenario format, for editors.`,
+	run:   noArgs(func(stdout io.Writer) error { _, err := stdout.Write(scenarios.Schema()); return err }),
+}
+
+var examplesCommand = &command{
+	name:  "examples",
+	short: "list the built-in example scenarios",
+	long:  `Examples lists the built-in scenarios; run one with idcsim run example:NAME.`,
+	run: noArgs(func(stdout io.Writer) error {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+		for _, e := range scenarios.Examples() {
+			fmt.Fprintf(tw, "%s\t%s\n", e.Name, strings.TrimSpace(e.Description))
+		}
+		return tw.Flush()
+	}),
+}
+
+// noArgs makes a command that takes no arguments and writes to stdout.
+func noArgs(f func(stdout io.Writer) error) func(*command, []string, io.Writer, io.Writer) int {
+	return func(c *command, args []string, stdout, stderr io.Writer) int {
+		fs := newFlagSet(c.name)
+		args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+		if !ok {
+			return status
+		}
+		if len(args) > 0 {
+			return c.usageError(stderr, "unexpected arguments: %s", strings.Join(args, " "))
+		}
+		if err := f(stdout); err != nil {
+			return c.fail(stderr, err)
+		}
+		return exitOK
+	}
+}

@@ -1,0 +1,104 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// flagSet is a flag.FlagSet whose flags may come before, between or after the arguments.
+type flagSet struct {
+	*flag.FlagSet
+}
+
+func newFlagSet(name string) *flagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &flagSet{fs}
+}
+
+// parse parses flags interspersed with arguments and returns the arguments. Everything after
+// "--" is an argument. A flag that is not boolean takes the next argument as its value unless
+// it is written --name=value.
+func (fs *flagSet) parse(args []string) ([]string, error) {
+	var flags, rest []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			rest = append(rest, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && !isBool(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if err := fs.Parse(flags); err != nil {
+		return nil, err
+	}
+	return rest, nil
+}
+
+func isBool(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// isSet says whether the flag was given.
+func (fs *flagSet) isSet(name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+func (fs *flagSet) printDefaults(w io.Writer) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, text := flag.UnquoteUsage(f)
+		if name != "" {
+			name = " " + name
+		}
+		if f.DefValue != "" && f.DefValue != "0" && f.DefValue != "false" {
+			text += fmt.Sprintf(" (default %s)", f.DefValue)
+		}
+		fmt.Fprintf(tw, "  --%s%s\t%s\n", f.Name, name, text)
+	})
+	tw.Flush()
+}
+
+// parseFlags parses the command's flags; on -h it prints the command's usage and returns exitOK,
+// on a bad flag a usage error; ok is false in both cases.
+func (c *command) parseFlags(fs *flagSet, args []string, stdout, stderr io.Writer) (rest []string, status int, ok bool) {
+	rest, err := fs.parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		c.usage(stdout)
+		return nil, exitOK, false
+	}
+	if err != nil {
+		return nil, c.usageError(stderr, "%v", err), false
+	}
+	return rest, exitOK, true
+}
+
+// oneOf checks that a flag's value is one of the allowed values.
+func oneOf(flagName, value string, allowed ...string) error {
+	for _, a := range allowed {
+		if value == a {
+			return nil
+		}
+	}
+	return fmt.Errorf("--%s %q: want %s", flagName, value, strings.Join(allowed, ", "))
+}

@@ -1,0 +1,122 @@
+// Command idcsim simulates the session rules of AWS IAM Identity Center and reports how long
+// offboarded users keep each kind of access.
+//
+// Usage:
+//
+//	idcsim run [SCENARIO] [flags]      run a scenario (default: the built-in default example)
+//	idcsim table [flags]               reproduce the published timing tables and check them
+//	idcsim validate SCENARIO...        check scenarios without running them
+//	idcsim schema                      print the JSON Schema of the scenario format
+//	idcsim examples                    list the built-in example scenarios
+//	idcsim help [COMMAND]              show help
+//
+// Exit status: 0 ok, 1 a policy control failed (run) or a table cell is off (table), 2 bad input or usage.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitFail  = 1 // a policy control failed, a table cell is off
+	exitUsage = 2 // bad input or usage
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// command is a subcommand of idcsim.
+type command struct {
+	name  string
+	args  string // synopsis of the arguments
+	short string
+	long  string
+	run   func(cmd *command, args []string, stdout, stderr io.Writer) int
+	// flags registers the command's flags on a fresh flag set.
+	flags func(*flagSet)
+}
+
+var commands []*command
+
+func init() {
+	commands = []*command{runCommand, tableCommand, validateCommand, schemaCommand, examplesCommand}
+}
+
+func lookup(name string) *command {
+	i := slices.IndexFunc(commands, func(c *command) bool { return c.name == name })
+	if i < 0 {
+		return nil
+	}
+	return commands[i]
+}
+
+// run runs idcsim with the given arguments (without the program name) and returns the exit status.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		usage(stderr)
+		return exitUsage
+	}
+	switch name := args[0]; name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			c := lookup(args[1])
+			if c == nil {
+				fmt.Fprintf(stderr, "idcsim help: unknown command %q\n", args[1])
+				return exitUsage
+			}
+			c.usage(stdout)
+			return exitOK
+		}
+		usage(stdout)
+		return exitOK
+	default:
+		c := lookup(name)
+		if c == nil {
+			fmt.Fprintf(stderr, "idcsim: unknown command %q\nRun 'idcsim help' for usage.\n", name)
+			return exitUsage
+		}
+		return c.run(c, args[1:], stdout, stderr)
+	}
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "idcsim simulates the session rules of AWS IAM Identity Center and reports how long")
+	fmt.Fprintln(w, "offboarded users keep each kind of access.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  idcsim %-28s %s\n", strings.TrimSpace(c.name+" "+c.args), c.short)
+	}
+	fmt.Fprintf(w, "  idcsim %-28s %s\n", "help [COMMAND]", "show help for a command")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Exit status: 0 ok, 1 a policy control failed or a table cell is off, 2 bad input or usage.")
+}
+
+func (c *command) usage(w io.Writer) {
+	fmt.Fprintf(w, "Usage: idcsim %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.long)
+	if c.flags != nil {
+		fs := newFlagSet(c.name)
+		c.flags(fs)
+		fmt.Fprintln(w, "\nFlags:")
+		fs.printDefaults(w)
+	}
+}
+
+// usageError reports a usage error of the command and returns exitUsage.
+func (c *command) usageError(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "idcsim %s: %s\nRun 'idcsim help %s' for usage.\n", c.name, fmt.Sprintf(format, args...), c.name)
+	return exitUsage
+}
+
+// fail reports an error of the command and returns exitUsage: bad input or a failure to carry it out.
+func (c *command) fail(stderr io.Writer, err error) int {
+	fmt.Fprintf(stderr, "%v\n", err)
+	return exitUsage
+}
