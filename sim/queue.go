@@ -1,12 +1,16 @@
 package sim
 
-import "time"
+import (
+	"math"
+	"slices"
+	"time"
+)
 
 // event is an entry of the event queue. Events are ordered by (at, seq); seq is the insertion
 // sequence, so events at the same instant run in the order they were scheduled.
 type event struct {
 	at   time.Duration
-	seq  uint64
+	seq  uint32
 	ref  int32  // the entity the event is about (a session, a user, a device...)
 	gen  uint32 // the entity's generation when scheduled; a mismatch at pop means cancelled
 	kind evKind
@@ -22,7 +26,7 @@ func (a *event) before(b *event) bool {
 // once the backing array has grown to the model's size.
 type queue struct {
 	h   []event
-	seq uint64
+	seq uint32
 }
 
 func (q *queue) reset() {
@@ -34,8 +38,7 @@ func (q *queue) len() int { return len(q.h) }
 
 // push schedules an event.
 func (q *queue) push(at time.Duration, kind evKind, ref int32, gen uint32) {
-	e := event{at: at, seq: q.seq, ref: ref, gen: gen, kind: kind}
-	q.seq++
+	e := event{at: at, seq: q.nextSeq(), ref: ref, gen: gen, kind: kind}
 	q.h = append(q.h, e)
 	h := q.h
 	i := len(h) - 1
@@ -69,8 +72,7 @@ func (q *queue) pop() event {
 // replaceTop removes the earliest event and schedules another in one pass: the common case of an
 // entity that reschedules itself.
 func (q *queue) replaceTop(at time.Duration, kind evKind, ref int32, gen uint32) {
-	e := event{at: at, seq: q.seq, ref: ref, gen: gen, kind: kind}
-	q.seq++
+	e := event{at: at, seq: q.nextSeq(), ref: ref, gen: gen, kind: kind}
 	q.siftDown(e)
 }
 
@@ -107,4 +109,24 @@ func (q *queue) siftDown(e event) {
 		i = p
 	}
 	h[i] = e
+}
+
+// nextSeq returns the next insertion sequence number. Before the 32-bit counter wraps, the queued
+// events are renumbered in their order, which keeps the order of everything still to come.
+func (q *queue) nextSeq() uint32 {
+	if q.seq == math.MaxUint32 {
+		slices.SortFunc(q.h, func(a, b event) int {
+			if a.before(&b) {
+				return -1
+			}
+			return 1
+		})
+		for i := range q.h {
+			q.h[i].seq = uint32(i)
+		}
+		q.seq = uint32(len(q.h))
+	}
+	s := q.seq
+	q.seq++
+	return s
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -32,5 +33,20 @@ func TestQueueOrder(t *testing.T) {
 			t.Fatalf("event %d (%v, seq %d) popped after (%v, seq %d)", n, e.at, e.seq, last.at, last.seq)
 		}
 		last = e
+	}
+}
+
+// The insertion sequence is renumbered before it wraps, keeping the order of queued events.
+func TestQueueSequenceWrap(t *testing.T) {
+	var q queue
+	q.seq = math.MaxUint32 - 3
+	for i := 0; i < 8; i++ {
+		q.push(time.Duration(i%2), 0, int32(i), 0) // ties at 0 and 1
+	}
+	want := []int32{0, 2, 4, 6, 1, 3, 5, 7}
+	for i, w := range want {
+		if e := q.pop(); e.ref != w {
+			t.Fatalf("pop %d = event %d, want %d", i, e.ref, w)
+		}
 	}
 }
