@@ -83,7 +83,7 @@ func (s *Summary) header() [][2]string {
 	)
 }
 
-var channelColumns = []string{"channel", "worst", "median", "p95", "p95 95% CI", "open", "the user can still"}
+var channelColumns = []string{"channel", "worst", "median", "p95", "p95 95% CI", "open", "worst offboarding", "the user can still"}
 
 func (s *Summary) channelRows() [][]string {
 	var rows [][]string
@@ -93,8 +93,12 @@ func (s *Summary) channelRows() [][]string {
 		if cs.HasCI {
 			ci = FormatDuration(cs.P95CI[0]) + ".." + FormatDuration(cs.P95CI[1])
 		}
+		worst := "-"
+		if o := cs.Worst; o != nil {
+			worst = fmt.Sprintf("%s at %s (replication %d)", o.User, s.at(o.At), o.Replication)
+		}
 		rows = append(rows, []string{cs.Channel.String(), FormatDuration(cs.Max), FormatDuration(cs.P50),
-			FormatDuration(cs.P95), ci, fmt.Sprint(cs.Open), meanings[cs.Channel]})
+			FormatDuration(cs.P95), ci, fmt.Sprint(cs.Open), worst, meanings[cs.Channel]})
 	}
 	return rows
 }
