@@ -38,7 +38,8 @@ type TableOptions struct {
 	Switches Switches
 	// PermissionSetDuration is the role session duration of the experiment (default 12h).
 	PermissionSetDuration time.Duration
-	// Trials is the number of randomised timelines per row (default 20000).
+	// Trials is the number of randomised timelines per row (default 100000: enough for the
+	// remove_from_group row, whose worst case needs two delays near their maxima at once).
 	Trials int
 	Seed   uint64
 }

@@ -38,6 +38,12 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 			set(ChKiro, holder{hApp, a})
 		}
 	}
+	for _, j := range s.jobs {
+		set(ChBackground, holder{hJob, j})
+	}
+	for _, k := range s.kiros {
+		set(ChKiro, holder{hKiro, k})
+	}
 	for _, a := range s.samls {
 		set(ChSAMLApp, holder{hSAML, a})
 	}
@@ -174,6 +180,19 @@ func (w *world) describe(c Channel, h holder) string {
 			text += ", revoked (CUT-2)"
 		}
 		return text
+	case hJob:
+		j := &w.jobs[h.idx]
+		if j.background {
+			end := min(j.bgEnd, j.bgEndedAt)
+			return fmt.Sprintf("job in %s started at %s under a background session to %s; it survives the portal session (BG-2) and fails at the first 15-minute check after the session ends (BG-3): it ended at %s",
+				w.m.targetName(j.target), FormatDuration(j.start), FormatDuration(end), FormatDuration(j.endAt))
+		}
+		return fmt.Sprintf("job in %s started at %s on the portal session, with background sessions off (BG-4): it ended at %s",
+			w.m.targetName(j.target), FormatDuration(j.start), FormatDuration(j.endAt))
+	case hKiro:
+		k := &w.kiros[h.idx]
+		return fmt.Sprintf("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",
+			w.m.targetName(k.target), FormatDuration(k.start), FormatDuration(k.end))
 	case hToken:
 		t := &w.tokens[h.idx]
 		kind := "sso-session access token (CLI-1, CLI-3)"

@@ -201,6 +201,9 @@ const (
 	AllowUser
 	RevokeRoleSessions
 	Offboard
+	SetBackgroundSessionDuration
+	EnableBackgroundSessions
+	DisableBackgroundSessions
 	numActions
 )
 
@@ -211,6 +214,7 @@ var actionNames = [...]string{
 	"remove_from_group", "add_assignment", "remove_assignment", "remove_assignments",
 	"set_portal_session", "set_permission_set_duration", "end_background_session",
 	"deny_user", "allow_user", "revoke_role_sessions", "offboard",
+	"set_background_session_duration", "enable_background_sessions", "disable_background_sessions",
 }
 
 func (a Action) String() string { return actionNames[a] }
@@ -361,6 +365,9 @@ type Counters struct {
 	SilentSignIns  int64 // sign-ins made silently through a live IdP session (UIS-7)
 	CLILogins      int64
 	Federations    int64
+	KiroLogins     int64 // Kiro sign-ins (KIRO-1)
+	JobsStarted    int64
+	JobsKilled     int64 // jobs that failed because their session ended before they finished (BG-3, BG-4)
 	RefusedActions int64 // user actions the rules refused (no session, no entitlement, disabled)
 	// CollateralRoleSessions counts other users' role sessions that a revocation also killed (CUT-2).
 	CollateralRoleSessions int64

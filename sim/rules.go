@@ -163,6 +163,7 @@ func (w *world) endPortal(p int32) {
 		}
 	}
 	w.reviewApps(ps.user)
+	w.reviewJobs(ps.user)
 }
 
 // signOut ends the device's portal session at once (UIS-3).
@@ -184,6 +185,9 @@ func (w *world) endSessions(u, dev int32) {
 		if p := s.portals[i]; dev < 0 || w.portals[p].device == dev {
 			w.endPortal(p)
 		}
+	}
+	if dev < 0 {
+		w.userActionEndsExtended(u, false)
 	}
 }
 
@@ -226,6 +230,7 @@ func (w *world) disableInIdentityCenter(u int32) {
 			w.endPortal(s.portals[i])
 		}
 	}
+	w.userActionEndsExtended(u, true)
 	w.reviewApps(u)
 }
 
@@ -257,6 +262,7 @@ func (w *world) deleteUser(u int32) {
 	for i := len(s.portals) - 1; i >= 0; i-- {
 		w.endPortal(s.portals[i])
 	}
+	w.userActionEndsExtended(u, true)
 	w.reviewApps(u)
 }
 
@@ -317,8 +323,13 @@ func (w *world) provision(u int32) {
 	w.observe(u)
 }
 
-// openApp opens an application session from the device's portal session (APP-1, SAML-1).
+// openApp opens an application session from the device's portal session (APP-1, SAML-1), or a
+// Kiro session from a Kiro IDE.
 func (w *world) openApp(u, dev int32, t target) {
+	if w.m.apps[t].Kind == Kiro && w.m.devices[dev].kind == KiroIDE {
+		w.openKiro(u, dev, t)
+		return
+	}
 	p := w.devicePortal(u, dev)
 	if p < 0 || !w.userActive(u) || !w.entitled(u, t) {
 		w.counters.RefusedActions++
@@ -334,6 +345,10 @@ func (w *world) openApp(u, dev int32, t target) {
 		w.q.push(end, evSAMLEnd, i, 0)
 		return
 	}
+	w.openAppSession(u, p, t)
+}
+
+func (w *world) openAppSession(u, p int32, t target) {
 	i := int32(len(w.apps))
 	w.apps = append(w.apps, appSession{user: u, portal: p, target: t, start: w.now, endAt: never, unentitledSince: -1, live: true})
 	w.users[u].apps = append(w.users[u].apps, i)

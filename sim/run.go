@@ -94,6 +94,9 @@ func (c *Counters) add(o *Counters) {
 	c.SilentSignIns += o.SilentSignIns
 	c.CLILogins += o.CLILogins
 	c.Federations += o.Federations
+	c.KiroLogins += o.KiroLogins
+	c.JobsStarted += o.JobsStarted
+	c.JobsKilled += o.JobsKilled
 	c.RefusedActions += o.RefusedActions
 	c.CollateralRoleSessions += o.CollateralRoleSessions
 }

@@ -19,6 +19,8 @@ const (
 	evDeny                      // CUT-1: a deny (or its removal) has propagated
 	evRevoke                    // CUT-2: a TokenIssueTime deny has propagated
 	evProvision                 // PROV-2: a provisioning run reaches a user
+	evJobEnd                    // BG-3, BG-4: a job finishes, or the check that fails it
+	evKiroEnd                   // KIRO-1: a Kiro session reaches its end
 )
 
 type portalSession struct {
@@ -74,6 +76,29 @@ type token struct {
 	cache       []int32 // role sessions cached on the device (CLI-5)
 }
 
+// job is a job started in an application of kind jobs, with the background session it runs
+// under (BG-1) or, with background sessions off, riding on the portal session (BG-4).
+type job struct {
+	user, portal  int32
+	target        target
+	start, finish time.Duration // finish: when the job would complete
+	background    bool
+	bgEnd         time.Duration // the background session's end, fixed at creation (BG-5)
+	bgEndedAt     time.Duration // when an admin or a disable ended it early; never otherwise
+	endAt         time.Duration // when it completes or a check fails it
+	live          bool
+	gen           uint32
+}
+
+// kiroSession is an extended Kiro session (KIRO-1).
+type kiroSession struct {
+	user       int32
+	target     target
+	start, end time.Duration
+	live       bool
+	gen        uint32
+}
+
 type userState struct {
 	enabledIdC, enabledIdP, deleted bool
 	inactiveSince                   time.Duration // when the user was disabled or deleted; never when active
@@ -84,6 +109,7 @@ type userState struct {
 	groups                          []int32 // membership
 	view                            []int32 // membership as the entitlement decisions see it (GRP-1)
 	portals, apps, samls, roles     []int32 // live sessions
+	jobs, kiros                     []int32
 	provisionPending                bool
 
 	// exposure tracking, from the user's first offboarding on
@@ -108,6 +134,8 @@ const (
 	hSAML
 	hRole
 	hToken
+	hJob
+	hKiro
 )
 
 type pendingMembership struct {
@@ -143,6 +171,9 @@ type world struct {
 
 	portalDuration time.Duration
 	psDuration     []time.Duration
+	bgOn           bool
+	bgAppOn        []int8 // per application: -1 off, 1 on, 0 as the instance (BG-1)
+	bgDuration     time.Duration
 	groupAssign    [][]target
 	grpPhase       time.Duration
 	provPhase      time.Duration
@@ -153,6 +184,8 @@ type world struct {
 	apps     []appSession
 	samls    []samlSession
 	roles    []roleSession
+	jobs     []job
+	kiros    []kiroSession
 	members  []pendingMembership
 	revokes  []pendingRevoke
 	offs     []offboardingRecord
@@ -185,6 +218,22 @@ func (w *world) reset(rep int) {
 		}
 		w.psDuration = append(w.psDuration, d)
 	}
+	w.bgOn = sc.Settings.BackgroundSessions && w.prof.ExtendedSessions
+	w.bgDuration = sc.Settings.BackgroundDuration
+	if w.bgDuration == 0 {
+		w.bgDuration = w.prof.BackgroundDefault
+	}
+	w.bgAppOn = w.bgAppOn[:0]
+	for _, a := range w.m.apps {
+		var on int8
+		if a.BackgroundSessions != nil {
+			on = -1
+			if *a.BackgroundSessions {
+				on = 1
+			}
+		}
+		w.bgAppOn = append(w.bgAppOn, on)
+	}
 	if cap(w.groupAssign) < len(w.m.groups) {
 		w.groupAssign = make([][]target, len(w.m.groups))
 	}
@@ -205,6 +254,7 @@ func (w *world) reset(rep int) {
 			groups:  append(u.groups[:0], um.groups...),
 			view:    append(u.view[:0], um.groups...),
 			portals: u.portals[:0], apps: u.apps[:0], samls: u.samls[:0], roles: u.roles[:0],
+			jobs: u.jobs[:0], kiros: u.kiros[:0],
 		}
 	}
 	if cap(w.tokens) < len(w.m.devices) {
@@ -218,6 +268,8 @@ func (w *world) reset(rep int) {
 	w.apps = w.apps[:0]
 	w.samls = w.samls[:0]
 	w.roles = w.roles[:0]
+	w.jobs = w.jobs[:0]
+	w.kiros = w.kiros[:0]
 	w.members = w.members[:0]
 	w.revokes = w.revokes[:0]
 	w.offs = w.offs[:0]
@@ -336,6 +388,20 @@ func (w *world) dispatch(e *event) bool {
 		w.revokeSeen(w.revokes[e.ref])
 	case evProvision:
 		w.provision(e.ref)
+	case evJobEnd:
+		j := &w.jobs[e.ref]
+		if j.gen != e.gen || !j.live {
+			return false
+		}
+		w.endJob(e.ref)
+		w.observe(j.user)
+	case evKiroEnd:
+		k := &w.kiros[e.ref]
+		if k.gen != e.gen || !k.live {
+			return false
+		}
+		w.endKiro(e.ref)
+		w.observe(k.user)
 	}
 	return true
 }
@@ -368,9 +434,14 @@ func (w *world) apply(s *step) {
 		t := &w.tokens[s.device]
 		t.workload = false
 		t.workGen++
-	case StartJob, EndBackgroundSession:
-		// Background sessions (BG-*) are not modelled yet: the job is refused and counted.
-		w.counters.RefusedActions++
+	case StartJob:
+		w.startJob(u, s.device, s.target, s.duration)
+	case EndBackgroundSession:
+		w.endBackgroundSessions(u, s.target)
+	case SetBackgroundSessionDuration:
+		w.bgDuration = s.duration // BG-5: sessions already created keep theirs
+	case EnableBackgroundSessions, DisableBackgroundSessions:
+		w.setBackgroundSessions(s.target, s.action == EnableBackgroundSessions)
 	case EndSessions:
 		w.endSessions(u, s.device)
 	case DisableUser:
