@@ -1,0 +1,331 @@
+package scenarios
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"idcsim/sim"
+)
+
+const minimal = `accounts: [prod]
+permission_sets:
+  - {name: Admin, session_duration: 1h}
+users:
+  - name: alice
+    devices: [{name: laptop, kind: browser}]
+events:
+  - {at: 1h, action: sign_in, user: alice, device: laptop}
+`
+
+func TestAllErrorsAtOnce(t *testing.T) {
+	src := minimal + `  - {at: 2h, action: sign_out, user: bob, device: laptop}
+  - {at: 3h, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin, where: idp}
+  - {at: 1mo, action: offboard, user: alice, playbook: []}
+`
+	_, err := Parse("three.yaml", []byte(src))
+	var list ErrorList
+	if !errors.As(err, &list) {
+		t.Fatalf("Parse returned %v, want an ErrorList", err)
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(list) != 3 || len(lines) != 3 {
+		t.Fatalf("got %d errors (%d lines), want 3:\n%v", len(list), len(lines), err)
+	}
+	for i, want := range []string{
+		`three.yaml:9:38: unknown user "bob"`,
+		`three.yaml:10:99: federate does not take where`,
+		`three.yaml:11:10: at: "1mo": months and years are not accepted`,
+	} {
+		if !strings.HasPrefix(lines[i], want) {
+			t.Errorf("line %d = %q, want it to begin %q", i, lines[i], want)
+		}
+	}
+}
+
+func TestErrorNamesFile(t *testing.T) {
+	_, err := Parse("dir/my scenario.yaml", []byte("horizon: 30\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "dir/my scenario.yaml:1:10: ") {
+		t.Fatalf("got %v, want an error beginning with the file, line and column", err)
+	}
+	path := filepath.Join(t.TempDir(), "s.yaml")
+	if err := os.WriteFile(path, []byte("seed: -1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Load(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+":1:7: seed must be a whole number") {
+		t.Fatalf("Load: got %v", err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	sc, err := Load("example:default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Name != "default" || len(sc.Users) < 6 || len(sc.Users) > 10 || len(sc.Accounts) != 2 {
+		t.Errorf("default example: name %q, %d users, %d accounts", sc.Name, len(sc.Users), len(sc.Accounts))
+	}
+	offboards := 0
+	for _, ev := range sc.Events {
+		if ev.Action == sim.Offboard {
+			offboards++
+		}
+	}
+	if offboards < 3 || offboards > 4 {
+		t.Errorf("default example has %d offboardings, want 3 or 4", offboards)
+	}
+	if _, err := Load("example:defualt"); err == nil || !strings.Contains(err.Error(), `did you mean "default"?`) {
+		t.Errorf("Load of a misspelt example: %v", err)
+	}
+	if _, err := Load(filepath.Join(t.TempDir(), "missing.yaml")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Load of a missing file: %v", err)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	sc, err := Parse("m.yaml", []byte(minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := sim.LookupProfile("current")
+	want := &sim.Scenario{
+		Start:        time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC),
+		Horizon:      30 * day,
+		Seed:         1,
+		Replications: 1,
+		Profile:      p,
+		Switches:     sim.DefaultSwitches(),
+		Settings: sim.Settings{PortalSession: 8 * time.Hour, BackgroundSessions: true, BackgroundDuration: 7 * day,
+			KiroExtendedSessions: true, KiroDuration: 90 * day},
+		Accounts:       []string{"prod"},
+		PermissionSets: []sim.PermissionSet{{Name: "Admin", SessionDuration: time.Hour}},
+		Users:          []sim.User{{Name: "alice", Devices: []sim.Device{{Name: "laptop"}}}},
+		Events:         []sim.Event{{At: time.Hour, Action: sim.SignIn, User: "alice", Device: "laptop"}},
+	}
+	got := *sc
+	if len(got.SHA256) != 64 || len(got.Warnings) != 1 || !strings.Contains(got.Warnings[0], "no offboard event") {
+		t.Errorf("SHA256 %q, warnings %q", got.SHA256, got.Warnings)
+	}
+	got.SHA256, got.Warnings = "", nil
+	if fmt.Sprintf("%+v", got) != fmt.Sprintf("%+v", *want) {
+		t.Errorf("defaults:\n got %+v\nwant %+v", got, *want)
+	}
+
+	// An external IdP: 12h IdP session, SessionNotOnOrAfter, periodic provisioning.
+	sc, err = Parse("idp.yaml", []byte("identity_source: {kind: external_idp}\n"+minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := sc.Source
+	if src.IdPSession != 12*time.Hour || !src.SessionNotOnOrAfter || src.Provisioning != sim.ProvisioningPeriodic ||
+		src.ProvisioningInterval != p.SCIMInterval {
+		t.Errorf("external IdP defaults: %+v", src)
+	}
+	sc, err = Parse("push.yaml", []byte("identity_source: {kind: external_idp, provisioning: {mode: push}}\n"+minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Source.Provisioning != sim.ProvisioningPush || sc.Source.ProvisioningLatency != p.SCIMPushLatency || sc.Source.ProvisioningInterval != 0 {
+		t.Errorf("push defaults: %+v", sc.Source)
+	}
+
+	// BG-1, KIRO-1: profiles without extended sessions have neither.
+	sc, err = Parse("old.yaml", []byte("profile: 2023-07\n"+minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Settings.BackgroundSessions || sc.Settings.KiroExtendedSessions || sc.Settings.PortalSession != 8*time.Hour {
+		t.Errorf("2023-07 settings: %+v", sc.Settings)
+	}
+}
+
+func TestTimingOverrides(t *testing.T) {
+	sc, err := Parse("t.yaml", []byte("timing: {app_session_check: 45m, permission_set_max: 24h}\n"+
+		"switches: {disable_ends_portal_sessions: false}\n"+
+		strings.Replace(minimal, "session_duration: 1h", "session_duration: 20h", 1)))
+	if err != nil {
+		t.Fatal(err) // ROLE-2: the range follows the overridden maximum
+	}
+	if sc.Profile.AppSessionCheck != 45*time.Minute || sc.Switches.DisableEndsPortalSessions {
+		t.Errorf("timing %v, switches %+v", sc.Profile.AppSessionCheck, sc.Switches)
+	}
+	roundTrip(t, sc)
+}
+
+func TestEvents(t *testing.T) {
+	src := `start: 2026-03-02T00:00:00+01:00
+horizon: 2d
+identity_source: {kind: external_idp}
+accounts: [prod]
+permission_sets: [{name: Admin}]
+groups: [{name: staff}]
+users:
+  - name: alice
+    groups: [staff]
+    devices: [{name: laptop}, {name: term, kind: cli}]
+playbooks:
+  short:
+    - {action: disable_user, where: idp}
+    - {after: 5m, action: remove_from_group, group: staff}
+    - {after: 1m, action: end_sessions, device: term}
+events:
+  - {at: 2026-03-02T10:00:00+01:00, action: offboard, user: alice, playbook: short}
+  - {at: 10h, action: sign_in, user: alice, device: laptop}
+  - {at: 5h, action: offboard, user: alice, playbook: aws-recommended}
+  - {at: 10h, action: offboard, user: alice, playbook: [{action: deny_user}, {after: 1h, action: revoke_role_sessions, permission_set: Admin}]}
+  - {at: 2d, action: offboard, user: alice, playbook: []}
+`
+	sc, err := Parse("e.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sc.Start.Equal(time.Date(2026, 3, 1, 23, 0, 0, 0, time.UTC)) {
+		t.Errorf("start %v", sc.Start)
+	}
+	var got []string
+	for _, ev := range sc.Events {
+		s := fmt.Sprintf("%s %s %s:", FormatDuration(ev.At), ev.Action, ev.PlaybookName)
+		for _, st := range ev.Playbook {
+			s += fmt.Sprintf(" +%s %s/%s/%s%s%s", FormatDuration(st.After), st.Event.Action, st.Event.User, st.Event.Where,
+				st.Event.Group, st.Event.Device+st.Event.PermissionSet)
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"5h offboard aws-recommended: +0s deny_user/alice/identity_center +1m remove_assignments/alice/identity_center" +
+			" +1m disable_user/alice/idp +1m end_sessions/alice/identity_center +1m disable_user/alice/identity_center" +
+			" +12h allow_user/alice/identity_center",
+		"10h offboard short: +0s disable_user/alice/idp +5m remove_from_group/alice/identity_centerstaff +1m end_sessions/alice/identity_centerterm",
+		"10h sign_in :",
+		"10h offboard inline: +0s deny_user/alice/identity_center +1h revoke_role_sessions/alice/identity_centerAdmin",
+		"2d offboard inline:",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(sc.Warnings) != 4 {
+		t.Errorf("warnings: %q", sc.Warnings) // offboarded three more times; the last at the horizon
+	}
+	roundTrip(t, sc)
+}
+
+func TestRecommendedWithoutIdP(t *testing.T) {
+	// CUT-4: the IdP step is skipped when the source is not an external IdP.
+	sc, err := Parse("r.yaml", []byte(minimal+"  - {at: 2h, action: offboard, user: alice, playbook: aws-recommended}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, st := range sc.Events[1].Playbook {
+		actions = append(actions, st.Event.Action.String())
+	}
+	if got := strings.Join(actions, " "); got != "deny_user remove_assignments end_sessions disable_user allow_user" {
+		t.Errorf("aws-recommended without an IdP: %s", got)
+	}
+}
+
+func TestLimits(t *testing.T) {
+	big := bytes.Repeat([]byte("#"), MaxFileSize+1)
+	if _, err := Parse("big.yaml", big); err == nil || !strings.Contains(err.Error(), "big.yaml:1:1: the file is") {
+		t.Errorf("file size: %v", err)
+	}
+	if testing.Short() {
+		t.Skip("the user and event limits need large inputs")
+	}
+	var b strings.Builder
+	b.WriteString("users:\n")
+	for i := 0; i <= MaxUsers; i++ {
+		fmt.Fprintf(&b, "- {name: u%d}\n", i)
+	}
+	if _, err := Parse("users.yaml", []byte(b.String())); err == nil || !strings.Contains(err.Error(), "users.yaml:2:1: too many users: 200001; the limit is 200000") {
+		t.Errorf("users: %v", err)
+	}
+	b.Reset()
+	b.WriteString("events: [")
+	b.WriteString(strings.Repeat("0,", MaxEvents))
+	b.WriteString("0]\n")
+	if _, err := Parse("events.yaml", []byte(b.String())); err == nil || !strings.Contains(err.Error(), "events.yaml:1:9: too many events: 1000001; the limit is 1000000") {
+		t.Errorf("events: %v", err)
+	}
+}
+
+func TestSchema(t *testing.T) {
+	data := Schema()
+	var s map[string]any
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatalf("the schema is not valid JSON: %v", err)
+	}
+	if s["$schema"] != "http://json-schema.org/draft-07/schema#" {
+		t.Errorf("$schema = %v", s["$schema"])
+	}
+	if !bytes.Equal(data, Schema()) {
+		t.Error("the schema differs between calls")
+	}
+	defs := s["definitions"].(map[string]any)
+	// Every object of the format forbids keys it does not declare and describes every key.
+	var check func(path string, v any)
+	check = func(path string, v any) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		if props, ok := m["properties"].(map[string]any); ok {
+			if m["additionalProperties"] != false {
+				t.Errorf("%s allows keys it does not declare", path)
+			}
+			for k, p := range props {
+				if p.(map[string]any)["description"] == nil {
+					t.Errorf("%s.%s has no description", path, k)
+				}
+			}
+		}
+	}
+	check("scenario", s)
+	for name, d := range defs {
+		check(name, d)
+	}
+	enums := map[string]bool{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if e, ok := v["enum"].([]any); ok {
+				enums[fmt.Sprint(e...)] = true
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(s)
+	for key, want := range map[string][]string{"action": sim.Actions(), "channel": channelNames(), "profile": sim.ProfileNames(),
+		"application kind": appKinds, "device kind": deviceKinds, "source kind": sourceKinds} {
+		if !enums[fmt.Sprint(toAny(want)...)] {
+			t.Errorf("the schema has no enum of %s %v", key, want)
+		}
+	}
+	for _, n := range append(sim.SwitchNames(), sim.TimingNames()...) {
+		if !strings.Contains(string(data), `"`+n+`"`) {
+			t.Errorf("the schema does not name %s", n)
+		}
+	}
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, x := range s {
+		out[i] = x
+	}
+	return out
+}
