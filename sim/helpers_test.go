@@ -2,13 +2,27 @@ package sim
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
 
-// h parses a Go duration for the tests' timelines: h("1h30m").
+// h parses a Go duration, with days allowed in front, for the tests' timelines: h("1h30m"), h("2d").
 func h(s string) time.Duration {
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i >= 0 {
+		n, err := strconv.Atoi(s[:i])
+		if err != nil {
+			panic(err)
+		}
+		days, s = time.Duration(n)*24*time.Hour, s[i+1:]
+		if s == "" {
+			return days
+		}
+	}
 	d, err := time.ParseDuration(s)
+	d += days
 	if err != nil {
 		panic(err)
 	}

@@ -14,7 +14,7 @@ func (w *world) canSignIn(u int32) bool {
 	if !w.userActive(u) {
 		return false
 	}
-	return w.sc.Source.Kind != ExternalIdP || s.enabledIdP
+	return w.sc.Source.Kind == IdentityCenter || s.enabledIdP
 }
 
 // canFederate says whether the user may obtain role credentials (ROLE-1). With the switch
@@ -204,7 +204,8 @@ func (w *world) warn(msg string) {
 func (w *world) disable(u int32, where Where) {
 	s := &w.users[u]
 	if where == AtIdP {
-		// PROV-1: the IdP refuses every new authentication at once; live sessions are untouched.
+		// PROV-1: the IdP (or the directory) refuses every new authentication at once; live
+		// sessions are untouched.
 		s.enabledIdP = false
 		s.idpSessionEnd = w.now
 		w.scheduleProvisioning(u)
@@ -266,16 +267,21 @@ func (w *world) deleteUser(u int32) {
 	w.reviewApps(u)
 }
 
-// scheduleProvisioning arranges for the IdP's provisioning to carry the user's IdP state into
-// IAM Identity Center (PROV-2): after the push latency, or at the next periodic run.
+// scheduleProvisioning arranges for the identity source to carry the user's state there into
+// IAM Identity Center: an IdP's SCIM provisioning after the push latency or at the next periodic
+// run (PROV-2), Active Directory at the next sync (PROV-4).
 func (w *world) scheduleProvisioning(u int32) {
 	src := &w.sc.Source
 	s := &w.users[u]
-	if src.Kind != ExternalIdP || s.provisionPending {
+	if src.Kind == IdentityCenter || s.provisionPending {
 		return
 	}
 	var at time.Duration
-	switch src.Provisioning {
+	mode := src.Provisioning
+	if src.Kind == ActiveDirectory {
+		mode = ProvisioningPeriodic
+	}
+	switch mode {
 	case ProvisioningPush:
 		if s.enabledIdP == s.enabledIdC {
 			return
@@ -291,16 +297,22 @@ func (w *world) scheduleProvisioning(u int32) {
 		}
 		at = w.now + lat
 	case ProvisioningPeriodic:
-		interval := src.ProvisioningInterval
-		if interval == 0 {
-			interval = w.prof.SCIMInterval
-		}
-		at = nextTick(w.provPhase, interval, w.now)
+		at = nextTick(w.provPhase, w.provisioningInterval(), w.now)
 	default:
 		return
 	}
 	s.provisionPending = true
 	w.q.push(at, evProvision, u, 0)
+}
+
+func (w *world) provisioningInterval() time.Duration {
+	if w.sc.Source.Kind == ActiveDirectory {
+		return w.prof.ADSync
+	}
+	if i := w.sc.Source.ProvisioningInterval; i > 0 {
+		return i
+	}
+	return w.prof.SCIMInterval
 }
 
 // provision is a provisioning run reaching the user: IAM Identity Center takes the IdP's state

@@ -276,11 +276,7 @@ func (w *world) reset(rep int) {
 	w.warnings = w.warnings[:0]
 	// The phases of the periodic processes are unknown: drawn once per replication.
 	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
-	interval := w.sc.Source.ProvisioningInterval
-	if interval == 0 {
-		interval = w.prof.SCIMInterval
-	}
-	w.provPhase = w.uniform(interval)
+	w.provPhase = w.uniform(w.provisioningInterval())
 }
 
 // uniform draws a delay uniform in (0, d].

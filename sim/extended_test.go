@@ -1,0 +1,159 @@
+package sim
+
+import (
+	"slices"
+	"testing"
+	"time"
+)
+
+// extendedScenario is testScenario with a jobs application (studio), a Kiro application (kiro), a
+// Kiro IDE for alice, background sessions on (7d) and Kiro extended sessions on (90d).
+func extendedScenario(events ...Event) *Scenario {
+	sc := testScenario(events...)
+	sc.Applications = append(sc.Applications, Application{Name: "studio", Kind: Jobs}, Application{Name: "kiro", Kind: Kiro})
+	alice := &sc.Users[0]
+	alice.Assignments = append(alice.Assignments, Assignment{Application: "studio"}, Assignment{Application: "kiro"})
+	alice.Devices = append(alice.Devices, Device{Name: "ide", Kind: KiroIDE})
+	sc.Settings.BackgroundSessions = true
+	sc.Settings.BackgroundDuration = 7 * 24 * time.Hour
+	sc.Settings.KiroExtendedSessions = true
+	sc.Settings.KiroDuration = 90 * 24 * time.Hour
+	sc.Horizon = 100 * 24 * time.Hour
+	return sc
+}
+
+func startJobAt(at, length string) Event {
+	return e(at, StartJob, "device", "laptop", "app", "studio", "duration", length)
+}
+
+// BG-1, BG-2: a job gets a background session that needs a portal session to start and then
+// survives sign-out and the portal session's end.
+func TestBackgroundSession(t *testing.T) {
+	res := runScenario(t, extendedScenario(
+		startJobAt("1h", "2d"), // refused: no portal session
+		e("2h", SignIn, "device", "laptop"),
+		startJobAt("3h", "2d"),
+		offboard("4h", act(SignOut, "device", "laptop")),
+	))
+	w := res.Offboardings[0].Windows
+	want(t, w, ChBackground, "47h", false) // the job completes at 3h + 2d
+	want(t, w, ChPortal, "0s", false)
+	if c := res.Counters; c.RefusedActions != 1 || c.JobsStarted != 1 || c.JobsKilled != 0 {
+		t.Errorf("BG-1: refused %d, started %d, killed %d; want 1, 1, 0", c.RefusedActions, c.JobsStarted, c.JobsKilled)
+	}
+}
+
+// BG-3: when the background session ends, by expiry or by the admin, its job fails at the next
+// 15-minute check.
+func TestBackgroundSessionEnd(t *testing.T) {
+	t.Run("BG-3 expiry", func(t *testing.T) {
+		sc := extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "30d"), offboard("1h"))
+		sc.Settings.BackgroundDuration = 2*time.Hour + 5*time.Minute // ends at 2h15m, on a check
+		res := runScenario(t, sc)
+		want(t, res.Offboardings[0].Windows, ChBackground, "1h25m", false) // checks every 15m from 10m: 2h25m
+		if res.Counters.JobsKilled != 1 {
+			t.Errorf("BG-3: %d jobs killed, want 1", res.Counters.JobsKilled)
+		}
+	})
+	t.Run("BG-3 admin", func(t *testing.T) {
+		w := windows(t, extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "30d"),
+			offboard("1h", act(EndBackgroundSession))))
+		want(t, w, ChBackground, "10m", false) // next check at 1h10m
+	})
+}
+
+// BG-4: with background sessions off, a job rides on the portal session and fails within 15
+// minutes of its end.
+func TestJobWithoutBackgroundSessions(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		set  func(*Scenario)
+	}{
+		{"instance", func(sc *Scenario) { sc.Settings.BackgroundSessions = false }},
+		{"application", func(sc *Scenario) { off := false; sc.Applications[3].BackgroundSessions = &off }},
+		{"profile 2023-09", func(sc *Scenario) { sc.Profile, _ = LookupProfile("2023-09") }},
+	} {
+		t.Run("BG-4 "+c.name, func(t *testing.T) {
+			sc := extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "30d"),
+				offboard("1h", act(SignOut, "device", "laptop")))
+			c.set(sc)
+			want(t, windows(t, sc), ChBackground, "10m", false) // next check after 1h: 1h10m
+		})
+	}
+}
+
+// BG-5: setting changes apply to background sessions created afterwards.
+func TestBackgroundSettingChange(t *testing.T) {
+	cases := []struct {
+		name, jobAt, window string
+		change              Event
+	}{
+		// started before the change: keeps its 7d session, which ends at 7d10m, on a check; the next is 7d25m
+		{"before the duration change", "10m", "167h25m", e("20m", SetBackgroundSessionDuration, "duration", "1h")},
+		{"before switching off", "10m", "167h25m", e("20m", DisableBackgroundSessions)},
+		// started at 30m with a 1h session: it ends at 1h30m, the job at the check at 1h45m
+		{"after the duration change", "30m", "45m", e("20m", SetBackgroundSessionDuration, "duration", "1h")},
+		// started at 30m with no background session: it fails at the first check after sign-out, 1h15m
+		{"after switching off", "30m", "15m", e("20m", DisableBackgroundSessions)},
+	}
+	for _, c := range cases {
+		t.Run("BG-5 "+c.name, func(t *testing.T) {
+			sc := extendedScenario(
+				e("0s", SignIn, "device", "laptop"),
+				c.change,
+				startJobAt(c.jobAt, "30d"),
+				offboard("1h", act(SignOut, "device", "laptop")),
+			)
+			slices.SortStableFunc(sc.Events, func(a, b Event) int { return compareDuration(a.At, b.At) })
+			w := windows(t, sc)
+			want(t, w, ChBackground, c.window, false)
+		})
+	}
+}
+
+// BG-6: whether disabling the user ends background sessions is a switch, off by default.
+func TestDisableAndBackgroundSessions(t *testing.T) {
+	for _, ends := range []bool{false, true} {
+		sc := extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "3d"), offboard("1h", act(DisableUser)))
+		sc.Switches.DisableEndsBackgroundSessions = ends
+		w := windows(t, sc)
+		t.Run("BG-6", func(t *testing.T) {
+			if ends {
+				want(t, w, ChBackground, "10m", false)
+			} else {
+				want(t, w, ChBackground, "71h10m", false) // completes at 3d10m
+			}
+		})
+	}
+}
+
+// KIRO-1: an extended Kiro session lasts its duration, independent of the portal session; with
+// extended sessions off it is an ordinary application session (APP-2).
+func TestKiroSession(t *testing.T) {
+	w := windows(t, extendedScenario(
+		e("0s", OpenApp, "device", "ide", "app", "kiro"),
+		offboard("1h", act(EndSessions), act(DisableUser)),
+	))
+	want(t, w, ChKiro, "2159h", false) // 90d from 0
+	sc := extendedScenario(e("0s", OpenApp, "device", "ide", "app", "kiro"), offboard("1h", act(EndSessions)))
+	sc.Settings.KiroExtendedSessions = false
+	want(t, windows(t, sc), ChKiro, "30m", false) // APP-2: first check after 1h is at 1h30m
+}
+
+// KIRO-2: Kiro sessions are capped by the AD ticket and by the IdP's SessionNotOnOrAfter.
+func TestKiroCaps(t *testing.T) {
+	sc := extendedScenario(e("0s", OpenApp, "device", "ide", "app", "kiro"), offboard("0s"))
+	sc.Source = IdentitySource{Kind: ActiveDirectory}
+	want(t, windows(t, sc), ChKiro, "10h", false)
+	sc.Source = IdentitySource{Kind: ExternalIdP, IdPSession: 12 * time.Hour, SessionNotOnOrAfter: true}
+	want(t, windows(t, sc), ChKiro, "12h", false)
+}
+
+// KIRO-3: whether end session, disable or delete end Kiro sessions is a switch, off by default.
+func TestUserActionsAndKiro(t *testing.T) {
+	for _, a := range []Action{EndSessions, DisableUser, DeleteUser} {
+		sc := extendedScenario(e("0s", OpenApp, "device", "ide", "app", "kiro"), offboard("1h", act(a)))
+		sc.Switches.UserActionsEndKiroSessions = true
+		t.Run("KIRO-3 "+a.String(), func(t *testing.T) { want(t, windows(t, sc), ChKiro, "0s", false) })
+	}
+}
