@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -208,7 +209,9 @@ func (w *world) describe(c Channel, h holder) string {
 	return ""
 }
 
-// FormatDuration writes d compactly in days, hours, minutes and seconds: "1d9h5m", "30m", "0s".
+// FormatDuration writes d compactly in days, hours, minutes and seconds: "1d9h5m", "30m",
+// "2m37.646s", "0s". Fractions of a second are rounded to the millisecond, or kept to the
+// nanosecond below a millisecond.
 func FormatDuration(d time.Duration) string {
 	if d == 0 {
 		return "0s"
@@ -218,22 +221,23 @@ func FormatDuration(d time.Duration) string {
 		b.WriteByte('-')
 		d = -d
 	}
-	units := []struct {
+	if d < time.Millisecond {
+		fmt.Fprintf(&b, "%dns", int64(d))
+		return b.String()
+	}
+	d = d.Round(time.Millisecond)
+	for _, u := range []struct {
 		u    time.Duration
 		name string
-	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}}
-	for _, u := range units {
+	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}} {
 		if n := d / u.u; n > 0 {
 			fmt.Fprintf(&b, "%d%s", n, u.name)
 			d -= n * u.u
 		}
 	}
 	if d > 0 {
-		if b.Len() == 0 || (b.Len() == 1 && b.String() == "-") {
-			fmt.Fprintf(&b, "%dns", d)
-		} else {
-			fmt.Fprintf(&b, "%.3gs", d.Seconds())
-		}
+		b.WriteString(strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
+		b.WriteByte('s')
 	}
 	return b.String()
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -279,9 +280,9 @@ func (w *world) reset(rep int) {
 	w.provPhase = w.uniform(w.provisioningInterval())
 }
 
-// uniform draws a delay uniform in (0, d].
+// uniform draws a delay uniform in (0, d], to the nanosecond.
 func (w *world) uniform(d time.Duration) time.Duration {
-	return time.Duration((1 - w.rng.Float64()) * float64(d))
+	return time.Duration(math.Ceil((1 - w.rng.Float64()) * float64(d)))
 }
 
 // nextTick returns the first instant after t of the periodic process phase + k·period.
