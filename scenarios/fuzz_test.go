@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
@@ -41,6 +43,12 @@ func TestMarshalRoundTrip(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, e := range Examples() {
 		f.Add(e.Source)
+	}
+	bad, _ := filepath.Glob(filepath.Join("..", "testdata", "bad", "*.yaml"))
+	for _, path := range bad {
+		if data, err := os.ReadFile(path); err == nil {
+			f.Add(data)
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		sc, err := Parse("fuzz.yaml", data)

@@ -1,0 +1,126 @@
+package scenarios
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParseDuration(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want time.Duration
+		text string // FormatDuration of the value
+	}{
+		{"15m", 15 * time.Minute, "15m"},
+		{"8h", 8 * time.Hour, "8h"},
+		{"90d", 90 * day, "90d"},
+		{"1w", 7 * day, "7d"},
+		{"12h30m", 12*time.Hour + 30*time.Minute, "12h30m"},
+		{"1d9h5m", day + 9*time.Hour + 5*time.Minute, "1d9h5m"},
+		{"30s", 30 * time.Second, "30s"},
+		{"0s", 0, "0s"},
+		{"1.5h", 90 * time.Minute, "1h30m"},
+		{"2w3d", 17 * day, "17d"},
+		{"250ms", 250 * time.Millisecond, "0.25s"},
+		{"1m0.5s", time.Minute + 500*time.Millisecond, "1m0.5s"},
+		{"1s1ms1us1ns", time.Second + time.Millisecond + time.Microsecond + time.Nanosecond, "1.001001001s"},
+		{"PT8H", 8 * time.Hour, "8h"},
+		{"P90D", 90 * day, "90d"},
+		{"P1DT2H", 26 * time.Hour, "1d2h"},
+		{"PT30M", 30 * time.Minute, "30m"},
+		{"P1W", 7 * day, "7d"},
+		{"PT1.5S", 1500 * time.Millisecond, "1.5s"},
+		{"P1DT2H3M4S", day + 2*time.Hour + 3*time.Minute + 4*time.Second, "1d2h3m4s"},
+		{"106751d23h47m16.854775807s", 1<<63 - 1, "106751d23h47m16.854775807s"},
+	} {
+		got, err := ParseDuration(c.in)
+		if err != nil || got != c.want {
+			t.Errorf("ParseDuration(%q) = %v, %v; want %v", c.in, got, err, c.want)
+			continue
+		}
+		if text := FormatDuration(got); text != c.text {
+			t.Errorf("FormatDuration(%v) = %q, want %q", got, text, c.text)
+		}
+		if back, err := ParseDuration(FormatDuration(got)); err != nil || back != got {
+			t.Errorf("round trip of %q gives %v, %v", c.in, back, err)
+		}
+	}
+}
+
+func TestParseDurationErrors(t *testing.T) {
+	monthYear := "months and years are not accepted because their length varies"
+	for _, c := range []struct{ in, msg string }{
+		{"", "empty duration"},
+		{"30", `"30" is a bare number; give a unit, as in 30m, 30h or 30d`},
+		{"1.5", "bare number"},
+		{"0", "bare number"},
+		{"1mo", monthYear},
+		{"2months", monthYear},
+		{"1y", monthYear},
+		{"1yr", monthYear},
+		{"3M", monthYear},
+		{"P1M", monthYear},
+		{"P1Y", monthYear},
+		{"P1Y2M", monthYear},
+		{"-5m", "durations cannot be negative"},
+		{"-PT5M", "durations cannot be negative"},
+		{"+5m", "without a sign"},
+		{"5 m", `unknown unit " m"`},
+		{"5H", `unknown unit "H"`},
+		{"abc", "durations are written like 15m, 8h, 90d, 1w"},
+		{"1h30", "a number has no unit"},
+		{"30m1h", "from the largest to the smallest"},
+		{"1h1h", "from the largest to the smallest"},
+		{"1..5h", "is not a duration"},
+		{".5h", "is not a duration"},
+		{"P", "is not an ISO 8601 duration"},
+		{"PT", "is not an ISO 8601 duration"},
+		{"P1H", "is not an ISO 8601 duration"},
+		{"PT1D", "is not an ISO 8601 duration"},
+		{"P1DT", "is not an ISO 8601 duration"},
+		{"pt8h", "is not a duration"},
+		{"106751d23h47m16.854775808s", "too long"},
+		{"99999999999999999999h", "too long"},
+	} {
+		_, err := ParseDuration(c.in)
+		if err == nil || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("ParseDuration(%q) = %v, want an error containing %q", c.in, err, c.msg)
+		}
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0s"},
+		{time.Nanosecond, "0.000000001s"},
+		{33*time.Hour + 5*time.Minute, "1d9h5m"},
+		{-90 * time.Minute, "-1h30m"},
+		{-1 << 63, "-106751d23h47m16.854775808s"},
+	} {
+		if got := FormatDuration(c.d); got != c.want {
+			t.Errorf("FormatDuration(%d) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
+
+func ExampleParseDuration() {
+	for _, s := range []string{"1d9h5m", "PT8H", "1w", "1.5h", "1mo"} {
+		d, err := ParseDuration(s)
+		if err != nil {
+			fmt.Println(err)
+			continue
+		}
+		fmt.Println(s, "=", d, "=", FormatDuration(d))
+	}
+	// Output:
+	// 1d9h5m = 33h5m0s = 1d9h5m
+	// PT8H = 8h0m0s = 8h
+	// 1w = 168h0m0s = 7d
+	// 1.5h = 1h30m0s = 1h30m
+	// "1mo": months and years are not accepted because their length varies; write days (30d) or weeks (4w)
+}
