@@ -146,13 +146,29 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed []string) *fields {
 		}
 		seen[k.Value] = k
 		if !contains(allowed, k.Value) {
-			d.errorf(k, "unknown key %q in %s%s", k.Value, what, d.suggest(k.Value, allowed))
+			hint := keyHints[what+"."+k.Value]
+			if hint == "" {
+				hint = d.suggest(k.Value, allowed)
+			}
+			d.errorf(k, "unknown key %q in %s%s", k.Value, what, hint)
 			continue
 		}
 		f.key[k.Value] = k
 		f.val[k.Value] = v
 	}
 	return f
+}
+
+// keyHints explain keys that are refused where they were written.
+var keyHints = map[string]string{
+	"playbook step.at":          "; a step is timed by after, from the previous step",
+	"playbook step.user":        "; a step acts on the offboarded user",
+	"playbook step.playbook":    "; playbooks do not nest",
+	"event.after":               "; an event is timed by at",
+	"the scenario.sweep":        "; sweeps are not supported by this version of the format",
+	"the scenario.behaviours":   "; statistical behaviours are not supported by this version of the format",
+	"the scenario.populations":  "; populations are not supported by this version of the format",
+	"the scenario.offboardings": "; generated offboardings are not supported by this version; write offboard events",
 }
 
 // entries reads a mapping whose keys are names chosen by the user, refusing duplicates.

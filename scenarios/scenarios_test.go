@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"idcsim/sim"
 )
 
@@ -328,4 +330,72 @@ func toAny(s []string) []any {
 		out[i] = x
 	}
 	return out
+}
+
+// TestExamplesMatchSchema walks each built-in example beside the schema and checks that every
+// key it uses is one the schema declares.
+func TestExamplesMatchSchema(t *testing.T) {
+	var schema map[string]any
+	if err := json.Unmarshal(Schema(), &schema); err != nil {
+		t.Fatal(err)
+	}
+	defs := schema["definitions"].(map[string]any)
+	resolve := func(s map[string]any) []map[string]any {
+		var out []map[string]any
+		var add func(s map[string]any)
+		add = func(s map[string]any) {
+			if r, ok := s["$ref"].(string); ok {
+				add(defs[strings.TrimPrefix(r, "#/definitions/")].(map[string]any))
+				return
+			}
+			out = append(out, s)
+			for _, k := range []string{"allOf", "anyOf"} {
+				if l, ok := s[k].([]any); ok {
+					for _, x := range l {
+						add(x.(map[string]any))
+					}
+				}
+			}
+		}
+		add(s)
+		return out
+	}
+	var walk func(path string, v any, s map[string]any)
+	walk = func(path string, v any, s map[string]any) {
+		alts := resolve(s)
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				var sub map[string]any
+				for _, a := range alts {
+					if props, ok := a["properties"].(map[string]any); ok && props[k] != nil {
+						sub = props[k].(map[string]any)
+					} else if ap, ok := a["additionalProperties"].(map[string]any); ok {
+						sub = ap
+					}
+				}
+				if sub == nil {
+					t.Errorf("%s.%s: the schema does not declare this key", path, k)
+					continue
+				}
+				walk(path+"."+k, x, sub)
+			}
+		case []any:
+			for i, x := range v {
+				for _, a := range alts {
+					if items, ok := a["items"].(map[string]any); ok {
+						walk(fmt.Sprintf("%s[%d]", path, i), x, items)
+						break
+					}
+				}
+			}
+		}
+	}
+	for _, e := range Examples() {
+		var doc any
+		if err := yaml.Unmarshal(e.Source, &doc); err != nil {
+			t.Fatal(err)
+		}
+		walk(e.Name, doc, schema)
+	}
 }

@@ -68,7 +68,7 @@ var formatObjects = sync.OnceValue(func() []object {
 	name := ref("name")
 	durationDesc := "a duration: 15m, 8h, 90d, 1w, 12h30m, 30s or ISO 8601 (PT8H, P90D, P1DT2H); months, years and bare numbers are refused"
 	return []object{
-		{"scenario", "An idcsim scenario: an organisation, its IAM Identity Center settings and a timeline of actions.", []prop{
+		{"scenario", "An idcsim scenario: an organisation, its IAM Identity Center settings and a timeline of actions. One YAML document per file; anchors, aliases, merge keys and tags other than the standard ones are refused.", []prop{
 			{"name", "The scenario's name, shown in reports.", str()},
 			{"start", "The simulated clock's origin, an RFC 3339 time. Default 2026-01-05T00:00:00Z (a Monday).", map[string]any{"type": "string", "format": "date-time"}},
 			{"horizon", fmt.Sprintf("How long to simulate; at most %dd. Default 30d.", MaxHorizonDays), dur},
