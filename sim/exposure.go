@@ -150,7 +150,7 @@ func (w *world) describe(c Channel, h holder) string {
 		how := "its end (UIS-1)"
 		if p.ended && p.endedAt < p.end {
 			end = p.endedAt
-			how = "ended early"
+			how = p.why
 		}
 		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, FormatDuration(p.start), FormatDuration(end), how)
 		switch c {

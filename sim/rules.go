@@ -144,12 +144,13 @@ func (w *world) signIn(u, dev int32) int32 {
 }
 
 // endPortal ends a portal session now and lets its dependants notice (APP-2, CLI-3).
-func (w *world) endPortal(p int32) {
+func (w *world) endPortal(p int32, why string) {
 	ps := &w.portals[p]
 	if ps.ended {
 		return
 	}
 	ps.ended = true
+	ps.why = why
 	ps.endedAt = w.now
 	ps.gen++
 	s := &w.users[ps.user]
@@ -169,7 +170,7 @@ func (w *world) endPortal(p int32) {
 // signOut ends the device's portal session at once (UIS-3).
 func (w *world) signOut(u, dev int32) {
 	if p := w.devicePortal(u, dev); p >= 0 {
-		w.endPortal(p)
+		w.endPortal(p, "signed out (UIS-3)")
 	}
 }
 
@@ -183,7 +184,7 @@ func (w *world) endSessions(u, dev int32) {
 	s := &w.users[u]
 	for i := len(s.portals) - 1; i >= 0; i-- {
 		if p := s.portals[i]; dev < 0 || w.portals[p].device == dev {
-			w.endPortal(p)
+			w.endPortal(p, "ended by the admin (UIS-4)")
 		}
 	}
 	if dev < 0 {
@@ -211,12 +212,12 @@ func (w *world) disable(u int32, where Where) {
 		w.scheduleProvisioning(u)
 		return
 	}
-	w.disableInIdentityCenter(u)
+	w.disableInIdentityCenter(u, "the user was disabled (UIS-5)")
 	// PROV-3: a user still active at the IdP will be enabled again by the next provisioning run.
 	w.scheduleProvisioning(u)
 }
 
-func (w *world) disableInIdentityCenter(u int32) {
+func (w *world) disableInIdentityCenter(u int32, why string) {
 	s := &w.users[u]
 	if !s.enabledIdC {
 		return
@@ -228,7 +229,7 @@ func (w *world) disableInIdentityCenter(u int32) {
 	// UIS-5: disabling ends the portal sessions, unless the switch says it does not.
 	if w.sc.Switches.DisableEndsPortalSessions {
 		for i := len(s.portals) - 1; i >= 0; i-- {
-			w.endPortal(s.portals[i])
+			w.endPortal(s.portals[i], why)
 		}
 	}
 	w.userActionEndsExtended(u, true)
@@ -261,7 +262,7 @@ func (w *world) deleteUser(u int32) {
 		s.inactiveSince = w.now
 	}
 	for i := len(s.portals) - 1; i >= 0; i-- {
-		w.endPortal(s.portals[i])
+		w.endPortal(s.portals[i], "the user was deleted (UIS-5)")
 	}
 	w.userActionEndsExtended(u, true)
 	w.reviewApps(u)
@@ -330,7 +331,7 @@ func (w *world) provision(u int32) {
 				" enabled the user again, because the user was still active at the IdP")
 		}
 	} else {
-		w.disableInIdentityCenter(u)
+		w.disableInIdentityCenter(u, "the provisioning run disabled the user (PROV-2)")
 	}
 	w.observe(u)
 }
@@ -526,7 +527,7 @@ func (w *world) cliLogin(u, dev int32) {
 func (w *world) cliLogout(u, dev int32) {
 	t := &w.tokens[dev]
 	if t.portal >= 0 {
-		w.endPortal(t.portal)
+		w.endPortal(t.portal, "aws sso logout (CLI-6)")
 	}
 	t.live = false
 	t.gen++

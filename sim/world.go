@@ -29,6 +29,7 @@ type portalSession struct {
 	start, end   time.Duration // end is fixed at sign-in (UIS-1)
 	ended        bool
 	endedAt      time.Duration
+	why          string // what ended it early, with the rule
 	gen          uint32
 }
 
@@ -334,7 +335,7 @@ func (w *world) dispatch(e *event) bool {
 		if p.gen != e.gen || p.ended {
 			return false
 		}
-		w.endPortal(e.ref)
+		w.endPortal(e.ref, "")
 		w.observe(p.user)
 	case evAppEnd:
 		a := &w.apps[e.ref]
