@@ -54,16 +54,29 @@ func TestTimingTables(t *testing.T) {
 	}
 }
 
-// APP-2 under the 2023-07 profile (the blog): existing app sessions end within 60 minutes of the
-// portal session's end, tightly, in the T1 rows.
-func TestTimingTable202307(t *testing.T) {
-	p, _ := LookupProfile("2023-07")
-	rows, err := ReproduceTable(TableOptions{Profile: p, Switches: DefaultSwitches(), Seed: 1, Trials: 20000})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range rows[:4] {
-		checkCell(t, r.Row, "app_existing", r.Cells["app_existing"], time.Hour)
+// APP-2 under the older profiles: the app session check period of RULES.md's profile table
+// (60m in 2023-09 and in the 2023-07 blog, 120m in the 2022-10 docs) bounds existing app sessions
+// in the T1 rows, tightly; the T2 rows, driven by APP-3 and GRP-1, keep their figures.
+func TestTimingTablesOlderProfiles(t *testing.T) {
+	for name, period := range map[string]time.Duration{"2023-09": time.Hour, "2023-07": time.Hour, "2022-10": 2 * time.Hour} {
+		t.Run(name, func(t *testing.T) {
+			p, _ := LookupProfile(name)
+			rows, err := ReproduceTable(TableOptions{Profile: p, Switches: DefaultSwitches(), Seed: 1, Trials: 20000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rows {
+				for cell, bound := range publishedTables[r.Row] {
+					if cell == "app_existing" && r.Row != "remove_user_assignment" && r.Row != "remove_from_group" && r.Row != "remove_group_assignment" {
+						bound = period
+					}
+					if r.Row == "remove_from_group" && cell == "app_existing" {
+						continue // needs 100000 trials to come within 1%: TestTimingTables covers it
+					}
+					checkCell(t, r.Row, cell, r.Cells[cell], bound)
+				}
+			}
+		})
 	}
 }
 
