@@ -132,7 +132,72 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 			win.Evidence = w.describe(Channel(c), s.holder[c])
 		}
 		ob.Notes = append(ob.Notes, s.notes...)
+		ob.Sessions = w.spans(o.user, o.at)
+		at := o.at
+		for _, st := range o.playbook {
+			at += st.at
+			if at > w.sc.Horizon {
+				break
+			}
+			ob.Steps = append(ob.Steps, StepMark{At: at, Action: st.action.String()})
+		}
 		out = append(out, ob)
+	}
+	return out
+}
+
+// spans lists the user's sessions live at from or started after it.
+func (w *world) spans(u int32, from time.Duration) []Span {
+	var out []Span
+	horizon := w.sc.Horizon
+	add := func(kind, label string, start, end time.Duration, live bool) {
+		if end < from && !live {
+			return
+		}
+		sp := Span{Kind: kind, Label: label, Start: start, End: end}
+		if live && end >= horizon || end > horizon {
+			sp.End, sp.Open = horizon, true
+		}
+		out = append(out, sp)
+	}
+	for i := range w.portals {
+		if p := &w.portals[i]; p.user == u {
+			end := p.end
+			if p.ended {
+				end = min(end, p.endedAt)
+			}
+			add("portal", "portal session on "+w.m.devices[p.device].name, p.start, end, !p.ended && p.end > horizon)
+		}
+	}
+	for i := range w.apps {
+		if a := &w.apps[i]; a.user == u {
+			add("app", w.m.targetName(a.target), a.start, a.endAt, a.live)
+		}
+	}
+	for i := range w.samls {
+		if a := &w.samls[i]; a.user == u {
+			add("saml", w.m.targetName(a.target), a.start, a.end, a.live)
+		}
+	}
+	for i := range w.roles {
+		if r := &w.roles[i]; r.user == u {
+			add("role", w.m.targetName(r.target), r.issued, r.expiry, r.live)
+		}
+	}
+	for _, d := range w.m.users[u].devices {
+		if t := &w.tokens[d]; t.live {
+			add("cli_token", "access token on "+w.m.devices[d].name, t.issued, t.expiry, false)
+		}
+	}
+	for i := range w.jobs {
+		if j := &w.jobs[i]; j.user == u {
+			add("job", "job in "+w.m.targetName(j.target), j.start, j.endAt, j.live)
+		}
+	}
+	for i := range w.kiros {
+		if k := &w.kiros[i]; k.user == u {
+			add("kiro", w.m.targetName(k.target), k.start, k.end, k.live)
+		}
 	}
 	return out
 }

@@ -357,6 +357,25 @@ type Offboarding struct {
 	Windows     [NumChannels]Window
 	// Notes explain windows, for example a provisioning run that enabled the user again (PROV-3).
 	Notes []string
+	// Sessions are the user's sessions that were live at the offboarding or started after it.
+	Sessions []Span
+	// Steps are the playbook's steps as they were carried out.
+	Steps []StepMark
+}
+
+// Span is one session of an offboarded user, for timelines.
+type Span struct {
+	Kind  string // portal, app, saml, role, cli_token, job, kiro
+	Label string
+	Start time.Duration
+	End   time.Duration // the horizon when Open
+	Open  bool          // still live at the horizon
+}
+
+// StepMark is a playbook step carried out at a time.
+type StepMark struct {
+	At     time.Duration
+	Action string
 }
 
 // Counters are what a replication counted, for friction figures.

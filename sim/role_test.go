@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"reflect"
 	"testing"
 	"time"
 )
@@ -112,4 +113,28 @@ func TestConsoleRefederation(t *testing.T) {
 		e("8h30m", Federate, "device", "laptop", "account", "prod", "ps", "Admin"), // portal over at 8h: refused
 	))
 	want(t, w, ChRoleExisting, "2h30m", false) // the second session, 2h30m to 3h30m
+}
+
+// The offboarding's timeline lists the sessions live at it or started after, and the steps as
+// carried out: here the portal session ended by the disable (UIS-5) and the role session that
+// runs on (ROLE-3).
+func TestOffboardingTimeline(t *testing.T) {
+	sc := testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Long"),
+		Event{At: h("2h"), Action: Offboard, User: "alice", PlaybookName: "p", Playbook: []Step{
+			{Event: Event{Action: DenyUser, User: "alice"}}, {After: 30 * time.Minute, Event: Event{Action: DisableUser, User: "alice"}}}},
+	)
+	o := runScenario(t, sc).Offboardings[0]
+	wantSpans := []Span{
+		{Kind: "portal", Label: "portal session on laptop", Start: 0, End: h("2h30m")},
+		{Kind: "role", Label: "prod/Long", Start: h("1h"), End: h("13h")},
+	}
+	if !reflect.DeepEqual(o.Sessions, wantSpans) {
+		t.Errorf("sessions %+v, want %+v", o.Sessions, wantSpans)
+	}
+	wantSteps := []StepMark{{At: h("2h"), Action: "deny_user"}, {At: h("2h30m"), Action: "disable_user"}}
+	if !reflect.DeepEqual(o.Steps, wantSteps) {
+		t.Errorf("steps %+v, want %+v", o.Steps, wantSteps)
+	}
 }
