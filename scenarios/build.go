@@ -169,8 +169,8 @@ func (b *builder) build(root *yaml.Node) {
 	}
 	if n := top.get("horizon"); n != nil {
 		if v, ok := b.positive(n, "horizon"); ok {
-			if v > MaxHorizonDays*day {
-				b.errorf(n, "horizon %s is longer than the limit of %dd", FormatDuration(v), MaxHorizonDays)
+			if v > maxHorizonDays*day {
+				b.errorf(n, "horizon %s is longer than the limit of %dd", FormatDuration(v), maxHorizonDays)
 			} else {
 				sc.Horizon = v
 			}
@@ -182,7 +182,7 @@ func (b *builder) build(root *yaml.Node) {
 		}
 	}
 	if n := top.get("replications"); n != nil {
-		if v, ok := b.integer(n, "replications", 1, MaxReplications); ok {
+		if v, ok := b.integer(n, "replications", 1, maxReplications); ok {
 			sc.Replications = int(v)
 		}
 	}
@@ -678,8 +678,8 @@ func (b *builder) buildUsers(n *yaml.Node) {
 	if !ok {
 		return
 	}
-	if len(items) > MaxUsers {
-		b.errorf(n, "too many users: %d; the limit is %d", len(items), MaxUsers)
+	if len(items) > maxUsers {
+		b.errorf(n, "too many users: %d; the limit is %d", len(items), maxUsers)
 		return
 	}
 	seen := map[string]*yaml.Node{}
@@ -813,8 +813,8 @@ func (b *builder) buildEvents(n *yaml.Node) {
 	if !ok {
 		return
 	}
-	if len(items) > MaxEvents {
-		b.errorf(n, "too many events: %d; the limit is %d", len(items), MaxEvents)
+	if len(items) > maxEvents {
+		b.errorf(n, "too many events: %d; the limit is %d", len(items), maxEvents)
 		return
 	}
 	offboarded := map[string]*yaml.Node{}

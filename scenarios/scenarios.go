@@ -13,11 +13,11 @@ import (
 
 // Limits on what a scenario may ask for, so that no run takes hours or exhausts memory.
 const (
-	MaxFileSize     = 64 << 20 // bytes of YAML
-	MaxReplications = 100000
-	MaxUsers        = 200000
-	MaxEvents       = 1000000
-	MaxHorizonDays  = 400
+	maxFileSize     = 64 << 20 // bytes of YAML
+	maxReplications = 100000
+	maxUsers        = 200000
+	maxEvents       = 1000000
+	maxHorizonDays  = 400
 )
 
 // Error is one problem at a place in a file.
@@ -68,9 +68,9 @@ func (l ErrorList) sortDedup() ErrorList {
 // Parse decodes and validates a scenario. filename is used in error positions only.
 // When anything is wrong, the error is an ErrorList holding every problem found.
 func Parse(filename string, data []byte) (*sim.Scenario, error) {
-	if len(data) > MaxFileSize {
+	if len(data) > maxFileSize {
 		return nil, ErrorList{{File: filename, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("the file is %d bytes, larger than the limit of %d MiB", len(data), MaxFileSize>>20)}}
+			Msg: fmt.Sprintf("the file is %d bytes, larger than the limit of %d MiB", len(data), maxFileSize>>20)}}
 	}
 	sc, errs := parse(filename, data)
 	if len(errs) > 0 {
@@ -99,13 +99,13 @@ func Load(path string) (*sim.Scenario, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileSize {
+	if len(data) > maxFileSize {
 		return nil, ErrorList{{File: path, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("the file is larger than the limit of %d MiB", MaxFileSize>>20)}}
+			Msg: fmt.Sprintf("the file is larger than the limit of %d MiB", maxFileSize>>20)}}
 	}
 	return Parse(path, data)
 }

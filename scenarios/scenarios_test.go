@@ -234,7 +234,7 @@ func TestRecommendedWithoutIdP(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
-	big := bytes.Repeat([]byte("#"), MaxFileSize+1)
+	big := bytes.Repeat([]byte("#"), maxFileSize+1)
 	if _, err := Parse("big.yaml", big); err == nil || !strings.Contains(err.Error(), "big.yaml:1:1: the file is") {
 		t.Errorf("file size: %v", err)
 	}
@@ -243,7 +243,7 @@ func TestLimits(t *testing.T) {
 	}
 	var b strings.Builder
 	b.WriteString("users:\n")
-	for i := 0; i <= MaxUsers; i++ {
+	for i := 0; i <= maxUsers; i++ {
 		fmt.Fprintf(&b, "- {name: u%d}\n", i)
 	}
 	if _, err := Parse("users.yaml", []byte(b.String())); err == nil || !strings.Contains(err.Error(), "users.yaml:2:1: too many users: 200001; the limit is 200000") {
@@ -251,7 +251,7 @@ func TestLimits(t *testing.T) {
 	}
 	b.Reset()
 	b.WriteString("events: [")
-	b.WriteString(strings.Repeat("0,", MaxEvents))
+	b.WriteString(strings.Repeat("0,", maxEvents))
 	b.WriteString("0]\n")
 	if _, err := Parse("events.yaml", []byte(b.String())); err == nil || !strings.Contains(err.Error(), "events.yaml:1:9: too many events: 1000001; the limit is 1000000") {
 		t.Errorf("events: %v", err)
