@@ -399,3 +399,27 @@ func TestExamplesMatchSchema(t *testing.T) {
 		walk(e.Name, doc, schema)
 	}
 }
+
+func TestBombs(t *testing.T) {
+	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
+	start := time.Now()
+	if _, err := Parse("deep.yaml", []byte("accounts: "+deep+"\n")); err == nil || !strings.Contains(err.Error(), "deep.yaml:") {
+		t.Errorf("deep nesting: %v", err)
+	}
+	laughs := `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+accounts: *g
+`
+	_, err := Parse("laughs.yaml", []byte(laughs))
+	if err == nil || !strings.Contains(err.Error(), "laughs.yaml:8:11: aliases (*g) are not supported") {
+		t.Errorf("alias bomb: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("bombs took %v", d)
+	}
+}
