@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -28,7 +29,7 @@ const (
 	defaultSeed         = 1
 	defaultReplications = 1
 	defaultProfile      = "current"
-	// BuiltinPlaybook is the name of the documented offboarding order (CUT-4).
+	// builtinPlaybook is the name of the documented offboarding order (CUT-4).
 	builtinPlaybook = "aws-recommended"
 	inlinePlaybook  = "inline"
 )
@@ -48,6 +49,7 @@ type builder struct {
 	users     map[string]int
 	playbooks map[string]*playbook
 	names     map[string][]string // by kind: known names, for suggestions
+	evNodes   []*yaml.Node        // the node of each of sc.Events
 }
 
 type playbook struct {
@@ -75,7 +77,7 @@ func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
 			errs = ErrorList{{File: filename, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the file as YAML: %v", r)}}
 		}
 	}()
-	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
@@ -358,6 +360,9 @@ func (b *builder) buildProvisioning(n *yaml.Node) {
 
 // checkRange refuses a duration outside [lo, hi] of the profile, naming the rule.
 func (b *builder) checkRange(n *yaml.Node, what string, v, lo, hi time.Duration, rule string) bool {
+	if !b.profile {
+		return true // the profile is unknown, and so are its ranges
+	}
 	if lo <= time.Nanosecond && v > hi {
 		b.errorf(n, "%s %s is longer than the limit of profile %s: %s (%s)", what, FormatDuration(v),
 			b.sc.Profile.Name, FormatDuration(hi), rule)
@@ -835,8 +840,21 @@ func (b *builder) buildEvents(n *yaml.Node) {
 			}
 		}
 		b.sc.Events = append(b.sc.Events, re.ev)
+		b.evNodes = append(b.evNodes, it)
 	}
-	sort.SliceStable(b.sc.Events, func(i, j int) bool { return b.sc.Events[i].At < b.sc.Events[j].At })
+	order := make([]int, len(b.sc.Events))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return b.sc.Events[order[i]].At < b.sc.Events[order[j]].At })
+	events := make([]sim.Event, len(order))
+	nodes := make([]*yaml.Node, len(order))
+	for i, k := range order {
+		events[i], nodes[i] = b.sc.Events[k], b.evNodes[k]
+	}
+	if len(events) > 0 {
+		b.sc.Events, b.evNodes = events, nodes
+	}
 }
 
 // expand fills in the playbook of an offboarding.
@@ -979,12 +997,81 @@ func (b *builder) finalWarnings(root *yaml.Node) {
 			b.warnf(pb.key, "playbook %s is never used", name)
 		}
 	}
+	if len(b.errs) > 0 {
+		return
+	}
+	b.entitlementWarnings()
 	for _, ev := range b.sc.Events {
 		if ev.Action == sim.Offboard {
 			return
 		}
 	}
-	if len(b.errs) == 0 {
-		b.warnf(root, "no offboard event: no exposure window will be measured")
+	b.warnf(root, "no offboard event: no exposure window will be measured")
+}
+
+// entitlementWarnings notices user actions on an application or account that the user is never
+// entitled to, not even through a group or an assignment added later: the engine would refuse them.
+func (b *builder) entitlementWarnings() {
+	sc := b.sc
+	userGroups := map[string]map[string]bool{}
+	direct := map[string]map[sim.Assignment]bool{}
+	groupAssign := map[string]map[sim.Assignment]bool{}
+	set := func(m map[string]map[sim.Assignment]bool, k string, a sim.Assignment) {
+		if m[k] == nil {
+			m[k] = map[sim.Assignment]bool{}
+		}
+		m[k][a] = true
+	}
+	for _, g := range sc.Groups {
+		for _, a := range g.Assignments {
+			set(groupAssign, g.Name, a)
+		}
+	}
+	for _, u := range sc.Users {
+		userGroups[u.Name] = map[string]bool{}
+		for _, g := range u.Groups {
+			userGroups[u.Name][g] = true
+		}
+		for _, a := range u.Assignments {
+			set(direct, u.Name, a)
+		}
+	}
+	for _, ev := range sc.Events {
+		a := sim.Assignment{Account: ev.Account, PermissionSet: ev.PermissionSet, Application: ev.Application}
+		switch ev.Action {
+		case sim.AddToGroup:
+			userGroups[ev.User][ev.Group] = true
+		case sim.AddAssignment:
+			if ev.Group != "" {
+				set(groupAssign, ev.Group, a)
+			} else {
+				set(direct, ev.User, a)
+			}
+		}
+	}
+	entitled := func(user string, a sim.Assignment) bool {
+		if direct[user][a] {
+			return true
+		}
+		for g := range userGroups[user] {
+			if groupAssign[g][a] {
+				return true
+			}
+		}
+		return false
+	}
+	for i, ev := range sc.Events {
+		var a sim.Assignment
+		switch ev.Action {
+		case sim.OpenApp, sim.StartJob:
+			a.Application = ev.Application
+		case sim.Federate, sim.GetRoleCredentials, sim.StartCLIWorkload:
+			a.Account, a.PermissionSet = ev.Account, ev.PermissionSet
+		default:
+			continue
+		}
+		if !entitled(ev.User, a) {
+			b.warnf(b.evNodes[i], "%s is never entitled to %s, so this %s will be refused (APP-1, ROLE-1)", ev.User, a, ev.Action)
+		}
 	}
 }

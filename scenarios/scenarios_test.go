@@ -423,3 +423,28 @@ accounts: *g
 		t.Errorf("bombs took %v", d)
 	}
 }
+
+func TestWarnings(t *testing.T) {
+	src := minimal + `  - {at: 2h, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin}
+playbooks:
+  unused: []
+`
+	sc, err := Parse("w.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"w.yaml:1:1: no offboard event: no exposure window will be measured",
+		"w.yaml:9:5: alice is never entitled to account prod with Admin, so this federate will be refused (APP-1, ROLE-1)",
+		"w.yaml:11:3: playbook unused is never used",
+	}
+	if strings.Join(sc.Warnings, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(sc.Warnings, "\n"), strings.Join(want, "\n"))
+	}
+	// An assignment added at any time entitles the user.
+	src = strings.Replace(minimal, "events:\n", "events:\n  - {at: 1h, action: add_assignment, user: alice, account: prod, permission_set: Admin}\n", 1) +
+		"  - {at: 2h, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin}\n"
+	if sc, err = Parse("w.yaml", []byte(src)); err != nil || len(sc.Warnings) != 1 {
+		t.Errorf("with the assignment added: %v, %q", err, sc.Warnings)
+	}
+}
