@@ -25,13 +25,38 @@ type model struct {
 	groups   [][]target // each group's assignments at the start
 	events   []step     // the timeline
 	kiroApps bool
+
+	behaviours []behaviourModel
+	plans      []planModel
 }
 
 type userModel struct {
-	name    string
-	groups  []int32
-	direct  []target
-	devices []int32
+	name      string
+	groups    []int32
+	direct    []target
+	devices   []int32
+	behaviour int32 // -1 for people of the timeline only
+	// the first device of each kind, or -1
+	browser, cli, kiro int32
+}
+
+// behaviourModel is a behaviour compiled: the moments its working days start, and its activities
+// as targets with their rates.
+type behaviourModel struct {
+	*Behaviour
+	dayStarts                    []time.Duration // each working day's DayStart within the horizon, as offsets
+	length                       time.Duration   // DayEnd - DayStart
+	openApp, federate, cli, jobs []target
+	workload                     target
+	kiro                         target
+	rate                         float64 // activities per nanosecond of working time
+}
+
+// planModel is an offboarding plan compiled.
+type planModel struct {
+	plan       *OffboardingPlan
+	candidates []int32 // the users it draws from
+	offboard   step
 }
 
 type deviceModel struct {
@@ -163,6 +188,70 @@ func compile(sc *Scenario) (*model, error) {
 		m.users = append(m.users, um)
 	}
 
+	behaviours := map[string]int32{}
+	for i := range sc.Behaviours {
+		b := &sc.Behaviours[i]
+		bm, err := m.compileBehaviour(b, resolve)
+		if err != nil {
+			return nil, err
+		}
+		behaviours[b.Name] = int32(len(m.behaviours))
+		m.behaviours = append(m.behaviours, bm)
+	}
+	popUsers := map[string][]int32{}
+	for _, pop := range sc.Populations {
+		bi, ok := behaviours[pop.Behaviour]
+		if !ok {
+			return nil, errorf("population %s: unknown behaviour %q", pop.Name, pop.Behaviour)
+		}
+		var gs []int32
+		for _, g := range pop.Groups {
+			gi, ok := groups[g]
+			if !ok {
+				return nil, errorf("population %s: unknown group %q", pop.Name, g)
+			}
+			gs = append(gs, gi)
+		}
+		var ts []target
+		for _, a := range pop.Assignments {
+			t, err := resolve(a)
+			if err != nil {
+				return nil, errorf("population %s: %v", pop.Name, err)
+			}
+			ts = append(ts, t)
+		}
+		for i := 1; i <= pop.Count; i++ {
+			ui := int32(len(m.users))
+			um := userModel{name: PopulationUser(pop.Name, i), groups: gs, direct: ts, behaviour: bi}
+			for _, d := range pop.Devices {
+				di := int32(len(m.devices))
+				m.devices = append(m.devices, deviceModel{name: d.Name, user: ui, kind: d.Kind, config: d.Config, client: d.Client})
+				um.devices = append(um.devices, di)
+				deviceOf[[2]string{um.name, d.Name}] = di
+			}
+			users[um.name] = ui
+			popUsers[pop.Name] = append(popUsers[pop.Name], ui)
+			m.users = append(m.users, um)
+		}
+	}
+	for i := range m.users {
+		um := &m.users[i]
+		if i < len(sc.Users) {
+			um.behaviour = -1
+		}
+		um.browser, um.cli, um.kiro = -1, -1, -1
+		for _, d := range um.devices {
+			switch dm := &m.devices[d]; {
+			case dm.kind == Browser && um.browser < 0:
+				um.browser = d
+			case dm.kind == CLI && um.cli < 0:
+				um.cli = d
+			case dm.kind == KiroIDE && um.kiro < 0:
+				um.kiro = d
+			}
+		}
+	}
+
 	var compileEvent func(e *Event) (step, error)
 	compileEvent = func(e *Event) (step, error) {
 		s := step{at: e.At, action: e.Action, user: -1, group: -1, device: -1, target: noTarget, permSet: -1,
@@ -220,6 +309,36 @@ func compile(sc *Scenario) (*model, error) {
 		}
 		return s, nil
 	}
+	for i := range sc.Offboardings {
+		p := &sc.Offboardings[i]
+		pm := planModel{plan: p}
+		if p.Population == "" {
+			for u := range m.users {
+				pm.candidates = append(pm.candidates, int32(u))
+			}
+		} else if pm.candidates = popUsers[p.Population]; pm.candidates == nil {
+			return nil, errorf("offboardings: unknown population %q", p.Population)
+		}
+		if p.Count > len(pm.candidates) {
+			return nil, errorf("offboardings: %d offboardings from %d people", p.Count, len(pm.candidates))
+		}
+		if p.From < 0 || p.To < p.From || p.To > sc.Horizon {
+			return nil, errorf("offboardings: window %v to %v is not within the horizon", p.From, p.To)
+		}
+		for j := range p.Playbook {
+			st := p.Playbook[j].Event
+			st.User = m.users[pm.candidates[0]].name // checks the steps; the user is set when drawn
+			c, err := compileEvent(&st)
+			if err != nil {
+				return nil, err
+			}
+			c.at = p.Playbook[j].After
+			pm.offboard.playbook = append(pm.offboard.playbook, c)
+		}
+		pm.offboard.action = Offboard
+		pm.offboard.name = p.PlaybookName
+		m.plans = append(m.plans, pm)
+	}
 	var last time.Duration
 	for i := range sc.Events {
 		e := &sc.Events[i]
@@ -251,4 +370,71 @@ func needsDevice(a Action) bool {
 		return true
 	}
 	return false
+}
+
+// compileBehaviour resolves a behaviour's targets and lays out its working days over the horizon.
+func (m *model) compileBehaviour(b *Behaviour, resolve func(Assignment) (target, error)) (behaviourModel, error) {
+	bm := behaviourModel{Behaviour: b, workload: noTarget, kiro: noTarget}
+	if b.DayEnd <= b.DayStart || b.DayStart < 0 || b.DayEnd > 24*time.Hour {
+		return bm, errorf("behaviour %s: working hours %v to %v", b.Name, b.DayStart, b.DayEnd)
+	}
+	bm.length = b.DayEnd - b.DayStart
+	targets := func(a Activity) ([]target, error) {
+		var ts []target
+		for _, x := range a.Targets {
+			t, err := resolve(x)
+			if err != nil {
+				return nil, errorf("behaviour %s: %v", b.Name, err)
+			}
+			ts = append(ts, t)
+		}
+		if a.PerDay > 0 && len(ts) == 0 {
+			return nil, errorf("behaviour %s: an activity with a rate needs targets", b.Name)
+		}
+		return ts, nil
+	}
+	var err error
+	if bm.openApp, err = targets(b.OpenApp); err != nil {
+		return bm, err
+	}
+	if bm.federate, err = targets(b.Federate); err != nil {
+		return bm, err
+	}
+	if bm.cli, err = targets(b.CLI); err != nil {
+		return bm, err
+	}
+	if bm.jobs, err = targets(b.Jobs); err != nil {
+		return bm, err
+	}
+	if b.CLIWorkload != nil {
+		if bm.workload, err = resolve(*b.CLIWorkload); err != nil {
+			return bm, err
+		}
+	}
+	if b.Kiro != "" {
+		if bm.kiro, err = resolve(Assignment{Application: b.Kiro}); err != nil {
+			return bm, err
+		}
+	}
+	perDay := b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay
+	bm.rate = perDay / float64(bm.length)
+	loc := b.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	start := m.sc.Start.In(loc)
+	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
+	h, mi, se := int(b.DayStart/time.Hour), int(b.DayStart%time.Hour/time.Minute), int(b.DayStart%time.Minute/time.Second)
+	for {
+		// the wall-clock time of day, so that working hours follow daylight saving time
+		at := time.Date(day.Year(), day.Month(), day.Day(), h, mi, se, 0, loc).Sub(m.sc.Start)
+		if at > m.sc.Horizon {
+			break
+		}
+		if at >= 0 && b.WorkingDays[day.Weekday()] {
+			bm.dayStarts = append(bm.dayStarts, at)
+		}
+		day = day.AddDate(0, 0, 1)
+	}
+	return bm, nil
 }

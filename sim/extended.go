@@ -36,13 +36,15 @@ func (w *world) startJob(u, dev int32, t target, length time.Duration) {
 		return
 	}
 	w.counters.JobsStarted++
-	i := int32(len(w.jobs))
-	j := job{user: u, portal: p, target: t, start: w.now, finish: w.now + length, bgEndedAt: never, endAt: never, live: true}
+	i := alloc(&w.jobs, &w.freeJobs)
+	ps := &w.portals[p]
+	j := job{user: u, portal: p, portalGen: ps.gen, portalGone: ps.end, target: t, start: w.now, finish: w.now + length,
+		bgEndedAt: never, endAt: never, live: true, gen: w.jobs[i].gen}
 	if w.backgroundOn(t) {
 		j.background = true
 		j.bgEnd = w.now + w.bgDuration
 	}
-	w.jobs = append(w.jobs, j)
+	w.jobs[i] = j
 	w.users[u].jobs = append(w.users[u].jobs, i)
 	w.reviewJob(i)
 }
@@ -56,11 +58,7 @@ func (w *world) reviewJob(i int32) {
 	if j.background {
 		gone = min(j.bgEnd, j.bgEndedAt)
 	} else {
-		p := &w.portals[j.portal]
-		gone = p.end
-		if p.ended {
-			gone = p.endedAt
-		}
+		gone = j.portalGone
 	}
 	end := min(j.finish, nextTick(j.start, w.prof.JobFailureCheck, gone))
 	if end != j.endAt {
@@ -86,6 +84,9 @@ func (w *world) endJob(i int32) {
 	j.endAt = w.now
 	s := &w.users[j.user]
 	s.jobs = remove(s.jobs, i)
+	if !s.tracked {
+		w.freeJobs = append(w.freeJobs, i)
+	}
 }
 
 // endBackgroundSessions is the admin ending the user's background sessions (all, or one
@@ -147,10 +148,11 @@ func (w *world) openKiro(u, dev int32, t target) {
 		}
 		end = min(end, w.now+ticket)
 	}
-	i := int32(len(w.kiros))
-	w.kiros = append(w.kiros, kiroSession{user: u, target: t, start: w.now, end: end, live: true})
+	i := alloc(&w.kiros, &w.freeKiros)
+	g := w.kiros[i].gen
+	w.kiros[i] = kiroSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
 	s.kiros = append(s.kiros, i)
-	w.q.push(end, evKiroEnd, i, 0)
+	w.q.push(end, evKiroEnd, i, g)
 }
 
 func (w *world) endKiro(i int32) {
@@ -160,6 +162,9 @@ func (w *world) endKiro(i int32) {
 	k.end = min(k.end, w.now)
 	s := &w.users[k.user]
 	s.kiros = remove(s.kiros, i)
+	if !s.tracked {
+		w.freeKiros = append(w.freeKiros, i)
+	}
 }
 
 // userActionEndsExtended applies what an end session, a disable or a delete does to the user's

@@ -287,6 +287,11 @@ type Scenario struct {
 	Groups         []Group
 	Users          []User
 	Events         []Event
+	// Behaviours, Populations and Offboardings describe people statistically: the engine draws
+	// their activity and the offboardings anew in each replication.
+	Behaviours   []Behaviour
+	Populations  []Population
+	Offboardings []OffboardingPlan
 	// Policy is the organisation's controls; the engine carries them for the reports.
 	Policy []Control
 	// SHA256 is the hex digest of the scenario's source text, when it came from a file.
@@ -412,3 +417,83 @@ func (s *Scenario) userIndex(name string) int {
 
 // errorf is the error type of invalid scenarios given to the engine directly.
 func errorf(format string, args ...any) error { return fmt.Errorf("sim: "+format, args...) }
+
+// DistKind is the family of a distribution of durations.
+type DistKind uint8
+
+// Distribution families.
+const (
+	Fixed DistKind = iota
+	Exponential
+	LogNormal
+	Uniform
+)
+
+var distKindNames = [...]string{"fixed", "exponential", "lognormal", "uniform"}
+
+func (k DistKind) String() string { return distKindNames[k] }
+
+// Dist is a distribution of durations: Fixed (A), Exponential (mean A), LogNormal (median A,
+// shape Sigma) or Uniform (A to B).
+type Dist struct {
+	Kind  DistKind
+	A, B  time.Duration
+	Sigma float64
+}
+
+// Activity is something people do at random moments of their working hours, PerDay times a
+// working day on average (a Poisson process), each time on one of Targets chosen at random.
+type Activity struct {
+	PerDay  float64
+	Targets []Assignment
+}
+
+// Behaviour is how a kind of person works.
+type Behaviour struct {
+	Name string
+	// Location is the time zone of the working hours.
+	Location    *time.Location
+	WorkingDays [7]bool // indexed by time.Weekday
+	// DayStart and DayEnd are the working hours, as times of day in Location.
+	DayStart, DayEnd time.Duration
+	// ArrivalSpread: each day, a person starts at a moment uniform in [DayStart, DayStart+ArrivalSpread).
+	ArrivalSpread time.Duration
+	// SignOutProbability is the chance that a person signs out of the portal at the end of a day.
+	SignOutProbability float64
+	OpenApp            Activity // open_app from the browser
+	Federate           Activity // federate from the browser
+	CLI                Activity // get_role_credentials from the CLI device, logging in when needed
+	// CLIWorkload, when set, runs a CLI workload on it through the working hours.
+	CLIWorkload *Assignment
+	Jobs        Activity // start_job from the browser; Targets are applications of kind jobs
+	JobDuration Dist
+	// Kiro, when set, is the Kiro application opened from the Kiro IDE at the start of each day
+	// that has no Kiro session.
+	Kiro string
+}
+
+// Population is Count people of one behaviour, named Name-1 to Name-Count, with the same groups,
+// assignments and devices.
+type Population struct {
+	Name        string
+	Count       int
+	Behaviour   string
+	Groups      []string
+	Assignments []Assignment
+	Devices     []Device
+}
+
+// OffboardingPlan generates Count offboardings per replication at times uniform in [From, To],
+// of people drawn without replacement from Population (or from every user when empty).
+type OffboardingPlan struct {
+	Count        int
+	From, To     time.Duration
+	Population   string
+	Playbook     []Step
+	PlaybookName string
+}
+
+// PopulationUser returns the name of the i-th person (from 1) of a population.
+func PopulationUser(population string, i int) string {
+	return fmt.Sprintf("%s-%d", population, i)
+}

@@ -27,6 +27,11 @@ func (w *world) canFederate(u int32) bool {
 	return s.enabledIdC || !w.sc.Switches.DisableEndsPortalSessions
 }
 
+// portalAlive says whether the portal session p, as it was at generation gen, lives now.
+func (w *world) portalAlive(p int32, gen uint32) bool {
+	return p >= 0 && w.portals[p].gen == gen && w.portalLive(p)
+}
+
 func (w *world) portalLive(p int32) bool {
 	if p < 0 {
 		return false
@@ -136,10 +141,10 @@ func (w *world) signIn(u, dev int32) int32 {
 	default:
 		w.counters.SignInPrompts++
 	}
-	p := int32(len(w.portals))
-	w.portals = append(w.portals, portalSession{user: u, device: dev, start: w.now, end: end})
+	p := alloc(&w.portals, &w.freePortals)
+	w.portals[p] = portalSession{user: u, device: dev, start: w.now, end: end, gen: w.portals[p].gen}
 	s.portals = append(s.portals, p) // UIS-10: no cap on sessions per user
-	w.q.push(end, evPortalEnd, p, 0)
+	w.q.push(end, evPortalEnd, p, w.portals[p].gen)
 	return p
 }
 
@@ -152,19 +157,35 @@ func (w *world) endPortal(p int32, why string) {
 	ps.ended = true
 	ps.why = why
 	ps.endedAt = w.now
+	gen := ps.gen
 	ps.gen++
-	s := &w.users[ps.user]
+	u := ps.user
+	s := &w.users[u]
 	s.portals = remove(s.portals, p)
 	if !w.sc.Switches.CLITokenSurvivesSessionEnd {
-		for _, d := range w.m.users[ps.user].devices {
-			if t := &w.tokens[d]; t.live && t.portal == p {
+		for _, d := range w.m.users[u].devices {
+			if t := &w.tokens[d]; t.live && t.portal == p && t.portalGen == gen {
 				t.live = false
 				t.gen++
 			}
 		}
 	}
-	w.reviewApps(ps.user)
-	w.reviewJobs(ps.user)
+	// the application sessions and jobs on it learn when it ended
+	for _, a := range s.apps {
+		if x := &w.apps[a]; x.portal == p && x.portalGen == gen {
+			x.portalGone = min(x.portalGone, w.now)
+		}
+	}
+	for _, j := range s.jobs {
+		if x := &w.jobs[j]; x.portal == p && x.portalGen == gen {
+			x.portalGone = min(x.portalGone, w.now)
+		}
+	}
+	if !s.tracked {
+		w.freePortals = append(w.freePortals, p)
+	}
+	w.reviewApps(u)
+	w.reviewJobs(u)
 }
 
 // signOut ends the device's portal session at once (UIS-3).
@@ -351,19 +372,22 @@ func (w *world) openApp(u, dev int32, t target) {
 	app := &w.m.apps[t]
 	if app.Kind == SAML {
 		// SAML-1: the application keeps its own session for its configured length.
-		i := int32(len(w.samls))
+		i := alloc(&w.samls, &w.freeSAMLs)
 		end := w.now + app.SessionDuration
-		w.samls = append(w.samls, samlSession{user: u, target: t, start: w.now, end: end, live: true})
+		g := w.samls[i].gen
+		w.samls[i] = samlSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
 		w.users[u].samls = append(w.users[u].samls, i)
-		w.q.push(end, evSAMLEnd, i, 0)
+		w.q.push(end, evSAMLEnd, i, g)
 		return
 	}
 	w.openAppSession(u, p, t)
 }
 
 func (w *world) openAppSession(u, p int32, t target) {
-	i := int32(len(w.apps))
-	w.apps = append(w.apps, appSession{user: u, portal: p, target: t, start: w.now, endAt: never, unentitledSince: -1, live: true})
+	i := alloc(&w.apps, &w.freeApps)
+	ps := &w.portals[p]
+	w.apps[i] = appSession{user: u, portal: p, portalGen: ps.gen, portalGone: ps.end, target: t, start: w.now,
+		endAt: never, unentitledSince: -1, live: true, gen: w.apps[i].gen}
 	w.users[u].apps = append(w.users[u].apps, i)
 	w.reviewApp(i)
 }
@@ -396,11 +420,7 @@ func (w *world) reviewApp(i int32) {
 	a := &w.apps[i]
 	// APP-2: the session checks back every period from its own start, and ends at the first
 	// check after its portal session has ended or the user stopped being active.
-	p := &w.portals[a.portal]
-	gone := p.end
-	if p.ended {
-		gone = p.endedAt
-	}
+	gone := a.portalGone
 	if s := w.users[a.user].inactiveSince; s < gone {
 		gone = s
 	}
@@ -430,6 +450,9 @@ func (w *world) endApp(i int32) {
 	a.endAt = w.now
 	s := &w.users[a.user]
 	s.apps = remove(s.apps, i)
+	if !s.tracked {
+		w.freeApps = append(w.freeApps, i)
+	}
 }
 
 func (w *world) endSAML(i int32) {
@@ -439,15 +462,19 @@ func (w *world) endSAML(i int32) {
 	a.end = w.now
 	s := &w.users[a.user]
 	s.samls = remove(s.samls, i)
+	if !s.tracked {
+		w.freeSAMLs = append(w.freeSAMLs, i)
+	}
 }
 
 // issueRole issues role credentials for t, lasting the permission set's duration now (ROLE-2, ROLE-4).
 func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
-	i := int32(len(w.roles))
+	i := alloc(&w.roles, &w.freeRoles)
 	exp := w.now + w.psDuration[w.m.targetPermSet(t)]
-	w.roles = append(w.roles, roleSession{user: u, device: dev, target: t, issued: w.now, expiry: exp, console: console, live: true})
+	g := w.roles[i].gen
+	w.roles[i] = roleSession{user: u, device: dev, target: t, issued: w.now, expiry: exp, console: console, live: true, gen: g}
 	w.users[u].roles = append(w.users[u].roles, i)
-	w.q.push(exp, evRoleExpire, i, 0)
+	w.q.push(exp, evRoleExpire, i, g)
 	return i
 }
 
@@ -460,6 +487,9 @@ func (w *world) endRole(i int32) {
 	}
 	s := &w.users[r.user]
 	s.roles = remove(s.roles, i)
+	if !s.tracked {
+		w.freeRoles = append(w.freeRoles, i)
+	}
 }
 
 // federate opens a console role session from the device's portal session (ROLE-1, ROLE-6).
@@ -503,6 +533,8 @@ func (w *world) cliLogin(u, dev int32) {
 	t := &w.tokens[dev]
 	t.live = true
 	t.portal = p
+	t.portalGen = w.portals[p].gen
+	t.portalEnd = w.portals[p].end
 	t.issued = w.now
 	t.cache = t.cache[:0]
 	if w.m.devices[dev].config == Legacy {
@@ -510,7 +542,7 @@ func (w *world) cliLogin(u, dev int32) {
 		t.expiry = w.now + w.prof.LegacyToken // CLI-4: 8h, no refresh
 	} else {
 		t.legacy = false
-		t.expiry = min(w.now+w.prof.CLIAccessToken, w.portals[p].end) // CLI-1
+		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
 	}
 	t.gen++
 	w.q.push(t.expiry, evTokenExpire, dev, t.gen)
@@ -526,7 +558,7 @@ func (w *world) cliLogin(u, dev int32) {
 // valid at AWS, since they may have been exported (ROLE-3).
 func (w *world) cliLogout(u, dev int32) {
 	t := &w.tokens[dev]
-	if t.portal >= 0 {
+	if w.portalAlive(t.portal, t.portalGen) {
 		w.endPortal(t.portal, "aws sso logout (CLI-6)")
 	}
 	t.live = false
@@ -548,7 +580,7 @@ func (w *world) tokenUsable(dev int32) bool {
 // works only while the portal session behind it lives (CLI-1); legacy tokens never refresh (CLI-4).
 func (w *world) tokenRefreshable(dev int32) bool {
 	t := &w.tokens[dev]
-	return t.live && !t.legacy && w.portalLive(t.portal) && w.canFederate(w.m.devices[dev].user)
+	return t.live && !t.legacy && w.portalAlive(t.portal, t.portalGen) && w.canFederate(w.m.devices[dev].user)
 }
 
 // canMint says whether the device could obtain role credentials now (ROLE-1, CLI-3).
@@ -565,7 +597,7 @@ func (w *world) ensureToken(dev int32) bool {
 	}
 	if w.tokenRefreshable(dev) {
 		t.issued = w.now
-		t.expiry = min(w.now+w.prof.CLIAccessToken, w.portals[t.portal].end) // CLI-1
+		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
 		t.gen++
 		w.q.push(t.expiry, evTokenExpire, dev, t.gen)
 		return w.now < t.expiry
@@ -585,8 +617,16 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	tk := &w.tokens[dev]
 	u := w.m.devices[dev].user
 	window := w.refreshWindow(dev)
+	// keep in the cache only the credentials still held on this device (slots are reused)
+	cache := tk.cache[:0]
 	for _, r := range tk.cache {
-		if rs := &w.roles[r]; rs.target == t && rs.live && rs.expiry-w.now > window {
+		if rs := &w.roles[r]; rs.live && rs.device == dev && !rs.console {
+			cache = append(cache, r)
+		}
+	}
+	tk.cache = cache
+	for _, r := range tk.cache {
+		if rs := &w.roles[r]; rs.target == t && rs.expiry-w.now > window {
 			return rs.expiry, true
 		}
 	}

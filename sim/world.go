@@ -35,6 +35,8 @@ type portalSession struct {
 
 type appSession struct {
 	user, portal    int32
+	portalGen       uint32        // the portal session's generation when opened
+	portalGone      time.Duration // when the portal session ends or ended (APP-2)
 	target          target
 	start           time.Duration
 	endAt           time.Duration // when the next check that finds it invalid is due
@@ -68,6 +70,8 @@ type token struct {
 	live        bool
 	legacy      bool
 	portal      int32
+	portalGen   uint32
+	portalEnd   time.Duration // the natural end of the portal session behind it (CLI-1)
 	issued      time.Duration
 	expiry      time.Duration
 	gen         uint32
@@ -82,6 +86,8 @@ type token struct {
 // under (BG-1) or, with background sessions off, riding on the portal session (BG-4).
 type job struct {
 	user, portal  int32
+	portalGen     uint32
+	portalGone    time.Duration
 	target        target
 	start, finish time.Duration // finish: when the job would complete
 	background    bool
@@ -192,6 +198,13 @@ type world struct {
 	revokes  []pendingRevoke
 	offs     []offboardingRecord
 	warnings []string
+
+	// slots of ended sessions of people not offboarded, for reuse
+	freePortals, freeApps, freeSAMLs, freeRoles, freeJobs, freeKiros []int32
+
+	people  []person
+	genOffs []generatedOffboarding
+	scratch []int32
 }
 
 func newWorld(m *model) *world {
@@ -267,6 +280,8 @@ func (w *world) reset(rep int) {
 		w.tokens[i] = token{portal: -1, cache: w.tokens[i].cache[:0]}
 	}
 	w.portals = w.portals[:0]
+	w.freePortals, w.freeApps, w.freeSAMLs = w.freePortals[:0], w.freeApps[:0], w.freeSAMLs[:0]
+	w.freeRoles, w.freeJobs, w.freeKiros = w.freeRoles[:0], w.freeJobs[:0], w.freeKiros[:0]
 	w.apps = w.apps[:0]
 	w.samls = w.samls[:0]
 	w.roles = w.roles[:0]
@@ -279,6 +294,11 @@ func (w *world) reset(rep int) {
 	// The phases of the periodic processes are unknown: drawn once per replication.
 	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
 	w.provPhase = w.uniform(w.provisioningInterval())
+	if cap(w.people) < len(w.m.users) {
+		w.people = make([]person, len(w.m.users))
+	}
+	w.people = w.people[:len(w.m.users)]
+	w.startBehaviours()
 }
 
 // uniform draws a delay uniform in (0, d], to the nanosecond.
@@ -325,8 +345,9 @@ func (w *world) dispatch(e *event) bool {
 	switch e.kind {
 	case evStep:
 		o := &w.offs[e.ref]
-		s := &o.playbook[e.gen]
-		w.apply(s)
+		s := o.playbook[e.gen]
+		s.user = o.user // the steps act on the offboarded user
+		w.apply(&s)
 		if int(e.gen)+1 < len(o.playbook) {
 			w.q.push(w.now+o.playbook[e.gen+1].at, evStep, e.ref, e.gen+1)
 		}
@@ -393,6 +414,8 @@ func (w *world) dispatch(e *event) bool {
 		}
 		w.endJob(e.ref)
 		w.observe(j.user)
+	case evDayStart, evActivity, evDayEnd, evGenOffboard:
+		w.dispatchBehaviour(e)
 	case evKiroEnd:
 		k := &w.kiros[e.ref]
 		if k.gen != e.gen || !k.live {
@@ -468,4 +491,17 @@ func (w *world) apply(s *step) {
 	if u >= 0 {
 		w.observe(u)
 	}
+}
+
+// alloc returns a slot of *s for a new session: a freed one, or a new one at the end. A reused
+// slot keeps its generation, so that events queued for its previous session stay cancelled.
+func alloc[T any](s *[]T, free *[]int32) int32 {
+	if n := len(*free); n > 0 {
+		i := (*free)[n-1]
+		*free = (*free)[:n-1]
+		return i
+	}
+	var zero T
+	*s = append(*s, zero)
+	return int32(len(*s) - 1)
 }

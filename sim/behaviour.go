@@ -1,0 +1,190 @@
+package sim
+
+import (
+	"math"
+	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Events of people described by behaviours: each person has at most one of them queued at a time.
+const (
+	evDayStart    evKind = iota + 32 // a working day starts: sign in, Kiro, workload
+	evActivity                       // a random activity of the working day
+	evDayEnd                         // the working day ends: maybe sign out, stop the workload
+	evGenOffboard                    // a generated offboarding
+)
+
+// person is the state of someone described by a behaviour.
+type person struct {
+	day    int32         // index of the next working day in the behaviour's dayStarts
+	dayEnd time.Duration // the end of the current working day
+}
+
+type generatedOffboarding struct {
+	user int32
+	plan int32
+}
+
+// startBehaviours schedules each person's first working day and draws the generated offboardings.
+func (w *world) startBehaviours() {
+	for u := range w.m.users {
+		if w.m.users[u].behaviour >= 0 {
+			w.people[u] = person{}
+			w.scheduleDay(int32(u))
+		}
+	}
+	w.genOffs = w.genOffs[:0]
+	for pi := range w.m.plans {
+		pm := &w.m.plans[pi]
+		p := pm.plan
+		// draw Count people without replacement (a partial Fisher-Yates shuffle of a copy)
+		w.scratch = append(w.scratch[:0], pm.candidates...)
+		for k := 0; k < p.Count; k++ {
+			j := k + w.rng.IntN(len(w.scratch)-k)
+			w.scratch[k], w.scratch[j] = w.scratch[j], w.scratch[k]
+			at := p.From + time.Duration(w.rng.Float64()*float64(p.To-p.From))
+			i := int32(len(w.genOffs))
+			w.genOffs = append(w.genOffs, generatedOffboarding{user: w.scratch[k], plan: int32(pi)})
+			w.q.push(at, evGenOffboard, i, 0)
+		}
+	}
+}
+
+// scheduleDay queues the person's next working day, if any remains before the horizon.
+func (w *world) scheduleDay(u int32) {
+	b := &w.m.behaviours[w.m.users[u].behaviour]
+	p := &w.people[u]
+	for int(p.day) < len(b.dayStarts) {
+		at := b.dayStarts[p.day]
+		if b.ArrivalSpread > 0 {
+			at += time.Duration(w.rng.Float64() * float64(b.ArrivalSpread))
+		}
+		p.day++
+		if at >= w.now {
+			w.q.push(at, evDayStart, u, 0)
+			return
+		}
+	}
+}
+
+func (w *world) dispatchBehaviour(e *event) {
+	u := e.ref
+	switch e.kind {
+	case evDayStart:
+		w.dayStart(u)
+	case evActivity:
+		w.activity(u)
+	case evDayEnd:
+		w.dayEnd(u)
+	case evGenOffboard:
+		g := w.genOffs[e.ref]
+		u = g.user
+		w.offboard(u, &w.m.plans[g.plan].offboard)
+	}
+	w.observe(u)
+}
+
+// dayStart begins a working day: sign in from the browser, open Kiro when there is no Kiro
+// session, start the workload; then the day's first activity and its end.
+func (w *world) dayStart(u int32) {
+	um := &w.m.users[u]
+	b := &w.m.behaviours[um.behaviour]
+	if um.browser >= 0 {
+		w.signIn(u, um.browser)
+	}
+	if b.kiro != noTarget && um.kiro >= 0 && len(w.users[u].kiros) == 0 {
+		w.openApp(u, um.kiro, b.kiro)
+	}
+	if b.workload != noTarget && um.cli >= 0 {
+		w.cliEnsureLogin(u, um.cli)
+		w.startWorkload(um.cli, b.workload)
+	}
+	p := &w.people[u]
+	p.dayEnd = w.now + b.length
+	w.nextActivity(u)
+	w.q.push(p.dayEnd, evDayEnd, u, 0)
+}
+
+// nextActivity queues the person's next activity, an exponential time away, if it falls within
+// the working day.
+func (w *world) nextActivity(u int32) {
+	b := &w.m.behaviours[w.m.users[u].behaviour]
+	if b.rate <= 0 {
+		return
+	}
+	at := w.now + time.Duration(w.rng.ExpFloat64()/b.rate)
+	if at < w.people[u].dayEnd {
+		w.q.push(at, evActivity, u, 0)
+	}
+}
+
+// activity does one thing of the working day, chosen in proportion to the behaviour's rates.
+func (w *world) activity(u int32) {
+	um := &w.m.users[u]
+	b := &w.m.behaviours[um.behaviour]
+	x := w.rng.Float64() * (b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay)
+	pick := func(ts []target) target { return ts[w.rng.IntN(len(ts))] }
+	switch {
+	case x < b.OpenApp.PerDay:
+		if um.browser >= 0 {
+			w.openApp(u, um.browser, pick(b.openApp))
+		}
+	case x < b.OpenApp.PerDay+b.Federate.PerDay:
+		if um.browser >= 0 {
+			w.federate(u, um.browser, pick(b.federate))
+		}
+	case x < b.OpenApp.PerDay+b.Federate.PerDay+b.CLI.PerDay:
+		if um.cli >= 0 {
+			t := pick(b.cli)
+			w.cliEnsureLogin(u, um.cli)
+			if !w.getRoleCredentials(um.cli, t) {
+				w.counters.RefusedActions++
+			}
+		}
+	default:
+		if um.browser >= 0 {
+			w.startJob(u, um.browser, pick(b.jobs), w.draw(b.JobDuration))
+		}
+	}
+	w.nextActivity(u)
+}
+
+// cliEnsureLogin logs the CLI in when its token can no longer get credentials, as a person
+// would when the CLI asks them to.
+func (w *world) cliEnsureLogin(u, dev int32) {
+	if !w.canMint(dev) {
+		w.cliLogin(u, dev)
+	}
+}
+
+// dayEnd ends a working day: the workload stops and the person may sign out.
+func (w *world) dayEnd(u int32) {
+	um := &w.m.users[u]
+	b := &w.m.behaviours[um.behaviour]
+	if um.cli >= 0 && w.tokens[um.cli].workload {
+		t := &w.tokens[um.cli]
+		t.workload = false
+		t.workGen++
+	}
+	if um.browser >= 0 && b.SignOutProbability > 0 && w.rng.Float64() < b.SignOutProbability {
+		w.signOut(u, um.browser)
+	}
+	w.scheduleDay(u)
+}
+
+// draw samples a duration from d with the replication's random stream.
+func (w *world) draw(d Dist) time.Duration {
+	var x float64
+	switch d.Kind {
+	case Fixed:
+		return d.A
+	case Exponential:
+		x = distuv.Exponential{Rate: 1 / float64(d.A), Src: &w.pcg}.Rand()
+	case LogNormal:
+		x = distuv.LogNormal{Mu: math.Log(float64(d.A)), Sigma: d.Sigma, Src: &w.pcg}.Rand()
+	case Uniform:
+		x = distuv.Uniform{Min: float64(d.A), Max: float64(d.B), Src: &w.pcg}.Rand()
+	}
+	return time.Duration(x)
+}
