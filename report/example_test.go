@@ -23,12 +23,16 @@ func ExampleSummarize() {
 	s := report.Summarize(res)
 	any := s.Channels[sim.ChAny]
 	fmt.Println("worst:", report.FormatDuration(any.Max), "median:", report.FormatDuration(any.P50))
-	fmt.Println(any.Warnings[0])
+	for _, w := range any.Warnings {
+		fmt.Println(w)
+	}
 	for _, v := range s.Policy {
 		fmt.Println(v.Control.ID, v.Pass, v.Reason)
 	}
 	// Output:
 	// worst: 12h00m median: 45m00s
+	// too few offboardings (n=2) for a mean interval
 	// too few offboardings (n=2) for a p95 interval
+	// too few offboardings (n=2) for a p99 interval
 	// OFF-1 false max of any is 12h00m, over the limit 1h00m
 }

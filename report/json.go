@@ -87,22 +87,30 @@ type scenarioJSON struct {
 }
 
 type exposureJSON struct {
-	N        int         `json:"n"`
-	Open     int         `json:"open"`
-	MeanS    float64     `json:"mean_s"`
-	P50S     float64     `json:"p50_s"`
-	P95S     float64     `json:"p95_s"`
-	P99S     float64     `json:"p99_s"`
-	MaxS     float64     `json:"max_s"`
-	P95CI95S *[2]float64 `json:"p95_ci95_s,omitempty"`
-	Worst    *worstJSON  `json:"worst,omitempty"`
-	Warnings []string    `json:"warnings"`
+	N     int     `json:"n"`
+	Open  int     `json:"open"`
+	MeanS float64 `json:"mean_s"`
+	P50S  float64 `json:"p50_s"`
+	P95S  float64 `json:"p95_s"`
+	P99S  float64 `json:"p99_s"`
+	MaxS  float64 `json:"max_s"`
+	// The intervals are null when there are too few offboardings for one; Warnings then say so.
+	MeanCI95S *[2]float64 `json:"mean_ci95_s"`
+	P95CI95S  *[2]float64 `json:"p95_ci95_s"`
+	P99CI95S  *[2]float64 `json:"p99_ci95_s"`
+	Worst     *worstJSON  `json:"worst"`
+	Warnings  []string    `json:"warnings"`
 }
 
+// worstJSON names an offboarding and one of its windows, enough to replay it.
 type worstJSON struct {
-	Replication int    `json:"replication"`
-	User        string `json:"user"`
-	At          string `json:"at"`
+	Replication int     `json:"replication"`
+	User        string  `json:"user"`
+	At          string  `json:"at"`
+	Playbook    string  `json:"playbook"`
+	ExposureS   float64 `json:"exposure_s"`
+	Open        bool    `json:"open"`
+	Evidence    string  `json:"evidence"`
 }
 
 type offboardJSON struct {
@@ -117,22 +125,30 @@ type offboardJSON struct {
 }
 
 type frictionJSON struct {
-	SignInPrompts      float64 `json:"sign_in_prompts_per_user_week"`
-	SilentSignIns      float64 `json:"silent_sign_ins_per_user_week"`
-	CLILogins          float64 `json:"cli_logins_per_user_week"`
-	ConsoleFederations float64 `json:"console_federations_per_user_week"`
+	SignInPrompts          float64 `json:"sign_in_prompts_per_user_week"`
+	SilentSignIns          float64 `json:"silent_sign_ins_per_user_week"`
+	CLILogins              float64 `json:"cli_logins_per_user_week"`
+	ConsoleFederations     float64 `json:"console_federations_per_user_week"`
+	JobsKilled             float64 `json:"jobs_killed_per_user_week"`
+	KiroLogins             float64 `json:"kiro_logins_per_user_week"`
+	UserWeeks              float64 `json:"user_weeks"`
+	JobsStarted            int64   `json:"jobs_started"`
+	JobsKilledTotal        int64   `json:"jobs_killed"`
+	CollateralRoleSessions int64   `json:"collateral_role_sessions"`
+	RefusedActions         int64   `json:"refused_actions"`
 }
 
 type verdictJSON struct {
-	ID        string  `json:"id"`
-	Channel   string  `json:"channel"`
-	Statistic string  `json:"statistic"`
-	LimitS    float64 `json:"limit_s"`
-	ValueS    float64 `json:"value_s"`
-	Open      int     `json:"open"`
-	Pass      bool    `json:"pass"`
-	Text      string  `json:"text"`
-	Reason    string  `json:"reason,omitempty"`
+	ID        string     `json:"id"`
+	Channel   string     `json:"channel"`
+	Statistic string     `json:"statistic"`
+	LimitS    float64    `json:"limit_s"`
+	ValueS    float64    `json:"value_s"`
+	Open      int        `json:"open"`
+	Pass      bool       `json:"pass"`
+	Text      string     `json:"text"`
+	Reason    string     `json:"reason,omitempty"`
+	Worst     *worstJSON `json:"worst"`
 }
 
 // WriteJSON writes the summary as the results document of SPEC.md (results.json).
@@ -158,15 +174,10 @@ func (s *Summary) resultsJSON() resultsJSON {
 		HorizonS:      seconds(sc.Horizon),
 		Events:        res.Events,
 		Offboardings:  []offboardJSON{},
-		Friction: frictionJSON{
-			SignInPrompts:      round(s.Friction.SignInPrompts, 3),
-			SilentSignIns:      round(s.Friction.SilentSignIns, 3),
-			CLILogins:          round(s.Friction.CLILogins, 3),
-			ConsoleFederations: round(s.Friction.ConsoleFederations, 3),
-		},
-		Policy:   []verdictJSON{},
-		Pass:     s.Pass,
-		Warnings: s.Warnings(),
+		Friction:      s.frictionJSON(),
+		Policy:        []verdictJSON{},
+		Pass:          s.Pass,
+		Warnings:      s.Warnings(),
 	}
 	for i := range s.Channels {
 		cs := &s.Channels[i]
@@ -175,12 +186,8 @@ func (s *Summary) resultsJSON() resultsJSON {
 			MeanS: seconds(cs.Mean), P50S: seconds(cs.P50), P95S: seconds(cs.P95), P99S: seconds(cs.P99), MaxS: seconds(cs.Max),
 			Warnings: append([]string{}, cs.Warnings...),
 		}
-		if cs.HasCI {
-			e.P95CI95S = &[2]float64{seconds(cs.P95CI[0]), seconds(cs.P95CI[1])}
-		}
-		if cs.Worst != nil {
-			e.Worst = &worstJSON{Replication: cs.Worst.Replication, User: cs.Worst.User, At: s.at(cs.Worst.At)}
-		}
+		e.MeanCI95S, e.P95CI95S, e.P99CI95S = intervalJSON(cs.MeanCI), intervalJSON(cs.P95CI), intervalJSON(cs.P99CI)
+		e.Worst = s.worstJSON(cs.Worst, cs.Channel)
 		doc.Exposure = append(doc.Exposure, member{cs.Channel.String(), e})
 	}
 	for i := range res.Offboardings {
@@ -205,10 +212,44 @@ func (s *Summary) resultsJSON() resultsJSON {
 		doc.Policy = append(doc.Policy, verdictJSON{
 			ID: v.Control.ID, Channel: v.Control.Channel.String(), Statistic: v.Control.Statistic,
 			LimitS: seconds(v.Control.Within), ValueS: seconds(v.Value), Open: v.Open,
-			Pass: v.Pass, Text: v.Control.Text, Reason: v.Reason,
+			Pass: v.Pass, Text: v.Control.Text, Reason: v.Reason, Worst: s.worstJSON(v.Worst, v.Control.Channel),
 		})
 	}
 	return doc
+}
+
+func intervalJSON(ci Interval) *[2]float64 {
+	if !ci.OK {
+		return nil
+	}
+	return &[2]float64{seconds(ci.Lo), seconds(ci.Hi)}
+}
+
+// worstJSON describes o's window on ch; nil when o is.
+func (s *Summary) worstJSON(o *sim.Offboarding, ch sim.Channel) *worstJSON {
+	if o == nil {
+		return nil
+	}
+	w := o.Windows[ch]
+	return &worstJSON{Replication: o.Replication, User: o.User, At: s.at(o.At), Playbook: o.Playbook,
+		ExposureS: seconds(w.Length), Open: w.Open, Evidence: w.Evidence}
+}
+
+func (s *Summary) frictionJSON() frictionJSON {
+	f := &s.Friction
+	return frictionJSON{
+		SignInPrompts:          round(f.SignInPrompts, 3),
+		SilentSignIns:          round(f.SilentSignIns, 3),
+		CLILogins:              round(f.CLILogins, 3),
+		ConsoleFederations:     round(f.ConsoleFederations, 3),
+		JobsKilled:             round(f.JobsKilled, 3),
+		KiroLogins:             round(f.KiroLogins, 3),
+		UserWeeks:              round(f.UserWeeks, 3),
+		JobsStarted:            f.Totals.JobsStarted,
+		JobsKilledTotal:        f.Totals.JobsKilled,
+		CollateralRoleSessions: f.Totals.CollateralRoleSessions,
+		RefusedActions:         f.Totals.RefusedActions,
+	}
 }
 
 func round(x float64, digits int) float64 {

@@ -24,6 +24,16 @@ type Summary struct {
 	Pass bool
 }
 
+// Level is the confidence level of every interval in a summary.
+const Level = 0.95
+
+// Interval is a confidence interval at Level. OK is false when there were too few samples for one;
+// the channel's warnings then say so.
+type Interval struct {
+	Lo, Hi time.Duration
+	OK     bool
+}
+
 // ChannelStats are the statistics of one channel's exposure windows over every offboarding.
 // Windows still open at the horizon count at their length to the horizon.
 type ChannelStats struct {
@@ -35,21 +45,32 @@ type ChannelStats struct {
 	P95     time.Duration
 	P99     time.Duration
 	Max     time.Duration
-	// P95CI is a 95% confidence interval of the 95th percentile from order statistics; valid when HasCI.
-	P95CI [2]time.Duration
-	HasCI bool
+	// MeanCI is the Student t interval of the mean.
+	MeanCI Interval
+	// P95CI and P99CI are distribution-free intervals of the percentiles from order statistics.
+	P95CI, P99CI Interval
 	// Worst is the offboarding with the longest window (the first of equals); nil when no window is longer than 0.
 	Worst *sim.Offboarding
 	// Warnings say what the statistics cannot be trusted for.
 	Warnings []string
 }
 
-// Friction is what the settings cost users, per user and week of simulated time.
+// Friction is what the settings cost users: rates per user and week of simulated time, over
+// every replication, and the run's totals.
 type Friction struct {
-	SignInPrompts      float64 // interactive sign-ins
-	SilentSignIns      float64 // sign-ins through a live IdP session (UIS-7)
+	// UserWeeks is users × horizon in weeks × replications, the denominator of every rate.
+	UserWeeks float64
+	// SignInPrompts are interactive sign-ins, with a credential prompt; SilentSignIns are those
+	// made through a live IdP session (UIS-7), which prompt for nothing.
+	SignInPrompts      float64
+	SilentSignIns      float64
 	CLILogins          float64
 	ConsoleFederations float64
+	// JobsKilled are jobs that failed because their session ended before they finished (BG-3, BG-4).
+	JobsKilled float64
+	KiroLogins float64
+	// Totals are the counts summed over replications.
+	Totals sim.Counters
 }
 
 // Verdict is the evaluation of one control of the organisation's policy.
@@ -60,6 +81,10 @@ type Verdict struct {
 	Pass    bool
 	// Reason says why a control failed.
 	Reason string
+	// Worst is the offboarding with the longest window on the control's channel, and Evidence
+	// what held that window open; Worst is nil when no window is longer than 0.
+	Worst    *sim.Offboarding
+	Evidence string
 }
 
 // Statistics a control may name.
@@ -116,21 +141,52 @@ func channelStats(ch sim.Channel, obs []sim.Offboarding) ChannelStats {
 		}
 	}
 	slices.Sort(x)
-	cs.Mean = time.Duration(math.Round(stat.Mean(x, nil)))
+	mean, sd := stat.MeanStdDev(x, nil)
+	cs.Mean = duration(mean)
 	cs.P50 = quantile(0.50, x)
 	cs.P95 = quantile(0.95, x)
 	cs.P99 = quantile(0.99, x)
 	cs.Max = time.Duration(x[len(x)-1])
-	if lo, hi, ok := quantileCI(0.95, 0.95, len(x)); ok {
-		cs.P95CI = [2]time.Duration{time.Duration(x[lo]), time.Duration(x[hi])}
-		cs.HasCI = true
+	if lo, hi, ok := meanCI(mean, sd, len(x), Level); ok && cs.N >= minMeanN {
+		// Windows are never negative, and neither is their mean: the interval is cut at 0.
+		cs.MeanCI = Interval{duration(max(lo, 0)), duration(hi), true}
 	} else {
-		cs.Warnings = append(cs.Warnings, fmt.Sprintf("too few offboardings (n=%d) for a p95 interval", cs.N))
+		cs.Warnings = append(cs.Warnings, fmt.Sprintf("too few offboardings (n=%d) for a mean interval", cs.N))
+	}
+	for _, q := range []struct {
+		p    float64
+		name string
+		ci   *Interval
+	}{{0.95, "p95", &cs.P95CI}, {0.99, "p99", &cs.P99CI}} {
+		if lo, hi, ok := quantileCI(q.p, Level, len(x)); ok {
+			*q.ci = Interval{time.Duration(x[lo]), time.Duration(x[hi]), true}
+		} else {
+			cs.Warnings = append(cs.Warnings, fmt.Sprintf("too few offboardings (n=%d) for a %s interval", cs.N, q.name))
+		}
 	}
 	if cs.Open > 0 {
 		cs.Warnings = append(cs.Warnings, fmt.Sprintf("%d of %d windows open at the horizon: statistics are lower bounds", cs.Open, cs.N))
 	}
 	return cs
+}
+
+// minMeanN is the fewest offboardings for an interval of the mean. The Student t interval is exact
+// for normal data only; exposure windows are skewed and often bimodal, and the usual rule of
+// thumb for the central limit theorem to carry the t interval is n >= 30.
+const minMeanN = 30
+
+// duration rounds nanoseconds to a duration.
+func duration(ns float64) time.Duration { return time.Duration(math.Round(ns)) }
+
+// meanCI returns the Student t interval of the mean of n draws with sample mean and standard
+// deviation sd: mean ± t(1-(1-level)/2; n-1) sd/√n. ok is false when n < 2.
+func meanCI(mean, sd float64, n int, level float64) (lo, hi float64, ok bool) {
+	if n < 2 {
+		return 0, 0, false
+	}
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-level)/2)
+	h := t * sd / math.Sqrt(float64(n))
+	return mean - h, mean + h, true
 }
 
 // quantile is the empirical p-quantile of sorted x: the smallest value with at least p of the data at or below it.
@@ -157,23 +213,34 @@ func quantileCI(p, level float64, n int) (lo, hi int, ok bool) {
 	return lo, hi, true
 }
 
+// userCount returns the number of people the scenario describes.
+func userCount(sc *sim.Scenario) int {
+	return len(sc.Users)
+}
+
 func friction(res *sim.Results) Friction {
 	sc := res.Scenario
-	userWeeks := float64(len(sc.Users)) * sc.Horizon.Hours() / (7 * 24) * float64(sc.Replications)
-	if userWeeks <= 0 {
-		return Friction{}
+	f := Friction{Totals: res.Counters}
+	f.UserWeeks = float64(userCount(sc)) * sc.Horizon.Hours() / (7 * 24) * float64(sc.Replications)
+	if f.UserWeeks <= 0 {
+		return f
 	}
 	c := res.Counters
-	return Friction{
-		SignInPrompts:      float64(c.SignInPrompts) / userWeeks,
-		SilentSignIns:      float64(c.SilentSignIns) / userWeeks,
-		CLILogins:          float64(c.CLILogins) / userWeeks,
-		ConsoleFederations: float64(c.Federations) / userWeeks,
-	}
+	rate := func(n int64) float64 { return float64(n) / f.UserWeeks }
+	f.SignInPrompts = rate(c.SignInPrompts)
+	f.SilentSignIns = rate(c.SilentSignIns)
+	f.CLILogins = rate(c.CLILogins)
+	f.ConsoleFederations = rate(c.Federations)
+	f.JobsKilled = rate(c.JobsKilled)
+	f.KiroLogins = rate(c.KiroLogins)
+	return f
 }
 
 func evaluate(c sim.Control, cs *ChannelStats) Verdict {
-	v := Verdict{Control: c, Open: cs.Open}
+	v := Verdict{Control: c, Open: cs.Open, Worst: cs.Worst}
+	if cs.Worst != nil {
+		v.Evidence = cs.Worst.Windows[c.Channel].Evidence
+	}
 	val, ok := cs.Statistic(c.Statistic)
 	switch {
 	case !ok:
@@ -182,7 +249,8 @@ func evaluate(c sim.Control, cs *ChannelStats) Verdict {
 		v.Reason = "no offboardings to measure"
 	case cs.Open > 0:
 		v.Value = val
-		v.Reason = fmt.Sprintf("%d of %d windows open at the horizon", cs.Open, cs.N)
+		v.Reason = fmt.Sprintf("%d of %d windows open at the horizon: %s of %s is at least %s, limit %s",
+			cs.Open, cs.N, c.Statistic, c.Channel, FormatDuration(val), FormatDuration(c.Within))
 	case val > c.Within:
 		v.Value = val
 		v.Reason = fmt.Sprintf("%s of %s is %s, over the limit %s", c.Statistic, c.Channel, FormatDuration(val), FormatDuration(c.Within))

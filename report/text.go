@@ -57,6 +57,10 @@ func FormatDuration(d time.Duration) string {
 // maxTextOffboardings is how many offboardings the text summary lists; results.json has them all.
 const maxTextOffboardings = 20
 
+// maxListedOffboardings is how many offboardings the Markdown and HTML reports list; results.json
+// and exposures.csv have them all.
+const maxListedOffboardings = 200
+
 // header returns the label and value lines that open the text and Markdown summaries.
 func (s *Summary) header() [][2]string {
 	sc := s.Results.Scenario
@@ -79,26 +83,81 @@ func (s *Summary) header() [][2]string {
 	return append(rows,
 		[2]string{"run", fmt.Sprintf("%d replications, seed %d, horizon %s, %d events",
 			sc.Replications, sc.Seed, FormatDuration(sc.Horizon), s.Results.Events)},
+		[2]string{"users", fmt.Sprint(userCount(sc))},
 		[2]string{"offboardings", fmt.Sprint(len(s.Results.Offboardings))},
 	)
 }
 
-var channelColumns = []string{"channel", "worst", "median", "p95", "p95 95% CI", "open", "worst offboarding", "the user can still"}
+// ciString formats an interval as lo..hi, or "-" when there is none.
+func ciString(ci Interval) string {
+	if !ci.OK {
+		return "-"
+	}
+	return FormatDuration(ci.Lo) + ".." + FormatDuration(ci.Hi)
+}
+
+// withCI formats a statistic followed by its interval in brackets, when there is one.
+func withCI(d time.Duration, ci Interval) string {
+	if !ci.OK {
+		return FormatDuration(d)
+	}
+	return FormatDuration(d) + " [" + ciString(ci) + "]"
+}
+
+// offboardingName names an offboarding so that it can be replayed.
+func (s *Summary) offboardingName(o *sim.Offboarding) string {
+	if o == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%s at %s (replication %d)", o.User, s.at(o.At), o.Replication)
+}
+
+// windowString formats a window's length, saying when it is open at the horizon.
+func windowString(w sim.Window) string {
+	if w.Open {
+		return FormatDuration(w.Length) + " (open at horizon)"
+	}
+	return FormatDuration(w.Length)
+}
+
+var textChannelColumns = []string{"channel", "open", "mean [95% CI]", "p50", "p95 [95% CI]", "p99 [95% CI]", "max", "worst offboarding"}
+
+func (s *Summary) textChannelRows() [][]string {
+	var rows [][]string
+	for i := range s.Channels {
+		cs := &s.Channels[i]
+		rows = append(rows, []string{cs.Channel.String(), fmt.Sprint(cs.Open), withCI(cs.Mean, cs.MeanCI),
+			FormatDuration(cs.P50), withCI(cs.P95, cs.P95CI), withCI(cs.P99, cs.P99CI), FormatDuration(cs.Max),
+			s.offboardingName(cs.Worst)})
+	}
+	return rows
+}
+
+var channelColumns = []string{"channel", "n", "open", "mean", "mean 95% CI", "p50", "p95", "p95 95% CI", "p99", "p99 95% CI", "max", "the user can still"}
 
 func (s *Summary) channelRows() [][]string {
 	var rows [][]string
 	for i := range s.Channels {
 		cs := &s.Channels[i]
-		ci := "-"
-		if cs.HasCI {
-			ci = FormatDuration(cs.P95CI[0]) + ".." + FormatDuration(cs.P95CI[1])
-		}
-		worst := "-"
+		rows = append(rows, []string{cs.Channel.String(), fmt.Sprint(cs.N), fmt.Sprint(cs.Open),
+			FormatDuration(cs.Mean), ciString(cs.MeanCI), FormatDuration(cs.P50),
+			FormatDuration(cs.P95), ciString(cs.P95CI), FormatDuration(cs.P99), ciString(cs.P99CI),
+			FormatDuration(cs.Max), meanings[cs.Channel]})
+	}
+	return rows
+}
+
+var worstColumns = []string{"channel", "exposure", "offboarding", "playbook", "evidence"}
+
+// worstRows describe the worst offboarding of each channel that has one.
+func (s *Summary) worstRows() [][]string {
+	var rows [][]string
+	for i := range s.Channels {
+		cs := &s.Channels[i]
 		if o := cs.Worst; o != nil {
-			worst = fmt.Sprintf("%s at %s (replication %d)", o.User, s.at(o.At), o.Replication)
+			w := o.Windows[cs.Channel]
+			rows = append(rows, []string{cs.Channel.String(), windowString(w), s.offboardingName(o), o.Playbook, w.Evidence})
 		}
-		rows = append(rows, []string{cs.Channel.String(), FormatDuration(cs.Max), FormatDuration(cs.P50),
-			FormatDuration(cs.P95), ci, fmt.Sprint(cs.Open), worst, meanings[cs.Channel]})
 	}
 	return rows
 }
@@ -126,6 +185,45 @@ func (s *Summary) channelWarnings() []string {
 	return out
 }
 
+// allWarnings are the statistics' warnings followed by the scenario's and the run's.
+func (s *Summary) allWarnings() []string {
+	return append(s.channelWarnings(), s.Warnings()...)
+}
+
+// note is a note of the engine's with the number of offboardings it concerns and the first of them.
+type note struct {
+	Text  string
+	Count int
+	First *sim.Offboarding
+}
+
+// notes gathers the offboardings' notes, once each, in the order they first appear.
+func (s *Summary) notes() []note {
+	var out []note
+	index := map[string]int{}
+	obs := s.Results.Offboardings
+	for i := range obs {
+		for _, n := range obs[i].Notes {
+			j, ok := index[n]
+			if !ok {
+				j = len(out)
+				index[n] = j
+				out = append(out, note{Text: n, First: &obs[i]})
+			}
+			out[j].Count++
+		}
+	}
+	return out
+}
+
+func (s *Summary) noteLines() []string {
+	var out []string
+	for _, n := range s.notes() {
+		out = append(out, fmt.Sprintf("%s: %s, first %s", n.Text, plural(n.Count, "offboarding"), s.offboardingName(n.First)))
+	}
+	return out
+}
+
 var offboardingColumns = []string{"replication", "user", "at", "playbook", "worst channel", "exposure"}
 
 // worstChannel returns the channel other than any with the longest window (the first of equals).
@@ -142,15 +240,11 @@ func worstChannel(o *sim.Offboarding) sim.Channel {
 func (s *Summary) offboardingRow(o *sim.Offboarding) []string {
 	ch := worstChannel(o)
 	w := o.Windows[ch]
-	exposure := FormatDuration(w.Length)
-	if w.Open {
-		exposure += " (open at horizon)"
-	}
 	name := ch.String()
 	if w.Length == 0 {
 		name = "none"
 	}
-	return []string{fmt.Sprint(o.Replication), o.User, s.at(o.At), o.Playbook, name, exposure}
+	return []string{fmt.Sprint(o.Replication), o.User, s.at(o.At), o.Playbook, name, windowString(w)}
 }
 
 var policyColumns = []string{"verdict", "control", "channel", "statistic", "value", "limit", "text"}
@@ -169,34 +263,83 @@ func (s *Summary) policyRows() [][]string {
 	return rows
 }
 
-func (s *Summary) frictionRows() [][2]string {
-	f := s.Friction
-	return [][2]string{
-		{"sign-in prompts", fmt.Sprintf("%.2f", f.SignInPrompts)},
-		{"silent sign-ins", fmt.Sprintf("%.2f", f.SilentSignIns)},
-		{"CLI logins", fmt.Sprintf("%.2f", f.CLILogins)},
-		{"console federations", fmt.Sprintf("%.2f", f.ConsoleFederations)},
+var evidenceColumns = []string{"control", "worst offboarding", "exposure", "evidence"}
+
+// evidenceRows give each control's evidence: the worst offboarding on its channel and what held it.
+func (s *Summary) evidenceRows() [][]string {
+	var rows [][]string
+	for _, v := range s.Policy {
+		exposure, evidence := "-", "no window longer than 0"
+		if v.Worst != nil {
+			exposure = windowString(v.Worst.Windows[v.Control.Channel])
+			evidence = v.Evidence
+		}
+		rows = append(rows, []string{v.Control.ID, s.offboardingName(v.Worst), exposure, evidence})
 	}
+	return rows
+}
+
+var frictionColumns = []string{"figure", "per user-week", "total"}
+
+// frictionRows are the friction figures: name, rate per user-week and total ("" when not counted).
+func (s *Summary) frictionRows() [][]string {
+	f := &s.Friction
+	t := &f.Totals
+	rate := func(x float64) string { return fmt.Sprintf("%.3f", x) }
+	return [][]string{
+		{"sign-in prompts", rate(f.SignInPrompts), fmt.Sprint(t.SignInPrompts)},
+		{"silent sign-ins (UIS-7, no prompt)", rate(f.SilentSignIns), fmt.Sprint(t.SilentSignIns)},
+		{"CLI logins", rate(f.CLILogins), fmt.Sprint(t.CLILogins)},
+		{"console federations", rate(f.ConsoleFederations), fmt.Sprint(t.Federations)},
+		{"jobs killed", rate(f.JobsKilled), fmt.Sprintf("%d of %d started", t.JobsKilled, t.JobsStarted)},
+		{"Kiro logins", rate(f.KiroLogins), fmt.Sprint(t.KiroLogins)},
+		{"collateral role sessions (CUT-2)", "", fmt.Sprint(t.CollateralRoleSessions)},
+	}
+}
+
+// frictionBasis says what the friction rates are per.
+func (s *Summary) frictionBasis() string {
+	sc := s.Results.Scenario
+	weeks := sc.Horizon.Hours() / (7 * 24)
+	unit := "weeks"
+	if weeks == 1 {
+		unit = "week"
+	}
+	return fmt.Sprintf("%s × %.4g %s × %s = %.6g user-weeks", plural(userCount(sc), "user"), weeks, unit,
+		plural(sc.Replications, "replication"), s.Friction.UserWeeks)
+}
+
+// plural writes n things, with an s when n is not 1.
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+func (s *Summary) failed() int {
+	n := 0
+	for _, v := range s.Policy {
+		if !v.Pass {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Summary) verdict() string {
 	if len(s.Policy) == 0 {
 		return "no policy controls"
 	}
-	failed := 0
-	for _, v := range s.Policy {
-		if !v.Pass {
-			failed++
-		}
+	if n := s.failed(); n > 0 {
+		return fmt.Sprintf("FAIL: %d of %d controls fail", n, len(s.Policy))
 	}
-	if failed == 0 {
-		return fmt.Sprintf("PASS: all %d controls hold", len(s.Policy))
-	}
-	return fmt.Sprintf("FAIL: %d of %d controls fail", failed, len(s.Policy))
+	return fmt.Sprintf("PASS: all %d controls hold", len(s.Policy))
 }
 
-// WriteText writes a summary for people: the run's setup, exposure per channel, each offboarding's
-// worst channel, friction and the policy verdicts, in aligned columns.
+// WriteText writes a summary for people: the run's setup, exposure per channel with confidence
+// intervals, each offboarding's worst channel, friction and the policy verdicts with their
+// evidence, in aligned columns.
 func WriteText(w io.Writer, s *Summary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	line := func(cells ...string) { fmt.Fprintln(tw, strings.Join(cells, "\t")) }
@@ -204,20 +347,23 @@ func WriteText(w io.Writer, s *Summary) error {
 		line(r[0], r[1])
 	}
 	line()
-	line(upper(channelColumns)...)
-	for _, r := range s.channelRows() {
+	line(upper(textChannelColumns)...)
+	for _, r := range s.textChannelRows() {
 		line(r...)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	warnings := append(s.channelWarnings(), s.Warnings()...)
-	if len(warnings) > 0 {
-		fmt.Fprintln(w, "\nwarnings:")
-		for _, x := range warnings {
-			fmt.Fprintln(w, "  "+x)
+	list := func(title string, items []string) {
+		if len(items) > 0 {
+			fmt.Fprintf(w, "\n%s:\n", title)
+			for _, x := range items {
+				fmt.Fprintln(w, "  "+x)
+			}
 		}
 	}
+	list("warnings", s.allWarnings())
+	list("notes", s.noteLines())
 	if obs := s.Results.Offboardings; len(obs) > 0 {
 		fmt.Fprintln(tw)
 		line(upper(offboardingColumns)...)
@@ -225,18 +371,25 @@ func WriteText(w io.Writer, s *Summary) error {
 			line(s.offboardingRow(&obs[i])...)
 		}
 		if len(obs) > maxTextOffboardings {
-			line(fmt.Sprintf("... and %d more (results.json lists them all)", len(obs)-maxTextOffboardings))
+			line(fmt.Sprintf("... and %d more (results.json and exposures.csv list them all)", len(obs)-maxTextOffboardings))
 		}
 	}
-	fmt.Fprintln(tw, "\nfriction per user and week:")
+	fmt.Fprintf(tw, "\nfriction per user-week (%s):\n", s.frictionBasis())
 	for _, r := range s.frictionRows() {
-		line("  "+r[0], r[1])
+		line("  "+r[0], r[1], r[2])
 	}
 	if len(s.Policy) > 0 {
 		fmt.Fprintln(tw)
 		line(upper(policyColumns)...)
 		for _, r := range s.policyRows() {
 			line(r...)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "\nevidence:")
+		for _, r := range s.evidenceRows() {
+			fmt.Fprintf(w, "  %s: %s, %s: %s\n", r[0], r[1], r[2], r[3])
 		}
 	}
 	if err := tw.Flush(); err != nil {
@@ -254,43 +407,65 @@ func upper(cols []string) []string {
 	return out
 }
 
-// WriteMarkdown writes the summary as Markdown tables.
+// WriteMarkdown writes the summary as Markdown fit for a CI job summary: the verdict first, then
+// the controls with their evidence, the statistics, friction, warnings and notes, and the first
+// offboardings.
 func WriteMarkdown(w io.Writer, s *Summary) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# idcsim: %s\n\n", mdEscape(s.Results.Scenario.Name))
+	mark := ""
+	switch {
+	case len(s.Policy) == 0:
+	case s.Pass:
+		mark = "✅ "
+	default:
+		mark = "❌ "
+	}
+	fmt.Fprintf(&b, "**%s%s**\n\n", mark, s.verdict())
 	var hdr [][]string
 	for _, r := range s.header() {
 		hdr = append(hdr, []string{r[0], r[1]})
 	}
 	mdTable(&b, []string{"", ""}, hdr)
+	if len(s.Policy) > 0 {
+		b.WriteString("\n## Controls\n\n")
+		mdTable(&b, policyColumns, s.policyRows())
+		b.WriteString("\nEvidence: the worst offboarding on each control's channel.\n\n")
+		mdTable(&b, evidenceColumns, s.evidenceRows())
+	}
 	b.WriteString("\n## Exposure after offboarding\n\n")
 	mdTable(&b, channelColumns, s.channelRows())
-	if warnings := append(s.channelWarnings(), s.Warnings()...); len(warnings) > 0 {
+	b.WriteString("\nIntervals are 95% confidence intervals: Student t for the mean, order statistics for p95 and p99.\n")
+	if rows := s.worstRows(); len(rows) > 0 {
+		b.WriteString("\n## Worst offboarding per channel\n\n")
+		mdTable(&b, worstColumns, rows)
+	}
+	if warnings := s.allWarnings(); len(warnings) > 0 {
 		b.WriteString("\n## Warnings\n\n")
 		for _, x := range warnings {
 			fmt.Fprintf(&b, "- %s\n", mdEscape(x))
 		}
 	}
+	fmt.Fprintf(&b, "\n## Friction\n\nPer user-week: %s.\n\n", s.frictionBasis())
+	mdTable(&b, frictionColumns, s.frictionRows())
+	if notes := s.noteLines(); len(notes) > 0 {
+		b.WriteString("\n## Notes\n\n")
+		for _, x := range notes {
+			fmt.Fprintf(&b, "- %s\n", mdEscape(x))
+		}
+	}
 	if obs := s.Results.Offboardings; len(obs) > 0 {
 		b.WriteString("\n## Offboardings\n\n")
+		n := min(len(obs), maxListedOffboardings)
+		if n < len(obs) {
+			fmt.Fprintf(&b, "The first %d of %d; results.json and exposures.csv list them all.\n\n", n, len(obs))
+		}
 		var rows [][]string
-		for i := range obs {
+		for i := range obs[:n] {
 			rows = append(rows, s.offboardingRow(&obs[i]))
 		}
 		mdTable(&b, offboardingColumns, rows)
 	}
-	b.WriteString("\n## Friction per user and week\n\n")
-	var fr [][]string
-	for _, r := range s.frictionRows() {
-		fr = append(fr, []string{r[0], r[1]})
-	}
-	mdTable(&b, []string{"", ""}, fr)
-	b.WriteString("\n## Policy\n\n")
-	if len(s.Policy) > 0 {
-		mdTable(&b, policyColumns, s.policyRows())
-		b.WriteString("\n")
-	}
-	fmt.Fprintf(&b, "**%s**\n", s.verdict())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -315,4 +490,8 @@ func mdRow(b *strings.Builder, cells []string) {
 	b.WriteString("\n")
 }
 
-func mdEscape(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+// mdEscape keeps a cell's text from breaking the table or being read as Markdown or HTML.
+func mdEscape(s string) string {
+	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;", "*", `\*`, "`", "\\`")
+	return r.Replace(s)
+}
