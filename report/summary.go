@@ -213,9 +213,13 @@ func quantileCI(p, level float64, n int) (lo, hi int, ok bool) {
 	return lo, hi, true
 }
 
-// userCount returns the number of people the scenario describes.
+// userCount returns the number of people the scenario describes: its users and its populations'.
 func userCount(sc *sim.Scenario) int {
-	return len(sc.Users)
+	n := len(sc.Users)
+	for _, p := range sc.Populations {
+		n += p.Count
+	}
+	return n
 }
 
 func friction(res *sim.Results) Friction {

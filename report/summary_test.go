@@ -205,6 +205,12 @@ func TestFriction(t *testing.T) {
 	if f != want {
 		t.Errorf("friction %+v\nwant     %+v", f, want)
 	}
+	// A population of 6 people makes 8 users: 8 × 1 × 2 = 16 user-weeks.
+	res.Scenario.Populations = []sim.Population{{Name: "eng", Count: 6}}
+	if f := Summarize(res).Friction; f.UserWeeks != 16 {
+		t.Errorf("with a population: %v user-weeks, want 16", f.UserWeeks)
+	}
+	res.Scenario.Populations = nil
 	// A horizon of 3.5 days is half a week: 2 users × 0.5 × 2 replications = 2 user-weeks.
 	res.Scenario.Horizon = 84 * time.Hour
 	if f := Summarize(res).Friction; f.UserWeeks != 2 || f.SignInPrompts != 10 {
