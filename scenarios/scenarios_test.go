@@ -444,7 +444,10 @@ playbooks:
 	// An assignment added at any time entitles the user.
 	src = strings.Replace(minimal, "events:\n", "events:\n  - {at: 1h, action: add_assignment, user: alice, account: prod, permission_set: Admin}\n", 1) +
 		"  - {at: 2h, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin}\n"
-	if sc, err = Parse("w.yaml", []byte(src)); err != nil || len(sc.Warnings) != 1 {
-		t.Errorf("with the assignment added: %v, %q", err, sc.Warnings)
+	if sc, err = Parse("w.yaml", []byte(src)); err != nil {
+		t.Fatal(err)
+	}
+	if len(sc.Warnings) != 1 {
+		t.Errorf("with the assignment added: %q", sc.Warnings)
 	}
 }
