@@ -154,7 +154,7 @@ func (b *builder) build(root *yaml.Node) {
 		names := sim.SwitchNames()
 		for i, k := range keys {
 			if !contains(names, k.Value) {
-				b.errorf(k, "unknown switch %q%s; the switches are %s", k.Value, b.suggest(k.Value, names), strings.Join(names, ", "))
+				b.errorf(k, "unknown switch %q%s", k.Value, b.orList(k.Value, names))
 				continue
 			}
 			if v, ok := b.boolean(vals[i], "switch "+k.Value); ok {
@@ -221,7 +221,7 @@ func (b *builder) buildProfile(top *fields) {
 	names := sim.TimingNames()
 	for i, k := range keys {
 		if !contains(names, k.Value) {
-			b.errorf(k, "unknown timing parameter %q%s; see the schema for the list", k.Value, b.suggest(k.Value, names))
+			b.errorf(k, "unknown timing parameter %q%s", k.Value, b.orList(k.Value, names))
 			continue
 		}
 		v, ok := b.positive(vals[i], "timing "+k.Value)
@@ -265,12 +265,11 @@ func (b *builder) buildSource(n *yaml.Node) {
 		f = b.mapping(n, "identity_source", keysOf("identity_source"))
 	}
 	if k := f.get("kind"); k != nil {
-		switch v, _ := b.enum(k, "identity source kind", sourceKinds); v {
-		case "external_idp":
-			src.Kind = sim.ExternalIdP
-		case "active_directory":
-			src.Kind = sim.ActiveDirectory
+		v, ok := b.enum(k, "identity source kind", sourceKinds)
+		if !ok {
+			return // the other keys depend on the kind
 		}
+		src.Kind = sim.SourceKind(index(sourceKinds, v))
 	}
 	only := func(key, kind string) {
 		if f.has(key) {
@@ -513,13 +512,16 @@ func (b *builder) buildApplications(n *yaml.Node) {
 		} else if app.Name, ok = b.name(v, "application name"); ok {
 			ok = b.declare("application", v, app.Name, seen)
 		}
+		kindOK := true
 		if v := f.get("kind"); v != nil {
-			k, good := b.enum(v, "application kind", appKinds)
-			if good {
+			var k string
+			if k, kindOK = b.enum(v, "application kind", appKinds); kindOK {
 				app.Kind = sim.AppKind(index(appKinds, k))
 			}
 		}
-		if v := f.get("session_duration"); v != nil {
+		if !kindOK {
+			// The other keys depend on the kind.
+		} else if v := f.get("session_duration"); v != nil {
 			if app.Kind != sim.SAML {
 				b.errorf(f.key["session_duration"], "session_duration applies only to applications of kind saml; %s is %s", app.Name, app.Kind)
 			} else if d, good := b.positive(v, "session_duration"); good {
@@ -528,7 +530,7 @@ func (b *builder) buildApplications(n *yaml.Node) {
 		} else if app.Kind == sim.SAML {
 			b.errorf(it, "saml application %s needs session_duration: how long the application keeps its own session (SAML-1)", app.Name)
 		}
-		if v := f.get("background_sessions"); v != nil {
+		if v := f.get("background_sessions"); v != nil && kindOK {
 			if app.Kind != sim.Jobs {
 				b.errorf(f.key["background_sessions"], "background_sessions applies only to applications of kind jobs; %s is %s", app.Name, app.Kind)
 			} else if on, good := b.boolean(v, "background_sessions"); good {
@@ -751,19 +753,23 @@ func (b *builder) devices(n *yaml.Node, user string) []sim.Device {
 			}
 			seen[dv.Name] = v
 		}
+		kindOK := true
 		if v := f.get("kind"); v != nil {
-			if k, good := b.enum(v, "device kind", deviceKinds); good {
+			var k string
+			if k, kindOK = b.enum(v, "device kind", deviceKinds); kindOK {
 				dv.Kind = sim.DeviceKind(index(deviceKinds, k))
 			}
 		}
-		if v := f.get("config"); v != nil {
+		if !kindOK {
+			// The other keys depend on the kind.
+		} else if v := f.get("config"); v != nil {
 			if dv.Kind != sim.CLI {
 				b.errorf(f.key["config"], "config applies only to devices of kind cli; %s is %s", dv.Name, dv.Kind)
 			} else if c, good := b.enum(v, "CLI config", cliConfigs); good {
 				dv.Config = sim.CLIConfig(index(cliConfigs, c))
 			}
 		}
-		if v := f.get("client"); v != nil {
+		if v := f.get("client"); v != nil && kindOK {
 			if dv.Kind != sim.CLI {
 				b.errorf(f.key["client"], "client applies only to devices of kind cli; %s is %s", dv.Name, dv.Kind)
 			} else if c, good := b.enum(v, "CLI client", cliClients); good {

@@ -20,6 +20,14 @@ type decoder struct {
 	budget int
 }
 
+// orList suggests the option closest to s, or lists the options when none is close.
+func (d *decoder) orList(s string, options []string) string {
+	if hint := d.suggest(s, options); hint != "" {
+		return hint
+	}
+	return "; it is one of " + strings.Join(options, ", ")
+}
+
 // suggest is the package's suggest within the decoder's budget.
 func (d *decoder) suggest(s string, candidates []string) string {
 	if d.budget < len(candidates) {
@@ -292,7 +300,7 @@ func (d *decoder) enum(n *yaml.Node, what string, options []string) (string, boo
 		return "", false
 	}
 	if !contains(options, n.Value) {
-		d.errorf(n, "unknown %s %q%s; it is one of %s", what, n.Value, d.suggest(n.Value, options), strings.Join(options, ", "))
+		d.errorf(n, "unknown %s %q%s", what, n.Value, d.orList(n.Value, options))
 		return "", false
 	}
 	return n.Value, true
