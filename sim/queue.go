@@ -22,25 +22,123 @@ func (a *event) before(b *event) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// queue is a binary min-heap of events stored by value, so that scheduling does not allocate
-// once the backing array has grown to the model's size.
+// queue is the event queue: a ring of time buckets (a calendar) in front of a binary min-heap.
+// Only the events of the current bucket are in the heap; the next ringSize buckets wait, unsorted,
+// in the ring until the clock reaches them, and events further ahead in a second heap. So the heap
+// stays small and in cache however many events are pending, and most scheduling is an append.
+// Events are stored by value: once the arrays have grown, scheduling does not allocate.
 type queue struct {
-	h   []event
-	seq uint32
+	h      []event // events of buckets up to cur, a heap
+	ring   [ringSize][]event
+	inRing int
+	far    []event // events beyond the ring, a heap
+	width  time.Duration
+	cur    int64 // the current bucket: events of buckets up to it are in h
+	n      int   // events queued in all
+	seq    uint32
+}
+
+const ringSize = 4096
+
+// init sets the width of the calendar's buckets; a zero width makes the queue a plain heap.
+func (q *queue) init(width time.Duration) {
+	q.width = width
+	q.reset()
 }
 
 func (q *queue) reset() {
 	q.h = q.h[:0]
+	q.far = q.far[:0]
+	if q.inRing > 0 {
+		for i := range q.ring {
+			q.ring[i] = q.ring[i][:0]
+		}
+	}
+	q.inRing = 0
+	q.cur = 0
+	q.n = 0
 	q.seq = 0
 }
 
-func (q *queue) len() int { return len(q.h) }
+func (q *queue) len() int { return q.n }
+
+func (q *queue) bucket(at time.Duration) int64 { return int64(at / q.width) }
 
 // push schedules an event.
 func (q *queue) push(at time.Duration, kind evKind, ref int32, gen uint32) {
 	e := event{at: at, seq: q.nextSeq(), ref: ref, gen: gen, kind: kind}
-	q.h = append(q.h, e)
-	h := q.h
+	q.n++
+	q.place(e)
+}
+
+func (q *queue) place(e event) {
+	if q.width > 0 {
+		if b := q.bucket(e.at); b > q.cur {
+			if b-q.cur < ringSize {
+				q.ring[b%ringSize] = append(q.ring[b%ringSize], e)
+				q.inRing++
+			} else {
+				q.far = heapPush(q.far, e)
+			}
+			return
+		}
+	}
+	q.h = heapPush(q.h, e)
+}
+
+// fill advances the calendar to the next bucket with events, once the heap is empty.
+func (q *queue) fill() {
+	for len(q.h) == 0 && q.n > 0 {
+		if q.inRing == 0 {
+			// nothing in the ring: jump to the bucket before the first far event
+			q.cur = max(q.cur, q.bucket(q.far[0].at)-1)
+		}
+		q.cur++
+		// far events that the ring now reaches move into it (or into the heap)
+		for len(q.far) > 0 && q.bucket(q.far[0].at)-q.cur < ringSize {
+			e := q.far[0]
+			q.far = heapPop(q.far)
+			q.place(e)
+		}
+		slot := &q.ring[q.cur%ringSize]
+		if b := *slot; len(b) > 0 {
+			q.h = append(q.h, b...)
+			q.inRing -= len(b)
+			*slot = b[:0]
+			for i := len(q.h)/2 - 1; i >= 0; i-- {
+				siftDown(q.h, i)
+			}
+		}
+	}
+}
+
+// peek returns the earliest event; the queue must not be empty.
+func (q *queue) peek() *event {
+	q.fill()
+	return &q.h[0]
+}
+
+// pop removes and returns the earliest event; the queue must not be empty.
+func (q *queue) pop() event {
+	q.fill()
+	top := q.h[0]
+	q.h = heapPop(q.h)
+	q.n--
+	return top
+}
+
+func heapPop(h []event) []event {
+	n := len(h) - 1
+	h[0] = h[n]
+	h = h[:n]
+	if n > 0 {
+		siftDown(h, 0)
+	}
+	return h
+}
+
+func heapPush(h []event, e event) []event {
+	h = append(h, e)
 	i := len(h) - 1
 	for i > 0 {
 		p := (i - 1) / 2
@@ -51,80 +149,56 @@ func (q *queue) push(at time.Duration, kind evKind, ref int32, gen uint32) {
 		i = p
 	}
 	h[i] = e
+	return h
 }
 
-// peek returns the earliest event; the queue must not be empty.
-func (q *queue) peek() *event { return &q.h[0] }
-
-// pop removes and returns the earliest event; the queue must not be empty.
-func (q *queue) pop() event {
-	h := q.h
-	top := h[0]
-	n := len(h) - 1
-	last := h[n]
-	q.h = h[:n]
-	if n > 0 {
-		q.siftDown(last)
-	}
-	return top
-}
-
-// replaceTop removes the earliest event and schedules another in one pass: the common case of an
-// entity that reschedules itself.
-func (q *queue) replaceTop(at time.Duration, kind evKind, ref int32, gen uint32) {
-	e := event{at: at, seq: q.nextSeq(), ref: ref, gen: gen, kind: kind}
-	q.siftDown(e)
-}
-
-// siftDown places e at the root and moves it down to its place. It first walks the path of
-// least children to the bottom without comparing against e, then climbs back up to e's place:
-// a rescheduled entity usually belongs near the bottom, so this saves a comparison per level.
-func (q *queue) siftDown(e event) {
-	h := q.h
+// siftDown moves h[i] down to its place.
+func siftDown(h []event, i int) {
+	e := h[i]
 	n := len(h)
-	i := 0
 	for {
 		c := 2*i + 1
 		if c >= n {
 			break
 		}
-		end := c + 2
-		if end > n {
-			end = n
+		if r := c + 1; r < n && h[r].before(&h[c]) {
+			c = r
 		}
-		for j := c + 1; j < end; j++ {
-			if h[j].before(&h[c]) {
-				c = j
-			}
+		if !h[c].before(&e) {
+			break
 		}
 		h[i] = h[c]
 		i = c
 	}
-	for i > 0 {
-		p := (i - 1) / 2
-		if !e.before(&h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
 	h[i] = e
 }
 
-// nextSeq returns the next insertion sequence number. Before the 32-bit counter wraps, the queued
-// events are renumbered in their order, which keeps the order of everything still to come.
+// nextSeq returns the next insertion sequence number. Before the 32-bit counter wraps, every
+// queued event is renumbered in (time, sequence) order, which keeps the order of all still to come.
 func (q *queue) nextSeq() uint32 {
 	if q.seq == math.MaxUint32 {
-		slices.SortFunc(q.h, func(a, b event) int {
-			if a.before(&b) {
+		var all []*event
+		for i := range q.h {
+			all = append(all, &q.h[i])
+		}
+		for _, b := range q.ring {
+			for i := range b {
+				all = append(all, &b[i])
+			}
+		}
+		for i := range q.far {
+			all = append(all, &q.far[i])
+		}
+		slices.SortFunc(all, func(a, b *event) int {
+			if a.before(b) {
 				return -1
 			}
 			return 1
 		})
-		for i := range q.h {
-			q.h[i].seq = uint32(i)
+		for i, e := range all {
+			e.seq = uint32(i)
 		}
-		q.seq = uint32(len(q.h))
+		q.seq = uint32(len(all))
 	}
 	s := q.seq
 	q.seq++

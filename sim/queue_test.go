@@ -3,36 +3,49 @@ package sim
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
 
-// The queue pops events in (time, insertion order), whatever order they were pushed in.
+// The queue pops events in (time, insertion order) whatever order they were pushed in, as a plain
+// heap and as a calendar: with ties, with events pushed into the bucket being drained, and with
+// events beyond the calendar's span.
 func TestQueueOrder(t *testing.T) {
-	var q queue
-	r := rand.New(rand.NewPCG(7, 7))
-	type key struct {
-		at  time.Duration
-		ref int32
-	}
-	var pushed []key
-	for i := 0; i < 5000; i++ {
-		at := time.Duration(r.IntN(100)) // many ties, to exercise the insertion order
-		q.push(at, 0, int32(i), 0)
-		pushed = append(pushed, key{at, int32(i)})
-		if i%3 == 0 && q.len() > 0 {
-			// interleave replaceTop with push
-			e := q.peek()
-			q.replaceTop(e.at+time.Duration(r.IntN(50)), 0, int32(5000+i), 0)
+	for _, width := range []time.Duration{0, 1, 7, 1000} {
+		var q queue
+		q.init(width)
+		r := rand.New(rand.NewPCG(7, 7))
+		type key struct {
+			at  time.Duration
+			seq int
 		}
-	}
-	var last event
-	for n := 0; q.len() > 0; n++ {
-		e := q.pop()
-		if n > 0 && e.before(&last) {
-			t.Fatalf("event %d (%v, seq %d) popped after (%v, seq %d)", n, e.at, e.seq, last.at, last.seq)
+		var want, got []key
+		seq := 0
+		push := func(at time.Duration) {
+			q.push(at, 0, int32(seq), 0)
+			want = append(want, key{at, seq})
+			seq++
 		}
-		last = e
+		for i := 0; i < 3000; i++ {
+			push(time.Duration(r.IntN(8000))) // many ties; some beyond the ring at width 1
+		}
+		now := time.Duration(0)
+		for q.len() > 0 {
+			e := q.pop()
+			if e.at < now {
+				t.Fatalf("width %v: event at %v popped after %v", width, e.at, now)
+			}
+			now = e.at
+			got = append(got, key{e.at, int(e.ref)})
+			if len(got)%3 == 0 && seq < 6000 {
+				push(now + time.Duration(r.IntN(50))) // possibly into the bucket being drained
+			}
+		}
+		slices.SortStableFunc(want, func(a, b key) int { return compareDuration(a.at, b.at) })
+		if !slices.Equal(got, want) {
+			t.Errorf("width %v: events popped out of (time, insertion) order", width)
+		}
 	}
 }
 

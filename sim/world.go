@@ -164,6 +164,10 @@ type offboardingRecord struct {
 	name     string
 }
 
+// bucketWidth is the width of the event calendar's buckets: a minute holds a few hundred events
+// of a large organisation, and the ring of buckets reaches 68 hours ahead.
+const bucketWidth = time.Minute
+
 // world is the state of one replication. It is reset and reused, so that a run allocates little
 // once the slices have grown.
 type world struct {
@@ -210,6 +214,7 @@ type world struct {
 func newWorld(m *model) *world {
 	w := &world{m: m, sc: m.sc, prof: &m.sc.Profile}
 	w.rng = rand.New(&w.pcg)
+	w.q.init(bucketWidth)
 	return w
 }
 
