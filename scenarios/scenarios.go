@@ -91,8 +91,11 @@ func Load(path string) (*sim.Scenario, error) {
 		for _, e := range Examples() {
 			names = append(names, e.Name)
 		}
-		return nil, fmt.Errorf("no built-in example %q%s; the examples are %s",
-			name, suggest(name, names), strings.Join(names, ", "))
+		hint := suggest(name, names)
+		if hint == "" {
+			hint = "; the examples are " + strings.Join(names, ", ")
+		}
+		return nil, fmt.Errorf("no built-in example %q%s", name, hint)
 	}
 	f, err := os.Open(path)
 	if err != nil {
