@@ -88,7 +88,9 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 
 // observeFrom starts tracking the user's channels.
 func (w *world) observeFrom(u int32) {
-	s := &w.users[u]
+	w.users[u].track = int32(len(w.tracks))
+	w.tracks = append(w.tracks, tracking{})
+	s := &w.tracks[len(w.tracks)-1]
 	s.avail, s.holder = w.channelState(u)
 	for c := range s.lastEnd {
 		s.lastEnd[c] = -1
@@ -97,11 +99,12 @@ func (w *world) observeFrom(u int32) {
 
 // observe records, for a tracked user, each channel that has just closed.
 func (w *world) observe(u int32) {
-	s := &w.users[u]
-	if !s.tracked {
+	ti := w.users[u].track
+	if ti < 0 {
 		return
 	}
 	open, by := w.channelState(u)
+	s := &w.tracks[ti]
 	for c := range open {
 		if s.avail[c] && !open[c] {
 			s.lastEnd[c] = w.now
@@ -116,7 +119,7 @@ func (w *world) observe(u int32) {
 // collect appends the replication's offboardings to out.
 func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 	for _, o := range w.offs {
-		s := &w.users[o.user]
+		s := &w.tracks[w.users[o.user].track]
 		ob := Offboarding{Replication: rep, User: w.m.users[o.user].name, At: o.at, Playbook: o.name}
 		for c := range ob.Windows {
 			win := &ob.Windows[c]

@@ -84,7 +84,7 @@ func (w *world) endJob(i int32) {
 	j.endAt = w.now
 	s := &w.users[j.user]
 	s.jobs = remove(s.jobs, i)
-	if !s.tracked {
+	if s.track < 0 {
 		w.freeJobs = append(w.freeJobs, i)
 	}
 }
@@ -162,7 +162,7 @@ func (w *world) endKiro(i int32) {
 	k.end = min(k.end, w.now)
 	s := &w.users[k.user]
 	s.kiros = remove(s.kiros, i)
-	if !s.tracked {
+	if s.track < 0 {
 		w.freeKiros = append(w.freeKiros, i)
 	}
 }

@@ -89,11 +89,8 @@ func (w *world) isRole(t target) bool { return !w.m.isApp(t) }
 
 // devicePortal returns the device's live portal session, or -1.
 func (w *world) devicePortal(u, dev int32) int32 {
-	s := &w.users[u]
-	for _, p := range s.portals {
-		if w.portals[p].device == dev && w.portalLive(p) {
-			return p
-		}
+	if p := w.devPortal[dev]; p >= 0 && w.portalLive(p) {
+		return p
 	}
 	return -1
 }
@@ -144,6 +141,7 @@ func (w *world) signIn(u, dev int32) int32 {
 	p := alloc(&w.portals, &w.freePortals)
 	w.portals[p] = portalSession{user: u, device: dev, start: w.now, end: end, gen: w.portals[p].gen}
 	s.portals = append(s.portals, p) // UIS-10: no cap on sessions per user
+	w.devPortal[dev] = p
 	w.q.push(end, evPortalEnd, p, w.portals[p].gen)
 	return p
 }
@@ -162,6 +160,9 @@ func (w *world) endPortal(p int32, why string) {
 	u := ps.user
 	s := &w.users[u]
 	s.portals = remove(s.portals, p)
+	if w.devPortal[ps.device] == p {
+		w.devPortal[ps.device] = -1
+	}
 	if !w.sc.Switches.CLITokenSurvivesSessionEnd {
 		for _, d := range w.m.users[u].devices {
 			if t := &w.tokens[d]; t.live && t.portal == p && t.portalGen == gen {
@@ -181,7 +182,7 @@ func (w *world) endPortal(p int32, why string) {
 			x.portalGone = min(x.portalGone, w.now)
 		}
 	}
-	if !s.tracked {
+	if s.track < 0 {
 		w.freePortals = append(w.freePortals, p)
 	}
 	w.reviewApps(u)
@@ -347,8 +348,9 @@ func (w *world) provision(u int32) {
 	}
 	if s.enabledIdP {
 		w.enable(u, AtIdentityCenter)
-		if s.tracked {
-			s.notes = append(s.notes, "PROV-3: the provisioning run at "+FormatDuration(w.now)+
+		if s.track >= 0 {
+			tr := &w.tracks[s.track]
+			tr.notes = append(tr.notes, "PROV-3: the provisioning run at "+FormatDuration(w.now)+
 				" enabled the user again, because the user was still active at the IdP")
 		}
 	} else {
@@ -450,7 +452,7 @@ func (w *world) endApp(i int32) {
 	a.endAt = w.now
 	s := &w.users[a.user]
 	s.apps = remove(s.apps, i)
-	if !s.tracked {
+	if s.track < 0 {
 		w.freeApps = append(w.freeApps, i)
 	}
 }
@@ -462,7 +464,7 @@ func (w *world) endSAML(i int32) {
 	a.end = w.now
 	s := &w.users[a.user]
 	s.samls = remove(s.samls, i)
-	if !s.tracked {
+	if s.track < 0 {
 		w.freeSAMLs = append(w.freeSAMLs, i)
 	}
 }
@@ -487,7 +489,7 @@ func (w *world) endRole(i int32) {
 	}
 	s := &w.users[r.user]
 	s.roles = remove(s.roles, i)
-	if !s.tracked {
+	if s.track < 0 {
 		w.freeRoles = append(w.freeRoles, i)
 	}
 }
@@ -784,8 +786,7 @@ func (w *world) revokeSeen(rv pendingRevoke) {
 // offboard starts measuring the user's exposure and runs the playbook.
 func (w *world) offboard(u int32, s *step) {
 	us := &w.users[u]
-	if !us.tracked {
-		us.tracked = true
+	if us.track < 0 {
 		w.observeFrom(u)
 	}
 	o := int32(len(w.offs))

@@ -120,8 +120,12 @@ type userState struct {
 	jobs, kiros                     []int32
 	provisionPending                bool
 
-	// exposure tracking, from the user's first offboarding on
-	tracked bool
+	track int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+}
+
+// tracking is the exposure tracking of an offboarded user: which channels are open, what held
+// each last, and when each last closed.
+type tracking struct {
 	avail   [NumChannels]bool
 	holder  [NumChannels]holder
 	lastEnd [NumChannels]time.Duration
@@ -206,6 +210,9 @@ type world struct {
 	// slots of ended sessions of people not offboarded, for reuse
 	freePortals, freeApps, freeSAMLs, freeRoles, freeJobs, freeKiros []int32
 
+	tracks    []tracking
+	devPortal []int32 // each device's live portal session, or -1
+
 	people  []person
 	genOffs []generatedOffboarding
 	scratch []int32
@@ -269,7 +276,7 @@ func (w *world) reset(rep int) {
 		u := &w.users[i]
 		um := &w.m.users[i]
 		*u = userState{
-			enabledIdC: true, enabledIdP: true, inactiveSince: never,
+			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
 			direct:  append(u.direct[:0], um.direct...),
 			groups:  append(u.groups[:0], um.groups...),
 			view:    append(u.view[:0], um.groups...),
@@ -285,6 +292,11 @@ func (w *world) reset(rep int) {
 		w.tokens[i] = token{portal: -1, cache: w.tokens[i].cache[:0]}
 	}
 	w.portals = w.portals[:0]
+	w.tracks = w.tracks[:0]
+	w.devPortal = w.devPortal[:0]
+	for range w.m.devices {
+		w.devPortal = append(w.devPortal, -1)
+	}
 	w.freePortals, w.freeApps, w.freeSAMLs = w.freePortals[:0], w.freeApps[:0], w.freeSAMLs[:0]
 	w.freeRoles, w.freeJobs, w.freeKiros = w.freeRoles[:0], w.freeJobs[:0], w.freeKiros[:0]
 	w.apps = w.apps[:0]
