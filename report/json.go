@@ -202,8 +202,8 @@ func (s *Summary) resultsJSON() resultsJSON {
 			if w.Open {
 				oj.Open = append(oj.Open, name)
 			}
-			if w.Evidence != "" {
-				oj.Evidence = append(oj.Evidence, member{name, w.Evidence})
+			if e := evidence(o, sim.Channel(ch)); e != "" {
+				oj.Evidence = append(oj.Evidence, member{name, e})
 			}
 		}
 		doc.Offboardings = append(doc.Offboardings, oj)
@@ -232,7 +232,7 @@ func (s *Summary) worstJSON(o *sim.Offboarding, ch sim.Channel) *worstJSON {
 	}
 	w := o.Windows[ch]
 	return &worstJSON{Replication: o.Replication, User: o.User, At: s.at(o.At), Playbook: o.Playbook,
-		ExposureS: seconds(w.Length), Open: w.Open, Evidence: w.Evidence}
+		ExposureS: seconds(w.Length), Open: w.Open, Evidence: evidence(o, ch)}
 }
 
 func (s *Summary) frictionJSON() frictionJSON {

@@ -170,6 +170,21 @@ func channelStats(ch sim.Channel, obs []sim.Offboarding) ChannelStats {
 	return cs
 }
 
+// evidence returns what held the offboarding's window on ch open last. A window of the any
+// channel without evidence of its own takes that of the longest window it covers, named.
+func evidence(o *sim.Offboarding, ch sim.Channel) string {
+	w := o.Windows[ch]
+	if w.Evidence != "" || ch != sim.ChAny || w.Length == 0 {
+		return w.Evidence
+	}
+	for c := range sim.ChAny {
+		if x := o.Windows[c]; x.Length == w.Length && x.Open == w.Open && x.Evidence != "" {
+			return c.String() + ": " + x.Evidence
+		}
+	}
+	return ""
+}
+
 // minMeanN is the fewest offboardings for an interval of the mean. The Student t interval is exact
 // for normal data only; exposure windows are skewed and often bimodal, and the usual rule of
 // thumb for the central limit theorem to carry the t interval is n >= 30.
@@ -243,7 +258,7 @@ func friction(res *sim.Results) Friction {
 func evaluate(c sim.Control, cs *ChannelStats) Verdict {
 	v := Verdict{Control: c, Open: cs.Open, Worst: cs.Worst}
 	if cs.Worst != nil {
-		v.Evidence = cs.Worst.Windows[c.Channel].Evidence
+		v.Evidence = evidence(cs.Worst, c.Channel)
 	}
 	val, ok := cs.Statistic(c.Statistic)
 	switch {

@@ -156,7 +156,7 @@ func (s *Summary) worstRows() [][]string {
 		cs := &s.Channels[i]
 		if o := cs.Worst; o != nil {
 			w := o.Windows[cs.Channel]
-			rows = append(rows, []string{cs.Channel.String(), windowString(w), s.offboardingName(o), o.Playbook, w.Evidence})
+			rows = append(rows, []string{cs.Channel.String(), windowString(w), s.offboardingName(o), o.Playbook, evidence(o, cs.Channel)})
 		}
 	}
 	return rows

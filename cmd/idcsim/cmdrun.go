@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"time"
 
 	"idcsim/report"
 	"idcsim/scenarios"
@@ -21,16 +22,19 @@ var runCommand = &command{
 	short: "run a scenario and write its report",
 	long: `Run runs a scenario (a file, or example:NAME for a built-in one; with no argument the
 built-in default scenario), prints a summary of the exposure after each offboarding and the
-verdicts of the scenario's policy, and writes the report directory (results.json).
-The report directory is replaced whole or not at all. It exits 1 when a policy control fails.`,
+verdicts of the scenario's policy, and writes the report directory: report.html (one
+self-contained page), report.md, results.json, exposures.csv (one row per offboarding and
+channel) and the plots exposure-ecdf, timeline and histogram as SVG and PNG. The report
+directory is replaced whole or not at all. It exits 1 when a policy control fails, 0 when all
+hold.`,
 	run:   runRun,
 	flags: func(fs *flagSet) { new(runOptions).register(fs) },
 }
 
 type runOptions struct {
-	format, out, profile, progress string
-	seed                           uint64
-	replications, workers          int
+	format, out, profile, progress, junit string
+	seed                                  uint64
+	replications, workers                 int
 }
 
 func (o *runOptions) register(fs *flagSet) {
@@ -40,7 +44,8 @@ func (o *runOptions) register(fs *flagSet) {
 	fs.IntVar(&o.replications, "replications", 0, "number of replications (default: the scenario's)")
 	fs.StringVar(&o.profile, "profile", "", "timing `profile` instead of the scenario's: "+strings.Join(sim.ProfileNames(), ", "))
 	fs.IntVar(&o.workers, "workers", 0, "replications run at once (default: all cores)")
-	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr: auto (on a terminal), always or never")
+	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
+	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
 }
 
 func runRun(c *command, args []string, stdout, stderr io.Writer) int {
@@ -84,7 +89,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	opts := sim.Options{Workers: o.workers}
 	var bar *progressLine
 	if o.progress == "always" || o.progress == "auto" && isTerminal(stderr) {
-		bar = &progressLine{w: stderr}
+		bar = newProgressLine(stderr, time.Second)
 		opts.Progress = bar.update
 	}
 	res, err := sim.Run(ctx, sc, opts)
@@ -94,23 +99,33 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 
 	s := report.Summarize(res)
-	var results, out bytes.Buffer
-	if err := report.WriteJSON(&results, s); err != nil {
-		return c.fail(stderr, err)
+	files, err := report.Files(s)
+	if err != nil {
+		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
 	}
+	var out bytes.Buffer
 	switch o.format {
 	case "json":
-		out.Write(results.Bytes())
+		out.Write(files["results.json"])
 	case "markdown":
-		err = report.WriteMarkdown(&out, s)
+		out.Write(files["report.md"])
 	default:
 		err = report.WriteText(&out, s)
 	}
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	if err := report.WriteDir(o.out, map[string][]byte{"results.json": results.Bytes()}); err != nil {
+	if err := report.WriteDir(o.out, files); err != nil {
 		return c.fail(stderr, fmt.Errorf("writing the report: %v", err))
+	}
+	if o.junit != "" {
+		var x bytes.Buffer
+		if err := report.WriteJUnit(&x, s); err != nil {
+			return c.fail(stderr, err)
+		}
+		if err := os.WriteFile(o.junit, x.Bytes(), 0o644); err != nil {
+			return c.fail(stderr, err)
+		}
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return c.fail(stderr, err)
@@ -153,21 +168,42 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progressLine shows the replications done on one line that rewrites itself.
+// progressLine shows the replications done on one line of stderr that rewrites itself, once the
+// run has taken longer than its delay, and at most ten times a second.
 type progressLine struct {
 	mu      sync.Mutex
 	w       io.Writer
+	start   time.Time
+	delay   time.Duration
+	last    time.Time // when the line was last written
+	now     func() time.Time
 	written bool
+	count   int
+	total   int
+}
+
+func newProgressLine(w io.Writer, delay time.Duration) *progressLine {
+	now := time.Now
+	return &progressLine{w: w, start: now(), delay: delay, now: now}
 }
 
 func (p *progressLine) update(done, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "\rreplications %d/%d", done, total)
-	p.written = true
+	p.count, p.total = done, total
+	t := p.now()
+	if t.Sub(p.start) < p.delay || p.written && t.Sub(p.last) < 100*time.Millisecond && done < total {
+		return
+	}
+	p.write(t)
 }
 
-// done ends the progress line, if one was written; p may be nil.
+func (p *progressLine) write(t time.Time) {
+	fmt.Fprintf(p.w, "\r  %d/%d replications  %.1fs", p.count, p.total, t.Sub(p.start).Seconds())
+	p.written, p.last = true, t
+}
+
+// done ends the progress line, if one was written, with the final count; p may be nil.
 func (p *progressLine) done() {
 	if p == nil {
 		return
@@ -175,6 +211,7 @@ func (p *progressLine) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.written {
+		p.write(p.now())
 		fmt.Fprintln(p.w)
 	}
 }

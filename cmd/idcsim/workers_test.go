@@ -35,6 +35,7 @@ events:
 func TestWorkersGiveIdenticalBytes(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
 	var first []byte
+	var firstDir map[string][]byte
 	for _, workers := range []string{"1", "2", "5"} {
 		out := filepath.Join(t.TempDir(), "report")
 		code, stdout, stderr := idcsim(t, "run", path, "--format", "json", "--workers", workers, "--out", out, "--progress", "never")
@@ -48,9 +49,15 @@ func TestWorkersGiveIdenticalBytes(t *testing.T) {
 		if string(written) != stdout {
 			t.Fatalf("results.json differs from stdout")
 		}
+		dir := readDir(t, out)
 		if first == nil {
-			first = written
+			first, firstDir = written, dir
 			continue
+		}
+		for name, b := range firstDir {
+			if string(dir[name]) != string(b) {
+				t.Errorf("--workers %s gives a different %s than --workers 1", workers, name)
+			}
 		}
 		if string(written) != string(first) {
 			t.Errorf("--workers %s gives different results.json than --workers 1", workers)

@@ -1,0 +1,50 @@
+package report
+
+import (
+	"encoding/xml"
+	"fmt"
+	"io"
+)
+
+// WriteJUnit writes the policy's controls as a JUnit XML test suite, one test case per control,
+// for CI systems: a failed control is a failure whose message gives its value against its limit,
+// and every case's output names the worst offboarding on the control's channel and its evidence.
+func WriteJUnit(w io.Writer, s *Summary) error {
+	suite := junitSuite{Name: "idcsim run " + s.Results.Scenario.Name, Tests: len(s.Policy), Failures: s.failed()}
+	for _, v := range s.Policy {
+		c := v.Control
+		jc := junitCase{Class: "idcsim.policy", Name: c.ID, Out: s.junitEvidence(v)}
+		if c.Text != "" {
+			jc.Name += ": " + c.Text
+		}
+		if !v.Pass {
+			msg := fmt.Sprintf("%s of %s is %s, limit %s", c.Statistic, c.Channel, FormatDuration(v.Value), FormatDuration(c.Within))
+			if v.Open > 0 {
+				msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
+					c.Statistic, c.Channel, FormatDuration(v.Value), plural(v.Open, "window"), FormatDuration(c.Within))
+			}
+			jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
+		}
+		suite.Cases = append(suite.Cases, jc)
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(suite); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func (s *Summary) junitEvidence(v Verdict) string {
+	c := v.Control
+	out := fmt.Sprintf("%s of %s: %s, limit %s", c.Statistic, c.Channel, FormatDuration(v.Value), FormatDuration(c.Within))
+	if v.Worst == nil {
+		return out + "; no window longer than 0"
+	}
+	return fmt.Sprintf("%s; worst offboarding %s: %s, %s", out, s.offboardingName(v.Worst),
+		windowString(v.Worst.Windows[c.Channel]), v.Evidence)
+}

@@ -1,0 +1,348 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"idcsim/sim"
+)
+
+// Figure is a plot drawn as SVG and PNG, with a caption that says what it shows.
+type Figure struct {
+	Name    string // file name without extension: exposure-ecdf, timeline, histogram
+	Title   string
+	Caption string
+	SVG     []byte
+	PNG     []byte
+}
+
+// Plot sizes and the resolution of the PNG files.
+const (
+	plotWidth  = 8 * vg.Inch
+	plotHeight = 4.5 * vg.Inch
+	plotDPI    = 96
+)
+
+// palette is the Okabe-Ito palette, told apart with most kinds of colour blindness.
+var palette = []color.Color{
+	color.RGBA{0x00, 0x72, 0xb2, 0xff}, // blue
+	color.RGBA{0xe6, 0x9f, 0x00, 0xff}, // orange
+	color.RGBA{0x00, 0x9e, 0x73, 0xff}, // bluish green
+	color.RGBA{0xd5, 0x5e, 0x00, 0xff}, // vermillion
+	color.RGBA{0x56, 0xb4, 0xe9, 0xff}, // sky blue
+	color.RGBA{0xcc, 0x79, 0xa7, 0xff}, // reddish purple
+	color.RGBA{0xf0, 0xe4, 0x42, 0xff}, // yellow
+	color.RGBA{0x00, 0x00, 0x00, 0xff}, // black
+}
+
+var (
+	red  = color.RGBA{0xc0, 0x00, 0x00, 0xff}
+	grey = color.RGBA{0x60, 0x60, 0x60, 0xff}
+)
+
+// dashes tell apart lines that share a colour.
+var dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.Points(2)}}
+
+// Figures draws the report's plots: the ECDF of exposure per channel, the timeline of the worst
+// offboarding and the histogram of the worst channel's exposure.
+func Figures(s *Summary) ([]Figure, error) {
+	var figs []Figure
+	plain := func(f func(*Summary) (*plot.Plot, Figure)) func(*Summary) (drawer, Figure) {
+		return func(s *Summary) (drawer, Figure) {
+			p, fig := f(s)
+			return p.Draw, fig
+		}
+	}
+	for _, f := range []func(*Summary) (drawer, Figure){plain(ecdfPlot), timelinePlot, plain(histogramPlot)} {
+		d, fig := f(s)
+		if err := render(d, &fig); err != nil {
+			return nil, fmt.Errorf("drawing %s: %v", fig.Name, err)
+		}
+		figs = append(figs, fig)
+	}
+	return figs, nil
+}
+
+// drawer draws a figure on a canvas.
+type drawer func(draw.Canvas)
+
+// render draws the figure as SVG and PNG.
+func render(d drawer, fig *Figure) (err error) {
+	defer func() {
+		// gonum/plot reports some impossible drawings by panicking; they are errors here.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	sc := vgsvg.New(plotWidth, plotHeight)
+	d(draw.New(sc))
+	var svg bytes.Buffer
+	if _, err := sc.WriteTo(&svg); err != nil {
+		return err
+	}
+	ic := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(plotDPI))
+	d(draw.New(ic))
+	var png bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: ic}).WriteTo(&png); err != nil {
+		return err
+	}
+	fig.SVG, fig.PNG = svg.Bytes(), png.Bytes()
+	return nil
+}
+
+func newPlot(title, x, y string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = x
+	p.Y.Label.Text = y
+	return p
+}
+
+// xys scales durations to a unit.
+func scale(d, unit time.Duration) float64 { return float64(d) / float64(unit) }
+
+func ecdfPlot(s *Summary) (*plot.Plot, Figure) {
+	fig := Figure{Name: "exposure-ecdf", Title: "Exposure per channel (ECDF)"}
+	series, zero := ecdfData(s)
+	var top time.Duration
+	for _, sr := range series {
+		top = max(top, sr.Points[len(sr.Points)-1].X)
+	}
+	unit, unitName := timeUnit(top)
+	p := newPlot(fig.Title, "exposure after the offboarding ("+unitName+")", "fraction of offboardings")
+	p.Y.Min, p.Y.Max = 0, 1
+	p.X.Min = 0
+	p.Legend.Top = false
+	p.Legend.Left = false
+	for i, sr := range series {
+		xy := make(plotter.XYs, 0, len(sr.Points)+1)
+		for _, pt := range sr.Points {
+			xy = append(xy, plotter.XY{X: scale(pt.X, unit), Y: pt.F})
+		}
+		// carry the last step on to the right edge
+		xy = append(xy, plotter.XY{X: scale(top, unit), Y: 1})
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			continue // no offboardings: nothing to draw
+		}
+		l.StepStyle = plotter.PostStep
+		l.Color = palette[i%len(palette)]
+		l.Dashes = dashes[i/len(palette)%len(dashes)]
+		l.Width = vg.Points(1.5)
+		p.Add(l)
+		p.Legend.Add(sr.Channel.String(), l)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "For each channel, the fraction of the %d offboardings whose exposure window was at most the time on the horizontal axis; windows open at the horizon count at their length to the horizon.",
+		len(s.Results.Offboardings))
+	if len(zero) > 0 {
+		names := make([]string, len(zero))
+		for i, ch := range zero {
+			names[i] = ch.String()
+		}
+		fmt.Fprintf(&b, " Left out because every window is 0: %s.", strings.Join(names, ", "))
+	}
+	if len(series) == 0 {
+		p.Title.Text += ": no window longer than 0"
+	}
+	fig.Caption = b.String()
+	return p, fig
+}
+
+func histogramPlot(s *Summary) (*plot.Plot, Figure) {
+	ch := histogramChannel(s)
+	fig := Figure{Name: "histogram", Title: "Exposure of the worst channel, " + ch.String()}
+	bins := histogramBins(s.Results.Offboardings, ch)
+	var top time.Duration
+	if len(bins) > 0 {
+		top = bins[len(bins)-1].Hi
+	}
+	unit, unitName := timeUnit(top)
+	p := newPlot(fig.Title, ch.String()+" exposure after the offboarding ("+unitName+")", "offboardings")
+	p.X.Min, p.Y.Min = 0, 0
+	h := &plotter.Histogram{FillColor: palette[0], LineStyle: draw.LineStyle{Color: color.White, Width: vg.Points(0.5)}}
+	for _, b := range bins {
+		h.Bins = append(h.Bins, plotter.HistogramBin{Min: scale(b.Lo, unit), Max: scale(b.Hi, unit), Weight: float64(b.Count)})
+	}
+	if len(bins) > 0 {
+		h.Width = h.Bins[0].Max - h.Bins[0].Min
+		p.Add(h)
+	}
+	cs := &s.Channels[ch]
+	fig.Caption = fmt.Sprintf("How many of the %d offboardings left a %s window of each length (%s). %s is the channel other than any with the longest worst case (%s); mean %s, p95 %s.",
+		len(s.Results.Offboardings), ch, meanings[ch], ch, FormatDuration(cs.Max), FormatDuration(cs.Mean), FormatDuration(cs.P95))
+	if len(bins) > 0 {
+		fig.Caption += fmt.Sprintf(" %d bins of %s.", len(bins), FormatDuration(bins[0].Hi-bins[0].Lo))
+	}
+	return p, fig
+}
+
+// kindColors colour the timeline's bars by kind of session.
+var kindColors = map[string]color.Color{
+	"portal": palette[0], "app": palette[1], "saml": palette[2], "role": palette[3],
+	"cli_token": palette[4], "job": palette[5], "kiro": palette[6],
+}
+
+func timelinePlot(s *Summary) (drawer, Figure) {
+	fig := Figure{Name: "timeline", Title: "Timeline of the worst offboarding"}
+	o := timelineOffboarding(s)
+	if o == nil {
+		p := newPlot(fig.Title+": no offboardings", "time", "")
+		fig.Caption = "The scenario has no offboardings."
+		return p.Draw, fig
+	}
+	bars, dropped := timelineBars(o)
+	marks := timelineMarks(o)
+	top := time.Duration(0)
+	bottom := time.Duration(0)
+	for _, b := range bars {
+		top, bottom = max(top, b.End), min(bottom, b.Start)
+	}
+	for _, m := range marks {
+		top = max(top, m.At)
+	}
+	unit, unitName := timeUnit(max(top, min(-bottom, max(top, time.Hour))))
+	p := newPlot(fmt.Sprintf("%s: %s at %s (replication %d)", fig.Title, o.User, s.at(o.At), o.Replication),
+		"time from the offboarding ("+unitName+")", "")
+	n := len(bars)
+	if n > 0 {
+		names := make([]string, n)
+		for i, b := range bars {
+			label := b.Label
+			if b.Open {
+				label += " (open)"
+			}
+			names[n-1-i] = label // the first bar on top
+		}
+		p.NominalY(names...)
+		p.Add(&barsPlotter{bars: bars, unit: unit})
+	} else {
+		p.HideY()
+	}
+	var legend []legendEntry
+	for i, m := range marks {
+		x := scale(m.At, unit)
+		l, _ := plotter.NewLine(plotter.XYs{{X: x, Y: -0.5}, {X: x, Y: float64(max(n, 1)) - 0.5}})
+		if i == 0 {
+			l.Color, l.Width = red, vg.Points(2)
+		} else {
+			l.Color = palette[(i-1)%len(palette)]
+			l.Width = vg.Points(1.25)
+			l.Dashes = dashes[1+(i-1)%(len(dashes)-1)]
+		}
+		p.Add(l)
+		legend = append(legend, legendEntry{m.Label, l.LineStyle})
+	}
+	// Show at most as long before the offboarding as after it, and at least an hour.
+	if left := max(bottom, -max(top, time.Hour)); left > bottom {
+		p.X.Min = scale(left, unit)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The sessions of %s (replication %d) live at the offboarding at %s or started after it, one bar each, coloured by kind; the red line is the offboarding, the dashed lines the playbook's steps as they were carried out (named below the plot). A session marked (open) was still live at the horizon.",
+		o.User, o.Replication, s.at(o.At))
+	if left := max(bottom, -max(top, time.Hour)); left > bottom {
+		fmt.Fprintf(&b, " Sessions that started more than %s before the offboarding are cut at the left edge.", FormatDuration(-left))
+	}
+	if dropped > 0 {
+		fmt.Fprintf(&b, " %d sessions that ended earliest are left out.", dropped)
+	}
+	if n == 0 {
+		b.WriteString(" The user had no session at or after the offboarding.")
+	}
+	w := o.Windows[sim.ChAny]
+	fmt.Fprintf(&b, " Exposure on any channel: %s.", windowString(w))
+	fig.Caption = b.String()
+	return func(c draw.Canvas) { drawWithLegend(c, p, legend) }, fig
+}
+
+// legendEntry is a line of a legend drawn below a plot.
+type legendEntry struct {
+	Label string
+	Style draw.LineStyle
+}
+
+// drawWithLegend draws p with the legend in rows below it, where it covers nothing.
+func drawWithLegend(c draw.Canvas, p *plot.Plot, legend []legendEntry) {
+	sty := p.Legend.TextStyle
+	const sample, gap = 24, 16 // points: a line's sample, space between entries
+	pad := vg.Points(6)
+	lineH := sty.Height("M") * 1.4
+	width := c.Max.X - c.Min.X - 2*pad
+	// lay the entries out in rows
+	type place struct {
+		row int
+		x   vg.Length
+	}
+	places := make([]place, len(legend))
+	row, x := 0, vg.Length(0)
+	for i, e := range legend {
+		w := vg.Points(sample+4) + sty.Width(e.Label)
+		if x > 0 && x+w > width {
+			row, x = row+1, 0
+		}
+		places[i] = place{row, x}
+		x += w + vg.Points(gap)
+	}
+	strip := vg.Length(row+1)*lineH + 2*pad
+	if len(legend) == 0 {
+		strip = 0
+	}
+	p.Draw(draw.Crop(c, 0, 0, strip, 0))
+	for i, e := range legend {
+		x0 := c.Min.X + pad + places[i].x
+		y := c.Min.Y + strip - pad - vg.Length(places[i].row)*lineH - lineH/2
+		c.StrokeLine2(e.Style, x0, y, x0+vg.Points(sample), y)
+		c.FillText(sty, vg.Point{X: x0 + vg.Points(sample+4), Y: y - sty.Height("M")/2 + sty.FontExtents().Descent}, e.Label)
+	}
+}
+
+// barsPlotter draws the timeline's sessions as horizontal bars, the first on top.
+type barsPlotter struct {
+	bars []timelineBar
+	unit time.Duration
+}
+
+const barHalfHeight = 0.35
+
+func (bp *barsPlotter) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	n := len(bp.bars)
+	for i, b := range bp.bars {
+		y := float64(n - 1 - i)
+		x0, x1 := trX(scale(b.Start, bp.unit)), trX(scale(b.End, bp.unit))
+		if x1-x0 < vg.Points(1) {
+			x1 = x0 + vg.Points(1) // a session of no length still shows
+		}
+		y0, y1 := trY(y-barHalfHeight), trY(y+barHalfHeight)
+		pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+		fill, ok := kindColors[b.Kind]
+		if !ok {
+			fill = grey
+		}
+		c.FillPolygon(fill, c.ClipPolygonXY(pts))
+		if b.Open {
+			outline := draw.LineStyle{Color: red, Width: vg.Points(1.5)}
+			c.StrokeLines(outline, c.ClipLinesXY(append(pts, pts[0]))...)
+		}
+	}
+}
+
+func (bp *barsPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
+	xmin, xmax = math.Inf(1), math.Inf(-1)
+	for _, b := range bp.bars {
+		xmin = min(xmin, scale(b.Start, bp.unit))
+		xmax = max(xmax, scale(b.End, bp.unit))
+	}
+	return xmin, xmax, -0.5, float64(len(bp.bars)) - 0.5
+}
