@@ -26,10 +26,14 @@ func (a *event) before(b *event) bool {
 // Only the events of the current bucket are in the heap; the next ringSize buckets wait, unsorted,
 // in the ring until the clock reaches them, and events further ahead in a second heap. So the heap
 // stays small and in cache however many events are pending, and most scheduling is an append.
-// Events are stored by value: once the arrays have grown, scheduling does not allocate.
+// A bucket is a chain of fixed-size chunks from a shared pool, so the ring takes memory in
+// proportion to the events pending, not to its busiest minute. Events are stored by value: once
+// the pool has grown, scheduling does not allocate.
 type queue struct {
 	h      []event // events of buckets up to cur, a heap
-	ring   [ringSize][]event
+	ring   [ringSize]chain
+	chunks []chunk
+	free   int32 // first free chunk, or -1
 	inRing int
 	far    []event // events beyond the ring, a heap
 	width  time.Duration
@@ -38,11 +42,29 @@ type queue struct {
 	seq    uint32
 }
 
-const ringSize = 4096
+const (
+	ringSize  = 4096
+	chunkSize = 32
+)
+
+// chain is a bucket: a list of chunks, appended to at its tail.
+type chain struct{ head, tail int32 }
+
+type chunk struct {
+	ev   [chunkSize]event
+	n    int32
+	next int32
+}
 
 // init sets the width of the calendar's buckets; a zero width makes the queue a plain heap.
+// A queue must be initialised before use.
 func (q *queue) init(width time.Duration) {
 	q.width = width
+	q.chunks = q.chunks[:0]
+	for i := range q.ring {
+		q.ring[i] = chain{-1, -1}
+	}
+	q.free = -1
 	q.reset()
 }
 
@@ -51,7 +73,7 @@ func (q *queue) reset() {
 	q.far = q.far[:0]
 	if q.inRing > 0 {
 		for i := range q.ring {
-			q.ring[i] = q.ring[i][:0]
+			q.drain(&q.ring[i], nil)
 		}
 	}
 	q.inRing = 0
@@ -75,7 +97,7 @@ func (q *queue) place(e event) {
 	if q.width > 0 {
 		if b := q.bucket(e.at); b > q.cur {
 			if b-q.cur < ringSize {
-				q.ring[b%ringSize] = append(q.ring[b%ringSize], e)
+				q.append(&q.ring[b%ringSize], e)
 				q.inRing++
 			} else {
 				q.far = heapPush(q.far, e)
@@ -84,6 +106,44 @@ func (q *queue) place(e event) {
 		}
 	}
 	q.h = heapPush(q.h, e)
+}
+
+// append adds e to the bucket's last chunk, taking a new chunk when it is full.
+func (q *queue) append(c *chain, e event) {
+	if c.tail < 0 || q.chunks[c.tail].n == chunkSize {
+		i := q.free
+		if i >= 0 {
+			q.free = q.chunks[i].next
+		} else {
+			q.chunks = append(q.chunks, chunk{})
+			i = int32(len(q.chunks) - 1)
+		}
+		q.chunks[i].n, q.chunks[i].next = 0, -1
+		if c.tail < 0 {
+			c.head = i
+		} else {
+			q.chunks[c.tail].next = i
+		}
+		c.tail = i
+	}
+	k := &q.chunks[c.tail]
+	k.ev[k.n] = e
+	k.n++
+}
+
+// drain empties the bucket into h (when not nil) and returns its chunks to the pool.
+func (q *queue) drain(c *chain, h *[]event) {
+	for i := c.head; i >= 0; {
+		k := &q.chunks[i]
+		if h != nil {
+			*h = append(*h, k.ev[:k.n]...)
+		}
+		next := k.next
+		k.next = q.free
+		q.free = i
+		i = next
+	}
+	*c = chain{-1, -1}
 }
 
 // fill advances the calendar to the next bucket with events, once the heap is empty.
@@ -100,11 +160,9 @@ func (q *queue) fill() {
 			q.far = heapPop(q.far)
 			q.place(e)
 		}
-		slot := &q.ring[q.cur%ringSize]
-		if b := *slot; len(b) > 0 {
-			q.h = append(q.h, b...)
-			q.inRing -= len(b)
-			*slot = b[:0]
+		if c := &q.ring[q.cur%ringSize]; c.head >= 0 {
+			q.drain(c, &q.h)
+			q.inRing -= len(q.h)
 			for i := len(q.h)/2 - 1; i >= 0; i-- {
 				siftDown(q.h, i)
 			}
@@ -181,9 +239,12 @@ func (q *queue) nextSeq() uint32 {
 		for i := range q.h {
 			all = append(all, &q.h[i])
 		}
-		for _, b := range q.ring {
-			for i := range b {
-				all = append(all, &b[i])
+		for _, c := range q.ring {
+			for i := c.head; q.inRing > 0 && i >= 0; i = q.chunks[i].next {
+				k := &q.chunks[i]
+				for j := range k.ev[:k.n] {
+					all = append(all, &k.ev[j])
+				}
 			}
 		}
 		for i := range q.far {

@@ -52,6 +52,7 @@ func TestQueueOrder(t *testing.T) {
 // The insertion sequence is renumbered before it wraps, keeping the order of queued events.
 func TestQueueSequenceWrap(t *testing.T) {
 	var q queue
+	q.init(1)
 	q.seq = math.MaxUint32 - 3
 	for i := 0; i < 8; i++ {
 		q.push(time.Duration(i%2), 0, int32(i), 0) // ties at 0 and 1
