@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/xml"
 	"strings"
 	"testing"
 	"time"
@@ -189,5 +190,21 @@ rows:
 			}
 			golden(t, name, b.Bytes())
 		})
+	}
+	// The JUnit file parses, with one case per cell and the observed value against the bound.
+	var b bytes.Buffer
+	if err := WriteTableJUnit(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	var doc junitDoc
+	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Tests != 8 || doc.Failures != 4 || len(doc.Cases) != 8 {
+		t.Fatalf("%d tests, %d failures, %d cases; want 8, 4, 8", doc.Tests, doc.Failures, len(doc.Cases))
+	}
+	if c := doc.Cases[1]; c.Class != "idcsim.table.current.disable_user" || c.Name != "app_new" || c.Failure == nil ||
+		c.Failure.Message != "observed 1s, published immediately: over the bound" {
+		t.Errorf("case %s %s: failure %+v", c.Class, c.Name, c.Failure)
 	}
 }

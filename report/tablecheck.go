@@ -232,7 +232,7 @@ func WriteTableJUnit(w io.Writer, r TableReport) error {
 				if c.Reproduced {
 					obs = observedString(c.Observed)
 				}
-				jc.Failure = &junitFailure{Message: c.Reason,
+				jc.Failure = &junitFailure{Message: fmt.Sprintf("observed %s, published %s: %s", obs, c.Published, c.Reason),
 					Text: fmt.Sprintf("%s %s: observed %s, published %s", row.Action, c.Cell, obs, c.Published)}
 			}
 			s.Cases = append(s.Cases, jc)
