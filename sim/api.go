@@ -11,6 +11,8 @@ type Options struct {
 	Workers int
 	// Progress, when not nil, is called after each replication with the count done.
 	Progress func(done, total int)
+	// Shard, when N > 1, runs only the I-th share of the replications (or sweep candidates).
+	Shard Shard
 }
 
 // Run runs every replication of the scenario and returns the exposure of each offboarding.

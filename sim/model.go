@@ -292,6 +292,8 @@ type Scenario struct {
 	Behaviours   []Behaviour
 	Populations  []Population
 	Offboardings []OffboardingPlan
+	// Sweep, when set, lists candidate settings to compare (RunSweep).
+	Sweep *Sweep
 	// Policy is the organisation's controls; the engine carries them for the reports.
 	Policy []Control
 	// SHA256 is the hex digest of the scenario's source text, when it came from a file.
@@ -399,8 +401,8 @@ type Counters struct {
 
 // Results is what a run produced.
 type Results struct {
-	Scenario     *Scenario
-	Events       int64 // events processed, over all replications
+	Scenario     *Scenario `json:"-"`
+	Events       int64     // events processed, over all replications
 	Offboardings []Offboarding
 	Counters     Counters // summed over replications
 	Warnings     []string

@@ -2,9 +2,7 @@ package sim
 
 import (
 	"context"
-	"runtime"
-	"sync"
-	"sync/atomic"
+	"slices"
 )
 
 // replication is what one replication produced.
@@ -26,67 +24,88 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	var idx []int // the replications of the shard
+	for r := 0; r < sc.Replications; r++ {
+		if opts.Shard.Has(r) {
+			idx = append(idx, r)
+		}
 	}
-	if workers > sc.Replications {
-		workers = sc.Replications
-	}
-	reps := make([]replication, sc.Replications)
-	var next, done atomic.Int64
-	var wg sync.WaitGroup
-	var progress sync.Mutex
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := newWorld(m)
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= len(reps) {
-					return
-				}
-				w.reset(i)
-				w.run()
-				reps[i] = replication{
-					offs:     w.collect(i, nil),
-					events:   w.events,
-					counters: w.counters,
-					warnings: append([]string(nil), w.warnings...),
-				}
-				n := int(done.Add(1))
-				if opts.Progress != nil {
-					progress.Lock()
-					opts.Progress(n, len(reps))
-					progress.Unlock()
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	reps := make([]replication, len(idx))
+	err = parallel(ctx, len(idx), opts, func(worlds map[int]*world, k int) {
+		w := worlds[0]
+		if w == nil {
+			w = newWorld(m)
+			worlds[0] = w
+		}
+		reps[k] = w.replicate(idx[k])
+	})
+	if err != nil {
 		return nil, err
 	}
-	res := &Results{Scenario: sc}
-	seen := map[string]bool{}
-	for _, w := range sc.Warnings {
-		seen[w] = true
-		res.Warnings = append(res.Warnings, w)
+	return gather(sc, reps), nil
+}
+
+// replicate runs replication rep and returns what it produced.
+func (w *world) replicate(rep int) replication {
+	w.reset(rep)
+	w.run()
+	return replication{
+		offs:     w.collect(rep, nil),
+		events:   w.events,
+		counters: w.counters,
+		warnings: append([]string(nil), w.warnings...),
 	}
+}
+
+// gather puts replications together, in their order.
+func gather(sc *Scenario, reps []replication) *Results {
+	res := &Results{Scenario: sc}
 	for i := range reps {
 		r := &reps[i]
 		res.Offboardings = append(res.Offboardings, r.offs...)
 		res.Events += r.events
 		res.Counters.add(&r.counters)
-		for _, w := range r.warnings {
-			if !seen[w] {
-				seen[w] = true
-				res.Warnings = append(res.Warnings, w)
-			}
+		res.Warnings = append(res.Warnings, r.warnings...)
+	}
+	res.Warnings = canonicalWarnings(sc, res.Warnings)
+	return res
+}
+
+// canonicalWarnings returns the scenario's warnings, then the engine's, sorted, each once.
+func canonicalWarnings(sc *Scenario, engine []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, w := range sc.Warnings {
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
 		}
 	}
-	return res, nil
+	var rest []string
+	for _, w := range engine {
+		if !seen[w] {
+			seen[w] = true
+			rest = append(rest, w)
+		}
+	}
+	slices.Sort(rest)
+	return append(out, rest...)
+}
+
+// Merge combines the results of the shards of one run (Options.Shard) into the results of the
+// whole run, equal to those of a run without shards.
+func Merge(sc *Scenario, parts []*Results) *Results {
+	res := &Results{Scenario: sc}
+	var warnings []string
+	for _, p := range parts {
+		res.Offboardings = append(res.Offboardings, p.Offboardings...)
+		res.Events += p.Events
+		res.Counters.add(&p.Counters)
+		warnings = append(warnings, p.Warnings...)
+	}
+	slices.SortStableFunc(res.Offboardings, func(a, b Offboarding) int { return a.Replication - b.Replication })
+	res.Warnings = canonicalWarnings(sc, warnings)
+	return res
 }
 
 func (c *Counters) add(o *Counters) {

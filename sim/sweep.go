@@ -1,0 +1,209 @@
+package sim
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Setting names a setting that a sweep varies: "portal_session", "background_session",
+// "kiro_session", "permission_set.NAME" (a permission set's session duration) or "timing.NAME"
+// (a timing parameter of the profile, see TimingNames).
+type Setting struct {
+	Name  string
+	Value time.Duration
+}
+
+// Candidate is one combination of settings of a sweep.
+type Candidate []Setting
+
+func (c Candidate) String() string {
+	var parts []string
+	for _, s := range c {
+		parts = append(parts, s.Name+"="+FormatDuration(s.Value))
+	}
+	return strings.Join(parts, " ")
+}
+
+// Axis is one setting of a sweep and its candidate values.
+type Axis struct {
+	Name   string
+	Values []time.Duration
+}
+
+// Sweep lists the candidates to compare: the full grid of Axes, or Candidates when given.
+type Sweep struct {
+	Axes       []Axis
+	Candidates []Candidate
+}
+
+// List returns the sweep's candidates in a fixed order: the explicit list, or the grid with the
+// last axis varying fastest.
+func (s *Sweep) List() []Candidate {
+	if len(s.Candidates) > 0 {
+		return s.Candidates
+	}
+	out := []Candidate{nil}
+	for _, a := range s.Axes {
+		var next []Candidate
+		for _, c := range out {
+			for _, v := range a.Values {
+				next = append(next, append(append(Candidate(nil), c...), Setting{a.Name, v}))
+			}
+		}
+		out = next
+	}
+	if len(out) == 1 && len(out[0]) == 0 {
+		return nil
+	}
+	return out
+}
+
+// With returns a copy of the scenario with the candidate's settings applied, or an error naming
+// a setting that does not exist or a value outside its range for the profile.
+func (sc *Scenario) With(c Candidate) (*Scenario, error) {
+	cp := *sc
+	cp.PermissionSets = append([]PermissionSet(nil), sc.PermissionSets...)
+	p := &cp.Profile
+	for _, s := range c {
+		switch {
+		case s.Name == "portal_session":
+			if s.Value < p.PortalMin || s.Value > p.PortalMax {
+				return nil, errorf("portal_session %s is outside %s..%s of profile %s (UIS-1)", FormatDuration(s.Value), FormatDuration(p.PortalMin), FormatDuration(p.PortalMax), p.Name)
+			}
+			cp.Settings.PortalSession = s.Value
+		case s.Name == "background_session":
+			if s.Value < p.BackgroundMin || s.Value > p.BackgroundMax {
+				return nil, errorf("background_session %s is outside %s..%s (BG-1)", FormatDuration(s.Value), FormatDuration(p.BackgroundMin), FormatDuration(p.BackgroundMax))
+			}
+			cp.Settings.BackgroundDuration = s.Value
+		case s.Name == "kiro_session":
+			if s.Value <= 0 || s.Value > p.KiroMax {
+				return nil, errorf("kiro_session %s is outside 0..%s (KIRO-1)", FormatDuration(s.Value), FormatDuration(p.KiroMax))
+			}
+			cp.Settings.KiroDuration = s.Value
+		case strings.HasPrefix(s.Name, "permission_set."):
+			name := strings.TrimPrefix(s.Name, "permission_set.")
+			i := 0
+			for i < len(cp.PermissionSets) && cp.PermissionSets[i].Name != name {
+				i++
+			}
+			if i == len(cp.PermissionSets) {
+				return nil, errorf("sweep: unknown permission set %q", name)
+			}
+			if s.Value < p.PermissionSetMin || s.Value > p.PermissionSetMax {
+				return nil, errorf("permission set %s duration %s is outside %s..%s (ROLE-2)", name, FormatDuration(s.Value), FormatDuration(p.PermissionSetMin), FormatDuration(p.PermissionSetMax))
+			}
+			cp.PermissionSets[i].SessionDuration = s.Value
+		case strings.HasPrefix(s.Name, "timing."):
+			if err := p.SetTiming(strings.TrimPrefix(s.Name, "timing."), s.Value); err != nil {
+				return nil, errorf("sweep: %v", err)
+			}
+		default:
+			return nil, errorf("sweep: unknown setting %q", s.Name)
+		}
+	}
+	return &cp, nil
+}
+
+// Shard selects the I-th of N shares of a run's work (0 ≤ I < N): replications with index ≡ I
+// mod N, or sweep candidates with index ≡ I mod N.
+type Shard struct{ I, N int }
+
+// Has says whether the shard includes work item k.
+func (s Shard) Has(k int) bool { return s.N <= 1 || k%s.N == s.I }
+
+func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
+
+// RunSweep runs every replication of every candidate (those of the shard, when Options.Shard is
+// set) on the workers, and returns one Results per candidate, nil for those outside the shard.
+// Every candidate runs with the same seeds, so that differences come from the settings, not chance.
+func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options) ([]*Results, error) {
+	var scs []*Scenario
+	var models []*model
+	for _, c := range cands {
+		s, err := sc.With(c)
+		if err != nil {
+			return nil, err
+		}
+		m, err := compile(s)
+		if err != nil {
+			return nil, err
+		}
+		scs = append(scs, s)
+		models = append(models, m)
+	}
+	type item struct{ cand, rep int }
+	var items []item
+	for ci := range cands {
+		if !opts.Shard.Has(ci) {
+			continue
+		}
+		for r := 0; r < sc.Replications; r++ {
+			items = append(items, item{ci, r})
+		}
+	}
+	reps := make([][]replication, len(cands))
+	for ci := range cands {
+		if opts.Shard.Has(ci) {
+			reps[ci] = make([]replication, sc.Replications)
+		}
+	}
+	err := parallel(ctx, len(items), opts, func(worlds map[int]*world, k int) {
+		it := items[k]
+		w := worlds[it.cand]
+		if w == nil {
+			w = newWorld(models[it.cand])
+			worlds[it.cand] = w
+		}
+		reps[it.cand][it.rep] = w.replicate(it.rep)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Results, len(cands))
+	for ci := range cands {
+		if reps[ci] != nil {
+			out[ci] = gather(scs[ci], reps[ci])
+		}
+	}
+	return out, nil
+}
+
+// parallel runs do(k) for k in [0, n) on the workers, each worker with its own worlds.
+func parallel(ctx context.Context, n int, opts Options, do func(worlds map[int]*world, k int)) error {
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	workers = max(1, min(workers, n))
+	var next, done atomic.Int64
+	var wg sync.WaitGroup
+	var progress sync.Mutex
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			worlds := map[int]*world{}
+			for ctx.Err() == nil {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				do(worlds, k)
+				d := int(done.Add(1))
+				if opts.Progress != nil {
+					progress.Lock()
+					opts.Progress(d, n)
+					progress.Unlock()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return ctx.Err()
+}

@@ -1,0 +1,109 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+// The grid lists every combination, the last axis fastest.
+func TestSweepGrid(t *testing.T) {
+	s := Sweep{Axes: []Axis{{"portal_session", []time.Duration{time.Hour, 8 * time.Hour}}, {"permission_set.Admin", []time.Duration{time.Hour, 2 * time.Hour, 4 * time.Hour}}}}
+	got := s.List()
+	if len(got) != 6 || got[1].String() != "portal_session=1h permission_set.Admin=2h" || got[5].String() != "portal_session=8h permission_set.Admin=4h" {
+		t.Errorf("grid %v", got)
+	}
+}
+
+// A candidate's settings apply to a copy and respect the profile's ranges (UIS-1, ROLE-2).
+func TestScenarioWith(t *testing.T) {
+	sc := testScenario()
+	c, err := sc.With(Candidate{{"portal_session", 2 * time.Hour}, {"permission_set.Long", 4 * time.Hour}, {"timing.app_session_check", time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Settings.PortalSession != 2*time.Hour || c.PermissionSets[1].SessionDuration != 4*time.Hour || c.Profile.AppSessionCheck != time.Hour {
+		t.Errorf("settings not applied: %+v", c.Settings)
+	}
+	if sc.Settings.PortalSession != 8*time.Hour || sc.PermissionSets[1].SessionDuration != 12*time.Hour || sc.Profile.AppSessionCheck != 30*time.Minute {
+		t.Error("the original scenario changed")
+	}
+	for _, bad := range []Candidate{{{"portal_session", time.Minute}}, {{"permission_set.Long", 13 * time.Hour}}, {{"permission_set.Nope", time.Hour}}, {{"colour", time.Hour}}} {
+		if _, err := sc.With(bad); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
+
+// Shards merged give the results of the whole run, through a JSON round trip as between machines.
+func TestShardsMerge(t *testing.T) {
+	sc := orgScenario(60, 7, 6)
+	sc.Replications = 7
+	whole, err := Run(context.Background(), sc, Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var parts []*Results
+	for i := 0; i < 3; i++ {
+		part, err := Run(context.Background(), sc, Options{Workers: 1, Shard: Shard{i, 3}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := json.Marshal(part)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Results
+		if err := json.Unmarshal(data, &back); err != nil {
+			t.Fatal(err)
+		}
+		parts = append(parts, &back)
+	}
+	merged := Merge(sc, []*Results{parts[2], parts[0], parts[1]})
+	if !reflect.DeepEqual(merged, whole) {
+		t.Errorf("merged shards differ from the whole run: %d vs %d offboardings, %d vs %d events",
+			len(merged.Offboardings), len(whole.Offboardings), merged.Events, whole.Events)
+	}
+}
+
+// A sweep runs every candidate with the same seeds; a candidate's results equal a plain run of
+// the scenario with its settings. ROLE-2: longer permission sets leave longer role exposure.
+func TestRunSweep(t *testing.T) {
+	sc := orgScenario(40, 7, 4)
+	sc.Replications = 3
+	sw := Sweep{Axes: []Axis{{"permission_set.Long", []time.Duration{time.Hour, 12 * time.Hour}}}}
+	cands := sw.List()
+	got, err := RunSweep(context.Background(), sc, cands, Options{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cands {
+		alone, _ := sc.With(c)
+		want, err := Run(context.Background(), alone, Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want.Scenario = got[i].Scenario
+		if !reflect.DeepEqual(got[i], want) {
+			t.Errorf("candidate %v differs from a plain run", c)
+		}
+	}
+	worst := func(r *Results) (m time.Duration) {
+		for _, o := range r.Offboardings {
+			m = max(m, o.Windows[ChRoleExisting].Length)
+		}
+		return m
+	}
+	if worst(got[0]) > time.Hour || worst(got[1]) <= time.Hour {
+		t.Errorf("role exposure %v with 1h sets, %v with 12h", worst(got[0]), worst(got[1]))
+	}
+	sharded, err := RunSweep(context.Background(), sc, cands, Options{Shard: Shard{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sharded[0] != nil || !reflect.DeepEqual(sharded[1].Offboardings, got[1].Offboardings) {
+		t.Error("shard 1/2 of the sweep should run the second candidate only")
+	}
+}
