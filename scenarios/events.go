@@ -47,7 +47,7 @@ var rules = map[sim.Action]rule{
 	sim.SignIn:                   mk("user device", "", sim.Browser, false),
 	sim.SignOut:                  mk("user device", "", sim.Browser, false),
 	sim.OpenApp:                  mk("user device application", "", sim.Browser, false),
-	sim.CloseApp:                 mk("user device application", "", sim.Browser, false),
+	sim.CloseApp:                 mk("user application", "", anyDevice, false),
 	sim.Federate:                 mk("user device account permission_set", "", sim.Browser, false),
 	sim.CLILogin:                 mk("user device", "", sim.CLI, false),
 	sim.CLILogout:                mk("user device", "", sim.CLI, false),
@@ -71,6 +71,10 @@ var rules = map[sim.Action]rule{
 	sim.AllowUser:                mk("user", "", anyDevice, true),
 	sim.RevokeRoleSessions:       mk("permission_set", "", anyDevice, true),
 	sim.Offboard:                 mk("user playbook", "", anyDevice, false),
+
+	sim.SetBackgroundSessionDuration: mk("duration", "", anyDevice, false),
+	sim.EnableBackgroundSessions:     mk("", "application", anyDevice, false),
+	sim.DisableBackgroundSessions:    mk("", "application", anyDevice, false),
 }
 
 // event decodes one event of the timeline, or one playbook step when step is set. A step's
@@ -151,7 +155,7 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	if v := get("application"); v != nil {
 		ev.Application, ok2 = b.app(v)
 		good = good && ok2
-		if ok2 && (a == sim.StartJob || a == sim.EndBackgroundSession) {
+		if ok2 && (a == sim.StartJob || a == sim.EndBackgroundSession || a == sim.EnableBackgroundSessions || a == sim.DisableBackgroundSessions) {
 			if app := b.sc.Applications[b.apps[ev.Application]]; app.Kind != sim.Jobs {
 				b.errorf(v, "%s needs an application of kind jobs; %s is %s", name, app.Name, app.Kind)
 				good = false
@@ -174,8 +178,10 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 		w, ok2 := b.enum(v, "where", wheres)
 		good = good && ok2
 		if ok2 && w == "idp" {
-			if b.sc.Source.Kind != sim.ExternalIdP {
-				b.errorf(v, "where: idp needs an identity source of kind external_idp; this one is %s", b.sc.Source.Kind)
+			// With Active Directory, idp means the directory: the change reaches IAM Identity
+			// Center with the next AD sync (PROV-4).
+			if b.sc.Source.Kind == sim.IdentityCenter {
+				b.errorf(v, "where: idp needs an identity source of kind external_idp or active_directory (where it means the directory); this one is %s", b.sc.Source.Kind)
 				good = false
 			}
 			ev.Where = sim.AtIdP
@@ -189,6 +195,14 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	}
 	if !step && userOK && good {
 		good = b.checkUser(re, ev)
+	}
+	if (a == sim.EnableBackgroundSessions || a == sim.DisableBackgroundSessions) && !b.sc.Profile.ExtendedSessions {
+		if a == sim.EnableBackgroundSessions {
+			b.errorf(av, "background sessions cannot be enabled: they do not exist in profile %s (BG-1); use profile current", b.sc.Profile.Name)
+			good = false
+		} else {
+			b.warnf(av, "disable_background_sessions has no effect: background sessions do not exist in profile %s (BG-1)", b.sc.Profile.Name)
+		}
 	}
 	if a == sim.EndSessions && b.sc.Source.Kind == sim.ActiveDirectory && !b.sc.Profile.ADSessionManagement {
 		b.warnf(av, "end_sessions is not available in profile %s for an Active Directory source (UIS-8)", b.sc.Profile.Name)
@@ -246,6 +260,15 @@ func (b *builder) eventDuration(v *yaml.Node, a sim.Action, ev *sim.Event) bool 
 		ok = b.checkRange(v, "portal session", d, p.PortalMin, p.PortalMax, "UIS-1")
 	case sim.SetPermissionSetDuration:
 		ok = b.checkRange(v, "permission set session duration", d, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2")
+	case sim.SetBackgroundSessionDuration:
+		if !p.ExtendedSessions {
+			if b.profile {
+				b.errorf(v, "background sessions have no duration in profile %s: they do not exist there (BG-1)", p.Name)
+			}
+			ok = false
+		} else {
+			ok = b.checkRange(v, "background session duration", d, p.BackgroundMin, p.BackgroundMax, "BG-1")
+		}
 	}
 	ev.Duration = d
 	return ok
