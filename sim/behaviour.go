@@ -70,6 +70,9 @@ func (w *world) scheduleDay(u int32) {
 
 func (w *world) dispatchBehaviour(e *event) {
 	u := e.ref
+	if e.kind != evGenOffboard {
+		w.settle(u)
+	}
 	switch e.kind {
 	case evDayStart:
 		w.dayStart(u)
@@ -80,6 +83,7 @@ func (w *world) dispatchBehaviour(e *event) {
 	case evGenOffboard:
 		g := w.genOffs[e.ref]
 		u = g.user
+		w.settle(u)
 		w.offboard(u, &w.m.plans[g.plan].offboard)
 	}
 	w.observe(u)

@@ -88,7 +88,9 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 
 // observeFrom starts tracking the user's channels.
 func (w *world) observeFrom(u int32) {
+	w.settle(u)
 	w.users[u].track = int32(len(w.tracks))
+	w.scheduleEnds(u)
 	w.tracks = append(w.tracks, tracking{})
 	s := &w.tracks[len(w.tracks)-1]
 	s.avail, s.holder = w.channelState(u)

@@ -142,7 +142,9 @@ func (w *world) signIn(u, dev int32) int32 {
 	w.portals[p] = portalSession{user: u, device: dev, start: w.now, end: end, gen: w.portals[p].gen}
 	s.portals = append(s.portals, p) // UIS-10: no cap on sessions per user
 	w.devPortal[dev] = p
-	w.q.push(end, evPortalEnd, p, w.portals[p].gen)
+	if s.track >= 0 {
+		w.q.push(end, evPortalEnd, p, w.portals[p].gen)
+	}
 	return p
 }
 
@@ -154,7 +156,7 @@ func (w *world) endPortal(p int32, why string) {
 	}
 	ps.ended = true
 	ps.why = why
-	ps.endedAt = w.now
+	ps.endedAt = min(w.now, ps.end)
 	gen := ps.gen
 	ps.gen++
 	u := ps.user
@@ -341,6 +343,7 @@ func (w *world) provisioningInterval() time.Duration {
 // provision is a provisioning run reaching the user: IAM Identity Center takes the IdP's state
 // (PROV-2), which enables again a user disabled only in IAM Identity Center (PROV-3).
 func (w *world) provision(u int32) {
+	w.settle(u)
 	s := &w.users[u]
 	s.provisionPending = false
 	if s.deleted || s.enabledIdC == s.enabledIdP {
@@ -379,7 +382,9 @@ func (w *world) openApp(u, dev int32, t target) {
 		g := w.samls[i].gen
 		w.samls[i] = samlSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
 		w.users[u].samls = append(w.users[u].samls, i)
-		w.q.push(end, evSAMLEnd, i, g)
+		if w.users[u].track >= 0 {
+			w.q.push(end, evSAMLEnd, i, g)
+		}
 		return
 	}
 	w.openAppSession(u, p, t)
@@ -441,7 +446,9 @@ func (w *world) reviewApp(i int32) {
 	if end != a.endAt {
 		a.endAt = end
 		a.gen++
-		w.q.push(end, evAppEnd, i, a.gen)
+		if w.users[a.user].track >= 0 {
+			w.q.push(end, evAppEnd, i, a.gen)
+		}
 	}
 }
 
@@ -449,7 +456,7 @@ func (w *world) endApp(i int32) {
 	a := &w.apps[i]
 	a.live = false
 	a.gen++
-	a.endAt = w.now
+	a.endAt = min(a.endAt, w.now)
 	s := &w.users[a.user]
 	s.apps = remove(s.apps, i)
 	if s.track < 0 {
@@ -461,7 +468,7 @@ func (w *world) endSAML(i int32) {
 	a := &w.samls[i]
 	a.live = false
 	a.gen++
-	a.end = w.now
+	a.end = min(a.end, w.now)
 	s := &w.users[a.user]
 	s.samls = remove(s.samls, i)
 	if s.track < 0 {
@@ -476,7 +483,9 @@ func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
 	g := w.roles[i].gen
 	w.roles[i] = roleSession{user: u, device: dev, target: t, issued: w.now, expiry: exp, console: console, live: true, gen: g}
 	w.users[u].roles = append(w.users[u].roles, i)
-	w.q.push(exp, evRoleExpire, i, g)
+	if w.users[u].track >= 0 {
+		w.q.push(exp, evRoleExpire, i, g)
+	}
 	return i
 }
 
@@ -547,7 +556,7 @@ func (w *world) cliLogin(u, dev int32) {
 		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
 	}
 	t.gen++
-	w.q.push(t.expiry, evTokenExpire, dev, t.gen)
+	w.scheduleTokenExpiry(dev)
 	if t.workload && t.workStalled {
 		t.workStalled = false
 		t.workGen++
@@ -601,7 +610,7 @@ func (w *world) ensureToken(dev int32) bool {
 		t.issued = w.now
 		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
 		t.gen++
-		w.q.push(t.expiry, evTokenExpire, dev, t.gen)
+		w.scheduleTokenExpiry(dev)
 		return w.now < t.expiry
 	}
 	return w.tokenUsable(dev) // CLI-3: an issued token is usable to its own expiry
@@ -622,7 +631,7 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	// keep in the cache only the credentials still held on this device (slots are reused)
 	cache := tk.cache[:0]
 	for _, r := range tk.cache {
-		if rs := &w.roles[r]; rs.live && rs.device == dev && !rs.console {
+		if rs := &w.roles[r]; rs.live && rs.expiry > w.now && rs.device == dev && !rs.console {
 			cache = append(cache, r)
 		}
 	}
@@ -699,6 +708,7 @@ func (w *world) membershipSeen(pm pendingMembership) {
 
 // entitlementChanged lets the user's sessions notice a change of entitlement.
 func (w *world) entitlementChanged(u int32) {
+	w.settle(u)
 	w.reviewApps(u)
 	if w.sc.Switches.LastAssignmentEndsRoleSessions {
 		s := &w.users[u]
@@ -771,7 +781,7 @@ func (w *world) revokeRoleSessions(ps int32, u int32) {
 func (w *world) revokeSeen(rv pendingRevoke) {
 	for i := range w.roles {
 		r := &w.roles[i]
-		if !r.live || r.revoked || r.issued >= rv.before || w.m.targetPermSet(r.target) != rv.permSet {
+		if !r.live || r.expiry <= w.now || r.revoked || r.issued >= rv.before || w.m.targetPermSet(r.target) != rv.permSet {
 			continue
 		}
 		r.revoked = true
@@ -833,4 +843,68 @@ func removeT(s []target, v target) []target {
 		}
 	}
 	return s
+}
+
+// settle ends the user's sessions that have reached their own end by now. For people not
+// offboarded, natural ends are not events: nothing watches them, so they are found here, when
+// the person next does something, and their slots freed.
+func (w *world) settle(u int32) {
+	s := &w.users[u]
+	for i := len(s.portals) - 1; i >= 0; i-- {
+		if p := s.portals[i]; !w.portalLive(p) {
+			w.endPortal(p, "")
+		}
+	}
+	for i := len(s.apps) - 1; i >= 0; i-- {
+		if a := s.apps[i]; w.apps[a].endAt <= w.now {
+			w.endApp(a)
+		}
+	}
+	for i := len(s.samls) - 1; i >= 0; i-- {
+		if a := s.samls[i]; w.samls[a].end <= w.now {
+			w.endSAML(a)
+		}
+	}
+	for i := len(s.roles) - 1; i >= 0; i-- {
+		if r := s.roles[i]; w.roles[r].expiry <= w.now {
+			w.endRole(r)
+		}
+	}
+	for i := len(s.kiros) - 1; i >= 0; i-- {
+		if k := s.kiros[i]; w.kiros[k].end <= w.now {
+			w.endKiro(k)
+		}
+	}
+}
+
+// scheduleEnds queues the natural ends of the sessions of a user who has just become tracked.
+func (w *world) scheduleEnds(u int32) {
+	s := &w.users[u]
+	for _, p := range s.portals {
+		w.q.push(w.portals[p].end, evPortalEnd, p, w.portals[p].gen)
+	}
+	for _, a := range s.apps {
+		w.q.push(w.apps[a].endAt, evAppEnd, a, w.apps[a].gen)
+	}
+	for _, a := range s.samls {
+		w.q.push(w.samls[a].end, evSAMLEnd, a, w.samls[a].gen)
+	}
+	for _, r := range s.roles {
+		w.q.push(w.roles[r].expiry, evRoleExpire, r, w.roles[r].gen)
+	}
+	for _, k := range s.kiros {
+		w.q.push(w.kiros[k].end, evKiroEnd, k, w.kiros[k].gen)
+	}
+	for _, d := range w.m.users[u].devices {
+		w.scheduleTokenExpiry(d)
+	}
+}
+
+// scheduleTokenExpiry queues the expiry of the device's access token, when its owner is tracked:
+// the expiry changes nothing but the exposure channels.
+func (w *world) scheduleTokenExpiry(dev int32) {
+	t := &w.tokens[dev]
+	if t.live && w.users[w.m.devices[dev].user].track >= 0 {
+		w.q.push(t.expiry, evTokenExpire, dev, t.gen)
+	}
 }

@@ -408,6 +408,7 @@ func (w *world) dispatch(e *event) bool {
 		if t.workGen != e.gen || !t.workload {
 			return false
 		}
+		w.settle(w.m.devices[e.ref].user)
 		w.workloadRefresh(e.ref)
 		w.observe(w.m.devices[e.ref].user)
 	case evGroupView:
@@ -447,6 +448,9 @@ func (w *world) dispatch(e *event) bool {
 // apply carries out a timeline event or a playbook step.
 func (w *world) apply(s *step) {
 	u := s.user
+	if u >= 0 {
+		w.settle(u)
+	}
 	switch s.action {
 	case SignIn:
 		w.signIn(u, s.device)
