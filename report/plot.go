@@ -216,24 +216,25 @@ func timelinePlot(s *Summary) (drawer, Figure) {
 	p := newPlot(fmt.Sprintf("%s: %s at %s (replication %d)", fig.Title, o.User, s.at(o.At), o.Replication),
 		"time from the offboarding ("+unitName+")", "")
 	n := len(bars)
+	rows := max(n, minTimelineRows) // a few sessions do not make fat bars
 	if n > 0 {
-		names := make([]string, n)
+		names := make([]string, rows)
 		for i, b := range bars {
 			label := b.Label
 			if b.Open {
 				label += " (open)"
 			}
-			names[n-1-i] = label // the first bar on top
+			names[rows-1-i] = label // the first bar on top
 		}
 		p.NominalY(names...)
-		p.Add(&barsPlotter{bars: bars, unit: unit})
+		p.Add(&barsPlotter{bars: bars, rows: rows, unit: unit})
 	} else {
 		p.HideY()
 	}
 	var legend []legendEntry
 	for i, m := range marks {
 		x := scale(m.At, unit)
-		l, _ := plotter.NewLine(plotter.XYs{{X: x, Y: -0.5}, {X: x, Y: float64(max(n, 1)) - 0.5}})
+		l, _ := plotter.NewLine(plotter.XYs{{X: x, Y: -0.5}, {X: x, Y: float64(rows) - 0.5}})
 		if i == 0 {
 			l.Color, l.Width = red, vg.Points(2)
 		} else {
@@ -310,16 +311,19 @@ func drawWithLegend(c draw.Canvas, p *plot.Plot, legend []legendEntry) {
 // barsPlotter draws the timeline's sessions as horizontal bars, the first on top.
 type barsPlotter struct {
 	bars []timelineBar
+	rows int // rows of the plot, at least len(bars); the bars fill the top ones
 	unit time.Duration
 }
 
 const barHalfHeight = 0.35
 
+// minTimelineRows is the fewest rows a timeline has.
+const minTimelineRows = 8
+
 func (bp *barsPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
-	n := len(bp.bars)
 	for i, b := range bp.bars {
-		y := float64(n - 1 - i)
+		y := float64(bp.rows - 1 - i)
 		x0, x1 := trX(scale(b.Start, bp.unit)), trX(scale(b.End, bp.unit))
 		if x1-x0 < vg.Points(1) {
 			x1 = x0 + vg.Points(1) // a session of no length still shows
@@ -344,5 +348,5 @@ func (bp *barsPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
 		xmin = min(xmin, scale(b.Start, bp.unit))
 		xmax = max(xmax, scale(b.End, bp.unit))
 	}
-	return xmin, xmax, -0.5, float64(len(bp.bars)) - 0.5
+	return xmin, xmax, -0.5, float64(bp.rows) - 0.5
 }
