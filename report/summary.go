@@ -24,10 +24,10 @@ type Summary struct {
 	Pass bool
 }
 
-// Level is the confidence level of every interval in a summary.
-const Level = 0.95
+// ConfidenceLevel is the confidence level of every interval in a summary.
+const ConfidenceLevel = 0.95
 
-// Interval is a confidence interval at Level. OK is false when there were too few samples for one;
+// Interval is a confidence interval at ConfidenceLevel. OK is false when there were too few samples for one;
 // the channel's warnings then say so.
 type Interval struct {
 	Lo, Hi time.Duration
@@ -147,7 +147,7 @@ func channelStats(ch sim.Channel, obs []sim.Offboarding) ChannelStats {
 	cs.P95 = quantile(0.95, x)
 	cs.P99 = quantile(0.99, x)
 	cs.Max = time.Duration(x[len(x)-1])
-	if lo, hi, ok := meanCI(mean, sd, len(x), Level); ok && cs.N >= minMeanN {
+	if lo, hi, ok := meanCI(mean, sd, len(x), ConfidenceLevel); ok && cs.N >= minMeanN {
 		// Windows are never negative, and neither is their mean: the interval is cut at 0.
 		cs.MeanCI = Interval{duration(max(lo, 0)), duration(hi), true}
 	} else {
@@ -158,7 +158,7 @@ func channelStats(ch sim.Channel, obs []sim.Offboarding) ChannelStats {
 		name string
 		ci   *Interval
 	}{{0.95, "p95", &cs.P95CI}, {0.99, "p99", &cs.P99CI}} {
-		if lo, hi, ok := quantileCI(q.p, Level, len(x)); ok {
+		if lo, hi, ok := quantileCI(q.p, ConfidenceLevel, len(x)); ok {
 			*q.ci = Interval{time.Duration(x[lo]), time.Duration(x[hi]), true}
 		} else {
 			cs.Warnings = append(cs.Warnings, fmt.Sprintf("too few offboardings (n=%d) for a %s interval", cs.N, q.name))
