@@ -141,6 +141,7 @@ func (w *world) signIn(u, dev int32) int32 {
 	p := alloc(&w.portals, &w.freePortals)
 	w.portals[p] = portalSession{user: u, device: dev, start: w.now, end: end, gen: w.portals[p].gen}
 	s.portals = append(s.portals, p) // UIS-10: no cap on sessions per user
+	s.nextEnd = min(s.nextEnd, end)
 	w.devPortal[dev] = p
 	if s.track >= 0 {
 		w.q.push(end, evPortalEnd, p, w.portals[p].gen)
@@ -382,6 +383,7 @@ func (w *world) openApp(u, dev int32, t target) {
 		g := w.samls[i].gen
 		w.samls[i] = samlSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
 		w.users[u].samls = append(w.users[u].samls, i)
+		w.users[u].nextEnd = min(w.users[u].nextEnd, end)
 		if w.users[u].track >= 0 {
 			w.q.push(end, evSAMLEnd, i, g)
 		}
@@ -444,6 +446,8 @@ func (w *world) reviewApp(i int32) {
 		}
 	}
 	if end != a.endAt {
+		s := &w.users[a.user]
+		s.nextEnd = min(s.nextEnd, end)
 		a.endAt = end
 		a.gen++
 		if w.users[a.user].track >= 0 {
@@ -483,6 +487,7 @@ func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
 	g := w.roles[i].gen
 	w.roles[i] = roleSession{user: u, device: dev, target: t, issued: w.now, expiry: exp, console: console, live: true, gen: g}
 	w.users[u].roles = append(w.users[u].roles, i)
+	w.users[u].nextEnd = min(w.users[u].nextEnd, exp)
 	if w.users[u].track >= 0 {
 		w.q.push(exp, evRoleExpire, i, g)
 	}
@@ -850,31 +855,48 @@ func removeT(s []target, v target) []target {
 // the person next does something, and their slots freed.
 func (w *world) settle(u int32) {
 	s := &w.users[u]
+	if w.now < s.nextEnd {
+		return
+	}
+	next := never
 	for i := len(s.portals) - 1; i >= 0; i-- {
 		if p := s.portals[i]; !w.portalLive(p) {
 			w.endPortal(p, "")
 		}
+	}
+	for _, p := range s.portals {
+		next = min(next, w.portals[p].end)
 	}
 	for i := len(s.apps) - 1; i >= 0; i-- {
 		if a := s.apps[i]; w.apps[a].endAt <= w.now {
 			w.endApp(a)
 		}
 	}
+	for _, a := range s.apps {
+		next = min(next, w.apps[a].endAt)
+	}
 	for i := len(s.samls) - 1; i >= 0; i-- {
 		if a := s.samls[i]; w.samls[a].end <= w.now {
 			w.endSAML(a)
+		} else {
+			next = min(next, w.samls[a].end)
 		}
 	}
 	for i := len(s.roles) - 1; i >= 0; i-- {
 		if r := s.roles[i]; w.roles[r].expiry <= w.now {
 			w.endRole(r)
+		} else {
+			next = min(next, w.roles[r].expiry)
 		}
 	}
 	for i := len(s.kiros) - 1; i >= 0; i-- {
 		if k := s.kiros[i]; w.kiros[k].end <= w.now {
 			w.endKiro(k)
+		} else {
+			next = min(next, w.kiros[k].end)
 		}
 	}
+	s.nextEnd = next
 }
 
 // scheduleEnds queues the natural ends of the sessions of a user who has just become tracked.

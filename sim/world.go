@@ -108,19 +108,20 @@ type kiroSession struct {
 }
 
 type userState struct {
+	// nextEnd is no later than the earliest natural end of the user's live sessions (see settle)
+	nextEnd                         time.Duration
+	track                           int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
 	enabledIdC, enabledIdP, deleted bool
+	denied, denyWant                bool
+	provisionPending                bool
+	portals, apps, samls, roles     []int32 // live sessions
+	kiros, jobs                     []int32
 	inactiveSince                   time.Duration // when the user was disabled or deleted; never when active
 	idpSessionEnd                   time.Duration
-	denied, denyWant                bool
 	denyGen                         uint32
 	direct                          []target
 	groups                          []int32 // membership
 	view                            []int32 // membership as the entitlement decisions see it (GRP-1)
-	portals, apps, samls, roles     []int32 // live sessions
-	jobs, kiros                     []int32
-	provisionPending                bool
-
-	track int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
 }
 
 // tracking is the exposure tracking of an offboarded user: which channels are open, what held
@@ -276,7 +277,7 @@ func (w *world) reset(rep int) {
 		u := &w.users[i]
 		um := &w.m.users[i]
 		*u = userState{
-			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
+			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1, nextEnd: never,
 			direct:  append(u.direct[:0], um.direct...),
 			groups:  append(u.groups[:0], um.groups...),
 			view:    append(u.view[:0], um.groups...),
