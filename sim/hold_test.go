@@ -33,11 +33,13 @@ func BenchmarkHold(b *testing.B) {
 			horizon := time.Duration(1000*10000/n) * time.Hour
 			var events int64
 			var q queue
-			hold(&q, n, horizon, rand.New(rand.NewPCG(1, 0x9E3779B97F4A7C15))) // grow the queue once
+			pcg := rand.NewPCG(1, 0x9E3779B97F4A7C15)
+			r := rand.New(pcg)
+			hold(&q, n, horizon, r) // grow the queue once
 			b.ReportAllocs()
 			b.ResetTimer()
 			for b.Loop() {
-				r := rand.New(rand.NewPCG(1, 0x9E3779B97F4A7C15))
+				pcg.Seed(1, 0x9E3779B97F4A7C15)
 				events = hold(&q, n, horizon, r)
 			}
 			b.ReportMetric(float64(events), "events")
