@@ -24,7 +24,6 @@ type model struct {
 	devices  []deviceModel
 	groups   [][]target // each group's assignments at the start
 	events   []step     // the timeline
-	kiroApps bool
 
 	behaviours []behaviourModel
 	plans      []planModel
@@ -117,9 +116,6 @@ func compile(sc *Scenario) (*model, error) {
 	var appNames, psNames, groupNames, userNames []string
 	for _, a := range sc.Applications {
 		appNames = append(appNames, a.Name)
-		if a.Kind == Kiro {
-			m.kiroApps = true
-		}
 	}
 	for _, p := range sc.PermissionSets {
 		psNames = append(psNames, p.Name)

@@ -408,15 +408,6 @@ type Results struct {
 	Warnings     []string
 }
 
-func (s *Scenario) userIndex(name string) int {
-	for i := range s.Users {
-		if s.Users[i].Name == name {
-			return i
-		}
-	}
-	return -1
-}
-
 // errorf is the error type of invalid scenarios given to the engine directly.
 func errorf(format string, args ...any) error { return fmt.Errorf("sim: "+format, args...) }
 
