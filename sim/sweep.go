@@ -36,9 +36,12 @@ type Axis struct {
 }
 
 // Sweep lists the candidates to compare: the full grid of Axes, or Candidates when given.
+// Channel and Statistic name the exposure that candidates are compared on (for example any, p95).
 type Sweep struct {
 	Axes       []Axis
 	Candidates []Candidate
+	Channel    Channel
+	Statistic  string
 }
 
 // List returns the sweep's candidates in a fixed order: the explicit list, or the grid with the
