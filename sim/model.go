@@ -391,6 +391,7 @@ type Counters struct {
 	SilentSignIns  int64 // sign-ins made silently through a live IdP session (UIS-7)
 	CLILogins      int64
 	Federations    int64
+	Refederations  int64 // console federations into an account whose console session had expired (ROLE-6)
 	KiroLogins     int64 // Kiro sign-ins (KIRO-1)
 	JobsStarted    int64
 	JobsKilled     int64 // jobs that failed because their session ended before they finished (BG-3, BG-4)

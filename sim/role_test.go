@@ -113,6 +113,16 @@ func TestConsoleRefederation(t *testing.T) {
 		e("8h30m", Federate, "device", "laptop", "account", "prod", "ps", "Admin"), // portal over at 8h: refused
 	))
 	want(t, w, ChRoleExisting, "2h30m", false) // the second session, 2h30m to 3h30m
+	res := runScenario(t, testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Admin"),
+		e("1h30m", Federate, "device", "laptop", "account", "prod", "ps", "Admin"), // still live: not a re-federation
+		e("2h30m", Federate, "device", "laptop", "account", "prod", "ps", "Admin"), // expired at 2h30m: re-federation
+		e("2h40m", Federate, "device", "laptop", "account", "prod", "ps", "Long"),  // first time into Long
+	))
+	if c := res.Counters; c.Federations != 4 || c.Refederations != 1 {
+		t.Errorf("ROLE-6: %d federations, %d re-federations; want 4, 1", c.Federations, c.Refederations)
+	}
 }
 
 // The offboarding's timeline lists the sessions live at it or started after, and the steps as

@@ -515,6 +515,19 @@ func (w *world) federate(u, dev int32, t target) {
 		return
 	}
 	w.counters.Federations++
+	// ROLE-6: federating again into an account whose console session has expired
+	s := &w.users[u]
+	if containsT(s.federated, t) {
+		w.counters.Refederations++
+		for _, r := range s.roles {
+			if rs := &w.roles[r]; rs.console && rs.target == t && rs.expiry > w.now {
+				w.counters.Refederations-- // still signed in there: not a re-federation
+				break
+			}
+		}
+	} else {
+		s.federated = append(s.federated, t)
+	}
 	w.issueRole(u, dev, t, true)
 }
 

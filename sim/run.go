@@ -113,6 +113,7 @@ func (c *Counters) add(o *Counters) {
 	c.SilentSignIns += o.SilentSignIns
 	c.CLILogins += o.CLILogins
 	c.Federations += o.Federations
+	c.Refederations += o.Refederations
 	c.KiroLogins += o.KiroLogins
 	c.JobsStarted += o.JobsStarted
 	c.JobsKilled += o.JobsKilled

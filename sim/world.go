@@ -120,8 +120,9 @@ type userState struct {
 	idpSessionEnd                   time.Duration
 	denyGen                         uint32
 	direct                          []target
-	groups                          []int32 // membership
-	view                            []int32 // membership as the entitlement decisions see it (GRP-1)
+	groups                          []int32  // membership
+	view                            []int32  // membership as the entitlement decisions see it (GRP-1)
+	federated                       []target // the accounts the user has federated into (ROLE-6)
 }
 
 // tracking is the exposure tracking of an offboarded user: which channels are open, what held
@@ -282,7 +283,7 @@ func (w *world) reset(rep int) {
 			groups:  append(u.groups[:0], um.groups...),
 			view:    append(u.view[:0], um.groups...),
 			portals: u.portals[:0], apps: u.apps[:0], samls: u.samls[:0], roles: u.roles[:0],
-			jobs: u.jobs[:0], kiros: u.kiros[:0],
+			jobs: u.jobs[:0], kiros: u.kiros[:0], federated: u.federated[:0],
 		}
 	}
 	if cap(w.tokens) < len(w.m.devices) {
