@@ -50,6 +50,11 @@ type builder struct {
 	playbooks map[string]*playbook
 	names     map[string][]string // by kind: known names, for suggestions
 	evNodes   []*yaml.Node        // the node of each of sc.Events
+	userNodes []*yaml.Node        // the name node of each of sc.Users
+
+	behaviours     map[string]int
+	behaviourNodes []*behaviourAt // beside sc.Behaviours
+	populations    map[string]*population
 }
 
 type playbook struct {
@@ -195,8 +200,11 @@ func (b *builder) build(root *yaml.Node) {
 	b.buildApplications(top.get("applications"))
 	b.buildGroups(top.get("groups"))
 	b.buildUsers(top.get("users"))
+	b.buildBehaviours(top.get("behaviours"))
+	b.buildPopulations(top.get("populations"))
 	b.buildPlaybooks(top.get("playbooks"))
 	b.buildEvents(top.get("events"))
+	b.buildOffboardings(top.get("offboardings"))
 	b.buildPolicy(top.get("policy"))
 	b.finalWarnings(root)
 }
@@ -590,8 +598,24 @@ func (b *builder) group(n *yaml.Node) (string, bool) {
 	return b.ref(n, "group", func(s string) bool { _, ok := b.groups[s]; return ok })
 }
 
+// user checks a reference to a user or to a population's person (NAME-i).
 func (b *builder) user(n *yaml.Node) (string, bool) {
-	return b.ref(n, "user", func(s string) bool { _, ok := b.users[s]; return ok })
+	name, ok := b.name(n, "user")
+	if !ok {
+		return "", false
+	}
+	if _, ok := b.devicesOf(name); ok {
+		return name, true
+	}
+	hint := b.unknownPerson(name)
+	if hint == "" {
+		hint = b.suggest(name, b.names["user"])
+	}
+	if hint == "" && len(b.names["user"]) == 0 && len(b.populations) == 0 {
+		hint = "; no user is declared"
+	}
+	b.errorf(n, "unknown user %q%s", name, hint)
+	return "", false
 }
 
 // assignments reads a list of assignments.
@@ -704,35 +728,24 @@ func (b *builder) buildUsers(n *yaml.Node) {
 			ok = b.declare("user", v, u.Name, seen)
 		}
 		if v := f.get("groups"); v != nil {
-			gs, _ := b.list(v, "groups")
-			in := map[string]*yaml.Node{}
-			for _, g := range gs {
-				name, good := b.group(g)
-				if !good {
-					continue
-				}
-				if prev := in[name]; prev != nil {
-					b.errorf(g, "group %q is listed twice for user %s (first at line %d)", name, u.Name, prev.Line)
-					continue
-				}
-				in[name] = g
-				u.Groups = append(u.Groups, name)
-			}
+			u.Groups = b.groupList(v, "user "+u.Name)
 		}
 		if v := f.get("assignments"); v != nil {
 			u.Assignments = b.assignments(v)
 		}
 		if v := f.get("devices"); v != nil {
-			u.Devices = b.devices(v, u.Name)
+			u.Devices = b.devices(v, "user "+u.Name)
 		}
 		if ok {
 			b.users[u.Name] = len(b.sc.Users)
 			b.sc.Users = append(b.sc.Users, u)
+			b.userNodes = append(b.userNodes, f.get("name"))
 		}
 	}
 }
 
-func (b *builder) devices(n *yaml.Node, user string) []sim.Device {
+// devices reads the devices of a user or of a population's people (who says which).
+func (b *builder) devices(n *yaml.Node, who string) []sim.Device {
 	items, _ := b.list(n, "devices")
 	seen := map[string]*yaml.Node{}
 	var out []sim.Device
@@ -748,7 +761,7 @@ func (b *builder) devices(n *yaml.Node, user string) []sim.Device {
 			ok = false
 		} else if dv.Name, ok = b.name(v, "device name"); ok {
 			if prev := seen[dv.Name]; prev != nil {
-				b.errorf(v, "user %s has two devices named %q (first at line %d)", user, dv.Name, prev.Line)
+				b.errorf(v, "%s has two devices named %q (first at line %d)", who, dv.Name, prev.Line)
 				ok = false
 			}
 			seen[dv.Name] = v
@@ -872,7 +885,7 @@ func (b *builder) expand(re *rawEvent) {
 		re.ev.PlaybookName = inlinePlaybook
 		steps = re.steps
 	case re.ev.PlaybookName == builtinPlaybook:
-		re.ev.Playbook = recommended(user, b.sc.Source.Kind == sim.ExternalIdP)
+		re.ev.Playbook = recommended(user, b.sc.Source.Kind != sim.IdentityCenter)
 		return
 	default:
 		pb := b.playbooks[re.ev.PlaybookName]
@@ -900,7 +913,9 @@ func withoutAt(ev sim.Event) sim.Event {
 	return ev
 }
 
-// recommended is the documented offboarding order (CUT-4).
+// recommended is the documented offboarding order (CUT-4). With an external IdP or Active
+// Directory, the user is disabled there too (idp): otherwise the next provisioning run or AD sync
+// would enable them again (PROV-3, PROV-4).
 func recommended(user string, idp bool) []sim.Step {
 	step := func(after time.Duration, a sim.Action, w sim.Where) sim.Step {
 		return sim.Step{After: after, Event: sim.Event{Action: a, User: user, Where: w}}
@@ -1006,7 +1021,10 @@ func (b *builder) finalWarnings(root *yaml.Node) {
 	if len(b.errs) > 0 {
 		return
 	}
-	b.entitlementWarnings()
+	b.peopleWarnings(b.entitlementWarnings())
+	if len(b.sc.Offboardings) > 0 {
+		return
+	}
 	for _, ev := range b.sc.Events {
 		if ev.Action == sim.Offboard {
 			return
@@ -1017,7 +1035,8 @@ func (b *builder) finalWarnings(root *yaml.Node) {
 
 // entitlementWarnings notices user actions on an application or account that the user is never
 // entitled to, not even through a group or an assignment added later: the engine would refuse them.
-func (b *builder) entitlementWarnings() {
+// It returns the test it used, for the people of populations.
+func (b *builder) entitlementWarnings() func(user string, a sim.Assignment) bool {
 	sc := b.sc
 	userGroups := map[string]map[string]bool{}
 	direct := map[string]map[sim.Assignment]bool{}
@@ -1033,29 +1052,43 @@ func (b *builder) entitlementWarnings() {
 			set(groupAssign, g.Name, a)
 		}
 	}
-	for _, u := range sc.Users {
-		userGroups[u.Name] = map[string]bool{}
-		for _, g := range u.Groups {
-			userGroups[u.Name][g] = true
+	// person sets up a user or a population's person, the first time they are named.
+	person := func(name string) {
+		if userGroups[name] != nil {
+			return
 		}
-		for _, a := range u.Assignments {
-			set(direct, u.Name, a)
+		userGroups[name] = map[string]bool{}
+		var groups []string
+		var assignments []sim.Assignment
+		if ui, ok := b.users[name]; ok {
+			groups, assignments = sc.Users[ui].Groups, sc.Users[ui].Assignments
+		} else if pi, _ := b.member(name); pi >= 0 {
+			groups, assignments = sc.Populations[pi].Groups, sc.Populations[pi].Assignments
+		}
+		for _, g := range groups {
+			userGroups[name][g] = true
+		}
+		for _, a := range assignments {
+			set(direct, name, a)
 		}
 	}
 	for _, ev := range sc.Events {
 		a := sim.Assignment{Account: ev.Account, PermissionSet: ev.PermissionSet, Application: ev.Application}
 		switch ev.Action {
 		case sim.AddToGroup:
+			person(ev.User)
 			userGroups[ev.User][ev.Group] = true
 		case sim.AddAssignment:
 			if ev.Group != "" {
 				set(groupAssign, ev.Group, a)
 			} else {
+				person(ev.User)
 				set(direct, ev.User, a)
 			}
 		}
 	}
 	entitled := func(user string, a sim.Assignment) bool {
+		person(user)
 		if direct[user][a] {
 			return true
 		}
@@ -1080,4 +1113,5 @@ func (b *builder) entitlementWarnings() {
 			b.warnf(b.evNodes[i], "%s is never entitled to %s, so this %s will be refused (APP-1, ROLE-1)", ev.User, a, ev.Action)
 		}
 	}
+	return entitled
 }

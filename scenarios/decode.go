@@ -158,6 +158,9 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed []string) *fields {
 			if hint == "" {
 				hint = d.suggest(k.Value, allowed)
 			}
+			if hint == "" {
+				hint = keyHints[what+".*"]
+			}
 			d.errorf(k, "unknown key %q in %s%s", k.Value, what, hint)
 			continue
 		}
@@ -169,14 +172,19 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed []string) *fields {
 
 // keyHints explain keys that are refused where they were written.
 var keyHints = map[string]string{
-	"playbook step.at":          "; a step is timed by after, from the previous step",
-	"playbook step.user":        "; a step acts on the offboarded user",
-	"playbook step.playbook":    "; playbooks do not nest",
-	"event.after":               "; an event is timed by at",
-	"the scenario.sweep":        "; sweeps are not supported by this version of the format",
-	"the scenario.behaviours":   "; statistical behaviours are not supported by this version of the format",
-	"the scenario.populations":  "; populations are not supported by this version of the format",
-	"the scenario.offboardings": "; generated offboardings are not supported by this version; write offboard events",
+	"playbook step.at":        "; a step is timed by after, from the previous step",
+	"playbook step.user":      "; a step acts on the offboarded user",
+	"playbook step.playbook":  "; playbooks do not nest",
+	"event.after":             "; an event is timed by at",
+	"the scenario.sweep":      "; sweeps are not supported by this version of the format",
+	"target.application":      "; a target is an account with a permission_set; applications go under open_app, jobs or kiro",
+	"cli.applications":        "; cli takes targets: accounts with permission sets",
+	"federate.applications":   "; federate takes targets: accounts with permission sets",
+	"open_app.targets":        "; open_app takes applications",
+	"jobs.targets":            "; jobs takes applications of kind jobs",
+	"jobs duration.*":         "; a distribution is one of exponential, lognormal or uniform, or write a duration",
+	"offboardings entry.user": "; generated offboardings draw their people at random; to offboard one person, write an offboard event",
+	"offboardings entry.at":   "; generated offboardings fall at random between from and to",
 }
 
 // entries reads a mapping whose keys are names chosen by the user, refusing duplicates.

@@ -99,7 +99,7 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 		b.errorf(n, "event needs at: when it happens, as an offset from start (1d9h) or an RFC 3339 time")
 		good = false
 	} else {
-		re.ev.At, good = b.when(v)
+		re.ev.At, good = b.when(v, "at")
 	}
 	av := f.get("action")
 	if av == nil {
@@ -303,27 +303,28 @@ func (b *builder) playbookRef(v *yaml.Node, re *rawEvent) bool {
 	return false
 }
 
-// when reads the time of an event: an offset from start, or an RFC 3339 time.
-func (b *builder) when(n *yaml.Node) (time.Duration, bool) {
+// when reads the time of an event (or of the bounds of generated offboardings): an offset from
+// start, or an RFC 3339 time, within the horizon.
+func (b *builder) when(n *yaml.Node, what string) (time.Duration, bool) {
 	var at time.Duration
 	if n.Kind == yaml.ScalarNode && looksLikeTime(n.Value) {
-		t, ok := b.timestamp(n, "at")
+		t, ok := b.timestamp(n, what)
 		if !ok {
 			return 0, false
 		}
 		if t.Before(b.sc.Start) {
-			b.errorf(n, "at %s is before start (%s)", n.Value, b.sc.Start.Format(time.RFC3339))
+			b.errorf(n, "%s %s is before start (%s)", what, n.Value, b.sc.Start.Format(time.RFC3339))
 			return 0, false
 		}
 		at = t.Sub(b.sc.Start)
 	} else {
 		var ok bool
-		if at, ok = b.duration(n, "at"); !ok {
+		if at, ok = b.duration(n, what); !ok {
 			return 0, false
 		}
 	}
 	if at > b.sc.Horizon {
-		b.errorf(n, "at %s is after the horizon (%s)", FormatDuration(at), FormatDuration(b.sc.Horizon))
+		b.errorf(n, "%s %s is after the horizon (%s)", what, FormatDuration(at), FormatDuration(b.sc.Horizon))
 		return 0, false
 	}
 	return at, true
@@ -335,17 +336,16 @@ func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
 	if v == nil || ev.Device == "" {
 		return true
 	}
-	ui, ok := b.users[ev.User]
+	devices, ok := b.devicesOf(ev.User)
 	if !ok {
 		return false
 	}
-	u := &b.sc.Users[ui]
 	var dev *sim.Device
 	var names []string
-	for i := range u.Devices {
-		names = append(names, u.Devices[i].Name)
-		if u.Devices[i].Name == ev.Device {
-			dev = &u.Devices[i]
+	for i := range devices {
+		names = append(names, devices[i].Name)
+		if devices[i].Name == ev.Device {
+			dev = &devices[i]
 		}
 	}
 	if dev == nil {
@@ -353,7 +353,7 @@ func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
 		if len(names) == 0 {
 			hint = "; they have no devices"
 		}
-		b.errorf(v, "user %s has no device %q%s", u.Name, ev.Device, hint)
+		b.errorf(v, "user %s has no device %q%s", ev.User, ev.Device, hint)
 		return false
 	}
 	want := rules[ev.Action].device
@@ -369,7 +369,7 @@ func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
 		}
 	}
 	if want != anyDevice && dev.Kind != want {
-		b.errorf(v, "%s needs a %s device; %s of %s is a %s device", what, want, dev.Name, u.Name, dev.Kind)
+		b.errorf(v, "%s needs a %s device; %s of %s is a %s device", what, want, dev.Name, ev.User, dev.Kind)
 		return false
 	}
 	return true

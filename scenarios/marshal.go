@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -143,36 +144,63 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 			e := &mapNode{}
 			e.add("name", strNode(u.Name))
 			if len(u.Groups) > 0 {
-				gl := seqNode(true)
-				for _, g := range u.Groups {
-					gl.Content = append(gl.Content, strNode(g))
-				}
-				e.add("groups", gl)
+				e.add("groups", namesNode(u.Groups))
 			}
 			if len(u.Assignments) > 0 {
 				e.add("assignments", assignmentsNode(u.Assignments))
 			}
 			if len(u.Devices) > 0 {
-				dl := seqNode(false)
-				for _, d := range u.Devices {
-					dm := &mapNode{}
-					dm.add("name", strNode(d.Name))
-					dm.add("kind", strNode(d.Kind.String()))
-					if d.Kind == sim.CLI {
-						dm.add("config", strNode(d.Config.String()))
-						dm.add("client", strNode(d.Client.String()))
-					}
-					dl.Content = append(dl.Content, dm.flow())
-				}
-				e.add("devices", dl)
+				e.add("devices", devicesNode(u.Devices))
 			}
 			l.Content = append(l.Content, &e.n)
 		}
 		m.add("users", l)
 	}
 
+	if len(sc.Behaviours) > 0 {
+		l := seqNode(false)
+		for i := range sc.Behaviours {
+			l.Content = append(l.Content, behaviourNode(&sc.Behaviours[i]))
+		}
+		m.add("behaviours", l)
+	}
+	if len(sc.Populations) > 0 {
+		l := seqNode(false)
+		for _, p := range sc.Populations {
+			e := &mapNode{}
+			e.add("name", strNode(p.Name))
+			e.add("count", intNode(strconv.Itoa(p.Count)))
+			e.add("behaviour", strNode(p.Behaviour))
+			if len(p.Groups) > 0 {
+				e.add("groups", namesNode(p.Groups))
+			}
+			if len(p.Assignments) > 0 {
+				e.add("assignments", assignmentsNode(p.Assignments))
+			}
+			if len(p.Devices) > 0 {
+				e.add("devices", devicesNode(p.Devices))
+			}
+			l.Content = append(l.Content, &e.n)
+		}
+		m.add("populations", l)
+	}
+
 	playbooks := &mapNode{}
 	seenPlaybook := map[string]bool{}
+	// playbookNode writes the playbook of an offboarding, and a named one once under playbooks:.
+	playbookNode := func(name string, steps []sim.Step) *yaml.Node {
+		switch name {
+		case inlinePlaybook:
+			return stepsNode(steps, true)
+		case builtinPlaybook:
+		default:
+			if !seenPlaybook[name] {
+				seenPlaybook[name] = true
+				playbooks.add(name, stepsNode(steps, false))
+			}
+		}
+		return strNode(name)
+	}
 	if len(sc.Events) > 0 {
 		l := seqNode(false)
 		for _, ev := range sc.Events {
@@ -180,22 +208,26 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 			e.add("at", durNode(ev.At))
 			eventFields(e, ev, false)
 			if ev.Action == sim.Offboard {
-				switch ev.PlaybookName {
-				case inlinePlaybook:
-					e.add("playbook", stepsNode(ev.Playbook, true))
-				case builtinPlaybook:
-					e.add("playbook", strNode(ev.PlaybookName))
-				default:
-					e.add("playbook", strNode(ev.PlaybookName))
-					if !seenPlaybook[ev.PlaybookName] {
-						seenPlaybook[ev.PlaybookName] = true
-						playbooks.add(ev.PlaybookName, stepsNode(ev.Playbook, false))
-					}
-				}
+				e.add("playbook", playbookNode(ev.PlaybookName, ev.Playbook))
 			}
 			l.Content = append(l.Content, e.flow())
 		}
 		m.add("events", l)
+	}
+	if len(sc.Offboardings) > 0 {
+		l := seqNode(false)
+		for _, p := range sc.Offboardings {
+			e := &mapNode{}
+			e.add("count", intNode(strconv.Itoa(p.Count)))
+			e.add("from", durNode(p.From))
+			e.add("to", durNode(p.To))
+			if p.Population != "" {
+				e.add("population", strNode(p.Population))
+			}
+			e.add("playbook", playbookNode(p.PlaybookName, p.Playbook))
+			l.Content = append(l.Content, e.flow())
+		}
+		m.add("offboardings", l)
 	}
 	if len(playbooks.n.Content) > 0 {
 		m.add("playbooks", &playbooks.n)
@@ -265,6 +297,126 @@ func stepsNode(steps []sim.Step, flow bool) *yaml.Node {
 		l.Content = append(l.Content, e.flow())
 	}
 	return l
+}
+
+func namesNode(names []string) *yaml.Node {
+	l := seqNode(true)
+	for _, n := range names {
+		l.Content = append(l.Content, strNode(n))
+	}
+	return l
+}
+
+func devicesNode(devices []sim.Device) *yaml.Node {
+	l := seqNode(false)
+	for _, d := range devices {
+		dm := &mapNode{}
+		dm.add("name", strNode(d.Name))
+		dm.add("kind", strNode(d.Kind.String()))
+		if d.Kind == sim.CLI {
+			dm.add("config", strNode(d.Config.String()))
+			dm.add("client", strNode(d.Client.String()))
+		}
+		l.Content = append(l.Content, dm.flow())
+	}
+	return l
+}
+
+func behaviourNode(bh *sim.Behaviour) *yaml.Node {
+	e := &mapNode{}
+	e.add("name", strNode(bh.Name))
+	if bh.Location != nil {
+		e.add("time_zone", strNode(bh.Location.String()))
+	}
+	days := seqNode(true)
+	for d, on := range bh.WorkingDays {
+		if on {
+			days.Content = append(days.Content, strNode(weekdays[d]))
+		}
+	}
+	e.add("working_days", days)
+	wh := &mapNode{}
+	wh.add("start", durNode(bh.DayStart))
+	wh.add("end", durNode(bh.DayEnd))
+	e.add("working_hours", wh.flow())
+	if bh.ArrivalSpread != 0 {
+		e.add("arrival_spread", durNode(bh.ArrivalSpread))
+	}
+	if bh.SignOutProbability != 0 {
+		e.add("sign_out", floatNode(bh.SignOutProbability))
+	}
+	activity := func(key, targets string, a *sim.Activity, dur *sim.Dist) {
+		if a.PerDay == 0 && len(a.Targets) == 0 && (dur == nil || *dur == (sim.Dist{})) {
+			return
+		}
+		am := &mapNode{}
+		am.add("per_day", floatNode(a.PerDay))
+		if len(a.Targets) > 0 {
+			l := seqNode(true)
+			for _, t := range a.Targets {
+				if targets == "applications" {
+					l.Content = append(l.Content, strNode(t.Application))
+					continue
+				}
+				tm := &mapNode{}
+				tm.add("account", strNode(t.Account))
+				tm.add("permission_set", strNode(t.PermissionSet))
+				l.Content = append(l.Content, tm.flow())
+			}
+			am.add(targets, l)
+		}
+		if dur != nil && *dur != (sim.Dist{}) {
+			am.add("duration", distNode(*dur))
+		}
+		e.add(key, am.flow())
+	}
+	activity("open_app", "applications", &bh.OpenApp, nil)
+	activity("federate", "targets", &bh.Federate, nil)
+	activity("cli", "targets", &bh.CLI, nil)
+	if bh.CLIWorkload != nil {
+		tm := &mapNode{}
+		tm.add("account", strNode(bh.CLIWorkload.Account))
+		tm.add("permission_set", strNode(bh.CLIWorkload.PermissionSet))
+		e.add("cli_workload", tm.flow())
+	}
+	activity("jobs", "applications", &bh.Jobs, &bh.JobDuration)
+	if bh.Kiro != "" {
+		e.add("kiro", strNode(bh.Kiro))
+	}
+	return &e.n
+}
+
+func distNode(d sim.Dist) *yaml.Node {
+	inner := &mapNode{}
+	var key string
+	switch d.Kind {
+	case sim.Fixed:
+		return durNode(d.A)
+	case sim.Exponential:
+		key = "exponential"
+		inner.add("mean", durNode(d.A))
+	case sim.LogNormal:
+		key = "lognormal"
+		inner.add("median", durNode(d.A))
+		inner.add("sigma", floatNode(d.Sigma))
+	case sim.Uniform:
+		key = "uniform"
+		inner.add("min", durNode(d.A))
+		inner.add("max", durNode(d.B))
+	}
+	outer := &mapNode{}
+	outer.add(key, inner.flow())
+	return outer.flow()
+}
+
+// floatNode writes a number so that it reads back exactly.
+func floatNode(x float64) *yaml.Node {
+	s := strconv.FormatFloat(x, 'g', -1, 64)
+	tag := "!!float"
+	if strings.Trim(s, "-0123456789") == "" {
+		tag = "!!int"
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: s}
 }
 
 func assignmentsNode(as []sim.Assignment) *yaml.Node {

@@ -84,6 +84,9 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"applications", "The applications users can be assigned.", listOf(ref("application"))},
 			{"groups", "The groups with their assignments.", listOf(ref("group"))},
 			{"users", fmt.Sprintf("The users; at most %d.", maxUsers), map[string]any{"type": "array", "items": ref("user"), "maxItems": maxUsers}},
+			{"behaviours", "How kinds of people work: their working days and hours, and how often they open applications, federate, use the CLI, start jobs and use Kiro. Populations use them; the engine draws their activity anew in each replication.", listOf(ref("behaviour"))},
+			{"populations", fmt.Sprintf("Groups of people described by a behaviour: COUNT people named NAME-1 to NAME-COUNT, who may also be named in events. Users and population people together are at most %d.", maxUsers), listOf(ref("population"))},
+			{"offboardings", "Offboardings generated in each replication: how many, between which times, of whom, with which playbook. They are measured like offboard events.", listOf(ref("offboarding_plan"))},
 			{"events", fmt.Sprintf("The timeline, in any order; events at the same time keep their order in the file. At most %d.", maxEvents), map[string]any{"type": "array", "items": ref("event"), "maxItems": maxEvents}},
 			{"playbooks", "Named offboarding playbooks: lists of steps. The names " + builtinPlaybook + " and " + inlinePlaybook + " are reserved.", map[string]any{"type": "object", "additionalProperties": listOf(ref("step"))}},
 			{"policy", "The organisation's controls, checked against the exposure windows.", listOf(ref("control"))},
@@ -143,7 +146,7 @@ var formatObjects = sync.OnceValue(func() []object {
 		{"event", "One event of the timeline.", []prop{
 			{"at", "When: an offset from start (" + durationDesc + ") or an RFC 3339 time; within the horizon.", ref("at")},
 			{"action", "What happens.", enum(sim.Actions())},
-			{"user", "The user who acts or is acted on.", name},
+			{"user", "The user who acts or is acted on: a user, or a population's person (NAME-i).", name},
 			{"device", "The user's device: browser for sign_in, sign_out, open_app, federate, start_job; cli for cli_login, cli_logout, get_role_credentials, start_cli_workload, stop_cli_workload; kiro for open_app of a kiro application; any for end_sessions. close_app (the user signs out of an application) takes none.", name},
 			{"application", "The application (open_app, close_app, start_job, add_assignment, remove_assignment, end_background_session; enable_background_sessions and disable_background_sessions, optional, an application of kind jobs: that application only, otherwise the instance).", name},
 			{"account", "The account (federate, get_role_credentials, start_cli_workload, stop_cli_workload, add_assignment, remove_assignment).", name},
@@ -162,6 +165,72 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"permission_set", "remove_assignment, add_assignment: with account; revoke_role_sessions.", name},
 			{"group", "add_to_group, remove_from_group.", name},
 			{"where", "disable_user, enable_user: identity_center (the default) or idp (the external IdP, or the Active Directory).", enum(wheres)},
+		}},
+		{"behaviour", "How a kind of person works. Each working day a person signs in from their browser at the start (within arrival_spread), opens Kiro if the behaviour names it, starts the CLI workload, then does the day's activities at random moments (a Poisson process at the summed rates, each activity chosen in proportion to its rate), and at the end stops the workload and may sign out.", []prop{
+			{"name", "Its name, for populations.", name},
+			{"time_zone", "The IANA time zone of the working hours, such as Europe/Berlin or America/New_York; working hours follow its daylight saving time. Default UTC.", str()},
+			{"working_days", "The days people work: mon, tue, wed, thu, fri, sat, sun (or the full names). Default mon to fri; at least one.", map[string]any{"type": "array", "items": enum(append(append([]string(nil), weekdays...), weekdayNames...)), "minItems": 1, "uniqueItems": true}},
+			{"working_hours", "The working day, as times of day in time_zone. Default 9h to 17h.", ref("working_hours")},
+			{"arrival_spread", "Each day, a person starts at a moment uniform within this much after the start of the working hours (the day keeps its length). Less than 1d. Default 0s.", dur},
+			{"sign_out", "The probability, 0 to 1, that a person signs out of the portal at the end of a working day (UIS-3); otherwise the session runs to its end. Default 0.", map[string]any{"type": "number", "minimum": 0, "maximum": 1}},
+			{"open_app", "Opening an application from the browser (AWS managed or SAML; not jobs or kiro).", ref("app_activity")},
+			{"federate", "Federating into an account from the browser (a console role session, ROLE-1).", ref("role_activity")},
+			{"cli", "A CLI command that needs role credentials (get_role_credentials) from the person's cli device, logging in first when the CLI asks (CLI-1, CLI-2, CLI-5).", ref("role_activity")},
+			{"cli_workload", "A CLI workload that runs on this account and permission set through each working day from the cli device (CLI-5, ROLE-5).", ref("role_target")},
+			{"jobs", "Starting a job in an application of kind jobs from the browser (BG-1).", ref("jobs_activity")},
+			{"kiro", "An application of kind kiro, opened from the person's kiro device at the start of each working day that has no Kiro session (KIRO-1).", name},
+		}},
+		{"working_hours", "The working hours of a day, as times of day: a duration from midnight (9h, 17h30m) or HH:MM; start before end, end at most 24h.", []prop{
+			{"start", "When the working day starts. Default 9h.", ref("time_of_day")},
+			{"end", "When it ends. Default 17h.", ref("time_of_day")},
+		}},
+		{"app_activity", "An activity on applications.", []prop{
+			{"per_day", fmt.Sprintf("How many times a working day, on average: 0 to %d.", maxPerDay), map[string]any{"type": "number", "minimum": 0, "maximum": maxPerDay}},
+			{"applications", "The applications, each time one chosen at random; needed when per_day is more than 0.", listOf(name)},
+		}},
+		{"role_activity", "An activity on accounts with permission sets.", []prop{
+			{"per_day", fmt.Sprintf("How many times a working day, on average: 0 to %d.", maxPerDay), map[string]any{"type": "number", "minimum": 0, "maximum": maxPerDay}},
+			{"targets", "The accounts with permission sets, each time one chosen at random; needed when per_day is more than 0.", listOf(ref("role_target"))},
+		}},
+		{"jobs_activity", "Starting jobs.", []prop{
+			{"per_day", fmt.Sprintf("How many jobs a working day, on average: 0 to %d.", maxPerDay), map[string]any{"type": "number", "minimum": 0, "maximum": maxPerDay}},
+			{"applications", "Applications of kind jobs, each time one chosen at random; needed when per_day is more than 0.", listOf(name)},
+			{"duration", "How long each job runs: a duration, or a distribution; needed when per_day is more than 0.", ref("distribution")},
+		}},
+		{"role_target", "An account with a permission set.", []prop{
+			{"account", "The account.", name},
+			{"permission_set", "The permission set.", name},
+		}},
+		{"distribution", "A distribution of durations: write a duration for a fixed value, or exactly one of these.", []prop{
+			{"exponential", "Exponential with the given mean.", ref("exponential")},
+			{"lognormal", "Log-normal with the given median and shape sigma.", ref("lognormal")},
+			{"uniform", "Uniform between min and max.", ref("uniform")},
+		}},
+		{"exponential", "An exponential distribution.", []prop{
+			{"mean", "Its mean.", dur},
+		}},
+		{"lognormal", "A log-normal distribution.", []prop{
+			{"median", "Its median.", dur},
+			{"sigma", fmt.Sprintf("The standard deviation of the logarithm: 0 to %g; 1 puts the 90th percentile at about 3.6 times the median.", maxSigma), map[string]any{"type": "number", "minimum": 0, "maximum": maxSigma}},
+		}},
+		{"uniform", "A uniform distribution.", []prop{
+			{"min", "Its least value.", dur},
+			{"max", "Its greatest value; at least min.", dur},
+		}},
+		{"population", "COUNT people of one behaviour, named NAME-1 to NAME-COUNT, with the same groups, assignments and devices. No user may have one of their names.", []prop{
+			{"name", "Its name, the stem of its people's names.", name},
+			{"count", fmt.Sprintf("How many people: 1 to %d.", maxUsers), map[string]any{"type": "integer", "minimum": 1, "maximum": maxUsers}},
+			{"behaviour", "The behaviour of its people.", name},
+			{"groups", "The groups its people belong to at the start.", listOf(name)},
+			{"assignments", "Its people's direct assignments.", listOf(ref("assignment"))},
+			{"devices", "Each person's devices: a browser to sign in, open applications, federate and start jobs; a cli device for cli and cli_workload; a kiro device for kiro.", listOf(ref("device"))},
+		}},
+		{"offboarding_plan", "Offboardings generated in each replication, at times uniform between from and to, of people drawn without repeats.", []prop{
+			{"count", "How many in each replication; at most the number of people to draw from.", map[string]any{"type": "integer", "minimum": 1}},
+			{"from", "The earliest time: an offset from start or an RFC 3339 time. Default 0s.", ref("at")},
+			{"to", "The latest time, within the horizon. Default the horizon.", ref("at")},
+			{"population", "The population to draw from. Default: every user and every population's people.", name},
+			{"playbook", "The name of a playbook, " + builtinPlaybook + " (CUT-4), or a list of steps written in place ([] changes nothing). Steps cannot name a device.", map[string]any{"anyOf": []any{name, listOf(ref("step"))}}},
 		}},
 		{"control", "A control: a statistic of a channel's exposure must be within a limit.", []prop{
 			{"id", "The control's identifier, such as OFF-1.", name},
@@ -211,6 +280,10 @@ func Schema() []byte {
 			"type":        []any{"string", "integer"},
 			"description": "A name: printable, without spaces at either end, at most 200 characters.",
 		},
+		"time_of_day": map[string]any{
+			"anyOf":       []any{ref("duration"), map[string]any{"type": "string", "pattern": `^([01]?[0-9]|2[0-3]):[0-5][0-9]$|^24:00$`}},
+			"description": "A time of day: a duration from midnight (9h, 17h30m) or HH:MM (17:30).",
+		},
 		"at": map[string]any{
 			"anyOf":       []any{ref("duration"), map[string]any{"type": "string", "format": "date-time"}},
 			"description": "An offset from start, or an RFC 3339 time.",
@@ -242,6 +315,10 @@ func Schema() []byte {
 			top = s
 			continue
 		}
+		if o.name == "distribution" {
+			s["minProperties"], s["maxProperties"] = 1, 1
+			s = map[string]any{"anyOf": []any{ref("duration"), s}, "description": o.desc}
+		}
 		defs[o.name] = s
 	}
 	top["$schema"] = "http://json-schema.org/draft-07/schema#"
@@ -258,15 +335,25 @@ func Schema() []byte {
 }
 
 var requiredKeys = map[string][]string{
-	"permission_set": {"name"},
-	"application":    {"name"},
-	"group":          {"name"},
-	"user":           {"name"},
-	"device":         {"name"},
-	"event":          {"at", "action"},
-	"step":           {"action"},
-	"control":        {"id", "channel", "within"},
-	"provisioning":   {"mode"},
+	"permission_set":   {"name"},
+	"application":      {"name"},
+	"group":            {"name"},
+	"user":             {"name"},
+	"device":           {"name"},
+	"event":            {"at", "action"},
+	"step":             {"action"},
+	"control":          {"id", "channel", "within"},
+	"provisioning":     {"mode"},
+	"behaviour":        {"name"},
+	"app_activity":     {"per_day"},
+	"role_activity":    {"per_day"},
+	"jobs_activity":    {"per_day"},
+	"role_target":      {"account", "permission_set"},
+	"exponential":      {"mean"},
+	"lognormal":        {"median", "sigma"},
+	"uniform":          {"min", "max"},
+	"population":       {"name", "count", "behaviour"},
+	"offboarding_plan": {"count", "playbook"},
 }
 
 var switchDesc = map[string]string{
