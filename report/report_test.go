@@ -68,7 +68,7 @@ func smallResults() *sim.Results {
 		Scenario:     sc,
 		Events:       1234,
 		Offboardings: obs,
-		Counters: sim.Counters{SignInPrompts: 20, SilentSignIns: 6, CLILogins: 4, Federations: 10,
+		Counters: sim.Counters{SignInPrompts: 20, SilentSignIns: 6, CLILogins: 4, Federations: 10, Refederations: 2,
 			KiroLogins: 2, JobsStarted: 8, JobsKilled: 3, RefusedActions: 5, CollateralRoleSessions: 1},
 	}
 }

@@ -66,6 +66,9 @@ type Friction struct {
 	SilentSignIns      float64
 	CLILogins          float64
 	ConsoleFederations float64
+	// ConsoleRefederations are the console federations into an account whose console session had
+	// expired (ROLE-6): the user had to federate again to go on working.
+	ConsoleRefederations float64
 	// JobsKilled are jobs that failed because their session ended before they finished (BG-3, BG-4).
 	JobsKilled float64
 	KiroLogins float64
@@ -250,6 +253,7 @@ func friction(res *sim.Results) Friction {
 	f.SilentSignIns = rate(c.SilentSignIns)
 	f.CLILogins = rate(c.CLILogins)
 	f.ConsoleFederations = rate(c.Federations)
+	f.ConsoleRefederations = rate(c.Refederations)
 	f.JobsKilled = rate(c.JobsKilled)
 	f.KiroLogins = rate(c.KiroLogins)
 	return f

@@ -196,12 +196,12 @@ func TestPolicy(t *testing.T) {
 
 func TestFriction(t *testing.T) {
 	// 2 users, a 1-week horizon and 2 replications make 4 user-weeks: 20 prompts are 5 per
-	// user-week, 6 silent sign-ins 1.5, 4 CLI logins 1, 10 federations 2.5, 3 jobs killed 0.75,
-	// 2 Kiro logins 0.5.
+	// user-week, 6 silent sign-ins 1.5, 4 CLI logins 1, 10 federations 2.5, 2 of them
+	// re-federations 0.5, 3 jobs killed 0.75, 2 Kiro logins 0.5.
 	res := smallResults()
 	f := Summarize(res).Friction
 	want := Friction{UserWeeks: 4, SignInPrompts: 5, SilentSignIns: 1.5, CLILogins: 1, ConsoleFederations: 2.5,
-		JobsKilled: 0.75, KiroLogins: 0.5, Totals: res.Counters}
+		ConsoleRefederations: 0.5, JobsKilled: 0.75, KiroLogins: 0.5, Totals: res.Counters}
 	if f != want {
 		t.Errorf("friction %+v\nwant     %+v", f, want)
 	}

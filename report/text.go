@@ -291,6 +291,7 @@ func (s *Summary) frictionRows() [][]string {
 		{"silent sign-ins (UIS-7, no prompt)", rate(f.SilentSignIns), fmt.Sprint(t.SilentSignIns)},
 		{"CLI logins", rate(f.CLILogins), fmt.Sprint(t.CLILogins)},
 		{"console federations", rate(f.ConsoleFederations), fmt.Sprint(t.Federations)},
+		{"console re-federations (ROLE-6)", rate(f.ConsoleRefederations), fmt.Sprint(t.Refederations)},
 		{"jobs killed", rate(f.JobsKilled), fmt.Sprintf("%d of %d started", t.JobsKilled, t.JobsStarted)},
 		{"Kiro logins", rate(f.KiroLogins), fmt.Sprint(t.KiroLogins)},
 		{"collateral role sessions (CUT-2)", "", fmt.Sprint(t.CollateralRoleSessions)},
