@@ -6,16 +6,22 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // ReportMarker is the file whose presence marks a directory as a report that WriteDir may replace.
 const ReportMarker = "results.json"
 
+// reportMarkers are the files that mark a report: a run's (ReportMarker), a sweep's, or a shard's
+// partial report.
+var reportMarkers = []string{ReportMarker, "sweep.json", "partial.json"}
+
 // WriteDir writes a report directory whole or not at all. The files (names are slash-separated
 // paths inside dir) are written into a temporary sibling of dir, which then takes dir's place; an
 // existing report at dir is moved aside first and removed only once the new one is in. On any error
 // nothing of the new report remains and an existing report is untouched. WriteDir refuses to
-// replace a directory that is neither empty nor a report (one holding ReportMarker).
+// replace a directory that is neither empty nor a report (one holding ReportMarker, sweep.json
+// or partial.json).
 func WriteDir(dir string, files map[string][]byte) (err error) {
 	dir = filepath.Clean(dir)
 	if err := checkReplaceable(dir); err != nil {
@@ -68,10 +74,12 @@ func checkReplaceable(dir string) error {
 	case len(entries) == 0:
 		return nil
 	}
-	if fi, err := os.Stat(filepath.Join(dir, ReportMarker)); err != nil || !fi.Mode().IsRegular() {
-		return fmt.Errorf("%s is not empty and holds no %s: refusing to replace it with a report", dir, ReportMarker)
+	for _, m := range reportMarkers {
+		if fi, err := os.Stat(filepath.Join(dir, m)); err == nil && fi.Mode().IsRegular() {
+			return nil
+		}
 	}
-	return nil
+	return fmt.Errorf("%s is not empty and holds no %s: refusing to replace it with a report", dir, strings.Join(reportMarkers, ", "))
 }
 
 // replaceDir renames src to dst, moving an existing dst aside first and removing it afterwards.

@@ -179,17 +179,7 @@ func (s *Summary) resultsJSON() resultsJSON {
 		Pass:          s.Pass,
 		Warnings:      s.Warnings(),
 	}
-	for i := range s.Channels {
-		cs := &s.Channels[i]
-		e := exposureJSON{
-			N: cs.N, Open: cs.Open,
-			MeanS: seconds(cs.Mean), P50S: seconds(cs.P50), P95S: seconds(cs.P95), P99S: seconds(cs.P99), MaxS: seconds(cs.Max),
-			Warnings: append([]string{}, cs.Warnings...),
-		}
-		e.MeanCI95S, e.P95CI95S, e.P99CI95S = intervalJSON(cs.MeanCI), intervalJSON(cs.P95CI), intervalJSON(cs.P99CI)
-		e.Worst = s.worstJSON(cs.Worst, cs.Channel)
-		doc.Exposure = append(doc.Exposure, member{cs.Channel.String(), e})
-	}
+	doc.Exposure = s.exposureJSON()
 	for i := range res.Offboardings {
 		o := &res.Offboardings[i]
 		oj := offboardJSON{
@@ -216,6 +206,23 @@ func (s *Summary) resultsJSON() resultsJSON {
 		})
 	}
 	return doc
+}
+
+// exposureJSON is the exposure object of results.json: each channel's statistics.
+func (s *Summary) exposureJSON() object {
+	var out object
+	for i := range s.Channels {
+		cs := &s.Channels[i]
+		e := exposureJSON{
+			N: cs.N, Open: cs.Open,
+			MeanS: seconds(cs.Mean), P50S: seconds(cs.P50), P95S: seconds(cs.P95), P99S: seconds(cs.P99), MaxS: seconds(cs.Max),
+			Warnings: append([]string{}, cs.Warnings...),
+		}
+		e.MeanCI95S, e.P95CI95S, e.P99CI95S = intervalJSON(cs.MeanCI), intervalJSON(cs.P95CI), intervalJSON(cs.P99CI)
+		e.Worst = s.worstJSON(cs.Worst, cs.Channel)
+		out = append(out, member{cs.Channel.String(), e})
+	}
+	return out
 }
 
 func intervalJSON(ci Interval) *[2]float64 {

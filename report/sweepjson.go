@@ -1,0 +1,227 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"idcsim/sim"
+)
+
+type sweepJSON struct {
+	SchemaVersion   int             `json:"schema_version"`
+	Scenario        scenarioJSON    `json:"scenario"`
+	Profile         string          `json:"profile"`
+	Switches        map[string]bool `json:"switches"`
+	Seed            uint64          `json:"seed"`
+	Replications    int             `json:"replications"`
+	Start           string          `json:"start"`
+	HorizonS        float64         `json:"horizon_s"`
+	Events          int64           `json:"events"`
+	Objective       objectiveJSON   `json:"objective"`
+	FrictionMeasure string          `json:"friction_measure"`
+	Settings        []string        `json:"settings"`
+	Candidates      []candidateJSON `json:"candidates"`
+	Recommended     []int           `json:"recommended"`
+	Pass            bool            `json:"pass"`
+	Warnings        []string        `json:"warnings"`
+}
+
+type objectiveJSON struct {
+	Channel   string `json:"channel"`
+	Statistic string `json:"statistic"`
+}
+
+type candidateJSON struct {
+	Index        int           `json:"index"`
+	Name         string        `json:"name"`
+	Settings     object        `json:"settings"`
+	ObjectiveS   float64       `json:"objective_s"`
+	FrictionPUW  float64       `json:"friction_per_user_week"`
+	Exposure     object        `json:"exposure"`
+	Friction     frictionJSON  `json:"friction"`
+	Policy       []verdictJSON `json:"policy"`
+	Offboardings int           `json:"offboardings"`
+	Events       int64         `json:"events"`
+	Pass         bool          `json:"pass"`
+	Pareto       bool          `json:"pareto"`
+	Recommended  bool          `json:"recommended"`
+}
+
+// WriteSweepJSON writes sweep.json: the sweep's setup, then per candidate its settings (in
+// seconds), exposure statistics per channel (as in results.json), friction, control verdicts, and
+// whether it is on the Pareto front and recommended.
+func WriteSweepJSON(w io.Writer, ss *SweepSummary) error {
+	sc := ss.Scenario
+	doc := sweepJSON{
+		SchemaVersion:   SchemaVersion,
+		Scenario:        scenarioJSON{Name: sc.Name, SHA256: sc.SHA256},
+		Profile:         sc.Profile.Name,
+		Switches:        sc.Switches.Map(),
+		Seed:            sc.Seed,
+		Replications:    sc.Replications,
+		Start:           sc.Start.Format(time.RFC3339),
+		HorizonS:        seconds(sc.Horizon),
+		Events:          ss.events(),
+		Objective:       objectiveJSON{Channel: ss.Channel.String(), Statistic: ss.Statistic},
+		FrictionMeasure: FrictionMeasure,
+		Settings:        append([]string{}, ss.Settings...),
+		Candidates:      []candidateJSON{},
+		Recommended:     append([]int{}, ss.Recommended...),
+		Pass:            ss.Pass,
+		Warnings:        ss.Warnings(),
+	}
+	for i := range ss.Candidates {
+		c := &ss.Candidates[i]
+		s := c.Summary
+		cj := candidateJSON{
+			Index: c.Index, Name: c.Name(), Settings: object{},
+			ObjectiveS: seconds(c.Objective), FrictionPUW: round(c.Friction, 3),
+			Exposure: s.exposureJSON(), Friction: s.frictionJSON(), Policy: []verdictJSON{},
+			Offboardings: len(s.Results.Offboardings), Events: s.Results.Events,
+			Pass: c.Pass, Pareto: c.Pareto, Recommended: c.Recommended,
+		}
+		for k, name := range ss.Settings {
+			cj.Settings = append(cj.Settings, member{name, seconds(c.Values[k])})
+		}
+		for _, v := range s.Policy {
+			cj.Policy = append(cj.Policy, verdictJSON{
+				ID: v.Control.ID, Channel: v.Control.Channel.String(), Statistic: v.Control.Statistic,
+				LimitS: seconds(v.Control.Within), ValueS: seconds(v.Value), Open: v.Open,
+				Pass: v.Pass, Text: v.Control.Text, Reason: v.Reason, Worst: s.worstJSON(v.Worst, v.Control.Channel),
+			})
+		}
+		doc.Candidates = append(doc.Candidates, cj)
+	}
+	return writeIndented(w, doc)
+}
+
+// sweepCSVColumns are the columns of sweep.csv around the settings' and the channels' own.
+var (
+	sweepCSVHead = []string{"candidate", "name"}
+	sweepCSVTail = []string{"friction_per_user_week", "sign_in_prompts_per_user_week", "silent_sign_ins_per_user_week",
+		"cli_logins_per_user_week", "kiro_logins_per_user_week", "jobs_killed_per_user_week"}
+	sweepCSVEnd = []string{"pass", "failed_controls", "pareto", "recommended"}
+)
+
+// SweepCSVHeader returns the header of sweep.csv: candidate, name, each swept setting in seconds
+// (NAME_s), the objective (CHANNEL_STATISTIC_s), friction figures, each channel's p95 and max, and
+// the verdicts.
+func SweepCSVHeader(ss *SweepSummary) []string {
+	h := append([]string{}, sweepCSVHead...)
+	for _, name := range ss.Settings {
+		h = append(h, name+"_s")
+	}
+	h = append(h, "objective_"+ss.Channel.String()+"_"+ss.Statistic+"_s")
+	h = append(h, sweepCSVTail...)
+	for ch := range sim.NumChannels {
+		h = append(h, ch.String()+"_p95_s", ch.String()+"_max_s", ch.String()+"_open")
+	}
+	return append(h, sweepCSVEnd...)
+}
+
+// WriteSweepCSV writes sweep.csv: a header (SweepCSVHeader), then one row per candidate.
+func WriteSweepCSV(w io.Writer, ss *SweepSummary) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(SweepCSVHeader(ss)); err != nil {
+		return err
+	}
+	num := func(x float64) string { return strconv.FormatFloat(x, 'f', -1, 64) }
+	for i := range ss.Candidates {
+		c := &ss.Candidates[i]
+		f := &c.Summary.Friction
+		row := []string{strconv.Itoa(c.Index), c.Name()}
+		for _, v := range c.Values {
+			row = append(row, num(seconds(v)))
+		}
+		row = append(row, num(seconds(c.Objective)))
+		for _, x := range []float64{c.Friction, f.SignInPrompts, f.SilentSignIns, f.CLILogins, f.KiroLogins, f.JobsKilled} {
+			row = append(row, num(round(x, 3)))
+		}
+		for ch := range sim.NumChannels {
+			cs := &c.Summary.Channels[ch]
+			row = append(row, num(seconds(cs.P95)), num(seconds(cs.Max)), strconv.Itoa(cs.Open))
+		}
+		row = append(row, strconv.FormatBool(c.Pass), strings.Join(c.FailedControls(), " "),
+			strconv.FormatBool(c.Pareto), strconv.FormatBool(c.Recommended))
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteSweepJUnit writes the controls of every candidate as a JUnit XML test suite, one test case
+// per candidate and control, for CI systems.
+func WriteSweepJUnit(w io.Writer, ss *SweepSummary) error {
+	suite := junitSuite{Name: "idcsim sweep " + ss.Scenario.Name}
+	for i := range ss.Candidates {
+		c := &ss.Candidates[i]
+		s := c.Summary
+		for _, v := range s.Policy {
+			ctl := v.Control
+			jc := junitCase{Class: fmt.Sprintf("idcsim.sweep.candidate-%d", c.Index), Name: ctl.ID + " [" + c.Name() + "]", Out: s.junitEvidence(v)}
+			if ctl.Text != "" {
+				jc.Name = ctl.ID + ": " + ctl.Text + " [" + c.Name() + "]"
+			}
+			if !v.Pass {
+				msg := fmt.Sprintf("%s of %s is %s, limit %s", ctl.Statistic, ctl.Channel, FormatDuration(v.Value), FormatDuration(ctl.Within))
+				if v.Open > 0 {
+					msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
+						ctl.Statistic, ctl.Channel, FormatDuration(v.Value), plural(v.Open, "window"), FormatDuration(ctl.Within))
+				}
+				jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
+				suite.Failures++
+			}
+			suite.Cases = append(suite.Cases, jc)
+		}
+	}
+	suite.Tests = len(suite.Cases)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(suite); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// SweepFiles returns the files of a sweep's report directory by name: sweep.json, sweep.csv,
+// report.md, report.html, and the frontier and heatmap figures as SVG and PNG. The same summary
+// always gives the same bytes. Write them with WriteDir.
+func SweepFiles(ss *SweepSummary) (map[string][]byte, error) {
+	figs, err := SweepFigures(ss)
+	if err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	for _, w := range []struct {
+		name  string
+		write func(*bytes.Buffer) error
+	}{
+		{"sweep.json", func(b *bytes.Buffer) error { return WriteSweepJSON(b, ss) }},
+		{"sweep.csv", func(b *bytes.Buffer) error { return WriteSweepCSV(b, ss) }},
+		{"report.md", func(b *bytes.Buffer) error { return WriteSweepMarkdown(b, ss) }},
+		{"report.html", func(b *bytes.Buffer) error { return WriteSweepHTML(b, ss, figs) }},
+	} {
+		var b bytes.Buffer
+		if err := w.write(&b); err != nil {
+			return nil, err
+		}
+		files[w.name] = b.Bytes()
+	}
+	for _, f := range figs {
+		files[f.Name+".svg"] = f.SVG
+		files[f.Name+".png"] = f.PNG
+	}
+	return files, nil
+}

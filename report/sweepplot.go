@@ -1,0 +1,365 @@
+package report
+
+import (
+	"fmt"
+	"image/color"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"idcsim/sim"
+)
+
+// SweepFigures draws a sweep's plots: exposure against friction per candidate with the Pareto
+// front (frontier), and the objective over the first two swept settings (heatmap).
+func SweepFigures(ss *SweepSummary) ([]Figure, error) {
+	var figs []Figure
+	for _, f := range []func(*SweepSummary) (drawer, Figure){frontierPlot, heatmapPlot} {
+		d, fig := f(ss)
+		if err := render(d, &fig); err != nil {
+			return nil, fmt.Errorf("drawing %s: %v", fig.Name, err)
+		}
+		figs = append(figs, fig)
+	}
+	return figs, nil
+}
+
+// frontierPoint is a candidate as the frontier plot draws it.
+type frontierPoint struct {
+	Index       int
+	Friction    float64
+	Objective   time.Duration
+	Pass        bool
+	Pareto      bool
+	Recommended bool
+}
+
+// frontierData returns the candidates as points, and the Pareto front in order of friction.
+func frontierData(ss *SweepSummary) (points, front []frontierPoint) {
+	for i := range ss.Candidates {
+		c := &ss.Candidates[i]
+		pt := frontierPoint{c.Index, c.Friction, c.Objective, c.Pass, c.Pareto, c.Recommended}
+		points = append(points, pt)
+		if c.Pareto {
+			front = append(front, pt)
+		}
+	}
+	slices.SortStableFunc(front, func(a, b frontierPoint) int {
+		if a.Friction != b.Friction {
+			if a.Friction < b.Friction {
+				return -1
+			}
+			return 1
+		}
+		return int(a.Objective - b.Objective)
+	})
+	return points, front
+}
+
+var green = color.RGBA{0x00, 0x9e, 0x73, 0xff}
+
+func frontierPlot(ss *SweepSummary) (drawer, Figure) {
+	fig := Figure{Name: "frontier", Title: "Exposure against friction per candidate"}
+	points, front := frontierData(ss)
+	var top time.Duration
+	for _, pt := range points {
+		top = max(top, pt.Objective)
+	}
+	unit, unitName := timeUnit(top)
+	p := newPlot(fig.Title, "friction: prompts and logins per user-week", ss.Objective()+" exposure ("+unitName+")")
+	p.Y.Min = 0
+	if len(points) > 0 {
+		// room around the points for their marks and numbers
+		lo, hi := points[0].Friction, points[0].Friction
+		for _, pt := range points {
+			lo, hi = min(lo, pt.Friction), max(hi, pt.Friction)
+		}
+		span := hi - lo
+		if span == 0 {
+			span = max(hi, 1)
+		}
+		p.X.Min, p.X.Max = max(0, lo-0.05*span), hi+0.08*span
+		p.Y.Max = max(scale(top, unit)*1.08, 1)
+	}
+	xy := func(pts []frontierPoint, keep func(frontierPoint) bool) plotter.XYs {
+		var out plotter.XYs
+		for _, pt := range pts {
+			if keep(pt) {
+				out = append(out, plotter.XY{X: pt.Friction, Y: scale(pt.Objective, unit)})
+			}
+		}
+		return out
+	}
+	var legend []legendEntry
+	if len(front) > 0 {
+		l, err := plotter.NewLine(xy(front, func(frontierPoint) bool { return true }))
+		if err == nil {
+			l.Color, l.Width = palette[0], vg.Points(1.5)
+			p.Add(l)
+			legend = append(legend, legendEntry{"Pareto front", l.LineStyle})
+		}
+	}
+	glyphs := []struct {
+		keep  func(frontierPoint) bool
+		style draw.GlyphStyle
+		label string
+	}{
+		{func(pt frontierPoint) bool { return pt.Recommended }, draw.GlyphStyle{Color: palette[0], Radius: vg.Points(7), Shape: draw.RingGlyph{}}, "recommended"},
+		{func(pt frontierPoint) bool { return pt.Pass }, draw.GlyphStyle{Color: green, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}, "meets every control"},
+		{func(pt frontierPoint) bool { return !pt.Pass }, draw.GlyphStyle{Color: palette[3], Radius: vg.Points(4), Shape: draw.CrossGlyph{}}, "fails a control"},
+	}
+	var marks []glyphEntry
+	for _, g := range glyphs {
+		pts := xy(points, g.keep)
+		if len(pts) == 0 {
+			continue
+		}
+		s, err := plotter.NewScatter(pts)
+		if err != nil {
+			continue
+		}
+		s.GlyphStyle = g.style
+		p.Add(s)
+		marks = append(marks, glyphEntry{g.label, g.style})
+	}
+	if len(points) > 0 && len(points) <= maxFrontierLabels {
+		lb := plotter.XYLabels{XYs: xy(points, func(frontierPoint) bool { return true })}
+		for _, pt := range points {
+			lb.Labels = append(lb.Labels, strconv.Itoa(pt.Index))
+		}
+		if l, err := plotter.NewLabels(lb); err == nil {
+			l.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
+			for i := range l.TextStyle {
+				l.TextStyle[i].Color = grey
+			}
+			p.Add(l)
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Each point is one of the %d candidates: the %s exposure after an offboarding against the friction people pay, %s.", len(points), ss.Objective(), FrictionMeasure)
+	b.WriteString(" Green circles meet every control, crosses fail at least one. The line joins the Pareto front, the candidates that no other candidate beats on both exposure and friction; rings mark the recommended candidates.")
+	if len(points) <= maxFrontierLabels {
+		b.WriteString(" Numbers are the candidates' indexes in sweep.csv and sweep.json.")
+	}
+	fig.Caption = b.String()
+	return func(c draw.Canvas) { drawWithGlyphLegend(c, p, legend, marks) }, fig
+}
+
+// maxFrontierLabels is the most candidates whose indexes the frontier plot writes beside them.
+const maxFrontierLabels = 60
+
+// glyphEntry is a glyph of a legend drawn below a plot.
+type glyphEntry struct {
+	Label string
+	Style draw.GlyphStyle
+}
+
+// drawWithGlyphLegend draws p with a legend of lines and glyphs in one row below it.
+func drawWithGlyphLegend(c draw.Canvas, p *plot.Plot, lines []legendEntry, glyphs []glyphEntry) {
+	sty := p.Legend.TextStyle
+	pad := vg.Points(6)
+	lineH := sty.Height("M") * 1.8
+	strip := lineH + 2*pad
+	p.Draw(draw.Crop(c, 0, 0, strip, 0))
+	x := c.Min.X + pad
+	y := c.Min.Y + pad + lineH/2
+	label := func(s string) {
+		c.FillText(sty, vg.Point{X: x, Y: y - sty.Height("M")/2 + sty.FontExtents().Descent}, s)
+		x += sty.Width(s) + vg.Points(16)
+	}
+	for _, e := range lines {
+		c.StrokeLine2(e.Style, x, y, x+vg.Points(24), y)
+		x += vg.Points(28)
+		label(e.Label)
+	}
+	for _, g := range glyphs {
+		c.DrawGlyph(g.Style, vg.Point{X: x + vg.Points(8), Y: y})
+		x += vg.Points(20)
+		label(g.Label)
+	}
+}
+
+// heatGrid is the objective over two swept settings: one cell per pair of values.
+type heatGrid struct {
+	XName, YName string          // YName is empty with one swept setting
+	X, Y         []time.Duration // the values of each, sorted; Y has one 0 with one setting
+	Cells        [][]heatCell    // [y][x]
+	// Folded says some cells hold more than one candidate (more than two swept settings, or a
+	// listed candidate set): the cell shows the best of them.
+	Folded bool
+}
+
+type heatCell struct {
+	Count int // candidates with these values
+	// Best is the candidate with the least objective, Value that objective, Pass whether it meets every control.
+	Best  int
+	Value time.Duration
+	Pass  bool
+}
+
+// heatData puts the candidates on the grid of the first two swept settings.
+func heatData(ss *SweepSummary) heatGrid {
+	var g heatGrid
+	if len(ss.Settings) == 0 {
+		return g
+	}
+	g.XName = ss.Settings[0]
+	if len(ss.Settings) > 1 {
+		g.YName = ss.Settings[1]
+	}
+	at := func(c *CandidateSummary, k int) time.Duration {
+		if k >= len(c.Values) {
+			return 0
+		}
+		return c.Values[k]
+	}
+	for i := range ss.Candidates {
+		c := &ss.Candidates[i]
+		if x := at(c, 0); !slices.Contains(g.X, x) {
+			g.X = append(g.X, x)
+		}
+		y := time.Duration(0)
+		if g.YName != "" {
+			y = at(c, 1)
+		}
+		if !slices.Contains(g.Y, y) {
+			g.Y = append(g.Y, y)
+		}
+	}
+	slices.Sort(g.X)
+	slices.Sort(g.Y)
+	g.Cells = make([][]heatCell, len(g.Y))
+	for y := range g.Cells {
+		g.Cells[y] = make([]heatCell, len(g.X))
+	}
+	for i := range ss.Candidates {
+		c := &ss.Candidates[i]
+		x := slices.Index(g.X, at(c, 0))
+		y := 0
+		if g.YName != "" {
+			y = slices.Index(g.Y, at(c, 1))
+		}
+		cell := &g.Cells[y][x]
+		cell.Count++
+		if cell.Count > 1 {
+			g.Folded = true
+		}
+		if cell.Count == 1 || c.Objective < cell.Value || c.Objective == cell.Value && c.Pass && !cell.Pass {
+			cell.Best, cell.Value, cell.Pass = c.Index, c.Objective, c.Pass
+		}
+	}
+	return g
+}
+
+// heatStops are the colours of the heat map from the least exposure to the most (viridis, reversed).
+var heatStops = []color.RGBA{{0xfd, 0xe7, 0x25, 0xff}, {0x5e, 0xc9, 0x62, 0xff}, {0x21, 0x91, 0x8c, 0xff}, {0x3b, 0x52, 0x8b, 0xff}, {0x44, 0x01, 0x54, 0xff}}
+
+// heatColor returns the colour of t in [0, 1], and whether text on it should be white.
+func heatColor(t float64) (color.RGBA, bool) {
+	t = min(max(t, 0), 1)
+	f := t * float64(len(heatStops)-1)
+	i := min(int(f), len(heatStops)-2)
+	u := f - float64(i)
+	a, b := heatStops[i], heatStops[i+1]
+	mix := func(x, y uint8) uint8 { return uint8(float64(x) + u*(float64(y)-float64(x)) + 0.5) }
+	return color.RGBA{mix(a.R, b.R), mix(a.G, b.G), mix(a.B, b.B), 0xff}, t > 0.5
+}
+
+func heatmapPlot(ss *SweepSummary) (drawer, Figure) {
+	g := heatData(ss)
+	fig := Figure{Name: "heatmap", Title: fmt.Sprintf("%s exposure over %s and %s", ss.Objective(), g.XName, g.YName)}
+	if g.YName == "" {
+		fig.Title = fmt.Sprintf("%s exposure over %s", ss.Objective(), g.XName)
+	}
+	p := newPlot(fig.Title, g.XName, g.YName)
+	var xs, ys []string
+	for _, v := range g.X {
+		xs = append(xs, sim.FormatDuration(v))
+	}
+	for _, v := range g.Y {
+		ys = append(ys, sim.FormatDuration(v))
+	}
+	if g.YName == "" {
+		ys = []string{""}
+	}
+	if len(xs) > 0 {
+		p.NominalX(xs...)
+		p.NominalY(ys...)
+		p.Add(&heatPlotter{g: g})
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Each cell is the %s exposure of the candidate with that %s", ss.Objective(), g.XName)
+	if g.YName != "" {
+		fmt.Fprintf(&b, " and that %s", g.YName)
+	}
+	b.WriteString("; lighter is less exposure. A cell marked \"fails\" fails a control; \"-\" marks a pair no candidate has.")
+	switch {
+	case len(ss.Settings) < 2:
+		fmt.Fprintf(&b, " The sweep varies only %s, so the map has a single row: a heat map needs two swept settings.", g.XName)
+	case len(ss.Settings) > 2:
+		fmt.Fprintf(&b, " The sweep varies %d settings; the map shows the first two, and each cell the least exposure over the other settings (%s).",
+			len(ss.Settings), strings.Join(ss.Settings[2:], ", "))
+	case g.Folded:
+		b.WriteString(" Where several candidates share a cell, it shows the least exposure of them.")
+	}
+	fig.Caption = b.String()
+	return p.Draw, fig
+}
+
+// heatPlotter draws the heat map's cells with their values written in them.
+type heatPlotter struct{ g heatGrid }
+
+func (h *heatPlotter) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	lo, hi := time.Duration(-1), time.Duration(0)
+	for _, row := range h.g.Cells {
+		for _, cell := range row {
+			if cell.Count > 0 {
+				if lo < 0 || cell.Value < lo {
+					lo = cell.Value
+				}
+				hi = max(hi, cell.Value)
+			}
+		}
+	}
+	sty := text.Style{Font: p.X.Tick.Label.Font, XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: p.X.Tick.Label.Handler}
+	sty.Font.Size = vg.Points(9)
+	for y, row := range h.g.Cells {
+		for x, cell := range row {
+			x0, x1 := trX(float64(x)-0.5), trX(float64(x)+0.5)
+			y0, y1 := trY(float64(y)-0.5), trY(float64(y)+0.5)
+			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
+			fill, white := color.RGBA{0xee, 0xee, 0xee, 0xff}, false
+			label := "-"
+			if cell.Count > 0 {
+				t := 0.0
+				if hi > lo {
+					t = float64(cell.Value-lo) / float64(hi-lo)
+				}
+				fill, white = heatColor(t)
+				label = FormatDuration(cell.Value)
+				if !cell.Pass {
+					label += "\nfails"
+				}
+			}
+			c.FillPolygon(fill, pts)
+			c.StrokeLines(draw.LineStyle{Color: color.White, Width: vg.Points(1)}, append(pts, pts[0]))
+			sty.Color = color.Black
+			if white {
+				sty.Color = color.White
+			}
+			c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, label)
+		}
+	}
+}
+
+func (h *heatPlotter) DataRange() (xmin, xmax, ymin, ymax float64) {
+	return -0.5, float64(len(h.g.X)) - 0.5, -0.5, float64(len(h.g.Y)) - 0.5
+}
