@@ -71,17 +71,9 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sc.Name != "default" || len(sc.Users) < 6 || len(sc.Users) > 10 || len(sc.Accounts) != 2 {
-		t.Errorf("default example: name %q, %d users, %d accounts", sc.Name, len(sc.Users), len(sc.Accounts))
-	}
-	offboards := 0
-	for _, ev := range sc.Events {
-		if ev.Action == sim.Offboard {
-			offboards++
-		}
-	}
-	if offboards < 3 || offboards > 4 {
-		t.Errorf("default example has %d offboardings, want 3 or 4", offboards)
+	if sc.Name != "default" || len(sc.Users) != 2 || len(sc.Populations) != 5 || len(sc.Accounts) != 3 || len(sc.Offboardings) != 5 {
+		t.Errorf("default example: name %q, %d users, %d populations, %d accounts, %d offboarding plans",
+			sc.Name, len(sc.Users), len(sc.Populations), len(sc.Accounts), len(sc.Offboardings))
 	}
 	if _, err := Load("example:defualt"); err == nil || !strings.Contains(err.Error(), `did you mean "default"?`) {
 		t.Errorf("Load of a misspelt example: %v", err)

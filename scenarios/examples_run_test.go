@@ -1,0 +1,316 @@
+package scenarios
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"idcsim/sim"
+)
+
+// runExample parses a built-in example, lets change adjust it, and runs it.
+func runExample(t *testing.T, name string, change func(*sim.Scenario)) *sim.Results {
+	t.Helper()
+	sc, err := Load("example:" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if change != nil {
+		change(sc)
+	}
+	res, err := sim.Run(context.Background(), sc, sim.Options{})
+	if err != nil {
+		t.Fatalf("example %s: %v", name, err)
+	}
+	if len(res.Offboardings) == 0 {
+		t.Fatalf("example %s measured no offboarding", name)
+	}
+	return res
+}
+
+// of returns the offboardings of the named user.
+func of(res *sim.Results, user string) []sim.Offboarding {
+	var out []sim.Offboarding
+	for _, o := range res.Offboardings {
+		if o.User == user {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// worst returns the longest window of a channel over some offboardings, and how many were open.
+func worst(offs []sim.Offboarding, ch sim.Channel) (time.Duration, int) {
+	var longest time.Duration
+	open := 0
+	for _, o := range offs {
+		w := o.Windows[ch]
+		longest = max(longest, w.Length)
+		if w.Open {
+			open++
+		}
+	}
+	return longest, open
+}
+
+func hasNote(o sim.Offboarding, prefix string) bool {
+	for _, n := range o.Notes {
+		if strings.HasPrefix(n, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestExampleIdPFirst: the same offboarding at an external IdP with periodic SCIM, IdP first and
+// IAM Identity Center first.
+func TestExampleIdPFirst(t *testing.T) {
+	idp := runExample(t, "idp-first", nil)
+	idc := runExample(t, "idc-first", nil)
+	t.Run("PROV-1 idp-first", func(t *testing.T) {
+		offs := of(idp, "mallory")
+		if len(offs) != 20 {
+			t.Fatalf("%d offboardings, want one per replication", len(offs))
+		}
+		for _, o := range offs {
+			if w := o.Windows[sim.ChSignIn]; w.Length != 0 || w.Open || hasNote(o, "PROV-3") {
+				t.Errorf("replication %d: sign_in %+v, notes %q", o.Replication, w, o.Notes)
+			}
+			if any := o.Windows[sim.ChAny]; any.Open || any.Length > 30*time.Minute {
+				t.Errorf("replication %d: any %+v", o.Replication, any)
+			}
+		}
+	})
+	t.Run("PROV-3 idc-first", func(t *testing.T) {
+		offs := of(idc, "mallory")
+		if len(offs) != 20 {
+			t.Fatalf("%d offboardings, want one per replication", len(offs))
+		}
+		for _, o := range offs {
+			if w := o.Windows[sim.ChSignIn]; !w.Open || w.Length != 37*time.Hour {
+				t.Errorf("replication %d: sign_in %+v, want open at the horizon", o.Replication, w)
+			}
+			if !hasNote(o, "PROV-3") {
+				t.Errorf("replication %d: no PROV-3 note: %q", o.Replication, o.Notes)
+			}
+			// UIS-6, UIS-7: she signs in again silently at 13:00, capped by her IdP session at 21:00.
+			if w := o.Windows[sim.ChPortal]; w.Length != 10*time.Hour || w.Open {
+				t.Errorf("replication %d: portal %+v, want 10h", o.Replication, w)
+			}
+		}
+		if idc.Counters.SilentSignIns == 0 {
+			t.Error("UIS-7: the sign-in after the provisioning run was not silent")
+		}
+	})
+}
+
+// TestExampleDenyPolicy: the same offboarding with and without the deny policy.
+func TestExampleDenyPolicy(t *testing.T) {
+	t.Run("CUT-1 deny-policy", func(t *testing.T) {
+		max, open := worst(of(runExample(t, "deny-policy", nil), "peggy"), sim.ChRoleExisting)
+		if max > 5*time.Minute || max == 0 || open > 0 {
+			t.Errorf("role_existing max %v (%d open), want within the 5-minute propagation", max, open)
+		}
+	})
+	t.Run("ROLE-3 no-deny-policy", func(t *testing.T) {
+		offs := of(runExample(t, "no-deny-policy", nil), "peggy")
+		for _, o := range offs {
+			// the CLI's credentials, minted at 09:12 for 12 hours, work until 21:12
+			if w := o.Windows[sim.ChRoleExisting]; w.Length != 10*time.Hour+12*time.Minute {
+				t.Errorf("replication %d: role_existing %+v, want 10h12m", o.Replication, w)
+			}
+		}
+		if max, _ := worst(offs, sim.ChRoleExisting); max < time.Hour {
+			t.Errorf("role_existing max %v, want at least 1h", max)
+		}
+	})
+}
+
+// TestExampleDataScience: long jobs outlive the documented offboarding under their background
+// sessions, unless the playbook ends them.
+func TestExampleDataScience(t *testing.T) {
+	res := runExample(t, "data-science", nil)
+	t.Run("BG-2", func(t *testing.T) {
+		for _, o := range of(res, "quinn") {
+			// the 5-day job started at 1d9h30m finishes at 6d9h30m, 4d18h30m after the offboarding
+			if w := o.Windows[sim.ChBackground]; w.Length != 4*day+18*time.Hour+30*time.Minute || w.Open {
+				t.Errorf("replication %d: background %+v", o.Replication, w)
+			}
+		}
+		var recommended []sim.Offboarding
+		for _, o := range res.Offboardings {
+			if o.Playbook == builtinPlaybook {
+				recommended = append(recommended, o)
+			}
+		}
+		if max, _ := worst(recommended, sim.ChBackground); max <= day {
+			t.Errorf("background max %v under aws-recommended, want more than 1d", max)
+		}
+	})
+	t.Run("BG-3", func(t *testing.T) {
+		n := 0
+		for _, o := range res.Offboardings {
+			if o.Playbook != "recommended-and-jobs" {
+				continue
+			}
+			n++
+			// end_background_session at 2m; the job fails at its next 15-minute check
+			if w := o.Windows[sim.ChBackground]; w.Length > 17*time.Minute || w.Open {
+				t.Errorf("%s in replication %d: background %+v", o.User, o.Replication, w)
+			}
+		}
+		if n != 20 {
+			t.Errorf("%d offboardings with recommended-and-jobs, want 2 in each of 10 replications", n)
+		}
+	})
+}
+
+// TestExampleActiveDirectory: the ticket lifetime caps the portal session; a disable in the
+// directory stops sign-ins at once and reaches IAM Identity Center with the AD sync.
+func TestExampleActiveDirectory(t *testing.T) {
+	res := runExample(t, "active-directory", nil)
+	t.Run("UIS-8", func(t *testing.T) {
+		if max, open := worst(res.Offboardings, sim.ChPortal); max > 10*time.Hour || open > 0 {
+			t.Errorf("portal max %v (%d open), want within the 10h ticket", max, open)
+		}
+		for _, o := range of(res, "ivan") {
+			// signed in at 09:00 for 7d, capped at 19:00; the stolen laptop is reported at noon
+			if w := o.Windows[sim.ChPortal]; w.Length != 7*time.Hour {
+				t.Errorf("replication %d: portal %+v, want 7h", o.Replication, w)
+			}
+		}
+	})
+	t.Run("PROV-4", func(t *testing.T) {
+		offs := of(res, "judy")
+		if max, _ := worst(offs, sim.ChSignIn); max != 0 {
+			t.Errorf("sign_in max %v after a disable in the directory, want 0", max)
+		}
+		if max, _ := worst(offs, sim.ChPortal); max > 2*time.Hour || max == 0 {
+			t.Errorf("portal max %v, want until the AD sync, within 2h", max)
+		}
+		for _, o := range of(res, "oscar") {
+			if hasNote(o, "PROV-3") || o.Windows[sim.ChSignIn].Length > 2*time.Minute {
+				t.Errorf("replication %d: aws-recommended with AD: sign_in %+v, notes %q", o.Replication, o.Windows[sim.ChSignIn], o.Notes)
+			}
+		}
+	})
+	t.Run("SAML-2", func(t *testing.T) {
+		if max, _ := worst(of(res, "judy"), sim.ChSAMLApp); max != 5*time.Hour+5*time.Minute {
+			t.Errorf("saml_app max %v, want the CRM's own 8h session: 5h05m", max)
+		}
+	})
+}
+
+// TestExampleKiroTeam: Kiro sessions outlive the documented offboarding by weeks, unless the
+// switch says that user actions end them.
+func TestExampleKiroTeam(t *testing.T) {
+	t.Run("KIRO-1", func(t *testing.T) {
+		res := runExample(t, "kiro-team", nil)
+		for _, o := range of(res, "rupert") {
+			if w := o.Windows[sim.ChKiro]; w.Length < 30*day || !w.Open {
+				t.Errorf("replication %d: kiro %+v, want open at the horizon, beyond 30d", o.Replication, w)
+			}
+		}
+		if res.Counters.KiroLogins == 0 {
+			t.Error("no Kiro logins")
+		}
+	})
+	t.Run("KIRO-3", func(t *testing.T) {
+		res := runExample(t, "kiro-team", func(sc *sim.Scenario) { sc.Switches.UserActionsEndKiroSessions = true })
+		// aws-recommended ends the user's sessions 2 minutes in, and with them the Kiro sessions
+		if longest, open := worst(res.Offboardings, sim.ChKiro); longest != 2*time.Minute || open != 0 {
+			t.Errorf("kiro max %v (%d open) with user_actions_end_kiro_sessions, want 2m", longest, open)
+		}
+	})
+}
+
+// TestExampleDefault: the company of the default scenario.
+func TestExampleDefault(t *testing.T) {
+	sc, err := Load("example:default")
+	if err != nil {
+		t.Fatal(err)
+	}
+	people := len(sc.Users)
+	for _, p := range sc.Populations {
+		people += p.Count
+	}
+	if people < 200 || people > 500 || len(sc.Populations) < 3 || sc.Horizon != 30*day || sc.Replications != 20 {
+		t.Errorf("%d people, %d populations, horizon %v, %d replications", people, len(sc.Populations), sc.Horizon, sc.Replications)
+	}
+	res := runExample(t, "default", nil)
+	if len(res.Offboardings) != 20*(7+2) {
+		t.Errorf("%d offboardings, want 9 in each of 20 replications", len(res.Offboardings))
+	}
+	for ch := sim.Channel(0); ch < sim.NumChannels; ch++ {
+		if _, open := worst(res.Offboardings, ch); open > 0 {
+			t.Errorf("%s: %d windows open at the horizon", ch, open)
+		}
+	}
+	// OFF-1 fails, OFF-2 holds.
+	if max, _ := worst(res.Offboardings, sim.ChAny); max <= time.Hour {
+		t.Errorf("any max %v: OFF-1 would hold", max)
+	}
+	if max, _ := worst(res.Offboardings, sim.ChSignIn); max > 5*time.Minute {
+		t.Errorf("sign_in max %v: OFF-2 would fail", max)
+	}
+	t.Run("SAML-2", func(t *testing.T) {
+		for _, o := range of(res, "erin") {
+			if w := o.Windows[sim.ChSAMLApp]; w.Length != 23*time.Hour+5*time.Minute {
+				t.Errorf("replication %d: saml_app %+v", o.Replication, w)
+			}
+		}
+	})
+	t.Run("CLI-4", func(t *testing.T) {
+		for _, o := range of(res, "grace") {
+			if w := o.Windows[sim.ChCLIToken]; w.Length != 7*time.Hour {
+				t.Errorf("replication %d: cli_token %+v", o.Replication, w)
+			}
+		}
+	})
+	t.Run("ROLE-3", func(t *testing.T) {
+		// the idp-only playbook leaves 12-hour Operator sessions of SREs running
+		var idpOnly []sim.Offboarding
+		for _, o := range res.Offboardings {
+			if o.Playbook == "idp-only" {
+				idpOnly = append(idpOnly, o)
+			}
+		}
+		if max, _ := worst(idpOnly, sim.ChRoleExisting); max < 4*time.Hour {
+			t.Errorf("role_existing max %v under idp-only", max)
+		}
+	})
+	if res.Counters.JobsStarted == 0 || res.Counters.KiroLogins == 0 || res.Counters.CLILogins == 0 || res.Counters.SilentSignIns == 0 {
+		t.Errorf("counters %+v", res.Counters)
+	}
+}
+
+// TestExamplesRun runs the other examples; org-100k with one replication over three days.
+func TestExamplesRun(t *testing.T) {
+	for _, e := range Examples() {
+		switch e.Name {
+		case "quickstart", "spec-example":
+			t.Run(e.Name, func(t *testing.T) { runExample(t, e.Name, nil) })
+		case "org-100k":
+			t.Run(e.Name, func(t *testing.T) {
+				if testing.Short() {
+					t.Skip("100,000 people")
+				}
+				res := runExample(t, e.Name, func(sc *sim.Scenario) {
+					sc.Replications = 1
+					sc.Horizon = 3 * day
+					for i := range sc.Offboardings {
+						sc.Offboardings[i].From, sc.Offboardings[i].To = day, 2*day
+					}
+				})
+				people := 0
+				for _, p := range res.Scenario.Populations {
+					people += p.Count
+				}
+				if people != 100000 || len(res.Offboardings) != 50 {
+					t.Errorf("%d people, %d offboardings", people, len(res.Offboardings))
+				}
+			})
+		}
+	}
+}
