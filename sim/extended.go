@@ -152,7 +152,7 @@ func (w *world) openKiro(u, dev int32, t target) {
 	g := w.kiros[i].gen
 	w.kiros[i] = kiroSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
 	s.kiros = append(s.kiros, i)
-	s.nextEnd = min(s.nextEnd, end)
+	s.ends[endsKiro] = min(s.ends[endsKiro], end)
 	if s.track >= 0 {
 		w.q.push(end, evKiroEnd, i, g)
 	}

@@ -141,7 +141,7 @@ func (w *world) signIn(u, dev int32) int32 {
 	p := alloc(&w.portals, &w.freePortals)
 	w.portals[p] = portalSession{user: u, device: dev, start: w.now, end: end, gen: w.portals[p].gen}
 	s.portals = append(s.portals, p) // UIS-10: no cap on sessions per user
-	s.nextEnd = min(s.nextEnd, end)
+	s.ends[endsPortal] = min(s.ends[endsPortal], end)
 	w.devPortal[dev] = p
 	if s.track >= 0 {
 		w.q.push(end, evPortalEnd, p, w.portals[p].gen)
@@ -383,7 +383,7 @@ func (w *world) openApp(u, dev int32, t target) {
 		g := w.samls[i].gen
 		w.samls[i] = samlSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
 		w.users[u].samls = append(w.users[u].samls, i)
-		w.users[u].nextEnd = min(w.users[u].nextEnd, end)
+		w.users[u].ends[endsSAML] = min(w.users[u].ends[endsSAML], end)
 		if w.users[u].track >= 0 {
 			w.q.push(end, evSAMLEnd, i, g)
 		}
@@ -447,7 +447,7 @@ func (w *world) reviewApp(i int32) {
 	}
 	if end != a.endAt {
 		s := &w.users[a.user]
-		s.nextEnd = min(s.nextEnd, end)
+		s.ends[endsApp] = min(s.ends[endsApp], end)
 		a.endAt = end
 		a.gen++
 		if w.users[a.user].track >= 0 {
@@ -487,7 +487,7 @@ func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
 	g := w.roles[i].gen
 	w.roles[i] = roleSession{user: u, device: dev, target: t, issued: w.now, expiry: exp, console: console, live: true, gen: g}
 	w.users[u].roles = append(w.users[u].roles, i)
-	w.users[u].nextEnd = min(w.users[u].nextEnd, exp)
+	w.users[u].ends[endsRole] = min(w.users[u].ends[endsRole], exp)
 	if w.users[u].track >= 0 {
 		w.q.push(exp, evRoleExpire, i, g)
 	}
@@ -868,48 +868,65 @@ func removeT(s []target, v target) []target {
 // the person next does something, and their slots freed.
 func (w *world) settle(u int32) {
 	s := &w.users[u]
-	if w.now < s.nextEnd {
+	e := &s.ends
+	if w.now < min(e[endsPortal], e[endsApp], e[endsSAML], e[endsRole], e[endsKiro]) {
 		return
 	}
-	next := never
-	for i := len(s.portals) - 1; i >= 0; i-- {
-		if p := s.portals[i]; !w.portalLive(p) {
-			w.endPortal(p, "")
+	if w.now >= e[endsPortal] {
+		next := never
+		for i := len(s.portals) - 1; i >= 0; i-- {
+			if p := s.portals[i]; !w.portalLive(p) {
+				w.endPortal(p, "") // its applications' checks are reviewed (APP-2)
+			} else {
+				next = min(next, w.portals[p].end)
+			}
 		}
+		e[endsPortal] = next
 	}
-	for _, p := range s.portals {
-		next = min(next, w.portals[p].end)
-	}
-	for i := len(s.apps) - 1; i >= 0; i-- {
-		if a := s.apps[i]; w.apps[a].endAt <= w.now {
-			w.endApp(a)
+	if w.now >= e[endsApp] {
+		next := never
+		for i := len(s.apps) - 1; i >= 0; i-- {
+			if a := s.apps[i]; w.apps[a].endAt <= w.now {
+				w.endApp(a)
+			} else {
+				next = min(next, w.apps[a].endAt)
+			}
 		}
+		e[endsApp] = next
 	}
-	for _, a := range s.apps {
-		next = min(next, w.apps[a].endAt)
-	}
-	for i := len(s.samls) - 1; i >= 0; i-- {
-		if a := s.samls[i]; w.samls[a].end <= w.now {
-			w.endSAML(a)
-		} else {
-			next = min(next, w.samls[a].end)
+	if w.now >= e[endsSAML] {
+		next := never
+		for i := len(s.samls) - 1; i >= 0; i-- {
+			if a := s.samls[i]; w.samls[a].end <= w.now {
+				w.endSAML(a)
+			} else {
+				next = min(next, w.samls[a].end)
+			}
 		}
+		e[endsSAML] = next
 	}
-	for i := len(s.roles) - 1; i >= 0; i-- {
-		if r := s.roles[i]; w.roles[r].expiry <= w.now {
-			w.endRole(r)
-		} else {
-			next = min(next, w.roles[r].expiry)
+	if w.now >= e[endsRole] {
+		next := never
+		for i := len(s.roles) - 1; i >= 0; i-- {
+			if r := s.roles[i]; w.roles[r].expiry <= w.now {
+				w.endRole(r)
+			} else {
+				next = min(next, w.roles[r].expiry)
+			}
 		}
+		e[endsRole] = next
 	}
-	for i := len(s.kiros) - 1; i >= 0; i-- {
-		if k := s.kiros[i]; w.kiros[k].end <= w.now {
-			w.endKiro(k)
-		} else {
-			next = min(next, w.kiros[k].end)
+	if w.now >= e[endsKiro] {
+		next := never
+		for i := len(s.kiros) - 1; i >= 0; i-- {
+			if k := s.kiros[i]; w.kiros[k].end <= w.now {
+				w.endKiro(k)
+			} else {
+				next = min(next, w.kiros[k].end)
+			}
 		}
+		e[endsKiro] = next
 	}
-	s.nextEnd = next
 }
 
 // scheduleEnds queues the natural ends of the sessions of a user who has just become tracked.

@@ -108,8 +108,9 @@ type kiroSession struct {
 }
 
 type userState struct {
-	// nextEnd is no later than the earliest natural end of the user's live sessions (see settle)
-	nextEnd                         time.Duration
+	// ends holds, per kind of session, a time no later than the earliest natural end of the
+	// user's live sessions of that kind (see settle)
+	ends                            [numEnds]time.Duration
 	track                           int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
 	enabledIdC, enabledIdP, deleted bool
 	denied, denyWant                bool
@@ -124,6 +125,16 @@ type userState struct {
 	view                            []int32  // membership as the entitlement decisions see it (GRP-1)
 	federated                       []target // the accounts the user has federated into (ROLE-6)
 }
+
+// The kinds of sessions whose natural ends settle finds.
+const (
+	endsPortal = iota
+	endsApp
+	endsSAML
+	endsRole
+	endsKiro
+	numEnds
+)
 
 // tracking is the exposure tracking of an offboarded user: which channels are open, what held
 // each last, and when each last closed.
@@ -278,7 +289,8 @@ func (w *world) reset(rep int) {
 		u := &w.users[i]
 		um := &w.m.users[i]
 		*u = userState{
-			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1, nextEnd: never,
+			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
+			ends:    [numEnds]time.Duration{never, never, never, never, never},
 			direct:  append(u.direct[:0], um.direct...),
 			groups:  append(u.groups[:0], um.groups...),
 			view:    append(u.view[:0], um.groups...),
