@@ -129,6 +129,7 @@ type frictionJSON struct {
 	SilentSignIns          float64 `json:"silent_sign_ins_per_user_week"`
 	CLILogins              float64 `json:"cli_logins_per_user_week"`
 	ConsoleFederations     float64 `json:"console_federations_per_user_week"`
+	ConsoleRefederations   float64 `json:"console_refederations_per_user_week"`
 	JobsKilled             float64 `json:"jobs_killed_per_user_week"`
 	KiroLogins             float64 `json:"kiro_logins_per_user_week"`
 	UserWeeks              float64 `json:"user_weeks"`
@@ -249,6 +250,7 @@ func (s *Summary) frictionJSON() frictionJSON {
 		SilentSignIns:          round(f.SilentSignIns, 3),
 		CLILogins:              round(f.CLILogins, 3),
 		ConsoleFederations:     round(f.ConsoleFederations, 3),
+		ConsoleRefederations:   round(f.ConsoleRefederations, 3),
 		JobsKilled:             round(f.JobsKilled, 3),
 		KiroLogins:             round(f.KiroLogins, 3),
 		UserWeeks:              round(f.UserWeeks, 3),
