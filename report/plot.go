@@ -137,9 +137,14 @@ func ecdfPlot(s *Summary) (*plot.Plot, Figure) {
 			continue // no offboardings: nothing to draw
 		}
 		l.StepStyle = plotter.PostStep
-		l.Color = palette[i%len(palette)]
-		l.Dashes = dashes[i/len(palette)%len(dashes)]
+		// any, the longest of all, in black; the others in the colours before it, then dashed
+		colours := len(palette) - 1
+		l.Color = palette[i%colours]
+		l.Dashes = dashes[i/colours%len(dashes)]
 		l.Width = vg.Points(1.5)
+		if sr.Channel == sim.ChAny {
+			l.Color, l.Dashes, l.Width = palette[len(palette)-1], dashes[1], vg.Points(2.5)
+		}
 		p.Add(l)
 		p.Legend.Add(sr.Channel.String(), l)
 	}

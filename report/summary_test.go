@@ -218,6 +218,14 @@ func TestFriction(t *testing.T) {
 	}
 }
 
+func TestSignificant(t *testing.T) {
+	for x, want := range map[float64]string{0: "0", 5: "5.00", 5.039: "5.04", 0.787: "0.787", 147.2: "147", 2.0 / 29314: "0.0000682"} {
+		if got := significant(x); got != want {
+			t.Errorf("significant(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
 func TestFormatDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0:                                 "0s",

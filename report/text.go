@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -285,7 +287,7 @@ var frictionColumns = []string{"figure", "per user-week", "total"}
 func (s *Summary) frictionRows() [][]string {
 	f := &s.Friction
 	t := &f.Totals
-	rate := func(x float64) string { return fmt.Sprintf("%.3f", x) }
+	rate := significant
 	return [][]string{
 		{"sign-in prompts", rate(f.SignInPrompts), fmt.Sprint(t.SignInPrompts)},
 		{"silent sign-ins (UIS-7, no prompt)", rate(f.SilentSignIns), fmt.Sprint(t.SilentSignIns)},
@@ -296,6 +298,15 @@ func (s *Summary) frictionRows() [][]string {
 		{"Kiro logins", rate(f.KiroLogins), fmt.Sprint(t.KiroLogins)},
 		{"collateral role sessions (CUT-2)", "", fmt.Sprint(t.CollateralRoleSessions)},
 	}
+}
+
+// significant formats x with three significant digits, without an exponent: 5.04, 0.787, 0.0000682.
+func significant(x float64) string {
+	if x == 0 {
+		return "0"
+	}
+	d := max(2-int(math.Floor(math.Log10(math.Abs(x)))), 0)
+	return strconv.FormatFloat(x, 'f', d, 64)
 }
 
 // frictionBasis says what the friction rates are per.
