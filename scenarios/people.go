@@ -233,17 +233,18 @@ func (b *builder) buildBehaviours(n *yaml.Node) {
 		} else if bh.Name, ok = b.name(v, "behaviour name"); ok {
 			ok = b.declare("behaviour", v, bh.Name, seen)
 		}
-		good := b.behaviour(f, &bh)
+		// A behaviour with errors in its keys is still declared, so that populations naming it
+		// get no second error.
+		b.behaviour(f, &bh)
 		if ok {
 			b.behaviours[bh.Name] = len(b.sc.Behaviours)
 			b.sc.Behaviours = append(b.sc.Behaviours, bh)
 			b.behaviourNodes = append(b.behaviourNodes, &behaviourAt{name: v})
 		}
-		_ = good
 	}
 }
 
-// behaviour reads the keys of a behaviour other than its name.
+// behaviour reads the keys of a behaviour other than its name, and says whether all were good.
 func (b *builder) behaviour(f *fields, bh *sim.Behaviour) bool {
 	ok := true
 	and := func(good bool) { ok = ok && good }
