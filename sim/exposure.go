@@ -211,9 +211,13 @@ func (w *world) spans(u int32, from time.Duration) []Span {
 func (w *world) describe(c Channel, h holder) string {
 	switch h.kind {
 	case hUser:
-		if c == ChSignIn {
-			return "the user could still sign in: enabled in IAM Identity Center" + map[bool]string{true: " and at the IdP (UIS-5, PROV-1)", false: " (UIS-5)"}[w.sc.Source.Kind == ExternalIdP]
+		switch w.sc.Source.Kind {
+		case ExternalIdP:
+			return "the user could still sign in: enabled in IAM Identity Center and at the IdP (UIS-5, PROV-1)"
+		case ActiveDirectory:
+			return "the user could still sign in: enabled in IAM Identity Center and in the directory (UIS-5, PROV-4)"
 		}
+		return "the user could still sign in: enabled in IAM Identity Center (UIS-5)"
 	case hPortal:
 		p := &w.portals[h.idx]
 		end := p.end

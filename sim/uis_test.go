@@ -183,3 +183,13 @@ func TestSeveralPortalSessions(t *testing.T) {
 	))
 	want(t, w, ChPortal, "6h", false) // the laptop's session lives on to 8h
 }
+
+// Every window that is open, `any` included, says what held it (UIS-5: the user could sign in).
+func TestOpenWindowsHaveEvidence(t *testing.T) {
+	w := windows(t, testScenario(e("0s", SignIn, "device", "laptop"), offboard("1h")))
+	for _, c := range []Channel{ChSignIn, ChAny} {
+		if !w[c].Open || w[c].Evidence == "" {
+			t.Errorf("%s: open %v, evidence %q", c, w[c].Open, w[c].Evidence)
+		}
+	}
+}
