@@ -190,5 +190,6 @@ func (w *world) draw(d Dist) time.Duration {
 	case Uniform:
 		x = distuv.Uniform{Min: float64(d.A), Max: float64(d.B), Src: &w.pcg}.Rand()
 	}
-	return time.Duration(x)
+	// a heavy tail must not overflow: nothing lasts longer than the longest horizon twice over
+	return time.Duration(min(max(x, 0), float64(800*24*time.Hour)))
 }

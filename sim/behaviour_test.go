@@ -129,3 +129,40 @@ func BenchmarkOrganisation(b *testing.B) {
 		})
 	}
 }
+
+// A generated offboarding's steps act on the person drawn, on their own device of the step's
+// name (UIS-3: signing out ends that device's portal session at once).
+func TestGeneratedOffboardingDevices(t *testing.T) {
+	// endedAt counts the portal sessions live at the offboarding, and those that ended at it
+	endedAt := func(res *Results) (live, ended int) {
+		for _, o := range res.Offboardings {
+			for _, sp := range o.Sessions {
+				if sp.Kind == "portal" && sp.Start < o.At {
+					live++
+					if sp.End == o.At {
+						ended++
+					}
+				}
+			}
+		}
+		return live, ended
+	}
+	sc := orgScenario(20, 7, 5)
+	sc.Replications = 4
+	sc.Offboardings[0].Playbook = nil
+	if live, ended := endedAt(runScenario(t, sc)); live == 0 || ended == live {
+		t.Fatalf("without a playbook: %d of %d live portal sessions ended at the offboarding; the test cannot tell", ended, live)
+	}
+	sc.Offboardings[0].Playbook = []Step{{Event: Event{Action: SignOut, Device: "laptop"}}}
+	if live, ended := endedAt(runScenario(t, sc)); ended != live {
+		t.Errorf("signing out ended %d of the %d portal sessions live at the offboarding", ended, live)
+	}
+}
+
+// Background setting changes are instance actions: no user needed (BG-5).
+func TestBackgroundSettingActionsRun(t *testing.T) {
+	sc := extendedScenario(e("0s", SignIn, "device", "laptop"), offboard("1h"))
+	sc.Events = append(sc.Events, Event{At: h("2h"), Action: SetBackgroundSessionDuration, Duration: time.Hour},
+		Event{At: h("2h"), Action: DisableBackgroundSessions}, Event{At: h("3h"), Action: EnableBackgroundSessions, Application: "studio"})
+	runScenario(t, sc)
+}

@@ -353,7 +353,8 @@ func compile(sc *Scenario) (*model, error) {
 
 func needsUser(a Action) bool {
 	switch a {
-	case SetPortalSession, SetPermissionSetDuration, RevokeRoleSessions, AddAssignment, RemoveAssignment:
+	case SetPortalSession, SetPermissionSetDuration, RevokeRoleSessions, AddAssignment, RemoveAssignment,
+		SetBackgroundSessionDuration, EnableBackgroundSessions, DisableBackgroundSessions:
 		return false
 	}
 	return true
@@ -433,4 +434,14 @@ func (m *model) compileBehaviour(b *Behaviour, resolve func(Assignment) (target,
 		day = day.AddDate(0, 0, 1)
 	}
 	return bm, nil
+}
+
+// deviceOf returns the user's device with the given name, or -1.
+func (m *model) deviceOf(u int32, name string) int32 {
+	for _, d := range m.users[u].devices {
+		if m.devices[d].name == name {
+			return d
+		}
+	}
+	return -1
 }

@@ -377,7 +377,13 @@ func (w *world) dispatch(e *event) bool {
 	case evStep:
 		o := &w.offs[e.ref]
 		s := o.playbook[e.gen]
-		s.user = o.user // the steps act on the offboarded user
+		if s.user != o.user {
+			// the steps act on the offboarded user, on the device of theirs with the step's name
+			s.user = o.user
+			if s.device >= 0 {
+				s.device = w.m.deviceOf(o.user, w.m.devices[s.device].name)
+			}
+		}
 		w.apply(&s)
 		if int(e.gen)+1 < len(o.playbook) {
 			w.q.push(w.now+o.playbook[e.gen+1].at, evStep, e.ref, e.gen+1)
@@ -462,6 +468,10 @@ func (w *world) dispatch(e *event) bool {
 // apply carries out a timeline event or a playbook step.
 func (w *world) apply(s *step) {
 	u := s.user
+	if needsDevice(s.action) && s.device < 0 {
+		w.counters.RefusedActions++ // a playbook step for a device this person does not have
+		return
+	}
 	if u >= 0 {
 		w.settle(u)
 	}
