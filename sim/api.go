@@ -9,7 +9,8 @@ import (
 type Options struct {
 	// Workers is the number of replications run at once; 0 means one per CPU.
 	Workers int
-	// Progress, when not nil, is called after each replication with the count done.
+	// Progress, when not nil, is called as the work advances with the replications done and
+	// their total, in thousandths of a replication: a long replication reports its simulated time.
 	Progress func(done, total int)
 	// Shard, when N > 1, runs only the I-th share of the replications (or sweep candidates).
 	Shard Shard

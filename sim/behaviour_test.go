@@ -166,3 +166,23 @@ func TestBackgroundSettingActionsRun(t *testing.T) {
 		Event{At: h("2h"), Action: DisableBackgroundSessions}, Event{At: h("3h"), Action: EnableBackgroundSessions, Application: "studio"})
 	runScenario(t, sc)
 }
+
+// Progress is reported in thousandths of a replication as simulated time advances, never goes
+// back, and ends at the total.
+func TestProgress(t *testing.T) {
+	sc := orgScenario(300, 30, 2)
+	sc.Replications = 2
+	var calls, last, total int
+	_, err := Run(context.Background(), sc, Options{Workers: 1, Progress: func(done, tot int) {
+		if done < last {
+			t.Errorf("progress went back from %d to %d", last, done)
+		}
+		calls, last, total = calls+1, done, tot
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != 2000 || last != 2000 || calls < 4 {
+		t.Errorf("%d calls, last %d/%d; want several calls ending at 2000/2000", calls, last, total)
+	}
+}

@@ -31,12 +31,13 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 		}
 	}
 	reps := make([]replication, len(idx))
-	err = parallel(ctx, len(idx), opts, func(worlds map[int]*world, k int) {
+	err = parallel(ctx, len(idx), opts, func(worlds map[int]*world, k int, progress func(int64)) {
 		w := worlds[0]
 		if w == nil {
 			w = newWorld(m)
 			worlds[0] = w
 		}
+		w.progress = progress
 		reps[k] = w.replicate(idx[k])
 	})
 	if err != nil {

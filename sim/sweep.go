@@ -156,13 +156,14 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 			reps[ci] = make([]replication, sc.Replications)
 		}
 	}
-	err := parallel(ctx, len(items), opts, func(worlds map[int]*world, k int) {
+	err := parallel(ctx, len(items), opts, func(worlds map[int]*world, k int, progress func(int64)) {
 		it := items[k]
 		w := worlds[it.cand]
 		if w == nil {
 			w = newWorld(models[it.cand])
 			worlds[it.cand] = w
 		}
+		w.progress = progress
 		reps[it.cand][it.rep] = w.replicate(it.rep)
 	})
 	if err != nil {
@@ -177,16 +178,25 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 	return out, nil
 }
 
-// parallel runs do(k) for k in [0, n) on the workers, each worker with its own worlds.
-func parallel(ctx context.Context, n int, opts Options, do func(worlds map[int]*world, k int)) error {
+// parallel runs do(k) for k in [0, n) on the workers, each worker with its own worlds. Progress
+// is counted in thousandths of an item, so that long replications show theirs.
+func parallel(ctx context.Context, n int, opts Options, do func(worlds map[int]*world, k int, progress func(permille int64))) error {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	workers = max(1, min(workers, n))
-	var next, done atomic.Int64
+	var next, units atomic.Int64
 	var wg sync.WaitGroup
-	var progress sync.Mutex
+	var mu sync.Mutex
+	report := func(delta int64) {
+		u := units.Add(delta)
+		if opts.Progress != nil {
+			mu.Lock()
+			opts.Progress(int(u), n*1000)
+			mu.Unlock()
+		}
+	}
 	for range workers {
 		wg.Add(1)
 		go func() {
@@ -197,13 +207,15 @@ func parallel(ctx context.Context, n int, opts Options, do func(worlds map[int]*
 				if k >= n {
 					return
 				}
-				do(worlds, k)
-				d := int(done.Add(1))
-				if opts.Progress != nil {
-					progress.Lock()
-					opts.Progress(d, n)
-					progress.Unlock()
+				var shown int64 // thousandths of this item reported so far
+				progress := func(permille int64) {
+					if permille > shown {
+						report(permille - shown)
+						shown = permille
+					}
 				}
+				do(worlds, k, progress)
+				progress(1000)
 			}
 		}()
 	}

@@ -226,6 +226,9 @@ type world struct {
 	tracks    []tracking
 	devPortal []int32 // each device's live portal session, or -1
 
+	// progress, when set, is told the thousandths of the horizon simulated
+	progress func(permille int64)
+
 	people  []person
 	genOffs []generatedOffboarding
 	scratch []int32
@@ -366,6 +369,9 @@ func (w *world) run() {
 		w.now = e.at
 		if w.dispatch(&e) {
 			w.events++
+			if w.events&0xffff == 0 && w.progress != nil {
+				w.progress(int64(1000 * (float64(w.now) / float64(horizon))))
+			}
 		}
 	}
 	w.now = horizon
