@@ -242,7 +242,7 @@ func (ss *SweepSummary) Recommendation() []string {
 	case len(ss.Scenario.Policy) == 0:
 		out = append(out, "The scenario states no controls, so every candidate on the front is recommended:")
 	case ss.Pass:
-		out = append(out, fmt.Sprintf("%s every control, and no other candidate that meets them has both less exposure and less friction:",
+		out = append(out, fmt.Sprintf("%s every control, and no other candidate that meets them is as good on both exposure and friction and better on one:",
 			map[bool]string{true: "This candidate meets", false: "These candidates meet"}[len(ss.Recommended) == 1]))
 	default:
 		out = append(out, "No candidate meets every control.")

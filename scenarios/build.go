@@ -206,6 +206,7 @@ func (b *builder) build(root *yaml.Node) {
 	b.buildEvents(top.get("events"))
 	b.buildOffboardings(top.get("offboardings"))
 	b.buildPolicy(top.get("policy"))
+	b.buildSweep(top.get("sweep"))
 	b.finalWarnings(root)
 }
 

@@ -176,7 +176,6 @@ var keyHints = map[string]string{
 	"playbook step.user":      "; a step acts on the offboarded user",
 	"playbook step.playbook":  "; playbooks do not nest",
 	"event.after":             "; an event is timed by at",
-	"the scenario.sweep":      "; sweeps are not supported by this version of the format",
 	"target.application":      "; a target is an account with a permission_set; applications go under open_app, jobs or kiro",
 	"cli.applications":        "; cli takes targets: accounts with permission sets",
 	"federate.applications":   "; federate takes targets: accounts with permission sets",

@@ -247,6 +247,9 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 		}
 		m.add("policy", l)
 	}
+	if sc.Sweep != nil {
+		m.add("sweep", sweepNode(sc.Sweep))
+	}
 
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)

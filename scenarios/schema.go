@@ -67,7 +67,7 @@ var formatObjects = sync.OnceValue(func() []object {
 	dur := ref("duration")
 	name := ref("name")
 	durationDesc := "a duration: 15m, 8h, 90d, 1w, 12h30m, 30s or ISO 8601 (PT8H, P90D, P1DT2H); months, years and bare numbers are refused"
-	return []object{
+	return append([]object{
 		{"scenario", "An idcsim scenario: an organisation, its IAM Identity Center settings and a timeline of actions. One YAML document per file; anchors, aliases, merge keys and tags other than the standard ones are refused.", []prop{
 			{"name", "The scenario's name, shown in reports.", str()},
 			{"start", "The simulated clock's origin, an RFC 3339 time. Default 2026-01-05T00:00:00Z (a Monday).", map[string]any{"type": "string", "format": "date-time"}},
@@ -90,6 +90,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"events", fmt.Sprintf("The timeline, in any order; events at the same time keep their order in the file. At most %d.", maxEvents), map[string]any{"type": "array", "items": ref("event"), "maxItems": maxEvents}},
 			{"playbooks", "Named offboarding playbooks: lists of steps. The names " + builtinPlaybook + " and " + inlinePlaybook + " are reserved.", map[string]any{"type": "object", "additionalProperties": listOf(ref("step"))}},
 			{"policy", "The organisation's controls, checked against the exposure windows.", listOf(ref("control"))},
+			{"sweep", "Candidate settings to compare with idcsim sweep: their exposure against friction, and which meet every control.", ref("sweep")},
 		}},
 		{"identity_source", "Where users come from.", []prop{
 			{"kind", "identity_center (the default), external_idp or active_directory.", enum(sourceKinds)},
@@ -239,7 +240,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"within", "The limit.", dur},
 			{"text", "The control in words.", str()},
 		}},
-	}
+	}, sweepObjects(dur, name)...)
 })
 
 func stepActions() []string {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	"idcsim/report"
-	"idcsim/scenarios"
 	"idcsim/sim"
 )
 
@@ -32,9 +30,9 @@ hold.`,
 }
 
 type runOptions struct {
-	format, out, profile, progress, junit string
-	seed                                  uint64
-	replications, workers                 int
+	format, out, profile, progress, junit, shard string
+	seed                                         uint64
+	replications, workers                        int
 }
 
 func (o *runOptions) register(fs *flagSet) {
@@ -46,6 +44,7 @@ func (o *runOptions) register(fs *flagSet) {
 	fs.IntVar(&o.workers, "workers", 0, "replications run at once (default: all cores)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
 	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
+	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (default: $"+envShards+")")
 }
 
 func runRun(c *command, args []string, stdout, stderr io.Writer) int {
@@ -68,72 +67,36 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "%v", err)
 	}
 
-	sc, err := scenarios.Load(path)
+	shard, sharded, err := shardFrom(o.shard, os.Getenv)
+	if err != nil {
+		return c.usageError(stderr, "%v", err)
+	}
+	sc, src, err := loadScenario(path)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	if fs.isSet("seed") {
-		sc.Seed = o.seed
-	}
-	if fs.isSet("replications") {
-		sc.Replications = o.replications
-	}
-	if o.profile != "" {
-		if err := applyProfile(sc, o.profile); err != nil {
-			return c.fail(stderr, err)
-		}
+	ov := o.overrides(fs)
+	if err := ov.apply(sc); err != nil {
+		return c.fail(stderr, err)
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts := sim.Options{Workers: o.workers}
-	var bar *progressLine
-	if o.progress == "always" || o.progress == "auto" && isTerminal(stderr) {
-		bar = newProgressLine(stderr, time.Second)
-		opts.Progress = bar.update
+	opts, bar := o.simOptions(stderr)
+	if sharded {
+		opts.Shard = shard
 	}
 	res, err := sim.Run(ctx, sc, opts)
 	bar.done()
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-
-	s := report.Summarize(res)
-	files, err := report.Files(s)
-	if err != nil {
-		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
+	if sharded {
+		doc := newPartial("run", path, src, sc, ov, shard)
+		doc.Results = res
+		return c.writePartial(doc, src, shardOut(fs, o.out, shard), stdout, stderr)
 	}
-	var out bytes.Buffer
-	switch o.format {
-	case "json":
-		out.Write(files["results.json"])
-	case "markdown":
-		out.Write(files["report.md"])
-	default:
-		err = report.WriteText(&out, s)
-	}
-	if err != nil {
-		return c.fail(stderr, err)
-	}
-	if err := report.WriteDir(o.out, files); err != nil {
-		return c.fail(stderr, fmt.Errorf("writing the report: %v", err))
-	}
-	if o.junit != "" {
-		var x bytes.Buffer
-		if err := report.WriteJUnit(&x, s); err != nil {
-			return c.fail(stderr, err)
-		}
-		if err := os.WriteFile(o.junit, x.Bytes(), 0o644); err != nil {
-			return c.fail(stderr, err)
-		}
-	}
-	if _, err := stdout.Write(out.Bytes()); err != nil {
-		return c.fail(stderr, err)
-	}
-	if !s.Pass {
-		return exitFail
-	}
-	return exitOK
+	return c.emitRun(&o, report.Summarize(res), stdout, stderr)
 }
 
 func (o *runOptions) check(fs *flagSet) error {

@@ -4,13 +4,16 @@
 // Usage:
 //
 //	idcsim run [SCENARIO] [flags]      run a scenario (default: the built-in default example)
+//	idcsim sweep SCENARIO [flags]      compare the candidate settings of the scenario's sweep: block
+//	idcsim merge DIR... [flags]        combine the partial reports of a sharded run or sweep
 //	idcsim table [flags]               reproduce the published timing tables and check them
 //	idcsim validate SCENARIO...        check scenarios without running them
 //	idcsim schema                      print the JSON Schema of the scenario format
 //	idcsim examples                    list the built-in example scenarios
 //	idcsim help [COMMAND]              show help
 //
-// Exit status: 0 ok, 1 a policy control failed (run) or a table cell is off (table), 2 bad input or usage.
+// Exit status: 0 ok, 1 a policy control failed (run, merge), no candidate meets every control
+// (sweep) or a table cell is off (table), 2 bad input or usage.
 package main
 
 import (
@@ -46,7 +49,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, tableCommand, validateCommand, schemaCommand, examplesCommand}
+	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, validateCommand, schemaCommand, examplesCommand}
 }
 
 func lookup(name string) *command {
@@ -96,7 +99,8 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  idcsim %-28s %s\n", "help [COMMAND]", "show help for a command")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit status: 0 ok, 1 a policy control failed or a table cell is off, 2 bad input or usage.")
+	fmt.Fprintln(w, "Exit status: 0 ok, 1 a policy control failed (no sweep candidate meets every control) or a")
+	fmt.Fprintln(w, "table cell is off, 2 bad input or usage.")
 }
 
 func (c *command) usage(w io.Writer) {

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"idcsim/report"
+	"idcsim/sim"
+)
+
+var sweepCommand = &command{
+	name:  "sweep",
+	args:  "SCENARIO [flags]",
+	short: "compare candidate session durations (the scenario's sweep: block)",
+	long: `Sweep runs every candidate of the scenario's sweep: block (the grid of the candidate values,
+or the listed candidates), each with the same seeds, and compares them on exposure (the sweep's
+objective, by default the p95 of the any channel) against friction (interactive sign-in prompts,
+CLI logins and Kiro logins per user-week; silent IdP re-authentication is not friction). The
+candidates that no other beats on both are on the Pareto front; those recommended meet every
+control of the policy, and no other candidate that does beats them on both.
+
+It prints a table of candidates and the recommendation, and writes the report directory:
+sweep.json (every candidate's settings, exposure statistics per channel, friction, control
+verdicts, pareto and recommended), sweep.csv (one row per candidate), report.html, report.md,
+and the plots frontier (exposure against friction, the front drawn as a line) and heatmap (the
+objective over the first two swept settings) as SVG and PNG. It exits 0 when at least one
+candidate meets every control, 1 when none does, 2 on bad input.
+
+With --shard it runs only a share of the candidates and writes a partial report; idcsim merge
+combines the shards' directories into the report of the whole sweep.`,
+	run:   runSweep,
+	flags: func(fs *flagSet) { new(runOptions).register(fs) },
+}
+
+func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
+	var o runOptions
+	fs := newFlagSet(c.name)
+	o.register(fs)
+	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	if !ok {
+		return status
+	}
+	switch len(args) {
+	case 1:
+	case 0:
+		return c.usageError(stderr, "no scenario given")
+	default:
+		return c.usageError(stderr, "one scenario at a time, got %d: %s", len(args), strings.Join(args, " "))
+	}
+	path := args[0]
+	if err := o.check(fs); err != nil {
+		return c.usageError(stderr, "%v", err)
+	}
+	shard, sharded, err := shardFrom(o.shard, os.Getenv)
+	if err != nil {
+		return c.usageError(stderr, "%v", err)
+	}
+	sc, src, err := loadScenario(path)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	if sc.Sweep == nil {
+		return c.fail(stderr, fmt.Errorf("%s has no sweep: block: list candidate values under sweep: to compare them (idcsim help sweep, idcsim schema)", path))
+	}
+	ov := o.overrides(fs)
+	if err := ov.apply(sc); err != nil {
+		return c.fail(stderr, err)
+	}
+	cands := sc.Sweep.List()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	opts, bar := o.simOptions(stderr)
+	if sharded {
+		opts.Shard = shard
+	}
+	results, err := sim.RunSweep(ctx, sc, cands, opts)
+	bar.done()
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	if sharded {
+		doc := newPartial("sweep", path, src, sc, ov, shard)
+		doc.Candidates = []partialCandidate{}
+		for i, r := range results {
+			if r != nil {
+				doc.Candidates = append(doc.Candidates, partialCandidate{Index: i, Name: cands[i].String(), Results: r})
+			}
+		}
+		return c.writePartial(doc, src, shardOut(fs, o.out, shard), stdout, stderr)
+	}
+	ss, err := report.SummarizeSweep(sc, results)
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	return c.emitSweep(&o, ss, stdout, stderr)
+}

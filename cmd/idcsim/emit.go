@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"idcsim/report"
+	"idcsim/sim"
+)
+
+// simOptions returns the engine's options for the flags, with the progress line when it is wanted.
+func (o *runOptions) simOptions(stderr io.Writer) (sim.Options, *progressLine) {
+	opts := sim.Options{Workers: o.workers}
+	var bar *progressLine
+	if o.progress == "always" || o.progress == "auto" && isTerminal(stderr) {
+		bar = newProgressLine(stderr, time.Second)
+		opts.Progress = bar.update
+	}
+	return opts, bar
+}
+
+// reportOutput is a report ready to go out: its directory's files and how to summarize it.
+type reportOutput struct {
+	files map[string][]byte
+	// jsonFile is the file that --format json prints; report.md is what markdown prints.
+	jsonFile string
+	text     func(io.Writer) error
+	junit    func(io.Writer) error
+	pass     bool
+}
+
+// emit prints the summary as --format says, writes the report directory and the JUnit file, and
+// returns the exit status: exitFail when the controls fail.
+func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) int {
+	var out bytes.Buffer
+	var err error
+	switch o.format {
+	case "json":
+		out.Write(r.files[r.jsonFile])
+	case "markdown":
+		out.Write(r.files["report.md"])
+	default:
+		err = r.text(&out)
+	}
+	if err != nil {
+		return c.fail(stderr, err)
+	}
+	if err := report.WriteDir(o.out, r.files); err != nil {
+		return c.fail(stderr, fmt.Errorf("writing the report: %v", err))
+	}
+	if o.junit != "" {
+		var x bytes.Buffer
+		if err := r.junit(&x); err != nil {
+			return c.fail(stderr, err)
+		}
+		if err := os.WriteFile(o.junit, x.Bytes(), 0o644); err != nil {
+			return c.fail(stderr, err)
+		}
+	}
+	if _, err := stdout.Write(out.Bytes()); err != nil {
+		return c.fail(stderr, err)
+	}
+	if !r.pass {
+		return exitFail
+	}
+	return exitOK
+}
+
+// emitRun puts out the report of a run.
+func (c *command) emitRun(o *runOptions, s *report.Summary, stdout, stderr io.Writer) int {
+	files, err := report.Files(s)
+	if err != nil {
+		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
+	}
+	return c.emit(o, reportOutput{
+		files:    files,
+		jsonFile: "results.json",
+		text:     func(w io.Writer) error { return report.WriteText(w, s) },
+		junit:    func(w io.Writer) error { return report.WriteJUnit(w, s) },
+		pass:     s.Pass,
+	}, stdout, stderr)
+}
+
+// emitSweep puts out the report of a sweep: exitOK when some candidate meets every control.
+func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stderr io.Writer) int {
+	files, err := report.SweepFiles(ss)
+	if err != nil {
+		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
+	}
+	return c.emit(o, reportOutput{
+		files:    files,
+		jsonFile: "sweep.json",
+		text:     func(w io.Writer) error { return report.WriteSweepText(w, ss) },
+		junit:    func(w io.Writer) error { return report.WriteSweepJUnit(w, ss) },
+		pass:     ss.Pass,
+	}, stdout, stderr)
+}
+
+// writePartial writes a shard's partial report directory and says so on stdout.
+func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, stderr io.Writer) int {
+	if err := doc.write(dir, src); err != nil {
+		return c.fail(stderr, fmt.Errorf("writing the partial report: %v", err))
+	}
+	what := ""
+	switch {
+	case doc.Results != nil:
+		what = fmt.Sprintf("%d offboardings", len(doc.Results.Offboardings))
+	default:
+		what = fmt.Sprintf("%d candidates", len(doc.Candidates))
+	}
+	fmt.Fprintf(stdout, "shard %d/%d of %s %s: %s, partial report in %s\ncombine the %d shards with: idcsim merge DIR... --out DIR\n",
+		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, what, dir, doc.Shard.N)
+	return exitOK
+}
