@@ -703,6 +703,7 @@ func (w *world) changeMembership(u, g int32, add bool) {
 	if has == add {
 		return
 	}
+	w.own(u)
 	if add {
 		s.groups = append(s.groups, g)
 	} else {
@@ -715,6 +716,7 @@ func (w *world) changeMembership(u, g int32, add bool) {
 
 // membershipSeen applies a membership change to the view the entitlement decisions use.
 func (w *world) membershipSeen(pm pendingMembership) {
+	w.own(pm.user)
 	s := &w.users[pm.user]
 	if pm.add && !contains(s.view, pm.group) {
 		s.view = append(s.view, pm.group)
@@ -756,6 +758,7 @@ func (w *world) changeAssignment(u, g int32, t target, add bool) {
 		}
 		return
 	}
+	w.own(u)
 	s := &w.users[u]
 	if add {
 		if !containsT(s.direct, t) {
@@ -770,6 +773,7 @@ func (w *world) changeAssignment(u, g int32, t target, add bool) {
 // removeAssignments removes the user's direct assignments at once and the user from every group,
 // which the membership view sees later (CUT-3).
 func (w *world) removeAssignments(u int32) {
+	w.own(u)
 	s := &w.users[u]
 	s.direct = s.direct[:0]
 	for len(s.groups) > 0 {
@@ -958,5 +962,17 @@ func (w *world) scheduleTokenExpiry(dev int32) {
 	t := &w.tokens[dev]
 	if t.live && w.users[w.m.devices[dev].user].track >= 0 {
 		w.q.push(t.expiry, evTokenExpire, dev, t.gen)
+	}
+}
+
+// own gives the user copies of their assignments and memberships before they change: until then
+// they are the model's, shared by every replication and by the people of a population.
+func (w *world) own(u int32) {
+	s := &w.users[u]
+	if !s.owned {
+		s.direct = append(s.ownDirect[:0], s.direct...)
+		s.groups = append(s.ownGroups[:0], s.groups...)
+		s.view = append(s.ownView[:0], s.view...)
+		s.owned = true
 	}
 }

@@ -124,6 +124,10 @@ type userState struct {
 	groups                          []int32  // membership
 	view                            []int32  // membership as the entitlement decisions see it (GRP-1)
 	federated                       []target // the accounts the user has federated into (ROLE-6)
+	owned                           bool     // direct, groups and view are the user's own copies
+	// buffers for those copies, kept from one replication to the next
+	ownDirect          []target
+	ownGroups, ownView []int32
 }
 
 // The kinds of sessions whose natural ends settle finds.
@@ -291,12 +295,15 @@ func (w *world) reset(rep int) {
 	for i := range w.users {
 		u := &w.users[i]
 		um := &w.m.users[i]
+		if u.owned {
+			u.ownDirect, u.ownGroups, u.ownView = u.direct, u.groups, u.view
+		}
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
-			ends:    [numEnds]time.Duration{never, never, never, never, never},
-			direct:  append(u.direct[:0], um.direct...),
-			groups:  append(u.groups[:0], um.groups...),
-			view:    append(u.view[:0], um.groups...),
+			ends: [numEnds]time.Duration{never, never, never, never, never},
+			// shared with the model until changed (see own): people of a population share theirs
+			direct: um.direct, groups: um.groups, view: um.groups,
+			ownDirect: u.ownDirect, ownGroups: u.ownGroups, ownView: u.ownView,
 			portals: u.portals[:0], apps: u.apps[:0], samls: u.samls[:0], roles: u.roles[:0],
 			jobs: u.jobs[:0], kiros: u.kiros[:0], federated: u.federated[:0],
 		}
