@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -191,6 +192,48 @@ func TestSweepUsage(t *testing.T) {
 		code, stdout, stderr := idcsim(t, c.args...)
 		if code != exitUsage || !strings.Contains(stderr, c.want) {
 			t.Errorf("idcsim %s: exit %d, want 2 and %q in stderr:\n%s%s", strings.Join(c.args, " "), code, c.want, stderr, stdout)
+		}
+	}
+}
+
+// The built-in example choose-durations sweeps 5 portal durations × 3 permission-set durations;
+// its front is not empty, some candidates fail a control and every recommended one meets them all.
+func TestChooseDurationsExample(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report")
+	code, stdout, stderr := idcsim(t, "sweep", "example:choose-durations", "--replications", "8", "--out", out, "--progress", "never")
+	if code != exitOK {
+		t.Fatalf("exit %d: %s\n%s", code, stderr, stdout)
+	}
+	doc := readSweep(t, out)
+	portals, sets := map[float64]bool{}, map[float64]bool{}
+	front, failing := 0, 0
+	for _, c := range doc.Candidates {
+		portals[c.Settings["portal_session"]] = true
+		sets[c.Settings["permission_set.Developer"]] = true
+		if c.Pareto {
+			front++
+		}
+		if !c.Pass {
+			failing++
+		}
+		for _, v := range c.Policy {
+			if c.Recommended && !v.Pass {
+				t.Errorf("candidate %d (%s) is recommended but fails %s", c.Index, c.Name, v.ID)
+			}
+		}
+		if c.Recommended != slices.Contains(doc.Recommended, c.Index) {
+			t.Errorf("candidate %d: recommended %v, but the list says %v", c.Index, c.Recommended, doc.Recommended)
+		}
+	}
+	if len(portals) < 4 || len(sets) < 3 || len(doc.Candidates) != len(portals)*len(sets) {
+		t.Errorf("%d candidates over %d portal and %d permission-set durations", len(doc.Candidates), len(portals), len(sets))
+	}
+	if front == 0 || len(doc.Recommended) == 0 || failing == 0 || !doc.Pass {
+		t.Errorf("front %d, recommended %v, %d failing, pass %v", front, doc.Recommended, failing, doc.Pass)
+	}
+	for _, name := range sweepFiles {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Error(err)
 		}
 	}
 }
