@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -161,8 +162,13 @@ func (p *progressLine) update(done, total int) {
 	p.write(t)
 }
 
+// write writes the line; count and total are in thousandths of a replication (sim.Options.Progress).
 func (p *progressLine) write(t time.Time) {
-	fmt.Fprintf(p.w, "\r  %d/%d replications  %.1fs", p.count, p.total, t.Sub(p.start).Seconds())
+	done := strconv.Itoa(p.count / 1000)
+	if p.count%1000 >= 100 {
+		done += "." + strconv.Itoa(p.count%1000/100)
+	}
+	fmt.Fprintf(p.w, "\r  %s/%d replications  %.1fs", done, p.total/1000, t.Sub(p.start).Seconds())
 	p.written, p.last = true, t
 }
 

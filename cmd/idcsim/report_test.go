@@ -119,22 +119,25 @@ func TestProgressLine(t *testing.T) {
 	var b bytes.Buffer
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	p := &progressLine{w: &b, start: clock, delay: time.Second, now: func() time.Time { return clock }}
-	p.update(1, 4) // at 0s: too early
+	// counts in thousandths of a replication
+	p.update(1000, 4000) // at 0s: too early
 	clock = clock.Add(1200 * time.Millisecond)
-	p.update(2, 4)
+	p.update(2000, 4000)
 	clock = clock.Add(50 * time.Millisecond)
-	p.update(3, 4) // within a tenth of a second of the last: skipped
+	p.update(3000, 4000) // within a tenth of a second of the last: skipped
 	clock = clock.Add(time.Second)
-	p.update(4, 4)
+	p.update(3450, 4000) // a replication under way
+	clock = clock.Add(time.Second)
+	p.update(4000, 4000)
 	p.done()
-	want := "\r  2/4 replications  1.2s\r  4/4 replications  2.2s\r  4/4 replications  2.2s\n"
+	want := "\r  2/4 replications  1.2s\r  3.4/4 replications  2.2s\r  4/4 replications  3.2s\r  4/4 replications  3.2s\n"
 	if b.String() != want {
 		t.Errorf("progress %q, want %q", b.String(), want)
 	}
 	// A run shorter than the delay shows nothing, not even a newline.
 	b.Reset()
 	q := newProgressLine(&b, time.Hour)
-	q.update(1, 1)
+	q.update(1000, 1000)
 	q.done()
 	var none *progressLine
 	none.done()
