@@ -247,9 +247,12 @@ func TestExampleDefault(t *testing.T) {
 			t.Errorf("%s: %d windows open at the horizon", ch, open)
 		}
 	}
-	// OFF-1 fails, OFF-2 holds.
+	// OFF-1 and OFF-2 hold; a control on any within 1h would fail (SAML-2).
 	if max, _ := worst(res.Offboardings, sim.ChAny); max <= time.Hour {
-		t.Errorf("any max %v: OFF-1 would hold", max)
+		t.Errorf("any max %v: a control of 1h on any would hold", max)
+	}
+	if max, _ := worst(res.Offboardings, sim.ChRoleExisting); max > 12*time.Hour {
+		t.Errorf("role_existing max %v: OFF-1 would fail", max)
 	}
 	if max, _ := worst(res.Offboardings, sim.ChSignIn); max > 5*time.Minute {
 		t.Errorf("sign_in max %v: OFF-2 would fail", max)
