@@ -11,7 +11,7 @@ import (
 )
 
 func TestBuiltinTables(t *testing.T) {
-	if got := strings.Join(BuiltinTables(), " "); got != "2023-07 current" {
+	if got := strings.Join(BuiltinTables(), " "); got != "2022-10 2023-07 2023-09 current" {
 		t.Errorf("built-in tables %q", got)
 	}
 	cur, ok := BuiltinTable("current")
@@ -53,8 +53,18 @@ func TestBuiltinTables(t *testing.T) {
 	if len(blog.Rows) != 4 || blog.Rows["delete_user"]["app_existing"].Limit != time.Hour || blog.Rows["remove_from_group"] != nil {
 		t.Errorf("2023-07 table: %+v, want T1 rows with app_existing 60m", blog.Rows)
 	}
-	if _, ok := BuiltinTable("2022-10"); ok {
-		t.Error("a table for 2022-10")
+	// RULES.md's profile table: the APP-2 check is 120m in 2022-10 and 60m in 2023-09; T2 is unchanged.
+	for p, check := range map[string]time.Duration{"2022-10": 2 * time.Hour, "2023-09": time.Hour} {
+		tb, ok := BuiltinTable(p)
+		if !ok {
+			t.Fatalf("no %s table", p)
+		}
+		if len(tb.Rows) != 7 || tb.Rows["sign_out"]["app_existing"].Limit != check || tb.Rows["remove_from_group"]["app_existing"].Limit != 2*time.Hour {
+			t.Errorf("%s table: %+v", p, tb.Rows)
+		}
+	}
+	if _, ok := BuiltinTable("1999-01"); ok {
+		t.Error("a table for a profile that does not exist")
 	}
 }
 
