@@ -12,16 +12,24 @@ func Files(s *Summary) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{}
-	for _, w := range []struct {
-		name  string
-		write func(*bytes.Buffer) error
-	}{
+	return assemble([]namedWriter{
 		{"results.json", func(b *bytes.Buffer) error { return WriteJSON(b, s) }},
 		{"report.md", func(b *bytes.Buffer) error { return WriteMarkdown(b, s) }},
 		{"exposures.csv", func(b *bytes.Buffer) error { return WriteCSV(b, s) }},
 		{"report.html", func(b *bytes.Buffer) error { return WriteHTML(b, s, figs) }},
-	} {
+	}, figs)
+}
+
+// namedWriter writes one file of a report directory.
+type namedWriter struct {
+	name  string
+	write func(*bytes.Buffer) error
+}
+
+// assemble writes each file and adds each figure as SVG and PNG.
+func assemble(writers []namedWriter, figs []Figure) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	for _, w := range writers {
 		var b bytes.Buffer
 		if err := w.write(&b); err != nil {
 			return nil, err

@@ -63,7 +63,8 @@ func writeIndented(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-type resultsJSON struct {
+// headerJSON is what results.json and sweep.json both start with: the run's setup.
+type headerJSON struct {
 	SchemaVersion int             `json:"schema_version"`
 	Scenario      scenarioJSON    `json:"scenario"`
 	Profile       string          `json:"profile"`
@@ -73,12 +74,30 @@ type resultsJSON struct {
 	Start         string          `json:"start"`
 	HorizonS      float64         `json:"horizon_s"`
 	Events        int64           `json:"events"`
-	Exposure      object          `json:"exposure"`
-	Offboardings  []offboardJSON  `json:"offboardings"`
-	Friction      frictionJSON    `json:"friction"`
-	Policy        []verdictJSON   `json:"policy"`
-	Pass          bool            `json:"pass"`
-	Warnings      []string        `json:"warnings"`
+}
+
+func header(sc *sim.Scenario, events int64) headerJSON {
+	return headerJSON{
+		SchemaVersion: SchemaVersion,
+		Scenario:      scenarioJSON{Name: sc.Name, SHA256: sc.SHA256},
+		Profile:       sc.Profile.Name,
+		Switches:      sc.Switches.Map(),
+		Seed:          sc.Seed,
+		Replications:  sc.Replications,
+		Start:         sc.Start.Format(time.RFC3339),
+		HorizonS:      seconds(sc.Horizon),
+		Events:        events,
+	}
+}
+
+type resultsJSON struct {
+	headerJSON
+	Exposure     object         `json:"exposure"`
+	Offboardings []offboardJSON `json:"offboardings"`
+	Friction     frictionJSON   `json:"friction"`
+	Policy       []verdictJSON  `json:"policy"`
+	Pass         bool           `json:"pass"`
+	Warnings     []string       `json:"warnings"`
 }
 
 type scenarioJSON struct {
@@ -165,20 +184,12 @@ func (s *Summary) resultsJSON() resultsJSON {
 	res := s.Results
 	sc := res.Scenario
 	doc := resultsJSON{
-		SchemaVersion: SchemaVersion,
-		Scenario:      scenarioJSON{Name: sc.Name, SHA256: sc.SHA256},
-		Profile:       sc.Profile.Name,
-		Switches:      sc.Switches.Map(),
-		Seed:          sc.Seed,
-		Replications:  sc.Replications,
-		Start:         sc.Start.Format(time.RFC3339),
-		HorizonS:      seconds(sc.Horizon),
-		Events:        res.Events,
-		Offboardings:  []offboardJSON{},
-		Friction:      s.frictionJSON(),
-		Policy:        []verdictJSON{},
-		Pass:          s.Pass,
-		Warnings:      s.Warnings(),
+		headerJSON:   header(sc, res.Events),
+		Offboardings: []offboardJSON{},
+		Friction:     s.frictionJSON(),
+		Policy:       []verdictJSON{},
+		Pass:         s.Pass,
+		Warnings:     s.Warnings(),
 	}
 	doc.Exposure = s.exposureJSON()
 	for i := range res.Offboardings {

@@ -8,21 +8,12 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"time"
 
 	"idcsim/sim"
 )
 
 type sweepJSON struct {
-	SchemaVersion   int             `json:"schema_version"`
-	Scenario        scenarioJSON    `json:"scenario"`
-	Profile         string          `json:"profile"`
-	Switches        map[string]bool `json:"switches"`
-	Seed            uint64          `json:"seed"`
-	Replications    int             `json:"replications"`
-	Start           string          `json:"start"`
-	HorizonS        float64         `json:"horizon_s"`
-	Events          int64           `json:"events"`
+	headerJSON
 	Objective       objectiveJSON   `json:"objective"`
 	FrictionMeasure string          `json:"friction_measure"`
 	Settings        []string        `json:"settings"`
@@ -59,15 +50,7 @@ type candidateJSON struct {
 func WriteSweepJSON(w io.Writer, ss *SweepSummary) error {
 	sc := ss.Scenario
 	doc := sweepJSON{
-		SchemaVersion:   SchemaVersion,
-		Scenario:        scenarioJSON{Name: sc.Name, SHA256: sc.SHA256},
-		Profile:         sc.Profile.Name,
-		Switches:        sc.Switches.Map(),
-		Seed:            sc.Seed,
-		Replications:    sc.Replications,
-		Start:           sc.Start.Format(time.RFC3339),
-		HorizonS:        seconds(sc.Horizon),
-		Events:          ss.events(),
+		headerJSON:      header(sc, ss.events()),
 		Objective:       objectiveJSON{Channel: ss.Channel.String(), Statistic: ss.Statistic},
 		FrictionMeasure: FrictionMeasure,
 		Settings:        append([]string{}, ss.Settings...),
@@ -203,25 +186,10 @@ func SweepFiles(ss *SweepSummary) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	files := map[string][]byte{}
-	for _, w := range []struct {
-		name  string
-		write func(*bytes.Buffer) error
-	}{
+	return assemble([]namedWriter{
 		{"sweep.json", func(b *bytes.Buffer) error { return WriteSweepJSON(b, ss) }},
 		{"sweep.csv", func(b *bytes.Buffer) error { return WriteSweepCSV(b, ss) }},
 		{"report.md", func(b *bytes.Buffer) error { return WriteSweepMarkdown(b, ss) }},
 		{"report.html", func(b *bytes.Buffer) error { return WriteSweepHTML(b, ss, figs) }},
-	} {
-		var b bytes.Buffer
-		if err := w.write(&b); err != nil {
-			return nil, err
-		}
-		files[w.name] = b.Bytes()
-	}
-	for _, f := range figs {
-		files[f.Name+".svg"] = f.SVG
-		files[f.Name+".png"] = f.PNG
-	}
-	return files, nil
+	}, figs)
 }
