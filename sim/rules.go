@@ -876,80 +876,94 @@ func (w *world) settle(u int32) {
 	if w.now < min(e[endsPortal], e[endsApp], e[endsSAML], e[endsRole], e[endsKiro]) {
 		return
 	}
-	if w.now >= e[endsPortal] {
+	for k := range e {
+		if w.now < e[k] {
+			continue
+		}
 		next := never
-		for i := len(s.portals) - 1; i >= 0; i-- {
-			if p := s.portals[i]; !w.portalLive(p) {
-				w.endPortal(p, "") // its applications' checks are reviewed (APP-2)
+		list := s.live(k)
+		for i := len(*list) - 1; i >= 0; i-- {
+			x := (*list)[i]
+			if end := w.sessionEnd(k, x); end <= w.now {
+				w.endSession(k, x) // a portal session's applications review their checks (APP-2)
 			} else {
-				next = min(next, w.portals[p].end)
+				next = min(next, end)
 			}
 		}
-		e[endsPortal] = next
+		e[k] = next
 	}
-	if w.now >= e[endsApp] {
-		next := never
-		for i := len(s.apps) - 1; i >= 0; i-- {
-			if a := s.apps[i]; w.apps[a].endAt <= w.now {
-				w.endApp(a)
-			} else {
-				next = min(next, w.apps[a].endAt)
-			}
-		}
-		e[endsApp] = next
+}
+
+// live returns the user's list of live sessions of a kind.
+func (s *userState) live(kind int) *[]int32 {
+	switch kind {
+	case endsPortal:
+		return &s.portals
+	case endsApp:
+		return &s.apps
+	case endsSAML:
+		return &s.samls
+	case endsRole:
+		return &s.roles
 	}
-	if w.now >= e[endsSAML] {
-		next := never
-		for i := len(s.samls) - 1; i >= 0; i-- {
-			if a := s.samls[i]; w.samls[a].end <= w.now {
-				w.endSAML(a)
-			} else {
-				next = min(next, w.samls[a].end)
-			}
-		}
-		e[endsSAML] = next
+	return &s.kiros
+}
+
+// sessionEnd returns when a session of a kind ends, as things stand.
+func (w *world) sessionEnd(kind int, x int32) time.Duration {
+	switch kind {
+	case endsPortal:
+		return w.portals[x].end
+	case endsApp:
+		return w.apps[x].endAt
+	case endsSAML:
+		return w.samls[x].end
+	case endsRole:
+		return w.roles[x].expiry
 	}
-	if w.now >= e[endsRole] {
-		next := never
-		for i := len(s.roles) - 1; i >= 0; i-- {
-			if r := s.roles[i]; w.roles[r].expiry <= w.now {
-				w.endRole(r)
-			} else {
-				next = min(next, w.roles[r].expiry)
-			}
-		}
-		e[endsRole] = next
+	return w.kiros[x].end
+}
+
+// endSession ends a session of a kind at its natural end.
+func (w *world) endSession(kind int, x int32) {
+	switch kind {
+	case endsPortal:
+		w.endPortal(x, "")
+	case endsApp:
+		w.endApp(x)
+	case endsSAML:
+		w.endSAML(x)
+	case endsRole:
+		w.endRole(x)
+	default:
+		w.endKiro(x)
 	}
-	if w.now >= e[endsKiro] {
-		next := never
-		for i := len(s.kiros) - 1; i >= 0; i-- {
-			if k := s.kiros[i]; w.kiros[k].end <= w.now {
-				w.endKiro(k)
-			} else {
-				next = min(next, w.kiros[k].end)
-			}
-		}
-		e[endsKiro] = next
+}
+
+// endEvent is the event of each kind's natural end, for tracked users.
+var endEvent = [numEnds]evKind{endsPortal: evPortalEnd, endsApp: evAppEnd, endsSAML: evSAMLEnd, endsRole: evRoleExpire, endsKiro: evKiroEnd}
+
+func (w *world) sessionGen(kind int, x int32) uint32 {
+	switch kind {
+	case endsPortal:
+		return w.portals[x].gen
+	case endsApp:
+		return w.apps[x].gen
+	case endsSAML:
+		return w.samls[x].gen
+	case endsRole:
+		return w.roles[x].gen
 	}
+	return w.kiros[x].gen
 }
 
 // scheduleEnds queues the natural ends of the sessions of a user who has just become tracked.
 func (w *world) scheduleEnds(u int32) {
 	s := &w.users[u]
-	for _, p := range s.portals {
-		w.q.push(w.portals[p].end, evPortalEnd, p, w.portals[p].gen)
-	}
-	for _, a := range s.apps {
-		w.q.push(w.apps[a].endAt, evAppEnd, a, w.apps[a].gen)
-	}
-	for _, a := range s.samls {
-		w.q.push(w.samls[a].end, evSAMLEnd, a, w.samls[a].gen)
-	}
-	for _, r := range s.roles {
-		w.q.push(w.roles[r].expiry, evRoleExpire, r, w.roles[r].gen)
-	}
-	for _, k := range s.kiros {
-		w.q.push(w.kiros[k].end, evKiroEnd, k, w.kiros[k].gen)
+	for k := range numEnds {
+		for _, x := range *s.live(k) {
+			w.q.push(w.sessionEnd(k, x), endEvent[k], x, w.sessionGen(k, x))
+		}
 	}
 	for _, d := range w.m.users[u].devices {
 		w.scheduleTokenExpiry(d)
