@@ -943,6 +943,30 @@ func (w *world) endSession(kind int, x int32) {
 // endEvent is the event of each kind's natural end, for tracked users.
 var endEvent = [numEnds]evKind{endsPortal: evPortalEnd, endsApp: evAppEnd, endsSAML: evSAMLEnd, endsRole: evRoleExpire, endsKiro: evKiroEnd}
 
+// endKind is the kind of session whose natural end an event is.
+func endKind(ev evKind) int {
+	for k, e := range endEvent {
+		if e == ev {
+			return k
+		}
+	}
+	panic("sim: not a session's end")
+}
+
+func (w *world) sessionUser(kind int, x int32) int32 {
+	switch kind {
+	case endsPortal:
+		return w.portals[x].user
+	case endsApp:
+		return w.apps[x].user
+	case endsSAML:
+		return w.samls[x].user
+	case endsRole:
+		return w.roles[x].user
+	}
+	return w.kiros[x].user
+}
+
 func (w *world) sessionGen(kind int, x int32) uint32 {
 	switch kind {
 	case endsPortal:

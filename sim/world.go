@@ -401,34 +401,15 @@ func (w *world) dispatch(e *event) bool {
 		if int(e.gen)+1 < len(o.playbook) {
 			w.q.push(w.now+o.playbook[e.gen+1].at, evStep, e.ref, e.gen+1)
 		}
-	case evPortalEnd:
-		p := &w.portals[e.ref]
-		if p.gen != e.gen || p.ended {
+	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd:
+		// a session reaches its natural end; every early end changed its generation
+		k := endKind(e.kind)
+		if w.sessionGen(k, e.ref) != e.gen {
 			return false
 		}
-		w.endPortal(e.ref, "")
-		w.observe(p.user)
-	case evAppEnd:
-		a := &w.apps[e.ref]
-		if a.gen != e.gen || !a.live {
-			return false
-		}
-		w.endApp(e.ref)
-		w.observe(a.user)
-	case evSAMLEnd:
-		s := &w.samls[e.ref]
-		if s.gen != e.gen || !s.live {
-			return false
-		}
-		w.endSAML(e.ref)
-		w.observe(s.user)
-	case evRoleExpire:
-		r := &w.roles[e.ref]
-		if r.gen != e.gen || !r.live {
-			return false
-		}
-		w.endRole(e.ref)
-		w.observe(r.user)
+		u := w.sessionUser(k, e.ref)
+		w.endSession(k, e.ref)
+		w.observe(u)
 	case evTokenExpire:
 		// The access token expires; the device keeps its refresh token (CLI-1).
 		t := &w.tokens[e.ref]
@@ -467,13 +448,6 @@ func (w *world) dispatch(e *event) bool {
 		w.observe(j.user)
 	case evDayStart, evActivity, evDayEnd, evGenOffboard:
 		w.dispatchBehaviour(e)
-	case evKiroEnd:
-		k := &w.kiros[e.ref]
-		if k.gen != e.gen || !k.live {
-			return false
-		}
-		w.endKiro(e.ref)
-		w.observe(k.user)
 	}
 	return true
 }
