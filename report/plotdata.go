@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -157,30 +158,20 @@ func timelineBars(o *sim.Offboarding) (bars []timelineBar, dropped int) {
 			Start: sp.Start - o.At, End: sp.End - o.At, Open: sp.Open})
 	}
 	if len(bars) > maxTimelineBars {
-		slices.SortStableFunc(bars, func(a, b timelineBar) int { return -compareDur(a.End, b.End) })
+		slices.SortStableFunc(bars, func(a, b timelineBar) int { return -cmp.Compare(a.End, b.End) })
 		dropped = len(bars) - maxTimelineBars
 		bars = bars[:maxTimelineBars]
 	}
 	slices.SortStableFunc(bars, func(a, b timelineBar) int {
-		if c := compareDur(a.Start, b.Start); c != 0 {
+		if c := cmp.Compare(a.Start, b.Start); c != 0 {
 			return c
 		}
-		if c := compareDur(a.End, b.End); c != 0 {
+		if c := cmp.Compare(a.End, b.End); c != 0 {
 			return c
 		}
 		return strings.Compare(a.Label, b.Label)
 	})
 	return bars, dropped
-}
-
-func compareDur(a, b time.Duration) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // timelineMark is a vertical line of the timeline, at a time relative to the offboarding.

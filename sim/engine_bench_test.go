@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"testing"
@@ -45,7 +46,7 @@ func busyScenario(n int) *Scenario {
 			ev(9*time.Hour+time.Minute, SignOut, "device", "laptop")
 		}
 	}
-	slices.SortStableFunc(sc.Events, func(a, b Event) int { return compareDuration(a.At, b.At) })
+	slices.SortStableFunc(sc.Events, func(a, b Event) int { return cmp.Compare(a.At, b.At) })
 	return sc
 }
 

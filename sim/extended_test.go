@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"slices"
 	"testing"
 	"time"
@@ -104,7 +105,7 @@ func TestBackgroundSettingChange(t *testing.T) {
 				startJobAt(c.jobAt, "30d"),
 				offboard("1h", act(SignOut, "device", "laptop")),
 			)
-			slices.SortStableFunc(sc.Events, func(a, b Event) int { return compareDuration(a.At, b.At) })
+			slices.SortStableFunc(sc.Events, func(a, b Event) int { return cmp.Compare(a.At, b.At) })
 			w := windows(t, sc)
 			want(t, w, ChBackground, c.window, false)
 		})

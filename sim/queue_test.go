@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -42,7 +43,7 @@ func TestQueueOrder(t *testing.T) {
 				push(now + time.Duration(r.IntN(50))) // possibly into the bucket being drained
 			}
 		}
-		slices.SortStableFunc(want, func(a, b key) int { return compareDuration(a.at, b.at) })
+		slices.SortStableFunc(want, func(a, b key) int { return cmp.Compare(a.at, b.at) })
 		if !slices.Equal(got, want) {
 			t.Errorf("width %v: events popped out of (time, insertion) order", width)
 		}

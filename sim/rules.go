@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // userActive says whether IAM Identity Center treats the user as active: neither disabled nor deleted.
 func (w *world) userActive(u int32) bool {
@@ -517,7 +520,7 @@ func (w *world) federate(u, dev int32, t target) {
 	w.counters.Federations++
 	// ROLE-6: federating again into an account whose console session has expired
 	s := &w.users[u]
-	if containsT(s.federated, t) {
+	if slices.Contains(s.federated, t) {
 		w.counters.Refederations++
 		for _, r := range s.roles {
 			if rs := &w.roles[r]; rs.console && rs.target == t && rs.expiry > w.now {
@@ -699,7 +702,7 @@ func (w *world) workloadRefresh(dev int32) {
 // decisions at the membership view's next refresh (GRP-1, GRP-2).
 func (w *world) changeMembership(u, g int32, add bool) {
 	s := &w.users[u]
-	has := contains(s.groups, g)
+	has := slices.Contains(s.groups, g)
 	if has == add {
 		return
 	}
@@ -718,7 +721,7 @@ func (w *world) changeMembership(u, g int32, add bool) {
 func (w *world) membershipSeen(pm pendingMembership) {
 	w.own(pm.user)
 	s := &w.users[pm.user]
-	if pm.add && !contains(s.view, pm.group) {
+	if pm.add && !slices.Contains(s.view, pm.group) {
 		s.view = append(s.view, pm.group)
 	} else if !pm.add {
 		s.view = remove(s.view, pm.group)
@@ -745,14 +748,14 @@ func (w *world) entitlementChanged(u int32) {
 func (w *world) changeAssignment(u, g int32, t target, add bool) {
 	if g >= 0 {
 		if add {
-			if !containsT(w.groupAssign[g], t) {
+			if !slices.Contains(w.groupAssign[g], t) {
 				w.groupAssign[g] = append(w.groupAssign[g], t)
 			}
 		} else {
-			w.groupAssign[g] = removeT(w.groupAssign[g], t)
+			w.groupAssign[g] = remove(w.groupAssign[g], t)
 		}
 		for v := range w.users {
-			if contains(w.users[v].view, g) {
+			if slices.Contains(w.users[v].view, g) {
 				w.entitlementChanged(int32(v))
 			}
 		}
@@ -761,11 +764,11 @@ func (w *world) changeAssignment(u, g int32, t target, add bool) {
 	w.own(u)
 	s := &w.users[u]
 	if add {
-		if !containsT(s.direct, t) {
+		if !slices.Contains(s.direct, t) {
 			s.direct = append(s.direct, t)
 		}
 	} else {
-		s.direct = removeT(s.direct, t)
+		s.direct = remove(s.direct, t)
 	}
 	w.entitlementChanged(u)
 }
@@ -828,36 +831,8 @@ func (w *world) offboard(u int32, s *step) {
 	}
 }
 
-func contains(s []int32, v int32) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func containsT(s []target, v target) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // remove deletes the first v from s, not keeping order.
-func remove(s []int32, v int32) []int32 {
-	for i, x := range s {
-		if x == v {
-			s[i] = s[len(s)-1]
-			return s[:len(s)-1]
-		}
-	}
-	return s
-}
-
-func removeT(s []target, v target) []target {
+func remove[T comparable](s []T, v T) []T {
 	for i, x := range s {
 		if x == v {
 			s[i] = s[len(s)-1]

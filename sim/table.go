@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"runtime"
 	"slices"
 	"sync"
@@ -131,7 +132,7 @@ func reproduceRow(opts *TableOptions, row string) (RowResult, error) {
 		federate.at = action - w.uniform(opts.PermissionSetDuration)
 		offboard.at = action
 		m.events = append(m.events[:0], signIn, open, federate, offboard)
-		slices.SortStableFunc(m.events, func(a, b step) int { return compareDuration(a.at, b.at) })
+		slices.SortStableFunc(m.events, func(a, b step) int { return cmp.Compare(a.at, b.at) })
 		w.run()
 		o := w.collect(trial, nil)[0]
 		for c, win := range o.Windows {
@@ -155,14 +156,4 @@ func reproduceRow(opts *TableOptions, row string) (RowResult, error) {
 	res.Cells["app_existing"] = CellResult{ObservedMax: worst[ChAppExisting]}
 	res.Cells["role_existing"] = CellResult{ObservedMax: worst[ChRoleExisting]}
 	return res, nil
-}
-
-func compareDuration(a, b time.Duration) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
