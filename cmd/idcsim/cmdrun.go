@@ -33,7 +33,7 @@ hold.`,
 type runOptions struct {
 	format, out, profile, progress, junit, shard string
 	seed                                         uint64
-	replications, workers                        int
+	replications, workers, replay                int
 }
 
 func (o *runOptions) register(fs *flagSet) {
@@ -45,6 +45,7 @@ func (o *runOptions) register(fs *flagSet) {
 	fs.IntVar(&o.workers, "workers", 0, "replications run at once (default: all cores)")
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
 	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
+	fs.IntVar(&o.replay, "replay", 0, "run only replication `K` (from 0), drawn as in the whole run, and report it alone: the worst case names its replication")
 	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (default: $"+envShards+")")
 }
 
@@ -87,10 +88,22 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	if sharded {
 		opts.Shard = shard
 	}
+	replay := fs.isSet("replay")
+	if replay {
+		if sharded || o.replay < 0 || o.replay >= sc.Replications {
+			return c.usageError(stderr, "--replay %d: want a replication from 0 to %d, without --shard", o.replay, sc.Replications-1)
+		}
+		opts.Shard = sim.Shard{I: o.replay, N: sc.Replications}
+	}
 	res, err := sim.Run(ctx, sc, opts)
 	bar.done()
 	if err != nil {
 		return c.fail(stderr, err)
+	}
+	if replay {
+		one := *sc // the report covers the one replication run
+		one.Replications = 1
+		res.Scenario = &one
 	}
 	if sharded {
 		doc := newPartial("run", path, src, sc, ov, shard)

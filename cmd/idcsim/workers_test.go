@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 )
 
@@ -62,5 +64,47 @@ func TestWorkersGiveIdenticalBytes(t *testing.T) {
 		if string(written) != string(first) {
 			t.Errorf("--workers %s gives different results.json than --workers 1", workers)
 		}
+	}
+}
+
+// --replay K runs replication K alone and finds the offboardings the whole run had there.
+func TestReplay(t *testing.T) {
+	path := writeFile(t, "random.yaml", randomScenario)
+	type doc struct {
+		Replications int `json:"replications"`
+		Offboardings []struct {
+			Replication int                `json:"replication"`
+			User        string             `json:"user"`
+			ExposureS   map[string]float64 `json:"exposure_s"`
+		} `json:"offboardings"`
+	}
+	read := func(args ...string) doc {
+		code, stdout, stderr := idcsim(t, append([]string{"run", path, "--format", "json", "--out", filepath.Join(t.TempDir(), "r")}, args...)...)
+		if code != exitOK && code != exitFail {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		var d doc
+		if err := json.Unmarshal([]byte(stdout), &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	whole, one := read(), read("--replay", "7")
+	if one.Replications != 1 || len(one.Offboardings) != 2 {
+		t.Fatalf("replay: %d replications, %d offboardings; want 1 and 2", one.Replications, len(one.Offboardings))
+	}
+	for _, o := range one.Offboardings {
+		found := false
+		for _, w := range whole.Offboardings {
+			if w.Replication == 7 && w.User == o.User {
+				found = reflect.DeepEqual(w.ExposureS, o.ExposureS)
+			}
+		}
+		if o.Replication != 7 || !found {
+			t.Errorf("replayed %s (replication %d) differs from the whole run's", o.User, o.Replication)
+		}
+	}
+	if code, _, _ := idcsim(t, "run", path, "--replay", "40", "--out", filepath.Join(t.TempDir(), "r")); code != exitUsage {
+		t.Errorf("--replay beyond the replications: exit %d, want %d", code, exitUsage)
 	}
 }
