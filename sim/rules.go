@@ -859,7 +859,7 @@ func (w *world) settle(u int32) {
 		list := s.live(k)
 		for i := len(*list) - 1; i >= 0; i-- {
 			x := (*list)[i]
-			if end := w.sessionEnd(k, x); end <= w.now {
+			if _, end, _ := w.session(k, x); end <= w.now {
 				w.endSession(k, x) // a portal session's applications review their checks (APP-2)
 			} else {
 				next = min(next, end)
@@ -884,19 +884,24 @@ func (s *userState) live(kind int) *[]int32 {
 	return &s.kiros
 }
 
-// sessionEnd returns when a session of a kind ends, as things stand.
-func (w *world) sessionEnd(kind int, x int32) time.Duration {
+// session returns the user, the end as things stand, and the generation of a session of a kind.
+func (w *world) session(kind int, x int32) (user int32, end time.Duration, gen uint32) {
 	switch kind {
 	case endsPortal:
-		return w.portals[x].end
+		p := &w.portals[x]
+		return p.user, p.end, p.gen
 	case endsApp:
-		return w.apps[x].endAt
+		a := &w.apps[x]
+		return a.user, a.endAt, a.gen
 	case endsSAML:
-		return w.samls[x].end
+		a := &w.samls[x]
+		return a.user, a.end, a.gen
 	case endsRole:
-		return w.roles[x].expiry
+		r := &w.roles[x]
+		return r.user, r.expiry, r.gen
 	}
-	return w.kiros[x].end
+	k := &w.kiros[x]
+	return k.user, k.end, k.gen
 }
 
 // endSession ends a session of a kind at its natural end.
@@ -928,40 +933,13 @@ func endKind(ev evKind) int {
 	panic("sim: not a session's end")
 }
 
-func (w *world) sessionUser(kind int, x int32) int32 {
-	switch kind {
-	case endsPortal:
-		return w.portals[x].user
-	case endsApp:
-		return w.apps[x].user
-	case endsSAML:
-		return w.samls[x].user
-	case endsRole:
-		return w.roles[x].user
-	}
-	return w.kiros[x].user
-}
-
-func (w *world) sessionGen(kind int, x int32) uint32 {
-	switch kind {
-	case endsPortal:
-		return w.portals[x].gen
-	case endsApp:
-		return w.apps[x].gen
-	case endsSAML:
-		return w.samls[x].gen
-	case endsRole:
-		return w.roles[x].gen
-	}
-	return w.kiros[x].gen
-}
-
 // scheduleEnds queues the natural ends of the sessions of a user who has just become tracked.
 func (w *world) scheduleEnds(u int32) {
 	s := &w.users[u]
 	for k := range numEnds {
 		for _, x := range *s.live(k) {
-			w.q.push(w.sessionEnd(k, x), endEvent[k], x, w.sessionGen(k, x))
+			_, end, gen := w.session(k, x)
+			w.q.push(end, endEvent[k], x, gen)
 		}
 	}
 	for _, d := range w.m.users[u].devices {

@@ -404,10 +404,10 @@ func (w *world) dispatch(e *event) bool {
 	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd:
 		// a session reaches its natural end; every early end changed its generation
 		k := endKind(e.kind)
-		if w.sessionGen(k, e.ref) != e.gen {
+		u, _, gen := w.session(k, e.ref)
+		if gen != e.gen {
 			return false
 		}
-		u := w.sessionUser(k, e.ref)
 		w.endSession(k, e.ref)
 		w.observe(u)
 	case evTokenExpire:
