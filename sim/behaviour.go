@@ -15,10 +15,14 @@ const (
 	evGenOffboard                    // a generated offboarding
 )
 
-// person is the state of someone described by a behaviour.
+// person is what the engine needs to know often of someone described by a behaviour: their
+// behaviour and devices (copied from the model, to keep them beside the rest of their state) and
+// where they are in their working days.
 type person struct {
-	day    int32         // index of the next working day in the behaviour's dayStarts
-	dayEnd time.Duration // the end of the current working day
+	behaviour          int32         // -1 for people of the timeline only
+	browser, cli, kiro int32         // the first device of each kind, or -1
+	day                int32         // index of the next working day in the behaviour's dayStarts
+	dayEnd             time.Duration // the end of the current working day
 }
 
 type generatedOffboarding struct {
@@ -28,9 +32,8 @@ type generatedOffboarding struct {
 
 // startBehaviours schedules each person's first working day and draws the generated offboardings.
 func (w *world) startBehaviours() {
-	for u := range w.m.users {
-		if w.m.users[u].behaviour >= 0 {
-			w.people[u] = person{}
+	for u := range w.users {
+		if w.users[u].behaviour >= 0 {
 			w.scheduleDay(int32(u))
 		}
 	}
@@ -53,8 +56,8 @@ func (w *world) startBehaviours() {
 
 // scheduleDay queues the person's next working day, if any remains before the horizon.
 func (w *world) scheduleDay(u int32) {
-	b := &w.m.behaviours[w.m.users[u].behaviour]
-	p := &w.people[u]
+	p := &w.users[u].person
+	b := &w.m.behaviours[p.behaviour]
 	for int(p.day) < len(b.dayStarts) {
 		at := b.dayStarts[p.day]
 		if b.ArrivalSpread > 0 {
@@ -92,7 +95,7 @@ func (w *world) dispatchBehaviour(e *event) {
 // dayStart begins a working day: sign in from the browser, open Kiro when there is no Kiro
 // session, start the workload; then the day's first activity and its end.
 func (w *world) dayStart(u int32) {
-	um := &w.m.users[u]
+	um := &w.users[u].person
 	b := &w.m.behaviours[um.behaviour]
 	if um.browser >= 0 {
 		w.signIn(u, um.browser)
@@ -104,28 +107,28 @@ func (w *world) dayStart(u int32) {
 		w.cliEnsureLogin(u, um.cli)
 		w.startWorkload(um.cli, b.workload)
 	}
-	p := &w.people[u]
-	p.dayEnd = w.now + b.length
+	um.dayEnd = w.now + b.length
 	w.nextActivity(u)
-	w.q.push(p.dayEnd, evDayEnd, u, 0)
+	w.q.push(um.dayEnd, evDayEnd, u, 0)
 }
 
 // nextActivity queues the person's next activity, an exponential time away, if it falls within
 // the working day.
 func (w *world) nextActivity(u int32) {
-	b := &w.m.behaviours[w.m.users[u].behaviour]
+	p := &w.users[u].person
+	b := &w.m.behaviours[p.behaviour]
 	if b.rate <= 0 {
 		return
 	}
 	at := w.now + time.Duration(w.rng.ExpFloat64()/b.rate)
-	if at < w.people[u].dayEnd {
+	if at < p.dayEnd {
 		w.q.push(at, evActivity, u, 0)
 	}
 }
 
 // activity does one thing of the working day, chosen in proportion to the behaviour's rates.
 func (w *world) activity(u int32) {
-	um := &w.m.users[u]
+	um := &w.users[u].person
 	b := &w.m.behaviours[um.behaviour]
 	x := w.rng.Float64() * (b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay)
 	pick := func(ts []target) target { return ts[w.rng.IntN(len(ts))] }
@@ -164,7 +167,7 @@ func (w *world) cliEnsureLogin(u, dev int32) {
 
 // dayEnd ends a working day: the workload stops and the person may sign out.
 func (w *world) dayEnd(u int32) {
-	um := &w.m.users[u]
+	um := &w.users[u].person
 	b := &w.m.behaviours[um.behaviour]
 	if um.cli >= 0 && w.tokens[um.cli].workload {
 		t := &w.tokens[um.cli]

@@ -110,8 +110,9 @@ type kiroSession struct {
 type userState struct {
 	// ends holds, per kind of session, a time no later than the earliest natural end of the
 	// user's live sessions of that kind (see settle)
-	ends                            [numEnds]time.Duration
-	track                           int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+	ends  [numEnds]time.Duration
+	track int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+	person
 	enabledIdC, enabledIdP, deleted bool
 	denied, denyWant                bool
 	provisionPending                bool
@@ -233,7 +234,6 @@ type world struct {
 	// progress, when set, is told the thousandths of the horizon simulated
 	progress func(permille int64)
 
-	people  []person
 	genOffs []generatedOffboarding
 	scratch []int32
 }
@@ -300,7 +300,8 @@ func (w *world) reset(rep int) {
 		}
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
-			ends: [numEnds]time.Duration{never, never, never, never, never},
+			person: person{behaviour: um.behaviour, browser: um.browser, cli: um.cli, kiro: um.kiro},
+			ends:   [numEnds]time.Duration{never, never, never, never, never},
 			// shared with the model until changed (see own): people of a population share theirs
 			direct: um.direct, groups: um.groups, view: um.groups,
 			ownDirect: u.ownDirect, ownGroups: u.ownGroups, ownView: u.ownView,
@@ -335,10 +336,6 @@ func (w *world) reset(rep int) {
 	// The phases of the periodic processes are unknown: drawn once per replication.
 	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
 	w.provPhase = w.uniform(w.provisioningInterval())
-	if cap(w.people) < len(w.m.users) {
-		w.people = make([]person, len(w.m.users))
-	}
-	w.people = w.people[:len(w.m.users)]
 	w.startBehaviours()
 }
 
