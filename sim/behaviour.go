@@ -104,7 +104,6 @@ func (w *world) dayStart(u int32) {
 		w.openApp(u, um.kiro, b.kiro)
 	}
 	if b.workload != noTarget && um.cli >= 0 {
-		w.cliEnsureLogin(u, um.cli)
 		w.startWorkload(um.cli, b.workload)
 	}
 	um.dayEnd = w.now + b.length

@@ -105,6 +105,20 @@ func TestWorkloadRefresh(t *testing.T) {
 	}
 }
 
+// CLI-1, UIS-9: a workload started on a device without a token logs the CLI in first, reusing the
+// browser's portal session, and then refreshes its credentials until that session ends.
+func TestWorkloadLogsIn(t *testing.T) {
+	res := runScenario(t, testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		e("10m", StartCLIWorkload, "device", "term", "account", "prod", "ps", "Admin"),
+		offboard("10m"),
+	))
+	want(t, res.Offboardings[0].Windows, ChRoleExisting, "8h30m", false) // mints every 45m from 10m; the last at 7h40m, valid to 8h40m
+	if c := res.Counters; c.CLILogins != 1 || c.SignInPrompts != 1 {
+		t.Errorf("%d CLI logins, %d prompts; want 1 and 1 (the portal session is reused)", c.CLILogins, c.SignInPrompts)
+	}
+}
+
 // CLI-6: `aws sso logout` ends the portal session behind the token and deletes the token and the
 // cached credentials; credentials already issued live to their expiry.
 func TestCLILogout(t *testing.T) {

@@ -670,8 +670,10 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	return w.roles[r].expiry, true
 }
 
-// startWorkload starts a process that keeps using role credentials for t.
+// startWorkload starts a process that keeps using role credentials for t. When the device holds
+// no token that can get credentials, the person logs the CLI in first, as the CLI would ask.
 func (w *world) startWorkload(dev int32, t target) {
+	w.cliEnsureLogin(w.m.devices[dev].user, dev)
 	tk := &w.tokens[dev]
 	tk.workload = true
 	tk.workTarget = t
