@@ -226,7 +226,7 @@ func (w *world) describe(c Channel, h holder) string {
 			end = p.endedAt
 			how = p.why
 		}
-		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, FormatDuration(p.start), FormatDuration(end), how)
+		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, w.at(p.start), w.at(end), how)
 		switch c {
 		case ChAppNew:
 			return text + "; new app sessions need it (APP-1)"
@@ -237,12 +237,12 @@ func (w *world) describe(c Channel, h holder) string {
 	case hApp:
 		a := &w.apps[h.idx]
 		return fmt.Sprintf("%s session opened at %s, ended at the check at %s (APP-2 every %s, APP-3 every %s)",
-			w.m.targetName(a.target), FormatDuration(a.start), FormatDuration(a.endAt),
+			w.m.targetName(a.target), w.at(a.start), w.at(a.endAt),
 			FormatDuration(w.prof.AppSessionCheck), FormatDuration(w.prof.AppEntitlementCheck))
 	case hSAML:
 		a := &w.samls[h.idx]
 		return fmt.Sprintf("SAML application %s session from %s to %s: nothing in IAM Identity Center ends it (SAML-2)",
-			w.m.targetName(a.target), FormatDuration(a.start), FormatDuration(a.end))
+			w.m.targetName(a.target), w.at(a.start), w.at(a.end))
 	case hRole:
 		r := &w.roles[h.idx]
 		how := "CLI"
@@ -250,7 +250,7 @@ func (w *world) describe(c Channel, h holder) string {
 			how = "console"
 		}
 		text := fmt.Sprintf("%s role session %s issued at %s, valid to %s (ROLE-3)", how, w.m.targetName(r.target),
-			FormatDuration(r.issued), FormatDuration(r.expiry))
+			w.at(r.issued), w.at(r.expiry))
 		if r.revoked {
 			text += ", revoked (CUT-2)"
 		}
@@ -260,27 +260,32 @@ func (w *world) describe(c Channel, h holder) string {
 		if j.background {
 			end := min(j.bgEnd, j.bgEndedAt)
 			return fmt.Sprintf("job in %s started at %s under a background session to %s; it survives the portal session (BG-2) and fails at the first 15-minute check after the session ends (BG-3): it ended at %s",
-				w.m.targetName(j.target), FormatDuration(j.start), FormatDuration(end), FormatDuration(j.endAt))
+				w.m.targetName(j.target), w.at(j.start), w.at(end), w.at(j.endAt))
 		}
 		return fmt.Sprintf("job in %s started at %s on the portal session, with background sessions off (BG-4): it ended at %s",
-			w.m.targetName(j.target), FormatDuration(j.start), FormatDuration(j.endAt))
+			w.m.targetName(j.target), w.at(j.start), w.at(j.endAt))
 	case hKiro:
 		k := &w.kiros[h.idx]
 		return fmt.Sprintf("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",
-			w.m.targetName(k.target), FormatDuration(k.start), FormatDuration(k.end))
+			w.m.targetName(k.target), w.at(k.start), w.at(k.end))
 	case hToken:
 		t := &w.tokens[h.idx]
 		kind := "sso-session access token (CLI-1, CLI-3)"
 		if t.legacy {
 			kind = "legacy access token (CLI-4)"
 		}
-		text := fmt.Sprintf("%s on %s issued at %s, valid to %s", kind, w.m.devices[h.idx].name, FormatDuration(t.issued), FormatDuration(t.expiry))
+		text := fmt.Sprintf("%s on %s issued at %s, valid to %s", kind, w.m.devices[h.idx].name, w.at(t.issued), w.at(t.expiry))
 		if c == ChRoleNew {
 			text += "; it can mint role credentials (ROLE-5)"
 		}
 		return text
 	}
 	return ""
+}
+
+// at writes an instant of the simulation as a time of day, to the second.
+func (w *world) at(t time.Duration) string {
+	return w.sc.Start.Add(t).UTC().Format("2006-01-02T15:04:05Z")
 }
 
 // FormatDuration writes d compactly in days, hours, minutes and seconds: "1d9h5m", "30m",

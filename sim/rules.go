@@ -357,7 +357,7 @@ func (w *world) provision(u int32) {
 		w.enable(u, AtIdentityCenter)
 		if s.track >= 0 {
 			tr := &w.tracks[s.track]
-			tr.notes = append(tr.notes, "PROV-3: the provisioning run at "+FormatDuration(w.now)+
+			tr.notes = append(tr.notes, "PROV-3: the provisioning run at "+w.at(w.now)+
 				" enabled the user again, because the user was still active at the IdP")
 		}
 	} else {
