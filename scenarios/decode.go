@@ -136,23 +136,8 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed []string) *fields {
 		return nil
 	}
 	f := &fields{n: n, val: map[string]*yaml.Node{}, key: map[string]*yaml.Node{}}
-	seen := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		if k.Kind != yaml.ScalarNode {
-			if k.Kind != yaml.AliasNode {
-				d.errorf(k, "the keys of %s must be plain names, not %s", what, describe(k))
-			}
-			continue
-		}
-		if k.ShortTag() == "!!merge" {
-			continue
-		}
-		if prev := seen[k.Value]; prev != nil {
-			d.errorf(k, "duplicate key %q in %s (first at line %d)", k.Value, what, prev.Line)
-			continue
-		}
-		seen[k.Value] = k
+	keys, vals := d.entries(n, what)
+	for i, k := range keys {
 		if !contains(allowed, k.Value) {
 			hint := keyHints[what+"."+k.Value]
 			if hint == "" {
@@ -165,7 +150,7 @@ func (d *decoder) mapping(n *yaml.Node, what string, allowed []string) *fields {
 			continue
 		}
 		f.key[k.Value] = k
-		f.val[k.Value] = v
+		f.val[k.Value] = vals[i]
 	}
 	return f
 }

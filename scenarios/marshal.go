@@ -143,15 +143,7 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 		for _, u := range sc.Users {
 			e := &mapNode{}
 			e.add("name", strNode(u.Name))
-			if len(u.Groups) > 0 {
-				e.add("groups", namesNode(u.Groups))
-			}
-			if len(u.Assignments) > 0 {
-				e.add("assignments", assignmentsNode(u.Assignments))
-			}
-			if len(u.Devices) > 0 {
-				e.add("devices", devicesNode(u.Devices))
-			}
+			e.addPerson(u.Groups, u.Assignments, u.Devices)
 			l.Content = append(l.Content, &e.n)
 		}
 		m.add("users", l)
@@ -171,15 +163,7 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 			e.add("name", strNode(p.Name))
 			e.add("count", intNode(strconv.Itoa(p.Count)))
 			e.add("behaviour", strNode(p.Behaviour))
-			if len(p.Groups) > 0 {
-				e.add("groups", namesNode(p.Groups))
-			}
-			if len(p.Assignments) > 0 {
-				e.add("assignments", assignmentsNode(p.Assignments))
-			}
-			if len(p.Devices) > 0 {
-				e.add("devices", devicesNode(p.Devices))
-			}
+			e.addPerson(p.Groups, p.Assignments, p.Devices)
 			l.Content = append(l.Content, &e.n)
 		}
 		m.add("populations", l)
@@ -464,4 +448,17 @@ func seqNode(flow bool) *yaml.Node {
 		n.Style = yaml.FlowStyle
 	}
 	return n
+}
+
+// addPerson writes what a user and a population's people have: groups, assignments and devices.
+func (m *mapNode) addPerson(groups []string, assignments []sim.Assignment, devices []sim.Device) {
+	if len(groups) > 0 {
+		m.add("groups", namesNode(groups))
+	}
+	if len(assignments) > 0 {
+		m.add("assignments", assignmentsNode(assignments))
+	}
+	if len(devices) > 0 {
+		m.add("devices", devicesNode(devices))
+	}
 }

@@ -83,10 +83,7 @@ func (w *world) endJob(i int32) {
 	}
 	j.endAt = w.now
 	s := &w.users[j.user]
-	s.jobs = remove(s.jobs, i)
-	if s.track < 0 {
-		w.freeJobs = append(w.freeJobs, i)
-	}
+	w.release(s, &s.jobs, &w.freeJobs, i)
 }
 
 // endBackgroundSessions is the admin ending the user's background sessions (all, or one
@@ -164,10 +161,7 @@ func (w *world) endKiro(i int32) {
 	k.gen++
 	k.end = min(k.end, w.now)
 	s := &w.users[k.user]
-	s.kiros = remove(s.kiros, i)
-	if s.track < 0 {
-		w.freeKiros = append(w.freeKiros, i)
-	}
+	w.release(s, &s.kiros, &w.freeKiros, i)
 }
 
 // userActionEndsExtended applies what an end session, a disable or a delete does to the user's

@@ -165,7 +165,7 @@ func (w *world) endPortal(p int32, why string) {
 	ps.gen++
 	u := ps.user
 	s := &w.users[u]
-	s.portals = remove(s.portals, p)
+	w.release(s, &s.portals, &w.freePortals, p)
 	if w.devPortal[ps.device] == p {
 		w.devPortal[ps.device] = -1
 	}
@@ -187,9 +187,6 @@ func (w *world) endPortal(p int32, why string) {
 		if x := &w.jobs[j]; x.portal == p && x.portalGen == gen {
 			x.portalGone = min(x.portalGone, w.now)
 		}
-	}
-	if s.track < 0 {
-		w.freePortals = append(w.freePortals, p)
 	}
 	w.reviewApps(u)
 	w.reviewJobs(u)
@@ -465,10 +462,7 @@ func (w *world) endApp(i int32) {
 	a.gen++
 	a.endAt = min(a.endAt, w.now)
 	s := &w.users[a.user]
-	s.apps = remove(s.apps, i)
-	if s.track < 0 {
-		w.freeApps = append(w.freeApps, i)
-	}
+	w.release(s, &s.apps, &w.freeApps, i)
 }
 
 func (w *world) endSAML(i int32) {
@@ -477,10 +471,7 @@ func (w *world) endSAML(i int32) {
 	a.gen++
 	a.end = min(a.end, w.now)
 	s := &w.users[a.user]
-	s.samls = remove(s.samls, i)
-	if s.track < 0 {
-		w.freeSAMLs = append(w.freeSAMLs, i)
-	}
+	w.release(s, &s.samls, &w.freeSAMLs, i)
 }
 
 // issueRole issues role credentials for t, lasting the permission set's duration now (ROLE-2, ROLE-4).
@@ -505,10 +496,7 @@ func (w *world) endRole(i int32) {
 		r.expiry = w.now
 	}
 	s := &w.users[r.user]
-	s.roles = remove(s.roles, i)
-	if s.track < 0 {
-		w.freeRoles = append(w.freeRoles, i)
-	}
+	w.release(s, &s.roles, &w.freeRoles, i)
 }
 
 // federate opens a console role session from the device's portal session (ROLE-1, ROLE-6).
@@ -830,6 +818,15 @@ func (w *world) offboard(u int32, s *step) {
 	w.offs = append(w.offs, offboardingRecord{user: u, at: w.now, playbook: s.playbook, name: s.name})
 	if len(s.playbook) > 0 {
 		w.q.push(w.now+s.playbook[0].at, evStep, o, 0)
+	}
+}
+
+// release takes session i off one of the user's lists of live sessions and, for a user not
+// tracked, frees its slot for reuse (tracked users' sessions stay, for evidence and timelines).
+func (w *world) release(s *userState, list, free *[]int32, i int32) {
+	*list = remove(*list, i)
+	if s.track < 0 {
+		*free = append(*free, i)
 	}
 }
 

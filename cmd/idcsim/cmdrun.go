@@ -65,29 +65,14 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	default:
 		return c.usageError(stderr, "one scenario at a time, got %d: %s", len(args), strings.Join(args, " "))
 	}
-	if err := o.check(fs); err != nil {
-		return c.usageError(stderr, "%v", err)
+	st, status, ok := c.prepare(&o, fs, path, stderr)
+	if !ok {
+		return status
 	}
-
-	shard, sharded, err := shardFrom(o.shard, os.Getenv)
-	if err != nil {
-		return c.usageError(stderr, "%v", err)
-	}
-	sc, src, err := loadScenario(path)
-	if err != nil {
-		return c.fail(stderr, err)
-	}
-	ov := o.overrides(fs)
-	if err := ov.apply(sc); err != nil {
-		return c.fail(stderr, err)
-	}
+	sc, src, ov, shard, sharded, opts, bar := st.sc, st.src, st.ov, st.shard, st.sharded, st.opts, st.bar
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts, bar := o.simOptions(stderr)
-	if sharded {
-		opts.Shard = shard
-	}
 	replay := fs.isSet("replay")
 	if replay {
 		if sharded || o.replay < 0 || o.replay >= sc.Replications {
@@ -111,6 +96,43 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.writePartial(doc, src, shardOut(fs, o.out, shard), stdout, stderr)
 	}
 	return c.emitRun(&o, report.Summarize(res), stdout, stderr)
+}
+
+// setup is what run and sweep prepare alike: the scenario with the flags' overrides applied, the
+// shard, and the engine's options.
+type setup struct {
+	sc      *sim.Scenario
+	src     []byte
+	ov      overrides
+	shard   sim.Shard
+	sharded bool
+	opts    sim.Options
+	bar     *progressLine
+}
+
+// prepare checks the flags, finds the shard and loads the scenario with its overrides; when it
+// cannot, it has reported why and returns the exit status.
+func (c *command) prepare(o *runOptions, fs *flagSet, path string, stderr io.Writer) (*setup, int, bool) {
+	if err := o.check(fs); err != nil {
+		return nil, c.usageError(stderr, "%v", err), false
+	}
+	st := &setup{}
+	var err error
+	if st.shard, st.sharded, err = shardFrom(o.shard, os.Getenv); err != nil {
+		return nil, c.usageError(stderr, "%v", err), false
+	}
+	if st.sc, st.src, err = loadScenario(path); err != nil {
+		return nil, c.fail(stderr, err), false
+	}
+	st.ov = o.overrides(fs)
+	if err := st.ov.apply(st.sc); err != nil {
+		return nil, c.fail(stderr, err), false
+	}
+	st.opts, st.bar = o.simOptions(stderr)
+	if st.sharded {
+		st.opts.Shard = st.shard
+	}
+	return st, 0, true
 }
 
 func (o *runOptions) check(fs *flagSet) error {

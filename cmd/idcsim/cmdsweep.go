@@ -52,32 +52,18 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "one scenario at a time, got %d: %s", len(args), strings.Join(args, " "))
 	}
 	path := args[0]
-	if err := o.check(fs); err != nil {
-		return c.usageError(stderr, "%v", err)
+	st, status, ok := c.prepare(&o, fs, path, stderr)
+	if !ok {
+		return status
 	}
-	shard, sharded, err := shardFrom(o.shard, os.Getenv)
-	if err != nil {
-		return c.usageError(stderr, "%v", err)
-	}
-	sc, src, err := loadScenario(path)
-	if err != nil {
-		return c.fail(stderr, err)
-	}
+	sc, src, ov, shard, sharded, opts, bar := st.sc, st.src, st.ov, st.shard, st.sharded, st.opts, st.bar
 	if sc.Sweep == nil {
 		return c.fail(stderr, fmt.Errorf("%s has no sweep: block: list candidate values under sweep: to compare them (idcsim help sweep, idcsim schema)", path))
-	}
-	ov := o.overrides(fs)
-	if err := ov.apply(sc); err != nil {
-		return c.fail(stderr, err)
 	}
 	cands := sc.Sweep.List()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	opts, bar := o.simOptions(stderr)
-	if sharded {
-		opts.Shard = shard
-	}
 	results, err := sim.RunSweep(ctx, sc, cands, opts)
 	bar.done()
 	if err != nil {

@@ -190,9 +190,10 @@ func TestRunFlagsAfterPath(t *testing.T) {
 	}
 }
 
-func TestRunExitCodes(t *testing.T) {
-	// One user whose role session outlives the offboarding by up to the permission set's hour.
-	scenario := `name: exit codes
+// roleScenario is one user whose 1h role session, federated at 9h10m, outlives her offboarding
+// at 9h20m by 50 minutes (ROLE-3), with the given policy lines.
+func roleScenario(name, policy string) string {
+	return `name: ` + name + `
 start: 2026-03-02T00:00:00Z
 horizon: 2d
 replications: 1
@@ -207,8 +208,11 @@ events:
   - {at: 9h10m, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin}
   - {at: 9h20m, action: offboard, user: alice, playbook: [{action: disable_user}]}
 policy:
-  - {id: P, channel: role_existing, statistic: max, within: LIMIT}
-`
+` + policy
+}
+
+func TestRunExitCodes(t *testing.T) {
+	scenario := roleScenario("exit codes", "  - {id: P, channel: role_existing, statistic: max, within: LIMIT}\n")
 	for limit, want := range map[string]int{"2h": exitOK, "10m": exitFail} {
 		path := writeFile(t, "s.yaml", strings.Replace(scenario, "LIMIT", limit, 1))
 		out := filepath.Join(t.TempDir(), "report")

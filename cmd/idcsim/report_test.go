@@ -62,24 +62,9 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 
 func TestRunJUnit(t *testing.T) {
 	// Two controls on one scenario: the role session outlives the offboarding by up to its hour.
-	scenario := `name: junit
-start: 2026-03-02T00:00:00Z
-horizon: 2d
-replications: 1
-accounts: [prod]
-permission_sets: [{name: Admin, session_duration: 1h}]
-users:
-  - name: alice
-    assignments: [{account: prod, permission_set: Admin}]
-    devices: [{name: laptop, kind: browser}]
-events:
-  - {at: 9h, action: sign_in, user: alice, device: laptop}
-  - {at: 9h10m, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin}
-  - {at: 9h20m, action: offboard, user: alice, playbook: [{action: disable_user}]}
-policy:
-  - {id: LOOSE, channel: role_existing, statistic: max, within: 2h, text: "role sessions end within 2 hours"}
+	scenario := roleScenario("junit", `  - {id: LOOSE, channel: role_existing, statistic: max, within: 2h, text: "role sessions end within 2 hours"}
   - {id: TIGHT, channel: role_existing, statistic: max, within: 10m}
-`
+`)
 	path := writeFile(t, "s.yaml", scenario)
 	junit := filepath.Join(t.TempDir(), "controls.xml")
 	code, stdout, stderr := idcsim(t, "run", path, "--out", filepath.Join(t.TempDir(), "r"), "--junit", junit)
