@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+	"strings"
 
 	"idcsim/sim"
 )
@@ -23,8 +24,8 @@ func WriteCSV(w io.Writer, s *Summary) error {
 		o := &obs[i]
 		rep, at := strconv.Itoa(o.Replication), s.at(o.At)
 		for ch, win := range o.Windows {
-			err := cw.Write([]string{rep, o.User, at, o.Playbook, sim.Channel(ch).String(),
-				strconv.FormatFloat(seconds(win.Length), 'f', -1, 64), strconv.FormatBool(win.Open), evidence(o, sim.Channel(ch))})
+			err := cw.Write([]string{rep, csvText(o.User), at, csvText(o.Playbook), sim.Channel(ch).String(),
+				strconv.FormatFloat(seconds(win.Length), 'f', -1, 64), strconv.FormatBool(win.Open), csvText(evidence(o, sim.Channel(ch)))})
 			if err != nil {
 				return err
 			}
@@ -32,4 +33,14 @@ func WriteCSV(w io.Writer, s *Summary) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// csvText keeps a text cell from being read as a formula by a spreadsheet (CSV injection): a cell
+// that starts with =, +, -, @, a tab or a carriage return gets a leading apostrophe, as OWASP's
+// "CSV Injection" page recommends. Only names and texts go through it; numbers are idcsim's own.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

@@ -365,3 +365,49 @@ func TestFiguresWithoutOffboardings(t *testing.T) {
 		}
 	}
 }
+
+// Names come from scenarios and, through idcsim import and trail, from other people's systems:
+// none may reach a spreadsheet as a formula (OWASP, "CSV Injection") nor report.md as a link.
+func TestHostileNames(t *testing.T) {
+	res := smallResults()
+	res.Offboardings[0].User = "=HYPERLINK(\"http://x\")"
+	res.Offboardings[1].User = "[x](javascript:alert(1))"
+	res.Offboardings[2].Playbook = "@SUM(1+1)"
+	s := Summarize(res)
+	var b bytes.Buffer
+	if err := WriteCSV(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows[1:] {
+		for i, cell := range r {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+				t.Errorf("exposures.csv row %q: column %s starts with %q", r, csvColumns[i], cell[:1])
+			}
+		}
+	}
+	if rows[1][1] != `'=HYPERLINK("http://x")` {
+		t.Errorf("user cell %q: want the name behind an apostrophe", rows[1][1])
+	}
+	for in, want := range map[string]string{"-1": "'-1", "+x": "'+x", "\tx": "'\tx", "alice": "alice", "": "", "a=b": "a=b"} {
+		if got := csvText(in); got != want {
+			t.Errorf("csvText(%q) = %q, want %q", in, got, want)
+		}
+	}
+
+	b.Reset()
+	if err := WriteMarkdown(&b, s); err != nil {
+		t.Fatal(err)
+	}
+	md := b.String()
+	if strings.Contains(md, "[x](") || !strings.Contains(md, `\[x\](javascript:alert(1))`) {
+		t.Errorf("report.md keeps the link syntax of a name:\n%s", md)
+	}
+	// A backslash in a name cannot undo the escape of what follows it.
+	if got := mdEscape(`\[x\](y)`); got != `\\\[x\\\](y)` {
+		t.Errorf("mdEscape of escaped brackets = %q", got)
+	}
+}

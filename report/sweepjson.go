@@ -118,7 +118,7 @@ func WriteSweepCSV(w io.Writer, ss *SweepSummary) error {
 	for i := range ss.Candidates {
 		c := &ss.Candidates[i]
 		f := &c.Summary.Friction
-		row := []string{strconv.Itoa(c.Index), c.Name()}
+		row := []string{strconv.Itoa(c.Index), csvText(c.Name())}
 		for _, v := range c.Values {
 			row = append(row, num(seconds(v)))
 		}
@@ -130,7 +130,7 @@ func WriteSweepCSV(w io.Writer, ss *SweepSummary) error {
 			cs := &c.Summary.Channels[ch]
 			row = append(row, num(seconds(cs.P95)), num(seconds(cs.Max)), strconv.Itoa(cs.Open))
 		}
-		row = append(row, strconv.FormatBool(c.Pass), strings.Join(c.FailedControls(), " "),
+		row = append(row, strconv.FormatBool(c.Pass), csvText(strings.Join(c.FailedControls(), " ")),
 			strconv.FormatBool(c.Pareto), strconv.FormatBool(c.Recommended))
 		if err := cw.Write(row); err != nil {
 			return err

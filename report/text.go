@@ -502,8 +502,12 @@ func mdRow(b *strings.Builder, cells []string) {
 	b.WriteString("\n")
 }
 
+// mdEscaper turns what Markdown (CommonMark with GitHub's tables) or HTML could read as syntax into
+// literals: a backslash first, so that a name cannot undo an escape; square brackets, so that no
+// name becomes a link or an image ("[x](javascript:...)"); angle brackets and ampersands, so that
+// no name becomes HTML, an autolink or an entity; the table's bar, asterisks and backquotes.
+var mdEscaper = strings.NewReplacer(`\`, `\\`, "|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "&", "&amp;",
+	"*", `\*`, "`", "\\`", "[", `\[`, "]", `\]`)
+
 // mdEscape keeps a cell's text from breaking the table or being read as Markdown or HTML.
-func mdEscape(s string) string {
-	r := strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;", "*", `\*`, "`", "\\`")
-	return r.Replace(s)
-}
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
