@@ -181,6 +181,9 @@ func (b *builder) build(root *yaml.Node) {
 			} else {
 				sc.Horizon = v
 			}
+			if end := sc.Start.Add(sc.Horizon); end.After(maxTime) {
+				b.errorf(n, "the run would end at %s, after %s, the last time RFC 3339 can write", end.Format(time.RFC3339), maxTime.Format(time.RFC3339))
+			}
 		}
 	}
 	if n := top.get("seed"); n != nil {

@@ -371,7 +371,33 @@ func (d *decoder) timestamp(n *yaml.Node, what string) (time.Time, bool) {
 		d.errorf(n, "%s %q is not an RFC 3339 time such as 2026-03-02T09:00:00Z (a date, a time of day and a zone)", what, n.Value)
 		return time.Time{}, false
 	}
+	if msg := timeRangeProblem(n.Value, t); msg != "" {
+		d.errorf(n, "%s %q: %s", what, n.Value, msg)
+		return time.Time{}, false
+	}
 	return t.UTC(), true
+}
+
+// The times a scenario may name: from the Unix epoch to the last instant RFC 3339 can write.
+var (
+	minTime = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC)
+	maxTime = time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)
+)
+
+// timeRangeProblem says what is wrong with a time that time.Parse accepted but RFC 3339 or idcsim
+// does not: a zone offset of 24 hours or more (RFC 3339's time-numoffset has hours 00 to 23 and
+// minutes 00 to 59), or an instant outside minTime..maxTime. It returns "" when there is none.
+func timeRangeProblem(value string, t time.Time) string {
+	if z := value[len(value)-1]; z != 'Z' && z != 'z' && len(value) >= 6 {
+		off := value[len(value)-5:] // HH:MM after the sign
+		if off[0:2] > "23" || off[3:5] > "59" {
+			return "the zone offset must be from -23:59 to +23:59"
+		}
+	}
+	if t.Before(minTime) || t.After(maxTime) {
+		return fmt.Sprintf("want a time from %s to %s", minTime.Format(time.RFC3339), maxTime.Format(time.RFC3339))
+	}
+	return ""
 }
 
 func contains(list []string, s string) bool {
