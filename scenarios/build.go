@@ -82,13 +82,16 @@ func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
 			errs = ErrorList{{File: filename, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the file as YAML: %v", r)}}
 		}
 	}()
+	if errs := textErrors(filename, data); len(errs) > 0 {
+		return nil, errs
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var root yaml.Node
 	if err := dec.Decode(&root); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ErrorList{{File: filename, Line: 1, Col: 1, Msg: "the file holds no scenario; it is empty"}}
 		}
-		return nil, ErrorList{b.syntaxError(err)}
+		return nil, ErrorList{b.syntaxError(err, data)}
 	}
 	var second yaml.Node
 	switch err := dec.Decode(&second); {
@@ -99,7 +102,7 @@ func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
 		}
 		b.errorf(n, "a second YAML document (after ---) is not allowed; a file holds one scenario")
 	case !errors.Is(err, io.EOF):
-		b.errs = append(b.errs, b.syntaxError(err))
+		b.errs = append(b.errs, b.syntaxError(err, data))
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
 		b.errorf(&root, "the file holds no scenario")
@@ -120,10 +123,11 @@ func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
-// syntaxError turns an error of the YAML library into an Error with its line.
-func (b *builder) syntaxError(err error) *Error {
+// syntaxError turns an error of the YAML library into an Error with its line, or with the place
+// of the alias it names.
+func (b *builder) syntaxError(err error, data []byte) *Error {
 	msg := err.Error()
-	line := 1
+	line, col := 1, 1
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		if n, err := strconv.Atoi(m[1]); err == nil {
 			line = n
@@ -131,8 +135,11 @@ func (b *builder) syntaxError(err error) *Error {
 		msg = m[2]
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		if l, c, ok := aliasPlace(msg, data); ok {
+			line, col = l, c
+		}
 	}
-	return &Error{File: b.file, Line: line, Col: 1, Msg: "YAML syntax: " + msg}
+	return &Error{File: b.file, Line: line, Col: col, Msg: "YAML syntax: " + msg}
 }
 
 func (b *builder) build(root *yaml.Node) {

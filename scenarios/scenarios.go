@@ -81,10 +81,17 @@ func Parse(filename string, data []byte) (*sim.Scenario, error) {
 
 // Load reads a scenario from a file, or a built-in example when path is "example:NAME".
 func Load(path string) (*sim.Scenario, error) {
+	sc, _, err := LoadSource(path)
+	return sc, err
+}
+
+// LoadSource is Load that also returns the scenario's source text.
+func LoadSource(path string) (*sim.Scenario, []byte, error) {
 	if name, ok := strings.CutPrefix(path, "example:"); ok {
 		for _, e := range Examples() {
 			if e.Name == name {
-				return Parse(path, e.Source)
+				sc, err := Parse(path, e.Source)
+				return sc, e.Source, err
 			}
 		}
 		var names []string
@@ -95,20 +102,25 @@ func Load(path string) (*sim.Scenario, error) {
 		if hint == "" {
 			hint = "; the examples are " + strings.Join(names, ", ")
 		}
-		return nil, fmt.Errorf("no built-in example %q%s", name, hint)
+		return nil, nil, fmt.Errorf("no built-in example %q%s", name, hint)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(data) > maxFileSize {
-		return nil, ErrorList{{File: path, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("the file is larger than the limit of %d MiB", maxFileSize>>20)}}
+		size := "larger than"
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fmt.Sprintf("%d bytes, larger than", fi.Size())
+		}
+		return nil, nil, ErrorList{{File: path, Line: 1, Col: 1,
+			Msg: fmt.Sprintf("the file is %s the limit of %d MiB", size, maxFileSize>>20)}}
 	}
-	return Parse(path, data)
+	sc, err := Parse(path, data)
+	return sc, data, err
 }

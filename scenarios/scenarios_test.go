@@ -443,3 +443,22 @@ playbooks:
 		t.Errorf("with the assignment added: %q", sc.Warnings)
 	}
 }
+
+// A file over the size limit is refused with its real size, however much of it was read.
+func TestLoadOverSize(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = maxFileSize + 12345 // 12,345 bytes past the limit
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, _, err = LoadSource(path)
+	want := fmt.Sprintf("huge.yaml:1:1: the file is %d bytes, larger than the limit of 64 MiB", size)
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("LoadSource = %v, want an error ending %q", err, want)
+	}
+}

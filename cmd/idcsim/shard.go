@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -74,39 +72,10 @@ func (ov overrides) String() string {
 	return strings.Join(parts, " ")
 }
 
-// maxScenarioBytes bounds the scenario files read here; scenarios.Parse refuses larger ones with
-// its own message.
-const maxScenarioBytes = 64 << 20
-
 // loadScenario reads a scenario, from a file or a built-in example (example:NAME), and returns it
 // with its source text.
 func loadScenario(path string) (*sim.Scenario, []byte, error) {
-	if name, ok := strings.CutPrefix(path, "example:"); ok {
-		sc, err := scenarios.Load(path)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, e := range scenarios.Examples() {
-			if e.Name == name {
-				return sc, e.Source, nil
-			}
-		}
-		return nil, nil, fmt.Errorf("no built-in example %q", name)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	src, err := io.ReadAll(io.LimitReader(f, maxScenarioBytes+1))
-	if err != nil {
-		return nil, nil, err
-	}
-	sc, err := scenarios.Parse(path, src)
-	if err != nil {
-		return nil, nil, err
-	}
-	return sc, src, nil
+	return scenarios.LoadSource(path)
 }
 
 // maxShards is the most shards a run may be split into.
