@@ -861,7 +861,8 @@ func (b *builder) buildEvents(n *yaml.Node) {
 		if re.ev.Action == sim.Offboard {
 			b.expand(re)
 			if prev := offboarded[re.ev.User]; prev != nil {
-				b.warnf(it, "user %s is offboarded twice (first at line %d)", re.ev.User, prev.Line)
+				b.errorf(it, "user %s is offboarded a second time; the first offboarding is at line %d, column %d (EV-2: a person is offboarded at most once)",
+					re.ev.User, prev.Line, prev.Column)
 			} else {
 				offboarded[re.ev.User] = it
 			}

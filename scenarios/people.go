@@ -588,6 +588,8 @@ func (b *builder) buildOffboardings(n *yaml.Node) {
 		return
 	}
 	items, _ := b.list(n, "offboardings")
+	var planNodes []*yaml.Node
+	defer func() { b.checkDistinctOffboardings(planNodes) }()
 	for _, it := range items {
 		f := b.mapping(it, "offboardings entry", keysOf("offboarding_plan"))
 		if f == nil {
@@ -646,6 +648,52 @@ func (b *builder) buildOffboardings(n *yaml.Node) {
 				b.warnf(it, "these offboardings may fall less than 12h before the horizon; role sessions may still be open when the simulation ends")
 			}
 			b.sc.Offboardings = append(b.sc.Offboardings, plan)
+			planNodes = append(planNodes, it)
+		}
+	}
+}
+
+// checkDistinctOffboardings checks that the generated offboardings can draw distinct people, none
+// of them offboarded by the timeline (EV-2): per population, and over everyone. nodes are the
+// entries of sc.Offboardings.
+func (b *builder) checkDistinctOffboardings(nodes []*yaml.Node) {
+	scripted := map[string]bool{}
+	for _, e := range b.sc.Events {
+		if e.Action == sim.Offboard {
+			scripted[e.User] = true
+		}
+	}
+	// people who can be drawn: per population, and in all
+	free := map[string]int{}
+	all := len(b.sc.Users)
+	for _, u := range b.sc.Users {
+		if scripted[u.Name] {
+			all--
+		}
+	}
+	for _, p := range b.sc.Populations {
+		n := p.Count
+		for i := 1; i <= p.Count && len(scripted) > 0; i++ {
+			if scripted[sim.PopulationUser(p.Name, i)] {
+				n--
+			}
+		}
+		free[p.Name] = n
+		all += n
+	}
+	want, total := map[string]int{}, 0
+	for i, p := range b.sc.Offboardings {
+		total += p.Count
+		if p.Population != "" {
+			if want[p.Population] += p.Count; want[p.Population] > free[p.Population] {
+				b.errorf(nodes[i], "the offboardings entries so far draw %d people from population %s, which has %d not offboarded by the timeline (EV-2: a person is offboarded at most once)",
+					want[p.Population], p.Population, free[p.Population])
+				return
+			}
+		}
+		if total > all {
+			b.errorf(nodes[i], "the offboardings entries so far draw %d people, and the scenario has %d not offboarded by the timeline (EV-2: a person is offboarded at most once)", total, all)
+			return
 		}
 	}
 }

@@ -164,6 +164,9 @@ users:
   - name: alice
     groups: [staff]
     devices: [{name: laptop}, {name: term, kind: cli}]
+  - {name: bob, devices: [{name: laptop}]}
+  - {name: carol, devices: [{name: laptop}]}
+  - {name: dave, devices: [{name: laptop}]}
 playbooks:
   short:
     - {action: disable_user, where: idp}
@@ -172,9 +175,9 @@ playbooks:
 events:
   - {at: 2026-03-02T10:00:00+01:00, action: offboard, user: alice, playbook: short}
   - {at: 10h, action: sign_in, user: alice, device: laptop}
-  - {at: 5h, action: offboard, user: alice, playbook: aws-recommended}
-  - {at: 10h, action: offboard, user: alice, playbook: [{action: deny_user}, {after: 1h, action: revoke_role_sessions, permission_set: Admin}]}
-  - {at: 2d, action: offboard, user: alice, playbook: []}
+  - {at: 5h, action: offboard, user: bob, playbook: aws-recommended}
+  - {at: 10h, action: offboard, user: carol, playbook: [{action: deny_user}, {after: 1h, action: revoke_role_sessions, permission_set: Admin}]}
+  - {at: 2d, action: offboard, user: dave, playbook: []}
 `
 	sc, err := Parse("e.yaml", []byte(src))
 	if err != nil {
@@ -193,21 +196,62 @@ events:
 		got = append(got, s)
 	}
 	want := []string{
-		"5h offboard aws-recommended: +0s deny_user/alice/identity_center +1m remove_assignments/alice/identity_center" +
-			" +1m disable_user/alice/idp +1m end_sessions/alice/identity_center +1m disable_user/alice/identity_center" +
-			" +12h allow_user/alice/identity_center",
+		"5h offboard aws-recommended: +0s deny_user/bob/identity_center +1m remove_assignments/bob/identity_center" +
+			" +1m disable_user/bob/idp +1m end_sessions/bob/identity_center +1m disable_user/bob/identity_center" +
+			" +12h allow_user/bob/identity_center",
 		"10h offboard short: +0s disable_user/alice/idp +5m remove_from_group/alice/identity_centerstaff +1m end_sessions/alice/identity_centerterm",
 		"10h sign_in :",
-		"10h offboard inline: +0s deny_user/alice/identity_center +1h revoke_role_sessions/alice/identity_centerAdmin",
+		"10h offboard inline: +0s deny_user/carol/identity_center +1h revoke_role_sessions/carol/identity_centerAdmin",
 		"2d offboard inline:",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if len(sc.Warnings) != 4 {
-		t.Errorf("warnings: %q", sc.Warnings) // offboarded three more times; the last at the horizon
+	if len(sc.Warnings) != 1 {
+		t.Errorf("warnings: %q", sc.Warnings) // the last offboarding is at the horizon
 	}
 	roundTrip(t, sc)
+}
+
+// EV-2: the same person offboarded twice by the timeline is refused, with both places; generated
+// offboardings that cannot draw distinct people are refused where the draw runs out.
+func TestOffboardedOnce(t *testing.T) {
+	_, err := Parse("twice.yaml", []byte(minimal+`  - {at: 2h, action: offboard, user: alice, playbook: []}
+  - {at: 3h, action: offboard, user: alice, playbook: []}
+`))
+	// minimal's events list ends at its last line; the two offboardings follow it
+	lines := strings.Count(minimal, "\n")
+	want := fmt.Sprintf("twice.yaml:%d:5: user alice is offboarded a second time; the first offboarding is at line %d, column 5", lines+2, lines+1)
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Parse = %v, want %q", err, want)
+	}
+
+	people := `horizon: 10d
+accounts: [prod]
+behaviours: [{name: b}]
+populations:
+  - {name: eng, count: 3, behaviour: b, devices: [{name: laptop}]}
+  - {name: ops, count: 2, behaviour: b, devices: [{name: laptop}]}
+events:
+  - {at: 1d, action: offboard, user: eng-1, playbook: []}
+offboardings:
+  - {count: 1, population: eng, playbook: []}
+`
+	for _, c := range []struct{ extra, want string }{
+		// eng has 3 people, one offboarded by the timeline: 2 free; 1 + 2 = 3 asked
+		{"  - {count: 2, population: eng, playbook: []}\n", "11:5: the offboardings entries so far draw 3 people from population eng, which has 2 not offboarded by the timeline"},
+		// 4 free people in all (2 of eng, 2 of ops); 1 + 2 + 2 = 5 asked
+		{"  - {count: 2, population: ops, playbook: []}\n  - {count: 2, playbook: []}\n", "12:5: the offboardings entries so far draw 5 people, and the scenario has 4 not offboarded by the timeline"},
+	} {
+		_, err := Parse("p.yaml", []byte(people+c.extra))
+		if err == nil || !strings.Contains(err.Error(), "p.yaml:"+c.want) {
+			t.Errorf("Parse = %v, want %q", err, c.want)
+		}
+	}
+	// exactly as many as there are: accepted
+	if _, err := Parse("p.yaml", []byte(people+"  - {count: 1, population: eng, playbook: []}\n  - {count: 2, playbook: []}\n")); err != nil {
+		t.Errorf("four offboardings of the four free people: %v", err)
+	}
 }
 
 func TestRecommendedWithoutIdP(t *testing.T) {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"time"
 
@@ -38,18 +39,41 @@ func (w *world) startBehaviours() {
 		}
 	}
 	w.genOffs = w.genOffs[:0]
+	// A person is offboarded at most once in a replication (EV-2): the people the timeline
+	// offboards and those drawn already are taken, for every entry of offboardings.
+	w.drawStamp++
+	if len(w.drawn) != len(w.users) {
+		w.drawn = make([]uint32, len(w.users))
+	}
+	for _, u := range w.m.offboarded {
+		w.drawn[u] = w.drawStamp
+	}
 	for pi := range w.m.plans {
 		pm := &w.m.plans[pi]
 		p := pm.plan
-		// draw Count people without replacement (a partial Fisher-Yates shuffle of a copy)
+		// draw Count people without replacement (a partial Fisher-Yates shuffle of a copy), a
+		// taken one being dropped from the copy and the draw made again
 		w.scratch = append(w.scratch[:0], pm.candidates...)
-		for k := 0; k < p.Count; k++ {
-			j := k + w.rng.IntN(len(w.scratch)-k)
+		n := len(w.scratch)
+		for k := 0; k < p.Count; {
+			if k == n {
+				w.warnings = append(w.warnings, fmt.Sprintf("offboardings entry %d: only %d of %d people could be drawn who are offboarded nowhere else (EV-2)", pm.entry+1, k, p.Count))
+				break
+			}
+			j := k + w.rng.IntN(n-k)
 			w.scratch[k], w.scratch[j] = w.scratch[j], w.scratch[k]
+			u := w.scratch[k]
+			if w.drawn[u] == w.drawStamp {
+				n--
+				w.scratch[k], w.scratch[n] = w.scratch[n], w.scratch[k]
+				continue
+			}
+			w.drawn[u] = w.drawStamp
 			at := p.From + time.Duration(w.rng.Float64()*float64(p.To-p.From))
 			i := int32(len(w.genOffs))
-			w.genOffs = append(w.genOffs, generatedOffboarding{user: w.scratch[k], plan: int32(pi)})
+			w.genOffs = append(w.genOffs, generatedOffboarding{user: u, plan: int32(pi)})
 			w.q.push(at, evGenOffboard, i, 0)
+			k++
 		}
 	}
 }

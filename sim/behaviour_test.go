@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -184,5 +186,59 @@ func TestProgress(t *testing.T) {
 	}
 	if total != 2000 || last != 2000 || calls < 4 {
 		t.Errorf("%d calls, last %d/%d; want several calls ending at 2000/2000", calls, last, total)
+	}
+}
+
+// EV-2: a person is offboarded at most once in a replication. Three entries (two of population
+// eng, one of everyone) ask for every one of the 8 people not offboarded by the timeline, so
+// every draw must take a different person; one more entry finds nobody left and says so.
+func TestOffboardingsDrawDistinctPeople(t *testing.T) {
+	sc := orgScenario(9, 7, 3)
+	sc.Replications = 20
+	plan := sc.Offboardings[0]
+	everyone := plan
+	everyone.Population, everyone.Count = "", 2
+	second := plan
+	// the everyone entry comes first in the file: eng's entries must still find their people
+	sc.Offboardings = []OffboardingPlan{everyone, plan, second}
+	sc.Events = []Event{{At: 2 * time.Hour, Action: Offboard, User: PopulationUser("eng", 4)}}
+	res := runScenario(t, sc)
+	per := map[int]map[string]bool{}
+	for _, o := range res.Offboardings {
+		if per[o.Replication] == nil {
+			per[o.Replication] = map[string]bool{}
+		}
+		if per[o.Replication][o.User] {
+			t.Errorf("replication %d offboards %s twice", o.Replication, o.User)
+		}
+		per[o.Replication][o.User] = true
+	}
+	for r := range sc.Replications {
+		// 2 + 3 + 3 drawn and 1 scripted: all 9 people, each once
+		if len(per[r]) != 9 {
+			t.Errorf("replication %d offboards %d people, want 9", r, len(per[r]))
+		}
+	}
+	if len(res.Warnings) != 0 {
+		t.Errorf("warnings %q", res.Warnings)
+	}
+
+	sc.Offboardings = append(sc.Offboardings, everyone)
+	res = runScenario(t, sc)
+	if len(res.Offboardings) != 9*sc.Replications {
+		t.Errorf("%d offboardings, want still 9 in each of %d replications", len(res.Offboardings), sc.Replications)
+	}
+	if want := "offboardings entry 4: only 0 of 2 people could be drawn who are offboarded nowhere else (EV-2)"; !slices.Contains(res.Warnings, want) {
+		t.Errorf("warnings %q, want %q", res.Warnings, want)
+	}
+}
+
+// EV-2: the timeline offboarding one user twice is refused by the engine too.
+func TestScriptedOffboardedTwiceRefused(t *testing.T) {
+	sc := orgScenario(2, 3, 0)
+	u := PopulationUser("eng", 1)
+	sc.Events = []Event{{At: time.Hour, Action: Offboard, User: u}, {At: 2 * time.Hour, Action: Offboard, User: u}}
+	if _, err := Run(context.Background(), sc, Options{}); err == nil || !strings.Contains(err.Error(), "a second time (EV-2)") {
+		t.Errorf("Run = %v, want the second offboarding refused", err)
 	}
 }

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"math"
+	"slices"
 	"time"
 )
 
@@ -27,6 +28,8 @@ type model struct {
 
 	behaviours []behaviourModel
 	plans      []planModel
+	// offboarded are the users the timeline offboards; generated offboardings never draw them (EV-2).
+	offboarded []int32
 }
 
 type userModel struct {
@@ -54,6 +57,7 @@ type behaviourModel struct {
 // planModel is an offboarding plan compiled.
 type planModel struct {
 	plan       *OffboardingPlan
+	entry      int     // the plan's index in sc.Offboardings
 	candidates []int32 // the users it draws from
 	offboard   step
 }
@@ -307,7 +311,7 @@ func compile(sc *Scenario) (*model, error) {
 	}
 	for i := range sc.Offboardings {
 		p := &sc.Offboardings[i]
-		pm := planModel{plan: p}
+		pm := planModel{plan: p, entry: i}
 		if p.Population == "" {
 			for u := range m.users {
 				pm.candidates = append(pm.candidates, int32(u))
@@ -335,7 +339,19 @@ func compile(sc *Scenario) (*model, error) {
 		pm.offboard.name = p.PlaybookName
 		m.plans = append(m.plans, pm)
 	}
+	// Plans of one population draw before those of everyone, so that drawing distinct people
+	// (EV-2) succeeds whenever the counts allow it.
+	slices.SortStableFunc(m.plans, func(a, b planModel) int {
+		everyone := func(p planModel) int {
+			if p.plan.Population == "" {
+				return 1
+			}
+			return 0
+		}
+		return everyone(a) - everyone(b)
+	})
 	var last time.Duration
+	offboarded := make([]bool, len(m.users))
 	for i := range sc.Events {
 		e := &sc.Events[i]
 		if e.At < last || e.At < 0 || e.At > sc.Horizon {
@@ -345,6 +361,13 @@ func compile(sc *Scenario) (*model, error) {
 		s, err := compileEvent(e)
 		if err != nil {
 			return nil, err
+		}
+		if s.action == Offboard {
+			if offboarded[s.user] {
+				return nil, errorf("event %d offboards %s a second time (EV-2)", i, e.User)
+			}
+			offboarded[s.user] = true
+			m.offboarded = append(m.offboarded, s.user)
 		}
 		m.events = append(m.events, s)
 	}

@@ -236,6 +236,9 @@ type world struct {
 
 	genOffs []generatedOffboarding
 	scratch []int32
+	// drawn marks the people taken for an offboarding in this replication: drawn[u] == drawStamp
+	drawn     []uint32
+	drawStamp uint32
 }
 
 func newWorld(m *model) *world {
