@@ -48,9 +48,10 @@ type builder struct {
 	groups    map[string]int
 	users     map[string]int
 	playbooks map[string]*playbook
-	names     map[string][]string // by kind: known names, for suggestions
-	evNodes   []*yaml.Node        // the node of each of sc.Events
-	userNodes []*yaml.Node        // the name node of each of sc.Users
+	names     map[string][]string   // by kind: known names, for suggestions
+	skeletons map[string]*yaml.Node // by kind and skeleton: the first name declared, for lookalikes
+	evNodes   []*yaml.Node          // the node of each of sc.Events
+	userNodes []*yaml.Node          // the name node of each of sc.Users
 
 	behaviours     map[string]int
 	behaviourNodes []*behaviourAt // beside sc.Behaviours
@@ -460,7 +461,25 @@ func (b *builder) declare(kind string, n *yaml.Node, name string, seen map[strin
 	}
 	seen[name] = n
 	b.names[kind] = append(b.names[kind], name)
+	b.lookalike(kind, n, name)
 	return true
+}
+
+// lookalike warns about a name that mixes scripts or looks like another name of its kind.
+func (b *builder) lookalike(kind string, n *yaml.Node, name string) {
+	if scripts := mixedScripts(name); scripts != nil {
+		b.warnf(n, "%s %q mixes %s letters: it may be read as another name", kind, name, strings.Join(scripts, " and "))
+	}
+	if b.skeletons == nil {
+		b.skeletons = map[string]*yaml.Node{}
+	}
+	key := kind + "\x00" + skeleton(name)
+	if prev := b.skeletons[key]; prev != nil {
+		b.warnf(n, "%s %q looks like %s %q at line %d, column %d: the two differ only in characters that look alike",
+			kind, name, kind, prev.Value, prev.Line, prev.Column)
+		return
+	}
+	b.skeletons[key] = n
 }
 
 func (b *builder) buildAccounts(n *yaml.Node) {

@@ -506,3 +506,37 @@ func TestLoadOverSize(t *testing.T) {
 		t.Errorf("LoadSource = %v, want an error ending %q", err, want)
 	}
 }
+
+// Names that look alike (Unicode Technical Standard #39's confusables) are warned about: a leaver
+// "аlice" (Cyrillic а) beside the real alice is how a report could be made to mislead.
+func TestLookalikeNames(t *testing.T) {
+	src := `accounts: [prod]
+users:
+  - {name: alice, devices: [{name: laptop}]}
+  - {name: аlice, devices: [{name: laptop}]}
+  - {name: ａｌｉｃｅ, devices: [{name: laptop}]}
+  - {name: al1ce, devices: [{name: laptop}]}
+  - {name: alicia, devices: [{name: laptop}]}
+events:
+  - {at: 1h, action: sign_in, user: alice, device: laptop}
+`
+	sc, err := Parse("l.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		`l.yaml:4:12: user "аlice" mixes Latin and Cyrillic letters`,
+		`l.yaml:4:12: user "аlice" looks like user "alice" at line 3, column 12`,
+		`l.yaml:5:12: user "ａｌｉｃｅ" looks like user "alice" at line 3, column 12`,
+		`l.yaml:6:12: user "al1ce" looks like user "alice" at line 3, column 12`,
+	}
+	got := strings.Join(sc.Warnings, "\n")
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("no warning %q in:\n%s", w, got)
+		}
+	}
+	if strings.Contains(got, "alicia") {
+		t.Errorf("alicia looks like nobody else, yet:\n%s", got)
+	}
+}
