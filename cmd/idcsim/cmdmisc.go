@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"idcsim/internal/buildinfo"
 	"idcsim/scenarios"
 )
 
@@ -61,6 +62,18 @@ var examplesCommand = &command{
 			fmt.Fprintf(tw, "%s\t%s\n", e.Name, strings.TrimSpace(e.Description))
 		}
 		return tw.Flush()
+	}),
+}
+
+var versionCommand = &command{
+	name:  "version",
+	short: "print the version, the module's revision and the Go toolchain",
+	long: `Version prints idcsim's module version, the VCS revision it was built from ("+dirty" when
+the work tree had changes; none for go run and go test) and the Go toolchain that built it. Shards
+record the same, and idcsim merge refuses shards of another build.`,
+	run: noArgs(func(stdout io.Writer) error {
+		_, err := fmt.Fprintf(stdout, "idcsim %s\n", buildinfo.Read())
+		return err
 	}),
 }
 

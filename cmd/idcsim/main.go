@@ -10,6 +10,7 @@
 //	idcsim validate SCENARIO...        check scenarios without running them
 //	idcsim schema                      print the JSON Schema of the scenario format
 //	idcsim examples                    list the built-in example scenarios
+//	idcsim version                     print the version, revision and Go toolchain
 //	idcsim help [COMMAND]              show help
 //
 // Exit status: 0 ok, 1 a policy control failed (run, merge), no candidate meets every control
@@ -49,7 +50,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, validateCommand, schemaCommand, examplesCommand}
+	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
 }
 
 func lookup(name string) *command {
@@ -67,6 +68,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	switch name := args[0]; name {
+	case "-version", "--version":
+		return versionCommand.run(versionCommand, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			c := lookup(args[1])

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"idcsim/internal/buildinfo"
 )
 
 // idcsim runs the command and returns its exit status, stdout and stderr.
@@ -294,5 +296,18 @@ func TestExamplesAndSchema(t *testing.T) {
 	var schema map[string]any
 	if code != exitOK || json.Unmarshal([]byte(stdout), &schema) != nil {
 		t.Errorf("schema: exit %d, not JSON:\n%.200s", code, stdout)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	want := "idcsim " + buildinfo.Read().String() + "\n"
+	for _, args := range [][]string{{"version"}, {"--version"}} {
+		code, stdout, stderr := idcsim(t, args...)
+		if code != exitOK || stdout != want || stderr != "" {
+			t.Errorf("idcsim %v: exit %d, stdout %q, stderr %q; want 0 and %q", args, code, stdout, stderr, want)
+		}
+	}
+	if code, _, _ := idcsim(t, "version", "extra"); code != exitUsage {
+		t.Errorf("idcsim version extra: exit %d, want %d", code, exitUsage)
 	}
 }
