@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
 	"maps"
 	"math"
 	"os"
@@ -41,8 +42,9 @@ them. Merge reads each partial.json strictly (no duplicate or unknown keys, no t
 most 2 GiB), recomputes its digest, and checks every replication, offboarding and window
 against the scenario: the replications and candidates of each shard, the people offboarded and
 when, windows inside the run. With IDCSIM_SHARD_KEY set (a secret shared with the shards), every
-shard must carry an HMAC made with that key; without it, shards that carry one are refused. On any
-problem merge says what is wrong and exits 2, writing nothing. Its exit status then follows the controls, as run's and sweep's do.`,
+shard must carry an HMAC made with that key; without it, shards that carry one are refused. --out
+must not be a DIR, nor lie inside one, nor hold one. On any problem merge says what is wrong and exits 2,
+writing nothing. Its exit status then follows the controls, as run's and sweep's do.`,
 	run:   runMerge,
 	flags: func(fs *flagSet) { new(mergeOptions).register(fs) },
 }
@@ -74,6 +76,9 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 	if mo.out == "" {
 		return c.usageError(stderr, "--out: want a directory")
 	}
+	if err := outApart(mo.out, args); err != nil {
+		return c.fail(stderr, err)
+	}
 	parts, err := readPartials(args, shardKey())
 	if err != nil {
 		return c.fail(stderr, err)
@@ -99,6 +104,63 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, err)
 	}
 	return c.emitSweep(&o, ss, stdout, stderr)
+}
+
+// outApart checks that the report directory out is none of the inputs, is inside none, and holds
+// none, comparing absolute paths with symbolic links resolved: merge must not replace or write
+// into its own input. The inputs are the arguments, since every partial report is one of them or
+// inside one.
+func outApart(out string, inputs []string) error {
+	o, err := resolvePath(out)
+	if err != nil {
+		return fmt.Errorf("--out %s: %v", out, err)
+	}
+	var errs []error
+	for _, in := range inputs {
+		i, err := resolvePath(in)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %v", in, err))
+			continue
+		}
+		switch {
+		case o == i:
+			errs = append(errs, fmt.Errorf("--out %s is the input %s: merge would replace what it reads; write the report elsewhere", out, in))
+		case within(o, i):
+			errs = append(errs, fmt.Errorf("--out %s is inside the input %s: write the report elsewhere", out, in))
+		case within(i, o):
+			errs = append(errs, fmt.Errorf("--out %s holds the input %s: merge would replace what it reads; write the report elsewhere", out, in))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// resolvePath returns path absolute and clean, with the symbolic links of the part that exists
+// resolved.
+func resolvePath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	var rest []string // the elements, last first, that do not exist
+	for {
+		r, err := filepath.EvalSymlinks(abs)
+		if err == nil {
+			slices.Reverse(rest)
+			return filepath.Join(append([]string{r}, rest...)...), nil
+		}
+		parent := filepath.Dir(abs)
+		if !errors.Is(err, iofs.ErrNotExist) || parent == abs {
+			return "", err
+		}
+		rest = append(rest, filepath.Base(abs))
+		abs = parent
+	}
+}
+
+// within says whether path is inside dir (both absolute and clean).
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != "." && filepath.IsLocal(rel)
 }
 
 // maxPartialBytes bounds the partial.json that merge reads: 2 GiB. A partial report takes about

@@ -423,6 +423,58 @@ func TestMergeWithShardKey(t *testing.T) {
 	}
 }
 
+// --out may not be an input directory, inside one, or hold one, however the path is written:
+// merge refuses at once, before reading the inputs, and leaves them as they were.
+func TestMergeKeepsOutApartFromInputs(t *testing.T) {
+	path := writeFile(t, "random.yaml", randomScenario)
+	dirs := shardDirs(t, path, 2)
+	tmp := filepath.Dir(dirs[0])
+	link := filepath.Join(t.TempDir(), "link")
+	if err := os.Symlink(dirs[0], link); err != nil {
+		t.Fatal(err)
+	}
+	before := readDir(t, dirs[0])
+	for _, c := range []struct {
+		out, want string
+	}{
+		{dirs[0], "--out " + dirs[0] + " is the input " + dirs[0] + ": merge would replace what it reads"},
+		{filepath.Join(dirs[1], "..", "s0"), "is the input " + dirs[0]},
+		{link, "--out " + link + " is the input " + dirs[0]},
+		{filepath.Join(link, "merged"), "is inside the input " + dirs[0]},
+		{filepath.Join(dirs[1], "merged"), "--out " + filepath.Join(dirs[1], "merged") + " is inside the input " + dirs[1]},
+		{tmp, "--out " + tmp + " holds the input " + dirs[0]},
+	} {
+		code, _, stderr := idcsim(t, "merge", dirs[0], dirs[1], "--out", c.out)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("merge --out %s: exit %d, want 2 and %q:\n%s", c.out, code, c.want, stderr)
+		}
+	}
+	// a directory holding the shards, with --out inside it
+	code, _, stderr := idcsim(t, "merge", tmp, "--out", filepath.Join(tmp, "merged"))
+	if code != exitUsage || !strings.Contains(stderr, "is inside the input "+tmp) {
+		t.Errorf("merge DIR --out DIR/merged: exit %d:\n%s", code, stderr)
+	}
+	// before any work: an input that is no partial report is not even read
+	code, _, stderr = idcsim(t, "merge", dirs[0], t.TempDir(), "--out", dirs[0])
+	if code != exitUsage || strings.Contains(stderr, "holds no partial.json") {
+		t.Errorf("merge read its inputs before refusing --out: exit %d:\n%s", code, stderr)
+	}
+	after := readDir(t, dirs[0])
+	for name, b := range before {
+		if !bytes.Equal(after[name], b) {
+			t.Errorf("%s changed", name)
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("the input holds %d files, had %d", len(after), len(before))
+	}
+	for _, name := range []string{filepath.Join(dirs[1], "merged"), filepath.Join(tmp, "merged"), filepath.Join(dirs[0], "merged")} {
+		if _, err := os.Stat(name); err == nil {
+			t.Errorf("merge wrote %s", name)
+		}
+	}
+}
+
 // A sweep's shards hold exactly their share of the candidates, each with every replication.
 func TestMergeChecksSweepCandidates(t *testing.T) {
 	path := writeFile(t, "sweep.yaml", sweepScenario)
