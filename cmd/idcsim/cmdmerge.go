@@ -106,6 +106,14 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 	return c.emitSweep(&o, ss, stdout, stderr)
 }
 
+// shardKey returns the key of the shards' HMAC, nil when there is none.
+func shardKey() []byte {
+	if k := os.Getenv(envShardKey); k != "" {
+		return []byte(k)
+	}
+	return nil
+}
+
 // outApart checks that the report directory out is none of the inputs, is inside none, and holds
 // none, comparing absolute paths with symbolic links resolved: merge must not replace or write
 // into its own input. The inputs are the arguments, since every partial report is one of them or
@@ -167,6 +175,9 @@ func within(path, dir string) bool {
 // 1.5 kB an offboarding (measured on the default example, whose replications offboard 9 people):
 // a shard of 100,000 replications of it, the most a scenario may ask for, takes about 1.4 GB.
 const maxPartialBytes = 2 << 30
+
+// maxSourceBytes bounds the scenario.yaml that merge reads: 64 MiB, the largest scenario file.
+const maxSourceBytes = 64 << 20
 
 // Limits of the values of a partial report.
 const (
@@ -705,7 +716,7 @@ func readPartial(dir string, key []byte) (*shardPart, error) {
 		return nil, err
 	}
 	p := &shardPart{dir: dir, doc: f.partialDoc}
-	if p.src, err = readFileMax(filepath.Join(dir, partialSource), maxScenarioBytes); err != nil {
+	if p.src, err = readFileMax(filepath.Join(dir, partialSource), maxSourceBytes); err != nil {
 		return nil, fmt.Errorf("%s: the scenario's source text: %v", dir, err)
 	}
 	sum := sha256.Sum256(p.src)

@@ -204,14 +204,6 @@ const partialVersion = 2
 // the shards' HMAC.
 const envShardKey = "IDCSIM_SHARD_KEY"
 
-// shardKey returns the key of the shards' HMAC, nil when there is none.
-func shardKey() []byte {
-	if k := os.Getenv(envShardKey); k != "" {
-		return []byte(k)
-	}
-	return nil
-}
-
 // partialFile is the content of partial.json: a shard's partial report and the digests of its
 // content, which is partialDoc as JSON (partialDoc.content).
 type partialFile struct {
