@@ -407,6 +407,20 @@ type Results struct {
 	Offboardings []Offboarding
 	Counters     Counters // summed over replications
 	Warnings     []string
+	// Replications are the replications run, in order, each with what it alone produced.
+	Replications []Replication
+}
+
+// Replication is what one replication of a run produced, besides its offboardings' windows.
+type Replication struct {
+	Index    int
+	Events   int64 // events processed
+	Counters Counters
+	// Offboardings is how many offboardings the replication measured: in Results.Offboardings,
+	// they follow those of the replications before it.
+	Offboardings int
+	// Warnings are what the engine noticed in this replication.
+	Warnings []string
 }
 
 // errorf is the error type of invalid scenarios given to the engine directly.

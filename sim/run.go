@@ -5,12 +5,10 @@ import (
 	"slices"
 )
 
-// replication is what one replication produced.
+// replication is what one replication produced: its offboardings and the rest.
 type replication struct {
-	offs     []Offboarding
-	events   int64
-	counters Counters
-	warnings []string
+	offs []Offboarding
+	Replication
 }
 
 func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
@@ -50,12 +48,14 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 func (w *world) replicate(rep int) replication {
 	w.reset(rep)
 	w.run()
-	return replication{
-		offs:     w.collect(rep, nil),
-		events:   w.events,
-		counters: w.counters,
-		warnings: append([]string(nil), w.warnings...),
-	}
+	offs := w.collect(rep, nil)
+	return replication{offs: offs, Replication: Replication{
+		Index:        rep,
+		Events:       w.events,
+		Counters:     w.counters,
+		Offboardings: len(offs),
+		Warnings:     append([]string(nil), w.warnings...),
+	}}
 }
 
 // gather puts replications together, in their order.
@@ -64,9 +64,10 @@ func gather(sc *Scenario, reps []replication) *Results {
 	for i := range reps {
 		r := &reps[i]
 		res.Offboardings = append(res.Offboardings, r.offs...)
-		res.Events += r.events
-		res.Counters.add(&r.counters)
-		res.Warnings = append(res.Warnings, r.warnings...)
+		res.Replications = append(res.Replications, r.Replication)
+		res.Events += r.Events
+		res.Counters.add(&r.Counters)
+		res.Warnings = append(res.Warnings, r.Warnings...)
 	}
 	res.Warnings = canonicalWarnings(sc, res.Warnings)
 	return res
@@ -100,11 +101,13 @@ func Merge(sc *Scenario, parts []*Results) *Results {
 	var warnings []string
 	for _, p := range parts {
 		res.Offboardings = append(res.Offboardings, p.Offboardings...)
+		res.Replications = append(res.Replications, p.Replications...)
 		res.Events += p.Events
 		res.Counters.add(&p.Counters)
 		warnings = append(warnings, p.Warnings...)
 	}
 	slices.SortStableFunc(res.Offboardings, func(a, b Offboarding) int { return a.Replication - b.Replication })
+	slices.SortStableFunc(res.Replications, func(a, b Replication) int { return a.Index - b.Index })
 	res.Warnings = canonicalWarnings(sc, warnings)
 	return res
 }

@@ -68,6 +68,40 @@ func TestShardsMerge(t *testing.T) {
 	}
 }
 
+// Results break down by replication: each replication run once, in order, and its events,
+// counters and offboardings add up to the run's.
+func TestReplicationsAddUp(t *testing.T) {
+	sc := orgScenario(60, 7, 6)
+	sc.Replications = 5
+	res, err := Run(context.Background(), sc, Options{Workers: 2, Shard: Shard{1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var events int64
+	var counters Counters
+	next := 0 // the first offboarding of the replication
+	for k, r := range res.Replications {
+		if want := 1 + 2*k; r.Index != want { // shard 1/2 runs replications 1 and 3
+			t.Errorf("replication %d has index %d, want %d", k, r.Index, want)
+		}
+		if r.Offboardings != 6 { // orgScenario's 6 offboardings per replication
+			t.Errorf("replication %d measured %d offboardings, want 6", r.Index, r.Offboardings)
+		}
+		for _, o := range res.Offboardings[next : next+r.Offboardings] {
+			if o.Replication != r.Index {
+				t.Errorf("an offboarding of replication %d among those of %d", o.Replication, r.Index)
+			}
+		}
+		next += r.Offboardings
+		events += r.Events
+		counters.add(&r.Counters)
+	}
+	if len(res.Replications) != 2 || next != len(res.Offboardings) || events != res.Events || counters != res.Counters {
+		t.Errorf("%d replications with %d offboardings, %d events, %+v; the run has %d offboardings, %d events, %+v",
+			len(res.Replications), next, events, counters, len(res.Offboardings), res.Events, res.Counters)
+	}
+}
+
 // A sweep runs every candidate with the same seeds; a candidate's results equal a plain run of
 // the scenario with its settings. ROLE-2: longer permission sets leave longer role exposure.
 func TestRunSweep(t *testing.T) {

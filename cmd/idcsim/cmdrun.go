@@ -92,7 +92,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	if sharded {
 		doc := newPartial("run", path, src, sc, ov, shard)
-		doc.Results = res
+		doc.Results = partialOf(res)
 		return c.writePartial(doc, src, shardOut(fs, o.out, shard), stdout, stderr)
 	}
 	return c.emitRun(&o, report.Summarize(res), stdout, stderr)

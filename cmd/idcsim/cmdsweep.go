@@ -74,7 +74,7 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 		doc.Candidates = []partialCandidate{}
 		for i, r := range results {
 			if r != nil {
-				doc.Candidates = append(doc.Candidates, partialCandidate{Index: i, Name: cands[i].String(), Results: r})
+				doc.Candidates = append(doc.Candidates, partialCandidate{Index: i, Name: cands[i].String(), Results: partialOf(r)})
 			}
 		}
 		return c.writePartial(doc, src, shardOut(fs, o.out, shard), stdout, stderr)

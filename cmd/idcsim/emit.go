@@ -104,14 +104,7 @@ func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, 
 	if err := doc.write(dir, src); err != nil {
 		return c.fail(stderr, fmt.Errorf("writing the partial report: %v", err))
 	}
-	what := ""
-	switch {
-	case doc.Results != nil:
-		what = fmt.Sprintf("%d offboardings", len(doc.Results.Offboardings))
-	default:
-		what = fmt.Sprintf("%d candidates", len(doc.Candidates))
-	}
 	fmt.Fprintf(stdout, "shard %d/%d of %s %s: %s, partial report in %s\ncombine the %d shards with: idcsim merge DIR... --out DIR\n",
-		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, what, dir, doc.Shard.N)
+		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, doc.what(), dir, doc.Shard.N)
 	return exitOK
 }
