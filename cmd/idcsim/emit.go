@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,7 @@ func (o *runOptions) simOptions(stderr io.Writer) (sim.Options, *progressLine) {
 
 // reportOutput is a report ready to go out: its directory's files and how to summarize it.
 type reportOutput struct {
+	kind  string // report.KindRun or report.KindSweep
 	files map[string][]byte
 	// jsonFile is the file that --format json prints; report.md is what markdown prints.
 	jsonFile string
@@ -48,8 +50,10 @@ func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	if err := report.WriteDir(o.out, r.files); err != nil {
-		return c.fail(stderr, fmt.Errorf("writing the report: %v", err))
+	warnings, err := report.WriteDir(o.out, r.kind, r.files)
+	warn(stderr, warnings)
+	if err != nil {
+		return c.failWrite(stderr, "writing the report", err)
 	}
 	if o.junit != "" {
 		var x bytes.Buffer
@@ -76,6 +80,7 @@ func (c *command) emitRun(o *runOptions, s *report.Summary, stdout, stderr io.Wr
 		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
 	}
 	return c.emit(o, reportOutput{
+		kind:     report.KindRun,
 		files:    files,
 		jsonFile: "results.json",
 		text:     func(w io.Writer) error { return report.WriteText(w, s) },
@@ -91,6 +96,7 @@ func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stde
 		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
 	}
 	return c.emit(o, reportOutput{
+		kind:     report.KindSweep,
 		files:    files,
 		jsonFile: "sweep.json",
 		text:     func(w io.Writer) error { return report.WriteSweepText(w, ss) },
@@ -101,8 +107,10 @@ func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stde
 
 // writePartial writes a shard's partial report directory and says so on stdout.
 func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, stderr io.Writer) int {
-	if err := doc.write(dir, src); err != nil {
-		return c.fail(stderr, fmt.Errorf("writing the partial report: %v", err))
+	warnings, err := doc.write(dir, src)
+	warn(stderr, warnings)
+	if err != nil {
+		return c.failWrite(stderr, "writing the partial report", err)
 	}
 	what := ""
 	switch {
@@ -114,4 +122,21 @@ func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, 
 	fmt.Fprintf(stdout, "shard %d/%d of %s %s: %s, partial report in %s\ncombine the %d shards with: idcsim merge DIR... --out DIR\n",
 		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, what, dir, doc.Shard.N)
 	return exitOK
+}
+
+// failWrite reports an error writing the output what: exitUsage when idcsim refused to replace
+// what is in the way (report.ErrNotReplaceable), else exitInternal.
+func (c *command) failWrite(stderr io.Writer, what string, err error) int {
+	fmt.Fprintf(stderr, "%s: %v\n", what, err)
+	if errors.Is(err, report.ErrNotReplaceable) {
+		return exitUsage
+	}
+	return exitInternal
+}
+
+// warn prints warnings on stderr.
+func warn(stderr io.Writer, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
 }

@@ -237,13 +237,14 @@ func newPartial(kind, path string, src []byte, sc *sim.Scenario, ov overrides, s
 	return doc
 }
 
-// write writes the partial report directory: partial.json and the scenario's source text.
-func (doc *partialDoc) write(dir string, src []byte) error {
+// write writes the partial report directory, partial.json and the scenario's source text, and
+// returns report.WriteDir's warnings.
+func (doc *partialDoc) write(dir string, src []byte) ([]string, error) {
 	data, err := json.Marshal(doc)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return report.WriteDir(dir, map[string][]byte{partialName: append(data, '\n'), partialSource: src})
+	return report.WriteDir(dir, report.KindPartial, map[string][]byte{partialName: append(data, '\n'), partialSource: src})
 }
 
 // shardOut is the report directory of a shard: --out when given, else one named after the shard,
