@@ -14,9 +14,9 @@ import (
 	"strings"
 )
 
-// ErrNotReplaceable is what the errors of WriteDir wrap when the path it is to write holds
-// something that idcsim cannot prove it wrote, or a symbolic link: the caller's to move, not
-// idcsim's to replace. Its other errors are failures to read or write.
+// ErrNotReplaceable is what the errors of WriteDir, StageFile and WriteFile wrap when the path
+// they are to write holds something that idcsim cannot prove it wrote, or a symbolic link: the
+// caller's to move, not idcsim's to replace. Their other errors are failures to read or write.
 var ErrNotReplaceable = errors.New("not replaceable")
 
 // refusal is an error wrapping ErrNotReplaceable.

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"time"
 
 	"idcsim/report"
@@ -50,18 +50,33 @@ func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.fail(stderr, err)
 	}
+	var junit *report.StagedFile
+	if o.junit != "" {
+		// The JUnit file is written first, under a temporary name, so that a failure to write it
+		// leaves the report as it was.
+		if inside(o.junit, o.out) {
+			return c.fail(stderr, fmt.Errorf("--junit %s is inside the report directory --out %s, which idcsim replaces whole: put it elsewhere", o.junit, o.out))
+		}
+		var x bytes.Buffer
+		if err := r.junit(&x); err != nil {
+			return c.fail(stderr, err)
+		}
+		staged, warnings, err := report.StageFile(o.junit, x.Bytes(), report.CheckJUnit)
+		warn(stderr, warnings)
+		if err != nil {
+			return c.failWrite(stderr, "writing the JUnit file", err)
+		}
+		defer staged.Discard()
+		junit = staged
+	}
 	warnings, err := report.WriteDir(o.out, r.kind, r.files)
 	warn(stderr, warnings)
 	if err != nil {
 		return c.failWrite(stderr, "writing the report", err)
 	}
-	if o.junit != "" {
-		var x bytes.Buffer
-		if err := r.junit(&x); err != nil {
-			return c.fail(stderr, err)
-		}
-		if err := os.WriteFile(o.junit, x.Bytes(), 0o644); err != nil {
-			return c.fail(stderr, err)
+	if junit != nil {
+		if err := junit.Commit(); err != nil {
+			return c.failWrite(stderr, "writing the JUnit file", err)
 		}
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
@@ -139,4 +154,15 @@ func warn(stderr io.Writer, warnings []string) {
 	for _, w := range warnings {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+}
+
+// inside says whether the path file is inside the directory dir, as far as their names tell.
+func inside(file, dir string) bool {
+	af, err1 := filepath.Abs(file)
+	ad, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(ad, af)
+	return err == nil && filepath.IsLocal(rel)
 }

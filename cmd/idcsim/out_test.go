@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -197,6 +198,78 @@ func TestRunRefusesSymlinkOut(t *testing.T) {
 	}
 	if after := tree(t, parent); !sameTree(before, after) {
 		t.Error("the link or its report changed")
+	}
+}
+
+// A JUnit file that cannot be written fails the command with exit 3 before the report is replaced.
+func TestRunUnwritableJUnitKeepsReport(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "r")
+	mustQuickRun(t, out)
+	file := filepath.Join(parent, "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before := tree(t, parent)
+	// The parent of the JUnit file is a regular file: no one, root included, can write it.
+	code, _, stderr := quickRun(t, out, "--seed", "2", "--junit", filepath.Join(file, "junit.xml"))
+	if code != exitInternal || !strings.Contains(stderr, "writing the JUnit file") {
+		t.Errorf("exit %d, want %d:\n%s", code, exitInternal, stderr)
+	}
+	if after := tree(t, parent); !sameTree(before, after) {
+		t.Error("the report changed")
+	}
+}
+
+// --junit replaces only a JUnit file of idcsim's, in run and table alike.
+func TestJUnitReplacesOnlyIdcsims(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "r")
+	junit := filepath.Join(parent, "junit.xml")
+	mustQuickRun(t, out, "--junit", junit)
+	mustQuickRun(t, out, "--junit", junit, "--seed", "2")
+	if code, _, stderr := idcsim(t, "table", "--trials", "10", "--junit", junit); code != exitOK && code != exitFail {
+		t.Fatalf("table over run's JUnit file: exit %d: %s", code, stderr)
+	}
+	if b, _ := os.ReadFile(junit); !bytes.Contains(b, []byte(`<testsuite name="idcsim table current"`)) {
+		t.Errorf("the JUnit file holds:\n%s", b)
+	}
+
+	foreign := filepath.Join(parent, "foreign.xml")
+	if err := os.WriteFile(foreign, []byte(`<testsuite name="pytest"></testsuite>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(parent, "dir.xml")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(parent, "link.xml")
+	if err := os.Symlink(junit, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, want string }{
+		{foreign, `it holds the test suite "pytest"`},
+		{dir, "it is a directory"},
+		{link, "it is a symbolic link"},
+	} {
+		before := tree(t, parent)
+		code, _, stderr := quickRun(t, out, "--seed", "3", "--junit", c.path)
+		if code != exitUsage || !strings.Contains(stderr, c.path+" is not one: "+c.want) {
+			t.Errorf("run --junit %s: exit %d, want %d and %q:\n%s", c.path, code, exitUsage, c.want, stderr)
+		}
+		code, _, stderr = idcsim(t, "table", "--trials", "10", "--junit", c.path)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("table --junit %s: exit %d, want %d and %q:\n%s", c.path, code, exitUsage, c.want, stderr)
+		}
+		if after := tree(t, parent); !sameTree(before, after) {
+			t.Errorf("--junit %s: something changed", c.path)
+		}
+	}
+
+	// A JUnit file inside the report directory would stop the next run from replacing it.
+	code, _, stderr := quickRun(t, out, "--junit", filepath.Join(out, "junit.xml"))
+	if code != exitUsage || !strings.Contains(stderr, "is inside the report directory") {
+		t.Errorf("--junit inside --out: exit %d:\n%s", code, stderr)
 	}
 }
 
