@@ -1,9 +1,12 @@
 package report
 
 import (
+	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // WriteJUnit writes the policy's controls as a JUnit XML test suite, one test case per control,
@@ -47,4 +50,61 @@ func (s *Summary) junitEvidence(v Verdict) string {
 	}
 	return fmt.Sprintf("%s; worst offboarding %s: %s, %s", out, s.offboardingName(v.Worst),
 		windowString(v.Worst.Windows[c.Channel]), v.Evidence)
+}
+
+// CheckJUnit says why data is not a JUnit document that idcsim writes (WriteJUnit,
+// WriteSweepJUnit, WriteTableJUnit), or nil when it is one: well-formed XML whose root is a
+// <testsuite>, or a <testsuites> of them, each named "idcsim ...".
+func CheckJUnit(data []byte) error {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	depth, suites := 0, 0
+	var root string
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("it is not well-formed XML: %v", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch {
+			case depth == 1 && root != "":
+				return errors.New("it has more than one root element")
+			case depth == 1:
+				root = t.Name.Local
+				if root != "testsuite" && root != "testsuites" {
+					return fmt.Errorf("its root element is <%s>, not idcsim's <testsuite>", root)
+				}
+			case depth == 2 && root == "testsuites" && t.Name.Local == "testsuite":
+			default:
+				continue
+			}
+			if t.Name.Local == "testsuites" {
+				continue
+			}
+			suites++
+			name := ""
+			for _, a := range t.Attr {
+				if a.Name.Local == "name" {
+					name = a.Value
+				}
+			}
+			if !strings.HasPrefix(name, "idcsim ") {
+				return fmt.Errorf("it holds the test suite %q, not one of idcsim's", name)
+			}
+		case xml.EndElement:
+			depth--
+		case xml.CharData:
+			if depth == 0 && len(bytes.TrimSpace(t)) > 0 {
+				return errors.New("it has text outside its root element")
+			}
+		}
+	}
+	if suites == 0 {
+		return errors.New("it holds no test suite of idcsim's")
+	}
+	return nil
 }

@@ -272,15 +272,15 @@ func sweepResults2(t *testing.T, sc *sim.Scenario) []*sim.Results {
 	return out
 }
 
-// A sweep's report, or a shard's partial report, may be replaced by the next one written there.
+// A sweep's report, or a shard's partial report, may be replaced by the next report written there.
 func TestWriteDirReplacesSweepAndPartial(t *testing.T) {
-	for _, marker := range []string{"sweep.json", "partial.json"} {
+	for _, c := range []struct{ kind, marker string }{{KindSweep, "sweep.json"}, {KindPartial, "partial.json"}} {
 		dir := t.TempDir() + "/out"
-		if err := WriteDir(dir, map[string][]byte{marker: []byte("{}"), "other": nil}); err != nil {
+		if _, err := WriteDir(dir, c.kind, map[string][]byte{c.marker: []byte("{}"), "other": nil}); err != nil {
 			t.Fatal(err)
 		}
-		if err := WriteDir(dir, map[string][]byte{"results.json": []byte("{}")}); err != nil {
-			t.Errorf("a directory holding %s: %v", marker, err)
+		if _, err := WriteDir(dir, KindRun, map[string][]byte{"results.json": []byte("{}")}); err != nil {
+			t.Errorf("a directory holding %s: %v", c.marker, err)
 		}
 	}
 }

@@ -137,8 +137,10 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		if err := report.WriteTableJUnit(&x, r); err != nil {
 			return c.fail(stderr, err)
 		}
-		if err := os.WriteFile(o.junit, x.Bytes(), 0o644); err != nil {
-			return c.fail(stderr, err)
+		warnings, err := report.WriteFile(o.junit, x.Bytes(), report.CheckJUnit)
+		warn(stderr, warnings)
+		if err != nil {
+			return c.failWrite(stderr, "writing the JUnit file", err)
 		}
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {

@@ -2,9 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"path/filepath"
 	"time"
 
 	"idcsim/report"
@@ -24,6 +25,7 @@ func (o *runOptions) simOptions(stderr io.Writer) (sim.Options, *progressLine) {
 
 // reportOutput is a report ready to go out: its directory's files and how to summarize it.
 type reportOutput struct {
+	kind  string // report.KindRun or report.KindSweep
 	files map[string][]byte
 	// jsonFile is the file that --format json prints; report.md is what markdown prints.
 	jsonFile string
@@ -48,16 +50,33 @@ func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) 
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	if err := report.WriteDir(o.out, r.files); err != nil {
-		return c.fail(stderr, fmt.Errorf("writing the report: %v", err))
-	}
+	var junit *report.StagedFile
 	if o.junit != "" {
+		// The JUnit file is written first, under a temporary name, so that a failure to write it
+		// leaves the report as it was.
+		if inside(o.junit, o.out) {
+			return c.fail(stderr, fmt.Errorf("--junit %s is inside the report directory --out %s, which idcsim replaces whole: put it elsewhere", o.junit, o.out))
+		}
 		var x bytes.Buffer
 		if err := r.junit(&x); err != nil {
 			return c.fail(stderr, err)
 		}
-		if err := os.WriteFile(o.junit, x.Bytes(), 0o644); err != nil {
-			return c.fail(stderr, err)
+		staged, warnings, err := report.StageFile(o.junit, x.Bytes(), report.CheckJUnit)
+		warn(stderr, warnings)
+		if err != nil {
+			return c.failWrite(stderr, "writing the JUnit file", err)
+		}
+		defer staged.Discard()
+		junit = staged
+	}
+	warnings, err := report.WriteDir(o.out, r.kind, r.files)
+	warn(stderr, warnings)
+	if err != nil {
+		return c.failWrite(stderr, "writing the report", err)
+	}
+	if junit != nil {
+		if err := junit.Commit(); err != nil {
+			return c.failWrite(stderr, "writing the JUnit file", err)
 		}
 	}
 	if _, err := stdout.Write(out.Bytes()); err != nil {
@@ -76,6 +95,7 @@ func (c *command) emitRun(o *runOptions, s *report.Summary, stdout, stderr io.Wr
 		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
 	}
 	return c.emit(o, reportOutput{
+		kind:     report.KindRun,
 		files:    files,
 		jsonFile: "results.json",
 		text:     func(w io.Writer) error { return report.WriteText(w, s) },
@@ -91,6 +111,7 @@ func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stde
 		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
 	}
 	return c.emit(o, reportOutput{
+		kind:     report.KindSweep,
 		files:    files,
 		jsonFile: "sweep.json",
 		text:     func(w io.Writer) error { return report.WriteSweepText(w, ss) },
@@ -101,10 +122,40 @@ func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stde
 
 // writePartial writes a shard's partial report directory and says so on stdout.
 func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, stderr io.Writer) int {
-	if err := doc.write(dir, src); err != nil {
-		return c.fail(stderr, fmt.Errorf("writing the partial report: %v", err))
+	warnings, err := doc.write(dir, src)
+	warn(stderr, warnings)
+	if err != nil {
+		return c.failWrite(stderr, "writing the partial report", err)
 	}
 	fmt.Fprintf(stdout, "shard %d/%d of %s %s: %s, partial report in %s\ncombine the %d shards with: idcsim merge DIR... --out DIR\n",
 		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, doc.what(), dir, doc.Shard.N)
 	return exitOK
+}
+
+// failWrite reports an error writing the output what: exitUsage when idcsim refused to replace
+// what is in the way (report.ErrNotReplaceable), else exitInternal.
+func (c *command) failWrite(stderr io.Writer, what string, err error) int {
+	fmt.Fprintf(stderr, "%s: %v\n", what, err)
+	if errors.Is(err, report.ErrNotReplaceable) {
+		return exitUsage
+	}
+	return exitInternal
+}
+
+// warn prints warnings on stderr.
+func warn(stderr io.Writer, warnings []string) {
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "warning: %s\n", w)
+	}
+}
+
+// inside says whether the path file is inside the directory dir, as far as their names tell.
+func inside(file, dir string) bool {
+	af, err1 := filepath.Abs(file)
+	ad, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(ad, af)
+	return err == nil && filepath.IsLocal(rel)
 }

@@ -27,9 +27,10 @@ import (
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitFail  = 1 // a policy control failed, a table cell is off
-	exitUsage = 2 // bad input or usage
+	exitOK       = 0
+	exitFail     = 1 // a policy control failed, a table cell is off
+	exitUsage    = 2 // bad input or usage
+	exitInternal = 3 // an internal or environment failure
 )
 
 func main() {

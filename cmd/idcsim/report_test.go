@@ -11,9 +11,10 @@ import (
 	"time"
 )
 
-// reportFiles are the files every run writes into its report directory.
+// reportFiles are the files every run writes into its report directory, the manifest last.
 var reportFiles = []string{"report.html", "report.md", "results.json", "exposures.csv",
-	"exposure-ecdf.svg", "exposure-ecdf.png", "timeline.svg", "timeline.png", "histogram.svg", "histogram.png"}
+	"exposure-ecdf.svg", "exposure-ecdf.png", "timeline.svg", "timeline.png", "histogram.svg", "histogram.png",
+	".idcsim-manifest.json"}
 
 func TestRunWritesReport(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "report")

@@ -376,17 +376,18 @@ func contentHMAC(key, content []byte) []byte {
 }
 
 // write writes the partial report directory: partial.json, sealed with the key of
-// IDCSIM_SHARD_KEY when it is set, and the scenario's source text.
-func (doc *partialDoc) write(dir string, src []byte) error {
+// IDCSIM_SHARD_KEY when it is set, and the scenario's source text; it returns report.WriteDir's
+// warnings.
+func (doc *partialDoc) write(dir string, src []byte) ([]string, error) {
 	f, err := doc.seal(shardKey())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	data, err := json.Marshal(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return report.WriteDir(dir, map[string][]byte{partialName: append(data, '\n'), partialSource: src})
+	return report.WriteDir(dir, report.KindPartial, map[string][]byte{partialName: append(data, '\n'), partialSource: src})
 }
 
 // what says what the partial report holds.

@@ -81,7 +81,8 @@ func TestShardsMergeToTheWholeRun(t *testing.T) {
 			t.Errorf("shard %d says: %s", i, stdout)
 		}
 		files := readDir(t, dir)
-		if len(files) != 2 || len(files["partial.json"]) == 0 || string(files["scenario.yaml"]) != randomScenario {
+		// partial.json, scenario.yaml and the manifest
+		if len(files) != 3 || len(files[".idcsim-manifest.json"]) == 0 || len(files["partial.json"]) == 0 || string(files["scenario.yaml"]) != randomScenario {
 			t.Errorf("partial report %d holds %d files", i, len(files))
 		}
 		dirs = append(dirs, dir)

@@ -46,9 +46,9 @@ sweep:
   objective: {channel: any, statistic: max}
 `
 
-// sweepFiles are the files of a sweep's report directory.
+// sweepFiles are the files of a sweep's report directory, the manifest last.
 var sweepFiles = []string{"sweep.json", "sweep.csv", "report.html", "report.md",
-	"frontier.svg", "frontier.png", "heatmap.svg", "heatmap.png"}
+	"frontier.svg", "frontier.png", "heatmap.svg", "heatmap.png", ".idcsim-manifest.json"}
 
 // sweepDoc is what the tests read of sweep.json.
 type sweepDoc struct {
