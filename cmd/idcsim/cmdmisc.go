@@ -34,7 +34,7 @@ func runValidate(c *command, args []string, stdout, stderr io.Writer) int {
 		sc, err := scenarios.Load(path)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
-			status = exitUsage
+			status = max(status, exitStatus(err))
 			continue
 		}
 		for _, w := range sc.Warnings {

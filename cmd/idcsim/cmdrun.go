@@ -1,11 +1,9 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -71,7 +69,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	sc, src, ov, shard, sharded, opts, bar := st.sc, st.src, st.ov, st.shard, st.sharded, st.opts, st.bar
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	replay := fs.isSet("replay")
 	if replay {

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 	"strings"
 
 	"idcsim/report"
@@ -62,7 +59,7 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	cands := sc.Sweep.List()
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := interruptible()
 	defer stop()
 	results, err := sim.RunSweep(ctx, sc, cands, opts)
 	bar.done()

@@ -14,15 +14,21 @@
 //	idcsim help [COMMAND]              show help
 //
 // Exit status: 0 ok, 1 a policy control failed (run, merge), no candidate meets every control
-// (sweep) or a table cell is off (table), 2 bad input or usage.
+// (sweep) or a table cell is off (table), 2 bad input or usage (nothing is written), 3 an
+// internal or environment failure: an interrupt, an I/O error (the previous report is kept).
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // Exit statuses.
@@ -104,7 +110,8 @@ func usage(w io.Writer) {
 	fmt.Fprintf(w, "  idcsim %-28s %s\n", "help [COMMAND]", "show help for a command")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Exit status: 0 ok, 1 a policy control failed (no sweep candidate meets every control) or a")
-	fmt.Fprintln(w, "table cell is off, 2 bad input or usage.")
+	fmt.Fprintln(w, "table cell is off, 2 bad input or usage (nothing is written), 3 an interrupt or an I/O failure")
+	fmt.Fprintln(w, "(the previous report is kept).")
 }
 
 func (c *command) usage(w io.Writer) {
@@ -123,8 +130,35 @@ func (c *command) usageError(stderr io.Writer, format string, args ...any) int {
 	return exitUsage
 }
 
-// fail reports an error of the command and returns exitUsage: bad input or a failure to carry it out.
+// fail reports an error of the command and returns its exit status (exitStatus).
 func (c *command) fail(stderr io.Writer, err error) int {
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintf(stderr, "idcsim %s: interrupted; nothing was written\n", c.name)
+		return exitInternal
+	}
 	fmt.Fprintf(stderr, "%v\n", err)
+	return exitStatus(err)
+}
+
+// exitStatus is the exit status of a command that failed with err: exitInternal for an interrupt
+// and for a failure of the machine (an I/O error reading or writing), exitUsage for bad input or
+// usage, a path that names no file or a directory where a file is wanted included.
+func exitStatus(err error) int {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return exitInternal
+	case errors.As(err, &pe):
+		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG) {
+			return exitUsage
+		}
+		return exitInternal
+	}
 	return exitUsage
+}
+
+// interruptible returns a context that an interrupt (SIGINT) or a termination request (SIGTERM,
+// as Kubernetes and batch systems send) cancels, and the function that releases it.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
