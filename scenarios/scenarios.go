@@ -11,16 +11,7 @@ import (
 	"idcsim/sim"
 )
 
-// Limits on what a scenario may ask for, so that no run takes hours or exhausts memory.
-const (
-	maxFileSize     = 64 << 20 // bytes of YAML
-	maxReplications = 100000
-	maxUsers        = 200000
-	maxEvents       = 1000000
-	maxHorizonDays  = 400
-)
-
-// Error is one problem at a place in a file.
+// Error is one problem at a place in a file; Line is 0 for one about no place in particular.
 type Error struct {
 	File      string
 	Line, Col int
@@ -28,13 +19,19 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.File == "" {
+	switch {
+	case e.Line == 0 && e.File == "":
+		return e.Msg
+	case e.Line == 0:
+		return e.File + ": " + e.Msg
+	case e.File == "":
 		return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// ErrorList is every problem found in a file, sorted by line and column.
+// ErrorList is the problems found in a file, sorted by line and column: every one, or the first
+// MaxErrors and a last Error without a position (Line 0) saying how many more there were.
 type ErrorList []*Error
 
 func (l ErrorList) Error() string {
@@ -66,11 +63,10 @@ func (l ErrorList) sortDedup() ErrorList {
 }
 
 // Parse decodes and validates a scenario. filename is used in error positions only.
-// When anything is wrong, the error is an ErrorList holding every problem found.
+// When anything is wrong, the error is an ErrorList of the problems found.
 func Parse(filename string, data []byte) (*sim.Scenario, error) {
-	if len(data) > maxFileSize {
-		return nil, ErrorList{{File: filename, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("the file is %d bytes, larger than the limit of %d MiB", len(data), maxFileSize>>20)}}
+	if err := CheckSize(filename, data); err != nil {
+		return nil, err
 	}
 	sc, errs := parse(filename, data)
 	if len(errs) > 0 {
@@ -102,13 +98,13 @@ func Load(path string) (*sim.Scenario, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > maxFileSize {
+	if len(data) > MaxFileSize {
 		return nil, ErrorList{{File: path, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("the file is larger than the limit of %d MiB", maxFileSize>>20)}}
+			Msg: fmt.Sprintf("the file is larger than the limit of %d MiB", MaxFileSize>>20)}}
 	}
 	return Parse(path, data)
 }
