@@ -35,13 +35,18 @@ const (
 // tokens that could make more than MaxNodes nodes. It reads the data once and builds nothing;
 // the error is an ErrorList naming the place where the limit was crossed.
 func CheckSize(filename string, data []byte) error {
+	return checkSize(filename, data, "")
+}
+
+// checkSize is CheckSize with a hint added to the message of too many nodes.
+func checkSize(filename string, data []byte, hint string) error {
 	if len(data) > MaxFileSize {
 		return ErrorList{{File: filename, Line: 1, Col: 1,
 			Msg: fmt.Sprintf("the file is %d bytes, larger than the limit of %d MiB", len(data), MaxFileSize>>20)}}
 	}
 	if _, line, col, over := nodeBound(data, MaxNodes); over {
 		return ErrorList{{File: filename, Line: line, Col: col,
-			Msg: fmt.Sprintf("the file could make more than %d YAML nodes by here, the limit; describe many people with populations and offboardings rather than listing them", MaxNodes)}}
+			Msg: fmt.Sprintf("the file could make more than %d YAML nodes by here, the limit%s", MaxNodes, hint)}}
 	}
 	return nil
 }

@@ -65,7 +65,7 @@ func (l ErrorList) sortDedup() ErrorList {
 // Parse decodes and validates a scenario. filename is used in error positions only.
 // When anything is wrong, the error is an ErrorList of the problems found.
 func Parse(filename string, data []byte) (*sim.Scenario, error) {
-	if err := CheckSize(filename, data); err != nil {
+	if err := checkSize(filename, data, "; describe many people with populations and offboardings rather than listing them"); err != nil {
 		return nil, err
 	}
 	sc, errs := parse(filename, data)
