@@ -51,7 +51,7 @@ func (o *runOptions) register(fs *flagSet) {
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
 	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
 	fs.IntVar(&o.replay, "replay", 0, "run only replication `K` (from 0), drawn as in the whole run, and report it alone: the worst case names its replication")
-	fs.BoolVar(&o.force, "force", false, fmt.Sprintf("run even when the estimated work is over the budget: %.0e events, or %.0f%% of the machine's memory", maxEvents, 100*memoryShare))
+	fs.BoolVar(&o.force, "force", false, fmt.Sprintf("run even when the estimated work is over the budget: %.0e events, or %.0f%% of the machine's memory", budgetEvents, 100*memoryShare))
 	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (default: $"+envShards+")")
 }
 
@@ -169,9 +169,9 @@ func (o *runOptions) check(fs *flagSet) error {
 // Budget of the work a run or sweep may take unless --force is given, as sim.Estimate
 // estimates it.
 const (
-	// maxEvents is about 45 minutes of one core, at the 0.7 million events a second of
+	// budgetEvents is about 45 minutes of one core, at the 0.7 million events a second of
 	// example:org-100k.
-	maxEvents = 2e9
+	budgetEvents = 2e9
 	// memoryShare is the share of the machine's memory the estimated peak may take.
 	memoryShare = 0.75
 	// assumedMemory is the machine's memory where /proc/meminfo does not say it.
@@ -199,8 +199,8 @@ var machineMemory = func() float64 {
 // bytes, or returns "" when it is within.
 func overBudget(w sim.Work, memory float64) string {
 	var over []string
-	if w.Events > maxEvents {
-		over = append(over, fmt.Sprintf("%.2g events, over the budget of %.0e", w.Events, maxEvents))
+	if w.Events > budgetEvents {
+		over = append(over, fmt.Sprintf("%.2g events, over the budget of %.0e", w.Events, budgetEvents))
 	}
 	if limit := memoryShare * memory; w.PeakBytes > limit {
 		over = append(over, fmt.Sprintf("%s of memory at its peak, over the budget of %s (%.0f%% of the machine's %s)",

@@ -103,8 +103,8 @@ func TestWorkBudgetEdges(t *testing.T) {
 		w    sim.Work
 		over string
 	}{
-		{sim.Work{Events: maxEvents, PeakBytes: memoryShare * memory}, ""},
-		{sim.Work{Events: maxEvents + 1}, "events, over the budget of 2e+09"},
+		{sim.Work{Events: budgetEvents, PeakBytes: memoryShare * memory}, ""},
+		{sim.Work{Events: budgetEvents + 1}, "events, over the budget of 2e+09"},
 		{sim.Work{PeakBytes: memoryShare*memory + 1}, "6.4 GB of memory at its peak, over the budget of 6.4 GB (75% of the machine's 8.6 GB)"},
 	} {
 		if got := overBudget(c.w, memory); c.over == "" && got != "" || !strings.Contains(got, c.over) {
@@ -117,8 +117,8 @@ func TestWorkBudgetEdges(t *testing.T) {
 		t.Fatal(err)
 	}
 	one := sim.Estimate(sc, nil, sim.Options{Workers: 1}).Events
-	sc.Replications = int(maxEvents / one)
-	if w := sim.Estimate(sc, nil, sim.Options{Workers: 1}); overBudget(w, memory) != "" || w.Events < maxEvents-one {
+	sc.Replications = int(budgetEvents / one)
+	if w := sim.Estimate(sc, nil, sim.Options{Workers: 1}); overBudget(w, memory) != "" || w.Events < budgetEvents-one {
 		t.Errorf("%d replications: %.4g events, %s", sc.Replications, w.Events, overBudget(w, memory))
 	}
 	sc.Replications++
