@@ -20,9 +20,10 @@ type Work struct {
 // offboardings, with the resident memory /usr/bin/time reports, which includes the garbage the
 // collector lets build up. The events overshoot every example with people described by
 // behaviours by 4% to 21% (org-100k: 27.6 million for 23.9 million counted); the memory
-// overshoots by 3% to 35% (org-100k: 234 MB for 215 MB with one worker, 794 MB for 769 MB with
+// overshoots by 4% to 35% (org-100k: 234 MB for 215 MB with one worker, 724 MB for 569 MB with
 // 70,000 offboardings; 20,000 people: 74 MB for 55 MB, 108 MB for 88 MB with two workers, 93 MB
-// for 77 MB for a sweep of four candidates).
+// for 77 MB for a sweep of four candidates; 200,000 people all offboarded over 30 days: 1.83 GB
+// for 1.75 GB).
 const (
 	// eventsPerDay is the events of a person's working day besides the activities: its start
 	// and its end.
@@ -47,10 +48,11 @@ const (
 	// bytesPerTimelineEvent is the memory of a timeline event in the scenario and its model, an
 	// allowance: the node cap keeps timelines under about 100,000 events.
 	bytesPerTimelineEvent = 500
-	// bytesPerOffboarding is the memory of an offboarding's results, the statistics made of
-	// them and its part of results.json and exposures.csv, about 1.9 KB on disk (org-100k
-	// with 70,000 offboardings took 554 MB more than with 50).
-	bytesPerOffboarding = 8000
+	// bytesPerOffboarding is the memory of an offboarding: the sessions the world keeps of the
+	// offboarded user, the results, the statistics made of them and its part of results.json
+	// and exposures.csv, about 1.8 KB on disk (5 KB a person for org-100k with 70,000
+	// offboardings, 6.6 KB for 200,000 people all offboarded).
+	bytesPerOffboarding = 7000
 )
 
 // Estimate estimates the work of running the scenario's replications, or, when cands are given,
