@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/csv"
 	"encoding/xml"
+	"fmt"
 	"regexp"
 	"slices"
 	"strings"
@@ -217,29 +218,63 @@ func TestHTMLSelfContained(t *testing.T) {
 	}
 }
 
+// TestListsCapped checks that the human-readable reports of 200,000 offboardings, each with a
+// note of its own, list the first few of each and say how many more there are and where, as a
+// run of 200,000 people all offboarded would make them; results.json and exposures.csv keep all.
 func TestListsCapped(t *testing.T) {
+	const n = 200_000
 	res := smallResults()
 	o := res.Offboardings[0]
-	res.Offboardings = nil
-	for i := range maxListedOffboardings + 5 {
+	res.Offboardings = make([]sim.Offboarding, n)
+	for i := range res.Offboardings {
 		o.Replication = i
-		res.Offboardings = append(res.Offboardings, o)
+		o.Windows[sim.ChAny].Length = time.Duration(i) * time.Second
+		o.Notes = []string{fmt.Sprintf("PROV-3: the provisioning run at %d enabled the user again", i)}
+		res.Offboardings[i] = o
 	}
 	s := Summarize(res)
-	var md, html bytes.Buffer
+	var text, md, html bytes.Buffer
+	if err := WriteText(&text, s); err != nil {
+		t.Fatal(err)
+	}
 	if err := WriteMarkdown(&md, s); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteHTML(&html, s, nil); err != nil {
+	figs, err := Figures(s)
+	if err != nil {
 		t.Fatal(err)
 	}
-	note := "The first 200 of 205"
-	for name, out := range map[string]string{"report.md": md.String(), "report.html": html.String()} {
-		if !strings.Contains(out, note) {
-			t.Errorf("%s does not say the list is cut (%q)", name, note)
+	if err := WriteHTML(&html, s, figs); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		out   string
+		shown int // maxTextOffboardings, maxListedOffboardings
+		last  string
+		size  int // bytes at most: a few hundred bytes per line listed, the figures' SVG
+	}{
+		{"text", text.String(), 20, "| 19 | alice", 20_000},
+		{"report.md", md.String(), 200, "| 199 | alice", 60_000},
+		{"report.html", html.String(), 200, "<td>199</td><td>alice", 300_000},
+	} {
+		if want := fmt.Sprintf("and %d more; all are in results.json and exposures.csv", n-c.shown); !strings.Contains(c.out, want) {
+			t.Errorf("%s does not say %q", c.name, want)
 		}
-		if strings.Contains(out, "| 200 | alice") || strings.Contains(out, "<td>200</td>") {
-			t.Errorf("%s lists offboarding 200", name)
+		if want := fmt.Sprintf("and %d more; all are in results.json", n-maxListedNotes); !strings.Contains(c.out, want) {
+			t.Errorf("%s does not say %q of the notes", c.name, want)
+		}
+		if strings.Contains(c.out, "run at 20 enabled") {
+			t.Errorf("%s lists a 21st note", c.name)
+		}
+		if len(c.out) > c.size {
+			t.Errorf("%s is %d bytes, more than %d", c.name, len(c.out), c.size)
+		}
+		if c.name == "text" {
+			continue // the text is aligned in columns, without cell separators
+		}
+		if !strings.Contains(c.out, c.last) || strings.Contains(c.out, strings.Replace(c.last, "199", "200", 1)) {
+			t.Errorf("%s does not list offboardings 0 to 199 only", c.name)
 		}
 	}
 }

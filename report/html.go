@@ -101,7 +101,7 @@ func WriteHTML(w io.Writer, s *Summary, figs []Figure) error {
 		pg.Offboardings = append(pg.Offboardings, s.offboardingRow(&obs[i]))
 	}
 	if n < len(obs) {
-		pg.OffboardingsNote = fmt.Sprintf("The first %d of %d offboardings; results.json and exposures.csv list them all.", n, len(obs))
+		pg.OffboardingsNote = moreOffboardings(len(obs)-n) + "."
 	}
 	var b bytes.Buffer
 	if err := pageTemplate.Execute(&b, pg); err != nil {

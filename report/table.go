@@ -165,17 +165,30 @@ func ParseTable(filename string, data []byte, parseDuration func(string) (time.D
 	return t, nil
 }
 
+// maxTableErrors is how many problems of a table file are listed; the others are counted.
+const maxTableErrors = 100
+
 type tableParser struct {
 	file          string
 	parseDuration func(string) (time.Duration, error)
 	errs          []error
+	more          int // problems past maxTableErrors
 }
 
 func (p *tableParser) errorf(n *yaml.Node, format string, args ...any) {
+	if len(p.errs) == maxTableErrors {
+		p.more++
+		return
+	}
 	p.errs = append(p.errs, fmt.Errorf("%s:%d:%d: %s", p.file, n.Line, n.Column, fmt.Sprintf(format, args...)))
 }
 
-func (p *tableParser) err() error { return errors.Join(p.errs...) }
+func (p *tableParser) err() error {
+	if p.more > 0 {
+		return errors.Join(append(p.errs, fmt.Errorf("%s: and %d more errors", p.file, p.more))...)
+	}
+	return errors.Join(p.errs...)
+}
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,6 +120,24 @@ rows:
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("ParseTable(%q) = %v, want %q", c.src, err, c.want)
 		}
+	}
+}
+
+// TestParseTableErrorCap checks that a table file with 1,000 errors lists the first 100, then a
+// line counting the others.
+func TestParseTableErrorCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("profile: current\nrows:\n  sign_out:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "    cell%d: 0s\n", i) // an unknown cell each
+	}
+	_, err := ParseTable("many.yaml", []byte(b.String()), time.ParseDuration)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != maxTableErrors+1 || !strings.HasPrefix(lines[0], "many.yaml:4:5: unknown cell") || lines[maxTableErrors] != "many.yaml: and 900 more errors" {
+		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
 	}
 }
 

@@ -63,6 +63,15 @@ const maxTextOffboardings = 20
 // and exposures.csv have them all.
 const maxListedOffboardings = 200
 
+// maxListedNotes is how many of the offboardings' distinct notes the text, Markdown and HTML
+// reports list; results.json has every offboarding's.
+const maxListedNotes = 20
+
+// moreOffboardings says that an offboardings list leaves out k of them, and where they all are.
+func moreOffboardings(k int) string {
+	return fmt.Sprintf("and %d more; all are in results.json and exposures.csv", k)
+}
+
 // header returns the label and value lines that open the text and Markdown summaries.
 func (s *Summary) header() [][2]string {
 	sc := s.Results.Scenario
@@ -218,10 +227,15 @@ func (s *Summary) notes() []note {
 	return out
 }
 
+// noteLines are the lines that list the notes: the first maxListedNotes, then how many more.
 func (s *Summary) noteLines() []string {
 	var out []string
-	for _, n := range s.notes() {
+	notes := s.notes()
+	for _, n := range notes[:min(len(notes), maxListedNotes)] {
 		out = append(out, fmt.Sprintf("%s: %s, first %s", n.Text, plural(n.Count, "offboarding"), s.offboardingName(n.First)))
+	}
+	if len(notes) > maxListedNotes {
+		out = append(out, fmt.Sprintf("and %d more; all are in results.json", len(notes)-maxListedNotes))
 	}
 	return out
 }
@@ -383,7 +397,7 @@ func WriteText(w io.Writer, s *Summary) error {
 			line(s.offboardingRow(&obs[i])...)
 		}
 		if len(obs) > maxTextOffboardings {
-			line(fmt.Sprintf("... and %d more (results.json and exposures.csv list them all)", len(obs)-maxTextOffboardings))
+			line(moreOffboardings(len(obs) - maxTextOffboardings))
 		}
 	}
 	fmt.Fprintf(tw, "\nfriction per user-week (%s):\n", s.frictionBasis())
@@ -469,14 +483,14 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	if obs := s.Results.Offboardings; len(obs) > 0 {
 		b.WriteString("\n## Offboardings\n\n")
 		n := min(len(obs), maxListedOffboardings)
-		if n < len(obs) {
-			fmt.Fprintf(&b, "The first %d of %d; results.json and exposures.csv list them all.\n\n", n, len(obs))
-		}
 		var rows [][]string
 		for i := range obs[:n] {
 			rows = append(rows, s.offboardingRow(&obs[i]))
 		}
 		mdTable(&b, offboardingColumns, rows)
+		if n < len(obs) {
+			fmt.Fprintf(&b, "\n%s.\n", moreOffboardings(len(obs)-n))
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

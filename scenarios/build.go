@@ -103,20 +103,20 @@ func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
 		}
 		b.errorf(n, "a second YAML document (after ---) is not allowed; a file holds one scenario")
 	case !errors.Is(err, io.EOF):
-		b.errs = append(b.errs, b.syntaxError(err, data))
+		b.errs.add(b.syntaxError(err, data))
 	}
 	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
 		b.errorf(&root, "the file holds no scenario")
-		return nil, b.errs.sortDedup()
+		return nil, b.errs.result(filename, "errors")
 	}
 	b.checkTree(root.Content[0])
 	b.build(root.Content[0])
 	sum := sha256.Sum256(data)
 	b.sc.SHA256 = hex.EncodeToString(sum[:])
-	if len(b.errs) > 0 {
-		return nil, b.errs.sortDedup()
+	if b.errs.len() > 0 {
+		return nil, b.errs.result(filename, "errors")
 	}
-	for _, w := range b.warnings.sortDedup() {
+	for _, w := range b.warnings.result(filename, "warnings") {
 		b.sc.Warnings = append(b.sc.Warnings, w.Error())
 	}
 	return b.sc, nil
@@ -184,8 +184,8 @@ func (b *builder) build(root *yaml.Node) {
 	}
 	if n := top.get("horizon"); n != nil {
 		if v, ok := b.positive(n, "horizon"); ok {
-			if v > maxHorizonDays*day {
-				b.errorf(n, "horizon %s is longer than the limit of %dd", FormatDuration(v), maxHorizonDays)
+			if v > MaxHorizonDays*day {
+				b.errorf(n, "horizon %s is longer than the limit of %dd", FormatDuration(v), MaxHorizonDays)
 			} else {
 				sc.Horizon = v
 			}
@@ -200,7 +200,7 @@ func (b *builder) build(root *yaml.Node) {
 		}
 	}
 	if n := top.get("replications"); n != nil {
-		if v, ok := b.integer(n, "replications", 1, maxReplications); ok {
+		if v, ok := b.integer(n, "replications", 1, MaxReplications); ok {
 			sc.Replications = int(v)
 		}
 	}
@@ -739,8 +739,8 @@ func (b *builder) buildUsers(n *yaml.Node) {
 	if !ok {
 		return
 	}
-	if len(items) > maxUsers {
-		b.errorf(n, "too many users: %d; the limit is %d", len(items), maxUsers)
+	if len(items) > MaxUsers {
+		b.errorf(n, "too many users: %d; the limit is %d", len(items), MaxUsers)
 		return
 	}
 	seen := map[string]*yaml.Node{}
@@ -867,8 +867,8 @@ func (b *builder) buildEvents(n *yaml.Node) {
 	if !ok {
 		return
 	}
-	if len(items) > maxEvents {
-		b.errorf(n, "too many events: %d; the limit is %d", len(items), maxEvents)
+	if len(items) > MaxEvents {
+		b.errorf(n, "too many events: %d; the limit is %d", len(items), MaxEvents)
 		return
 	}
 	offboarded := map[string]*yaml.Node{}
@@ -1049,7 +1049,7 @@ func (b *builder) finalWarnings(root *yaml.Node) {
 			b.warnf(pb.key, "playbook %s is never used", name)
 		}
 	}
-	if len(b.errs) > 0 {
+	if b.errs.len() > 0 {
 		return
 	}
 	b.peopleWarnings(b.entitlementWarnings())

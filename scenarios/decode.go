@@ -14,8 +14,8 @@ import (
 // decoder walks a YAML node tree and collects every problem with its position.
 type decoder struct {
 	file     string
-	errs     ErrorList
-	warnings ErrorList
+	errs     problems
+	warnings problems
 	// budget bounds the work spent on "did you mean" suggestions in files with many errors.
 	budget int
 }
@@ -38,11 +38,11 @@ func (d *decoder) suggest(s string, candidates []string) string {
 }
 
 func (d *decoder) errorf(n *yaml.Node, format string, args ...any) {
-	d.errs = append(d.errs, d.at(n, format, args...))
+	d.errs.add(d.at(n, format, args...))
 }
 
 func (d *decoder) warnf(n *yaml.Node, format string, args ...any) {
-	d.warnings = append(d.warnings, d.at(n, format, args...))
+	d.warnings.add(d.at(n, format, args...))
 }
 
 func (d *decoder) at(n *yaml.Node, format string, args ...any) *Error {

@@ -479,11 +479,11 @@ func (b *builder) buildPopulations(n *yaml.Node) {
 		if v := f.get("count"); v == nil {
 			b.errorf(it, "population needs count: how many people")
 			ok = false
-		} else if c, good := b.integer(v, "count", 1, maxUsers); good {
+		} else if c, good := b.integer(v, "count", 1, MaxUsers); good {
 			pop.Count = int(c)
 			people += pop.Count
-			if people > maxUsers {
-				b.errorf(v, "too many people: the users and populations come to %d; the limit is %d", people, maxUsers)
+			if people > MaxUsers {
+				b.errorf(v, "too many people: the users and populations come to %d; the limit is %d", people, MaxUsers)
 				ok = false
 			}
 		} else {
@@ -612,7 +612,7 @@ func (b *builder) buildOffboardings(n *yaml.Node) {
 		if v := f.get("count"); v == nil {
 			b.errorf(it, "offboardings entry needs count: how many offboardings in each replication")
 			ok = false
-		} else if c, good := b.integer(v, "count", 1, maxUsers); good {
+		} else if c, good := b.integer(v, "count", 1, MaxUsers); good {
 			plan.Count = int(c)
 			if ok && plan.Count > size {
 				who := "the scenario has"

@@ -11,16 +11,7 @@ import (
 	"idcsim/sim"
 )
 
-// Limits on what a scenario may ask for, so that no run takes hours or exhausts memory.
-const (
-	maxFileSize     = 64 << 20 // bytes of YAML
-	maxReplications = 100000
-	maxUsers        = 200000
-	maxEvents       = 1000000
-	maxHorizonDays  = 400
-)
-
-// Error is one problem at a place in a file.
+// Error is one problem at a place in a file; Line is 0 for one about no place in particular.
 type Error struct {
 	File      string
 	Line, Col int
@@ -28,13 +19,19 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.File == "" {
+	switch {
+	case e.Line == 0 && e.File == "":
+		return e.Msg
+	case e.Line == 0:
+		return e.File + ": " + e.Msg
+	case e.File == "":
 		return fmt.Sprintf("%d:%d: %s", e.Line, e.Col, e.Msg)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
 }
 
-// ErrorList is every problem found in a file, sorted by line and column.
+// ErrorList is the problems found in a file, sorted by line and column: every one, or the first
+// MaxErrors and a last Error without a position (Line 0) saying how many more there were.
 type ErrorList []*Error
 
 func (l ErrorList) Error() string {
@@ -66,11 +63,10 @@ func (l ErrorList) sortDedup() ErrorList {
 }
 
 // Parse decodes and validates a scenario. filename is used in error positions only.
-// When anything is wrong, the error is an ErrorList holding every problem found.
+// When anything is wrong, the error is an ErrorList of the problems found.
 func Parse(filename string, data []byte) (*sim.Scenario, error) {
-	if len(data) > maxFileSize {
-		return nil, ErrorList{{File: filename, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("the file is %d bytes, larger than the limit of %d MiB", len(data), maxFileSize>>20)}}
+	if err := checkSize(filename, data, "; describe many people with populations and offboardings rather than listing them"); err != nil {
+		return nil, err
 	}
 	sc, errs := parse(filename, data)
 	if len(errs) > 0 {
@@ -109,17 +105,17 @@ func LoadSource(path string) (*sim.Scenario, []byte, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(data) > maxFileSize {
+	if len(data) > MaxFileSize {
 		size := "larger than"
 		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
 			size = fmt.Sprintf("%d bytes, larger than", fi.Size())
 		}
 		return nil, nil, ErrorList{{File: path, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("the file is %s the limit of %d MiB", size, maxFileSize>>20)}}
+			Msg: fmt.Sprintf("the file is %s the limit of %d MiB", size, MaxFileSize>>20)}}
 	}
 	sc, err := Parse(path, data)
 	return sc, data, err

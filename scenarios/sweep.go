@@ -11,9 +11,6 @@ import (
 	"idcsim/sim"
 )
 
-// maxSweepCandidates is the most candidates a sweep may list or its grid may hold.
-const maxSweepCandidates = 10000
-
 // Default objective of a sweep: the candidates are compared on the p95 of the any channel.
 const (
 	defaultObjectiveChannel   = sim.ChAny
@@ -34,7 +31,7 @@ func sweepObjects(dur, name map[string]any) []object {
 		return map[string]any{"type": "object", "additionalProperties": item, "propertyNames": name}
 	}
 	return []object{
-		{"sweep", fmt.Sprintf("Candidate settings for idcsim sweep: lists of candidate values, whose every combination (the grid) is a candidate, or a list of candidates in place of the grid; at most %d candidates. Every candidate runs with the same seeds.", maxSweepCandidates), []prop{
+		{"sweep", fmt.Sprintf("Candidate settings for idcsim sweep: lists of candidate values, whose every combination (the grid) is a candidate, or a list of candidates in place of the grid; at most %d candidates. Every candidate runs with the same seeds.", MaxSweepCandidates), []prop{
 			{"portal_session", "Candidate portal session durations (UIS-1), within the profile's range.", durations},
 			{"permission_sets", "Candidate session durations (ROLE-2, 1h..12h) by permission set.", perSet(durations)},
 			{"background_session", "Candidate background session durations (BG-1); profile current only.", durations},
@@ -125,11 +122,11 @@ func (b *builder) buildSweep(n *yaml.Node) {
 	if len(sw.Axes) > 0 {
 		size, sizes := 1, []string{}
 		for _, a := range sw.Axes {
-			size = min(size*len(a.Values), maxSweepCandidates+1)
+			size = min(size*len(a.Values), MaxSweepCandidates+1)
 			sizes = append(sizes, fmt.Sprint(len(a.Values)))
 		}
-		if size > maxSweepCandidates {
-			b.errorf(n, "the sweep's grid has more than %d candidates (%s values); sweep fewer values, or list the candidates to compare", maxSweepCandidates, strings.Join(sizes, " × "))
+		if size > MaxSweepCandidates {
+			b.errorf(n, "the sweep's grid has more than %d candidates (%s values); sweep fewer values, or list the candidates to compare", MaxSweepCandidates, strings.Join(sizes, " × "))
 			return
 		}
 	}
@@ -260,8 +257,8 @@ func (b *builder) sweepCandidates(sw *sim.Sweep, n *yaml.Node) bool {
 		b.errorf(n, "sweep candidates is an empty list: give at least one candidate, or leave the key out")
 		return false
 	}
-	if len(items) > maxSweepCandidates {
-		b.errorf(n, "sweep candidates lists %d candidates, more than the limit of %d", len(items), maxSweepCandidates)
+	if len(items) > MaxSweepCandidates {
+		b.errorf(n, "sweep candidates lists %d candidates, more than the limit of %d", len(items), MaxSweepCandidates)
 		return false
 	}
 	seen := map[string]*yaml.Node{}

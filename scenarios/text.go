@@ -13,8 +13,7 @@ import (
 // U+0085, U+00A0..U+D7FF, U+E000..U+FFFD and the planes above, with a byte order mark allowed).
 // Columns count characters from 1, as the YAML library's do.
 func textErrors(file string, data []byte) ErrorList {
-	const maxTextErrors = 100
-	var errs ErrorList
+	var errs problems
 	line, col := 1, 1
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
@@ -26,11 +25,7 @@ func textErrors(file string, data []byte) ErrorList {
 			msg = fmt.Sprintf("character %U is not allowed in YAML", r)
 		}
 		if msg != "" {
-			if len(errs) == maxTextErrors {
-				errs = append(errs, &Error{File: file, Line: line, Col: col, Msg: "YAML syntax: more characters that YAML refuses follow; the first are listed above"})
-				break
-			}
-			errs = append(errs, &Error{File: file, Line: line, Col: col, Msg: "YAML syntax: " + msg})
+			errs.add(&Error{File: file, Line: line, Col: col, Msg: "YAML syntax: " + msg})
 		}
 		i += size
 		if r == '\n' {
@@ -39,7 +34,7 @@ func textErrors(file string, data []byte) ErrorList {
 			col++
 		}
 	}
-	return errs
+	return errs.result(file, "errors")
 }
 
 // printable says whether YAML 1.2 allows r in a stream (its c-printable set, and the byte order mark).

@@ -438,25 +438,32 @@ func (m *model) compileBehaviour(b *Behaviour, resolve func(Assignment) (target,
 	}
 	perDay := b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay
 	bm.rate = perDay / float64(bm.length)
+	bm.dayStarts = dayStarts(b, m.sc.Start, m.sc.Horizon)
+	return bm, nil
+}
+
+// dayStarts returns the moments the behaviour's working days start within the horizon, as
+// offsets from start.
+func dayStarts(b *Behaviour, start time.Time, horizon time.Duration) []time.Duration {
 	loc := b.Location
 	if loc == nil {
 		loc = time.UTC
 	}
-	start := m.sc.Start.In(loc)
-	day := time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, loc)
+	first := start.In(loc)
+	day := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
 	h, mi, se := int(b.DayStart/time.Hour), int(b.DayStart%time.Hour/time.Minute), int(b.DayStart%time.Minute/time.Second)
+	var out []time.Duration
 	for {
 		// the wall-clock time of day, so that working hours follow daylight saving time
-		at := time.Date(day.Year(), day.Month(), day.Day(), h, mi, se, 0, loc).Sub(m.sc.Start)
-		if at > m.sc.Horizon {
-			break
+		at := time.Date(day.Year(), day.Month(), day.Day(), h, mi, se, 0, loc).Sub(start)
+		if at > horizon {
+			return out
 		}
 		if at >= 0 && b.WorkingDays[day.Weekday()] {
-			bm.dayStarts = append(bm.dayStarts, at)
+			out = append(out, at)
 		}
 		day = day.AddDate(0, 0, 1)
 	}
-	return bm, nil
 }
 
 // deviceOf returns the user's device with the given name, or -1.

@@ -120,6 +120,7 @@ func (w *world) observe(u int32) {
 
 // collect appends the replication's offboardings to out.
 func (w *world) collect(rep int, out []Offboarding) []Offboarding {
+	own := w.sessionsOfTracked()
 	for _, o := range w.offs {
 		s := &w.tracks[w.users[o.user].track]
 		ob := Offboarding{Replication: rep, User: w.m.users[o.user].name, At: o.at, Playbook: o.name}
@@ -137,7 +138,7 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 			win.Evidence = w.describe(Channel(c), s.holder[c])
 		}
 		ob.Notes = append(ob.Notes, s.notes...)
-		ob.Sessions = w.spans(o.user, o.at)
+		ob.Sessions = w.spans(o.user, o.at, &own[w.users[o.user].track])
 		at := o.at
 		for _, st := range o.playbook {
 			at += st.at
@@ -151,8 +152,50 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 	return out
 }
 
-// spans lists the user's sessions live at from or started after it.
-func (w *world) spans(u int32, from time.Duration) []Span {
+// Kinds of sessions, as sessionsOfTracked lists them.
+const (
+	ownPortals = iota
+	ownApps
+	ownSAMLs
+	ownRoles
+	ownJobs
+	ownKiros
+	numOwn
+)
+
+// sessionsOfTracked returns, for each exposure tracking, the slots of its user's sessions of
+// each kind, in order: every session array is read once, not once per offboarding.
+func (w *world) sessionsOfTracked() [][numOwn][]int32 {
+	own := make([][numOwn][]int32, len(w.tracks))
+	add := func(kind int, u int32, i int) {
+		if t := w.users[u].track; t >= 0 {
+			own[t][kind] = append(own[t][kind], int32(i))
+		}
+	}
+	for i := range w.portals {
+		add(ownPortals, w.portals[i].user, i)
+	}
+	for i := range w.apps {
+		add(ownApps, w.apps[i].user, i)
+	}
+	for i := range w.samls {
+		add(ownSAMLs, w.samls[i].user, i)
+	}
+	for i := range w.roles {
+		add(ownRoles, w.roles[i].user, i)
+	}
+	for i := range w.jobs {
+		add(ownJobs, w.jobs[i].user, i)
+	}
+	for i := range w.kiros {
+		add(ownKiros, w.kiros[i].user, i)
+	}
+	return own
+}
+
+// spans lists the user's sessions live at from or started after it; own are the slots of the
+// user's sessions (sessionsOfTracked).
+func (w *world) spans(u int32, from time.Duration, own *[numOwn][]int32) []Span {
 	var out []Span
 	horizon := w.sc.Horizon
 	add := func(kind, label string, start, end time.Duration, live bool) {
@@ -165,44 +208,38 @@ func (w *world) spans(u int32, from time.Duration) []Span {
 		}
 		out = append(out, sp)
 	}
-	for i := range w.portals {
-		if p := &w.portals[i]; p.user == u {
-			end := p.end
-			if p.ended {
-				end = min(end, p.endedAt)
-			}
-			add("portal", "portal session on "+w.m.devices[p.device].name, p.start, end, !p.ended && p.end > horizon)
+	for _, i := range own[ownPortals] {
+		p := &w.portals[i]
+		end := p.end
+		if p.ended {
+			end = min(end, p.endedAt)
 		}
+		add("portal", "portal session on "+w.m.devices[p.device].name, p.start, end, !p.ended && p.end > horizon)
 	}
-	for i := range w.apps {
-		if a := &w.apps[i]; a.user == u {
-			add("app", w.m.targetName(a.target), a.start, a.endAt, a.live)
-		}
+	for _, i := range own[ownApps] {
+		a := &w.apps[i]
+		add("app", w.m.targetName(a.target), a.start, a.endAt, a.live)
 	}
-	for i := range w.samls {
-		if a := &w.samls[i]; a.user == u {
-			add("saml", w.m.targetName(a.target), a.start, a.end, a.live)
-		}
+	for _, i := range own[ownSAMLs] {
+		a := &w.samls[i]
+		add("saml", w.m.targetName(a.target), a.start, a.end, a.live)
 	}
-	for i := range w.roles {
-		if r := &w.roles[i]; r.user == u {
-			add("role", w.m.targetName(r.target), r.issued, r.expiry, r.live)
-		}
+	for _, i := range own[ownRoles] {
+		r := &w.roles[i]
+		add("role", w.m.targetName(r.target), r.issued, r.expiry, r.live)
 	}
 	for _, d := range w.m.users[u].devices {
 		if t := &w.tokens[d]; t.live {
 			add("cli_token", "access token on "+w.m.devices[d].name, t.issued, t.expiry, false)
 		}
 	}
-	for i := range w.jobs {
-		if j := &w.jobs[i]; j.user == u {
-			add("job", "job in "+w.m.targetName(j.target), j.start, j.endAt, j.live)
-		}
+	for _, i := range own[ownJobs] {
+		j := &w.jobs[i]
+		add("job", "job in "+w.m.targetName(j.target), j.start, j.endAt, j.live)
 	}
-	for i := range w.kiros {
-		if k := &w.kiros[i]; k.user == u {
-			add("kiro", w.m.targetName(k.target), k.start, k.end, k.live)
-		}
+	for _, i := range own[ownKiros] {
+		k := &w.kiros[i]
+		add("kiro", w.m.targetName(k.target), k.start, k.end, k.live)
 	}
 	return out
 }

@@ -160,6 +160,9 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 		it := items[k]
 		w := worlds[it.cand]
 		if w == nil {
+			// The items go by candidate, so a worker never comes back to one it has left: it
+			// keeps the world of one candidate at a time, not one of each.
+			clear(worlds)
 			w = newWorld(models[it.cand])
 			worlds[it.cand] = w
 		}

@@ -176,12 +176,12 @@ func within(path, dir string) bool {
 // a shard of 100,000 replications of it, the most a scenario may ask for, takes about 1.4 GB.
 const maxPartialBytes = 2 << 30
 
-// maxSourceBytes bounds the scenario.yaml that merge reads: 64 MiB, the largest scenario file.
-const maxSourceBytes = 64 << 20
+// maxSourceBytes bounds the scenario.yaml that merge reads: the largest scenario file.
+const maxSourceBytes = scenarios.MaxFileSize
 
 // Limits of the values of a partial report.
 const (
-	maxReplications = 100000 // replications of a run, as the scenario format allows
+	maxReplications = scenarios.MaxReplications // replications of a run, as the scenario format allows
 	// maxCount bounds the events and each counter of a replication, so that their sums over
 	// maxReplications cannot overflow.
 	maxCount = math.MaxInt64 / maxReplications

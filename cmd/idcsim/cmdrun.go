@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"idcsim/report"
+	"idcsim/scenarios"
 	"idcsim/sim"
 )
 
@@ -32,18 +33,23 @@ type runOptions struct {
 	format, out, profile, progress, junit, shard string
 	seed                                         uint64
 	replications, workers, replay                int
+	force                                        bool
 }
+
+// maxWorkers is the most replications run at once that --workers may ask for.
+const maxWorkers = 256
 
 func (o *runOptions) register(fs *flagSet) {
 	fs.StringVar(&o.format, "format", "text", "what to print: text, json or markdown")
 	fs.StringVar(&o.out, "out", "idcsim-report", "report `directory`")
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's)")
-	fs.IntVar(&o.replications, "replications", 0, "number of replications (default: the scenario's)")
+	fs.IntVar(&o.replications, "replications", 0, fmt.Sprintf("number of replications, 1 to %d (default: the scenario's)", scenarios.MaxReplications))
 	fs.StringVar(&o.profile, "profile", "", "timing `profile` instead of the scenario's: "+strings.Join(sim.ProfileNames(), ", "))
-	fs.IntVar(&o.workers, "workers", 0, "replications run at once (default: all cores)")
+	fs.IntVar(&o.workers, "workers", 0, fmt.Sprintf("replications run at once, 0 (one per core) to %d", maxWorkers))
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
 	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
 	fs.IntVar(&o.replay, "replay", 0, "run only replication `K` (from 0), drawn as in the whole run, and report it alone: the worst case names its replication")
+	fs.BoolVar(&o.force, "force", false, fmt.Sprintf("run even when the estimated work is over the budget: %.0e events, or %.0f%% of the machine's memory", budgetEvents, 100*memoryShare))
 	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (default: $"+envShards+")")
 }
 
@@ -77,6 +83,9 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 			return c.usageError(stderr, "--replay %d: want a replication from 0 to %d, without --shard", o.replay, sc.Replications-1)
 		}
 		opts.Shard = sim.Shard{I: o.replay, N: sc.Replications}
+	}
+	if status, ok := c.checkWork(&o, sim.Estimate(sc, nil, opts), stderr); !ok {
+		return status
 	}
 	res, err := sim.Run(ctx, sc, opts)
 	bar.done()
@@ -143,16 +152,73 @@ func (o *runOptions) check(fs *flagSet) error {
 	if o.out == "" {
 		return fmt.Errorf("--out: want a directory")
 	}
-	if fs.isSet("replications") && o.replications < 1 {
-		return fmt.Errorf("--replications %d: want at least 1", o.replications)
+	if fs.isSet("replications") && (o.replications < 1 || o.replications > scenarios.MaxReplications) {
+		return fmt.Errorf("--replications %d: want 1 to %d", o.replications, scenarios.MaxReplications)
 	}
-	if o.workers < 0 {
-		return fmt.Errorf("--workers %d: want 0 (all cores) or more", o.workers)
+	if o.workers < 0 || o.workers > maxWorkers {
+		return fmt.Errorf("--workers %d: want 0 (one per core) to %d", o.workers, maxWorkers)
 	}
 	if _, ok := sim.LookupProfile(o.profile); o.profile != "" && !ok {
 		return fmt.Errorf("--profile %q: want one of %s", o.profile, strings.Join(sim.ProfileNames(), ", "))
 	}
 	return nil
+}
+
+// Budget of the work a run or sweep may take unless --force is given, as sim.Estimate
+// estimates it.
+const (
+	// budgetEvents is about 45 minutes of one core, at the 0.7 million events a second of
+	// example:org-100k.
+	budgetEvents = 2e9
+	// memoryShare is the share of the machine's memory the estimated peak may take.
+	memoryShare = 0.75
+	// assumedMemory is the machine's memory where /proc/meminfo does not say it.
+	assumedMemory = 4 << 30
+)
+
+// machineMemory returns the machine's memory in bytes: MemTotal of /proc/meminfo, or
+// assumedMemory where that cannot be read. Tests replace it.
+var machineMemory = func() float64 {
+	data, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return assumedMemory
+	}
+	for line := range strings.Lines(string(data)) {
+		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+			if kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64); err == nil && kb > 0 {
+				return kb * 1024
+			}
+		}
+	}
+	return assumedMemory
+}
+
+// overBudget says how the estimated work w goes over the budget, given the machine's memory in
+// bytes, or returns "" when it is within.
+func overBudget(w sim.Work, memory float64) string {
+	var over []string
+	if w.Events > budgetEvents {
+		over = append(over, fmt.Sprintf("%.2g events, over the budget of %.0e", w.Events, budgetEvents))
+	}
+	if limit := memoryShare * memory; w.PeakBytes > limit {
+		over = append(over, fmt.Sprintf("%s of memory at its peak, over the budget of %s (%.0f%% of the machine's %s)",
+			gigabytes(w.PeakBytes), gigabytes(limit), 100*memoryShare, gigabytes(memory)))
+	}
+	return strings.Join(over, ", and ")
+}
+
+func gigabytes(b float64) string { return fmt.Sprintf("%.1f GB", b/1e9) }
+
+// checkWork refuses, unless --force is given, work whose estimate is over the budget: it
+// reports why and returns exitUsage.
+func (c *command) checkWork(o *runOptions, w sim.Work, stderr io.Writer) (int, bool) {
+	over := overBudget(w, machineMemory())
+	if over == "" || o.force {
+		return 0, true
+	}
+	fmt.Fprintf(stderr, "idcsim %s: the %s would take an estimated %s; take fewer people, days, replications or candidates, split it with --shard, or give --force to run it anyway\n",
+		c.name, c.name, over)
+	return exitUsage, false
 }
 
 // isTerminal says whether w is a terminal.

@@ -58,6 +58,9 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, fmt.Errorf("%s has no sweep: block: list candidate values under sweep: to compare them (idcsim help sweep, idcsim schema)", path))
 	}
 	cands := sc.Sweep.List()
+	if status, ok := c.checkWork(&o, sim.Estimate(sc, cands, opts), stderr); !ok {
+		return status
+	}
 
 	ctx, stop := interruptible()
 	defer stop()

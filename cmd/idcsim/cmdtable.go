@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -37,6 +38,10 @@ A cell is a duration, immediately, keeps access, must sign in again, or permissi
 	flags: func(fs *flagSet) { new(tableOptions).register(fs) },
 }
 
+// maxTrials is the most trials per row --trials may ask for: ten times the engine's default,
+// about three minutes of one core.
+const maxTrials = 1_000_000
+
 type tableOptions struct {
 	profile, check, psd, format, junit string
 	trials                             int
@@ -47,10 +52,27 @@ func (o *tableOptions) register(fs *flagSet) {
 	fs.StringVar(&o.profile, "profile", "", "timing `profile` (default: the table file's, else current)")
 	fs.StringVar(&o.check, "check", "", "table `file` to check against instead of the published table")
 	fs.StringVar(&o.psd, "permission-set-duration", "", "role session `duration` of the experiments (default: the table's, 12h)")
-	fs.IntVar(&o.trials, "trials", 0, "randomised timelines per row (default: the engine's)")
+	fs.IntVar(&o.trials, "trials", 0, fmt.Sprintf("randomised timelines per row, 1 to %d (default: the engine's, 100000)", maxTrials))
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
 	fs.StringVar(&o.format, "format", "text", "what to print: text or json")
 	fs.StringVar(&o.junit, "junit", "", "also write the verdicts as JUnit XML to `file`")
+}
+
+// readYAML reads a YAML file no larger than a scenario may be, nor making more YAML nodes.
+func readYAML(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, scenarios.MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if err := scenarios.CheckSize(path, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 func runTable(c *command, args []string, stdout, stderr io.Writer) int {
@@ -67,13 +89,13 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	if err := oneOf("format", o.format, "text", "json"); err != nil {
 		return c.usageError(stderr, "%v", err)
 	}
-	if o.trials < 0 {
-		return c.usageError(stderr, "--trials %d: want a positive number", o.trials)
+	if fs.isSet("trials") && (o.trials < 1 || o.trials > maxTrials) {
+		return c.usageError(stderr, "--trials %d: want 1 to %d", o.trials, maxTrials)
 	}
 
 	var want *report.Table
 	if o.check != "" {
-		data, err := os.ReadFile(o.check)
+		data, err := readYAML(o.check)
 		if err != nil {
 			return c.fail(stderr, err)
 		}
