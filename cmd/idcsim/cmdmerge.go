@@ -636,6 +636,9 @@ func readPartials(args []string, key []byte) ([]*shardPart, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkPartialsSize(dirs); err != nil {
+		return nil, err
+	}
 	var parts []*shardPart
 	var errs []error
 	for _, dir := range dirs {
@@ -702,6 +705,25 @@ func readPartials(args []string, key []byte) ([]*shardPart, error) {
 
 // readPartial reads one partial report directory: its partial.json, strictly, checked against its
 // digests, and the scenario's source text, checked against its digest in partial.json.
+// checkPartialsSize refuses, before reading any, more partial reports than a run may have shards,
+// or partial.json files larger together than maxPartialBytes: merge holds them all in memory, and
+// the whole run or sweep could not be larger than one partial report may be.
+func checkPartialsSize(dirs []string) error {
+	if len(dirs) > maxShards {
+		return fmt.Errorf("%d partial reports, more than the %d shards a run may have", len(dirs), maxShards)
+	}
+	var total int64
+	for _, dir := range dirs {
+		if fi, err := os.Stat(filepath.Join(dir, partialName)); err == nil {
+			total += fi.Size()
+		}
+	}
+	if total > maxPartialBytes {
+		return fmt.Errorf("the %d partial reports hold %d bytes of %s together, more than the %d GiB merge reads", len(dirs), total, partialName, maxPartialBytes>>30)
+	}
+	return nil
+}
+
 func readPartial(dir string, key []byte) (*shardPart, error) {
 	file := filepath.Join(dir, partialName)
 	data, err := readFileMax(file, maxPartialBytes)

@@ -538,3 +538,29 @@ func FuzzReadPartial(f *testing.F) {
 		}
 	})
 }
+
+// Partial reports larger together than merge may hold are refused before any is read: three
+// sparse partial.json files of 1 GiB each, 3 GiB in all against the 2 GiB bound.
+func TestMergeBoundsTotalSize(t *testing.T) {
+	var dirs []string
+	for i := range 3 {
+		dir := filepath.Join(t.TempDir(), fmt.Sprint("s", i))
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Create(filepath.Join(dir, partialName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Truncate(1 << 30); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+		dirs = append(dirs, dir)
+	}
+	out := filepath.Join(t.TempDir(), "merged")
+	code, _, stderr := idcsim(t, append([]string{"merge", "--out", out}, dirs...)...)
+	if want := fmt.Sprintf("the 3 partial reports hold %d bytes of partial.json together, more than the 2 GiB merge reads", 3<<30); code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("exit %d, want 2 and %q:\n%s", code, want, stderr)
+	}
+}

@@ -176,21 +176,38 @@ const (
 	assumedMemory = 4 << 30
 )
 
-// machineMemory returns the machine's memory in bytes: MemTotal of /proc/meminfo, or
-// assumedMemory where that cannot be read. Tests replace it.
-var machineMemory = func() float64 {
-	data, err := os.ReadFile("/proc/meminfo")
-	if err != nil {
-		return assumedMemory
-	}
-	for line := range strings.Lines(string(data)) {
-		if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
-			if kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64); err == nil && kb > 0 {
-				return kb * 1024
+// machineMemory returns the memory the process may use, in bytes (memoryOf of the files of this
+// machine). Tests replace it.
+var machineMemory = func() float64 { return memoryOf(os.ReadFile) }
+
+// memoryOf returns the memory a process may use: MemTotal of /proc/meminfo, or less where a
+// control group (a container's memory limit: cgroup v2's memory.max, v1's
+// memory.limit_in_bytes) holds it to less; assumedMemory where none can be read.
+func memoryOf(readFile func(string) ([]byte, error)) float64 {
+	mem := 0.0
+	if data, err := readFile("/proc/meminfo"); err == nil {
+		for line := range strings.Lines(string(data)) {
+			if rest, ok := strings.CutPrefix(line, "MemTotal:"); ok {
+				if kb, err := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64); err == nil && kb > 0 {
+					mem = kb * 1024
+				}
 			}
 		}
 	}
-	return assumedMemory
+	for _, path := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		data, err := readFile(path)
+		if err != nil {
+			continue
+		}
+		// "max" (v2), or a number near 2^63 (v1), says there is no limit
+		if limit, err := strconv.ParseFloat(strings.TrimSpace(string(data)), 64); err == nil && limit > 0 && limit < 1<<60 && (mem == 0 || limit < mem) {
+			mem = limit
+		}
+	}
+	if mem == 0 {
+		return assumedMemory
+	}
+	return mem
 }
 
 // overBudget says how the estimated work w goes over the budget, given the machine's memory in

@@ -174,6 +174,37 @@ func TestMachineMemory(t *testing.T) {
 	}
 }
 
+// A container's memory limit (a control group's) is what the process may use, when it is less
+// than the machine's memory.
+func TestMemoryOfContainer(t *testing.T) {
+	const meminfo = "MemTotal:       24576000 kB\nMemFree:        1000 kB\n" // 24,576,000 kB = 25,165,824,000 bytes
+	for _, c := range []struct {
+		name  string
+		files map[string]string
+		want  float64
+	}{
+		{"no files", nil, assumedMemory},
+		{"meminfo only", map[string]string{"/proc/meminfo": meminfo}, 24576000 * 1024},
+		{"cgroup v2 limit", map[string]string{"/proc/meminfo": meminfo, "/sys/fs/cgroup/memory.max": "1073741824\n"}, 1 << 30},
+		{"cgroup v2 unlimited", map[string]string{"/proc/meminfo": meminfo, "/sys/fs/cgroup/memory.max": "max\n"}, 24576000 * 1024},
+		{"cgroup v1 limit", map[string]string{"/proc/meminfo": meminfo, "/sys/fs/cgroup/memory/memory.limit_in_bytes": "536870912\n"}, 512 << 20},
+		// v1 writes "no limit" as the largest multiple of the page size below 2^63
+		{"cgroup v1 unlimited", map[string]string{"/proc/meminfo": meminfo, "/sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n"}, 24576000 * 1024},
+		{"limit above the machine", map[string]string{"/proc/meminfo": meminfo, "/sys/fs/cgroup/memory.max": "99999999999999\n"}, 24576000 * 1024},
+		{"limit without meminfo", map[string]string{"/sys/fs/cgroup/memory.max": "2147483648"}, 2 << 30},
+	} {
+		read := func(path string) ([]byte, error) {
+			if s, ok := c.files[path]; ok {
+				return []byte(s), nil
+			}
+			return nil, os.ErrNotExist
+		}
+		if got := memoryOf(read); got != c.want {
+			t.Errorf("%s: %.0f bytes, want %.0f", c.name, got, c.want)
+		}
+	}
+}
+
 // TestErrorCap checks that validate, run and sweep print the first 100 errors of a file with
 // 10,000 of them, then a line counting the others.
 func TestErrorCap(t *testing.T) {
