@@ -58,6 +58,27 @@ var exchangeDirs = exchange
 // errExchangeUnsupported says that the directories could not be swapped atomically here.
 var errExchangeUnsupported = errors.New("atomic exchange not supported")
 
+// CheckDir says, before any work is done, whether WriteDir could replace dir: nil when dir is
+// absent, an empty directory or a report idcsim wrote, unchanged; else WriteDir's refusal, which
+// wraps ErrNotReplaceable, or the error met reading dir. WriteDir checks again when it writes.
+func CheckDir(dir string) error {
+	dir = filepath.Clean(dir)
+	if err := checkDirName(dir); err != nil {
+		return err
+	}
+	_, _, err := checkReplaceable(dir)
+	return err
+}
+
+// checkDirName refuses a report directory named ., .. or a root.
+func checkDirName(dir string) error {
+	base := filepath.Base(dir)
+	if base == "." || base == ".." || base == string(filepath.Separator) || filepath.VolumeName(dir)+string(filepath.Separator) == dir {
+		return &refusal{fmt.Sprintf("%s: name the report directory itself, not . or .. or a root; choose another --out", dir)}
+	}
+	return nil
+}
+
 // WriteDir writes the files of a report of the kind (KindRun, KindSweep or KindPartial) into the
 // directory dir, whole or not at all, and returns warnings about leftovers of interrupted writes.
 // The files' names are clean slash-separated paths inside dir.
@@ -111,8 +132,8 @@ func WriteDir(dir, kind string, files map[string][]byte) (warnings []string, err
 		return nil, err
 	}
 	parent, base := filepath.Dir(dir), filepath.Base(dir)
-	if base == "." || base == ".." || base == string(filepath.Separator) || filepath.VolumeName(dir)+string(filepath.Separator) == dir {
-		return nil, &refusal{fmt.Sprintf("%s: name the report directory itself, not . or .. or a root; choose another --out", dir)}
+	if err := checkDirName(dir); err != nil {
+		return nil, err
 	}
 
 	warnings, err = recoverLeftovers(parent, base, dir)

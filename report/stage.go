@@ -12,6 +12,13 @@ import (
 // maxOwnFileBytes bounds what is read of an existing file to tell whether idcsim wrote it.
 const maxOwnFileBytes = 64 << 20
 
+// CheckFile says, before any work is done, whether StageFile could replace the file at path:
+// nil when it is absent or a regular file that ours accepts, else StageFile's refusal (wrapping
+// ErrNotReplaceable) or the error met reading it.
+func CheckFile(path string, ours func(data []byte) error) error {
+	return checkFileReplaceable(filepath.Clean(path), ours)
+}
+
 // A StagedFile is the new content of a file, written beside it under a temporary name and synced
 // to disk, ready to take its place.
 type StagedFile struct {

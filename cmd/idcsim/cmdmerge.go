@@ -79,6 +79,9 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 	if err := outApart(mo.out, args); err != nil {
 		return c.fail(stderr, err)
 	}
+	if status, ok := c.checkOutputs(mo.out, mo.junit, stderr); !ok {
+		return status
+	}
 	parts, err := readPartials(args, shardKey())
 	if err != nil {
 		return c.fail(stderr, err)

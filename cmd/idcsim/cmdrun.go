@@ -100,7 +100,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	if sharded {
 		doc := newPartial("run", path, src, sc, ov, shard)
 		doc.Results = partialOf(res)
-		return c.writePartial(doc, src, shardOut(fs, o.out, shard), stdout, stderr)
+		return c.writePartial(doc, src, st.out, stdout, stderr)
 	}
 	return c.emitRun(&o, report.Summarize(res), stdout, stderr)
 }
@@ -113,6 +113,7 @@ type setup struct {
 	ov      overrides
 	shard   sim.Shard
 	sharded bool
+	out     string // the report directory, or the shard's partial report directory
 	opts    sim.Options
 	bar     *progressLine
 }
@@ -134,6 +135,19 @@ func (c *command) prepare(o *runOptions, fs *flagSet, path string, stderr io.Wri
 	st.ov = o.overrides(fs)
 	if err := st.ov.apply(st.sc); err != nil {
 		return nil, c.fail(stderr, err), false
+	}
+	if st.sharded {
+		st.out = shardOut(fs, o.out, st.shard)
+	} else {
+		st.out = o.out
+	}
+	// Fail before the work, not after it, when the report could not be written.
+	junit := o.junit
+	if st.sharded {
+		junit = "" // a shard writes no JUnit file
+	}
+	if status, ok := c.checkOutputs(st.out, junit, stderr); !ok {
+		return nil, status, false
 	}
 	st.opts, st.bar = o.simOptions(stderr)
 	if st.sharded {

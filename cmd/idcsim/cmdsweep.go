@@ -77,7 +77,7 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 				doc.Candidates = append(doc.Candidates, partialCandidate{Index: i, Name: cands[i].String(), Results: partialOf(r)})
 			}
 		}
-		return c.writePartial(doc, src, shardOut(fs, o.out, shard), stdout, stderr)
+		return c.writePartial(doc, src, st.out, stdout, stderr)
 	}
 	ss, err := report.SummarizeSweep(sc, results)
 	if err != nil {

@@ -54,14 +54,11 @@ func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) 
 	if o.junit != "" {
 		// The JUnit file is written first, under a temporary name, so that a failure to write it
 		// leaves the report as it was.
-		if inside(o.junit, o.out) {
-			return c.fail(stderr, fmt.Errorf("--junit %s is inside the report directory --out %s, which idcsim replaces whole: put it elsewhere", o.junit, o.out))
-		}
 		var x bytes.Buffer
 		if err := r.junit(&x); err != nil {
 			return c.fail(stderr, err)
 		}
-		staged, warnings, err := report.StageFile(o.junit, x.Bytes(), report.CheckJUnit)
+		staged, warnings, err := stageFile(o.junit, x.Bytes(), report.CheckJUnit)
 		warn(stderr, warnings)
 		if err != nil {
 			return c.failWrite(stderr, "writing the JUnit file", err)
@@ -132,14 +129,38 @@ func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, 
 	return exitOK
 }
 
+// stageFile is report.StageFile; tests replace it to make the machine fail.
+var stageFile = report.StageFile
+
+// checkOutputs checks, before any work is done, that the report directory out and the JUnit
+// file (when one is asked for) could be written: neither is in the way of something idcsim did
+// not write, and the JUnit file is not inside the report directory, which idcsim replaces
+// whole. When they cannot, it has reported why and returns the exit status.
+func (c *command) checkOutputs(out, junit string, stderr io.Writer) (int, bool) {
+	if err := report.CheckDir(out); err != nil {
+		return c.failWrite(stderr, "the report directory", err), false
+	}
+	if junit == "" {
+		return 0, true
+	}
+	if inside(junit, out) {
+		return c.fail(stderr, fmt.Errorf("--junit %s is inside the report directory --out %s, which idcsim replaces whole: put it elsewhere", junit, out)), false
+	}
+	if err := report.CheckFile(junit, report.CheckJUnit); err != nil {
+		return c.failWrite(stderr, "the JUnit file", err), false
+	}
+	return 0, true
+}
+
 // failWrite reports an error writing the output what: exitUsage when idcsim refused to replace
-// what is in the way (report.ErrNotReplaceable), else exitInternal.
+// what is in the way (report.ErrNotReplaceable) or the path names a place that does not exist,
+// else exitInternal (exitStatus).
 func (c *command) failWrite(stderr io.Writer, what string, err error) int {
 	fmt.Fprintf(stderr, "%s: %v\n", what, err)
 	if errors.Is(err, report.ErrNotReplaceable) {
 		return exitUsage
 	}
-	return exitInternal
+	return exitStatus(err)
 }
 
 // warn prints warnings on stderr.

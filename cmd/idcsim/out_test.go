@@ -3,10 +3,14 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+
+	"idcsim/report"
 )
 
 // quickRun runs the quickstart example briefly into out, with the extra arguments.
@@ -82,6 +86,10 @@ func TestRunKeepsForeignDirectory(t *testing.T) {
 	code, stdout, stderr := quickRun(t, x)
 	if code != exitUsage {
 		t.Errorf("exit %d, want %d", code, exitUsage)
+	}
+	// refused before the simulation runs, not after it
+	if !strings.HasPrefix(stderr, "the report directory: ") {
+		t.Errorf("not refused before the run:\n%s", stderr)
 	}
 	for _, want := range []string{x + " holds no .idcsim-manifest.json", "docs/", "precious.txt", "choose another --out, or move or remove " + x + " yourself"} {
 		if !strings.Contains(stderr, want) {
@@ -201,7 +209,9 @@ func TestRunRefusesSymlinkOut(t *testing.T) {
 	}
 }
 
-// A JUnit file that cannot be written fails the command with exit 3 before the report is replaced.
+// A JUnit file that cannot be written fails the command before the report is replaced: a path
+// that cannot be a file is the user's mistake, found before the run (exit 2); a failure of the
+// machine while writing it (here a full disk, made by the test) is exit 3.
 func TestRunUnwritableJUnitKeepsReport(t *testing.T) {
 	parent := t.TempDir()
 	out := filepath.Join(parent, "r")
@@ -213,7 +223,19 @@ func TestRunUnwritableJUnitKeepsReport(t *testing.T) {
 	before := tree(t, parent)
 	// The parent of the JUnit file is a regular file: no one, root included, can write it.
 	code, _, stderr := quickRun(t, out, "--seed", "2", "--junit", filepath.Join(file, "junit.xml"))
-	if code != exitInternal || !strings.Contains(stderr, "writing the JUnit file") {
+	if code != exitUsage || !strings.Contains(stderr, "the JUnit file") {
+		t.Errorf("exit %d, want %d:\n%s", code, exitUsage, stderr)
+	}
+	if after := tree(t, parent); !sameTree(before, after) {
+		t.Error("the report changed")
+	}
+
+	defer func(f func(string, []byte, func([]byte) error) (*report.StagedFile, []string, error)) { stageFile = f }(stageFile)
+	stageFile = func(path string, _ []byte, _ func([]byte) error) (*report.StagedFile, []string, error) {
+		return nil, nil, &fs.PathError{Op: "write", Path: path, Err: syscall.ENOSPC}
+	}
+	code, _, stderr = quickRun(t, out, "--seed", "2", "--junit", filepath.Join(parent, "junit.xml"))
+	if code != exitInternal || !strings.Contains(stderr, "writing the JUnit file") || !strings.Contains(stderr, "no space left on device") {
 		t.Errorf("exit %d, want %d:\n%s", code, exitInternal, stderr)
 	}
 	if after := tree(t, parent); !sameTree(before, after) {
