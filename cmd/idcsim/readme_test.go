@@ -1,0 +1,144 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// readme is the repository's README.md, whose commands and examples must keep working.
+func readme(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+// readmeBlocks returns the contents of the README's fenced code blocks of a language.
+func readmeBlocks(text, lang string) []string {
+	var blocks []string
+	var cur *strings.Builder
+	for line := range strings.Lines(text) {
+		switch {
+		case cur == nil && strings.TrimSpace(line) == "```"+lang:
+			cur = &strings.Builder{}
+		case cur != nil && strings.TrimSpace(line) == "```":
+			blocks = append(blocks, cur.String())
+			cur = nil
+		case cur != nil:
+			cur.WriteString(line)
+		}
+	}
+	return blocks
+}
+
+// inlineCommand matches a command written in the README's text: idcsim with arguments and no
+// placeholder (an upper-case word, brackets or an ellipsis), or go run of the command.
+var inlineCommand = regexp.MustCompile("`((?:go run \\./cmd/)?idcsim(?: [^`A-Z\\[.]*)?)`")
+
+// readmeCommands returns every idcsim command the README shows: each line of its sh blocks
+// that runs idcsim (comments cut off), and each command written in its text, once each.
+func readmeCommands(text string) []string {
+	seen := map[string]bool{}
+	var cmds []string
+	add := func(c string) {
+		c = strings.Join(strings.Fields(c), " ")
+		if !seen[c] {
+			seen[c] = true
+			cmds = append(cmds, c)
+		}
+	}
+	for _, b := range readmeBlocks(text, "sh") {
+		for line := range strings.Lines(b) {
+			line, _, _ = strings.Cut(line, "#")
+			if f := strings.Fields(line); len(f) > 0 && (f[0] == "idcsim" || strings.HasPrefix(line, "go run ./cmd/idcsim")) {
+				add(line)
+			}
+		}
+	}
+	for _, m := range inlineCommand.FindAllStringSubmatch(text, -1) {
+		add(m[1])
+	}
+	return cmds
+}
+
+// Every command the README shows runs: none is refused as bad usage or fails (exit 2 or 3). The
+// commands that take long (the timing tables, the 100,000-person example) run only without -short.
+func TestREADMECommands(t *testing.T) {
+	text := readme(t)
+	cmds := readmeCommands(text)
+	if len(cmds) < 8 {
+		t.Fatalf("found only %d commands in README.md: %q", len(cmds), cmds)
+	}
+	// The table file the README shows is the bounds.yaml its table --check command reads.
+	var bounds string
+	for _, b := range readmeBlocks(text, "yaml") {
+		if strings.Contains(b, "rows:") {
+			bounds = b
+		}
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bounds.yaml"), []byte(bounds), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	for _, c := range cmds {
+		args := strings.Fields(c)
+		switch {
+		case args[0] == "go":
+			args = args[3:] // go run ./cmd/idcsim ARGS
+		default:
+			args = args[1:]
+		}
+		if len(args) == 0 || args[0] == "merge" || args[0] == "validate" || args[0] == "sweep" && len(args) == 1 {
+			continue // the name of a command that needs arguments, not a command to run
+		}
+		slow := args[0] == "table" || strings.Contains(c, "org-100k")
+		if slow && testing.Short() {
+			continue
+		}
+		t.Run(c, func(t *testing.T) {
+			if args[0] == "run" || args[0] == "sweep" {
+				args = append(args, "--progress", "never")
+			}
+			code, _, stderr := idcsim(t, args...)
+			if code != exitOK && code != exitFail {
+				t.Errorf("exit %d:\n%s", code, stderr)
+			}
+			// The README says this one fails a control.
+			if strings.Contains(c, "no-deny-policy") && code != exitFail {
+				t.Errorf("exit %d, want %d: the README shows it failing a control", code, exitFail)
+			}
+		})
+	}
+}
+
+// The README's example scenario validates, and so does each sweep: block it shows added to it.
+func TestREADMEScenarios(t *testing.T) {
+	var scenario string
+	var sweeps []string
+	for _, b := range readmeBlocks(readme(t), "yaml") {
+		switch {
+		case strings.HasPrefix(b, "name:"):
+			scenario = b
+		case strings.HasPrefix(b, "sweep:"):
+			sweeps = append(sweeps, b)
+		}
+	}
+	if scenario == "" || len(sweeps) < 2 {
+		t.Fatalf("README.md: scenario found %v, %d sweep blocks", scenario != "", len(sweeps))
+	}
+	for i, src := range append([]string{scenario}, sweeps...) {
+		if i > 0 {
+			src = scenario + src
+		}
+		path := writeFile(t, "readme.yaml", src)
+		if code, _, stderr := idcsim(t, "validate", path); code != exitOK {
+			t.Errorf("README block %d: exit %d:\n%s\n%s", i, code, stderr, src)
+		}
+	}
+}
