@@ -11,6 +11,7 @@ import (
 
 	"idcsim/report"
 	"idcsim/scenarios"
+	"idcsim/shard"
 	"idcsim/sim"
 )
 
@@ -73,13 +74,13 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return status
 	}
-	sc, src, ov, shard, sharded, opts, bar := st.sc, st.src, st.ov, st.shard, st.sharded, st.opts, st.bar
+	sc, opts, bar := st.sc, st.opts, st.bar
 
 	ctx, stop := interruptible()
 	defer stop()
 	replay := fs.isSet("replay")
 	if replay {
-		if sharded || o.replay < 0 || o.replay >= sc.Replications {
+		if st.sharded || o.replay < 0 || o.replay >= sc.Replications {
 			return c.usageError(stderr, "--replay %d: want a replication from 0 to %d, without --shard", o.replay, sc.Replications-1)
 		}
 		opts.Shard = sim.Shard{I: o.replay, N: sc.Replications}
@@ -97,10 +98,8 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 		one.Replications = 1
 		res.Scenario = &one
 	}
-	if sharded {
-		doc := newPartial("run", path, src, sc, ov, shard)
-		doc.Results = partialOf(res)
-		return c.writePartial(doc, src, st.out, stdout, stderr)
+	if st.sharded {
+		return c.writePartial(shard.NewRun(path, st.src, sc, st.ov, st.shard, res), st.out, stdout, stderr)
 	}
 	return c.emitRun(&o, report.Summarize(res), stdout, stderr)
 }
@@ -110,7 +109,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 type setup struct {
 	sc      *sim.Scenario
 	src     []byte
-	ov      overrides
+	ov      shard.Overrides
 	shard   sim.Shard
 	sharded bool
 	out     string // the report directory, or the shard's partial report directory
@@ -133,7 +132,7 @@ func (c *command) prepare(o *runOptions, fs *flagSet, path string, stderr io.Wri
 		return nil, c.fail(stderr, err), false
 	}
 	st.ov = o.overrides(fs)
-	if err := st.ov.apply(st.sc); err != nil {
+	if err := applyOverrides(st.sc, st.ov); err != nil {
 		return nil, c.fail(stderr, err), false
 	}
 	if st.sharded {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"idcsim/report"
+	"idcsim/shard"
 	"idcsim/sim"
 )
 
@@ -53,7 +54,7 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return status
 	}
-	sc, src, ov, shard, sharded, opts, bar := st.sc, st.src, st.ov, st.shard, st.sharded, st.opts, st.bar
+	sc, opts, bar := st.sc, st.opts, st.bar
 	if sc.Sweep == nil {
 		return c.fail(stderr, fmt.Errorf("%s has no sweep: block: list candidate values under sweep: to compare them (idcsim help sweep, idcsim schema)", path))
 	}
@@ -69,15 +70,8 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	if sharded {
-		doc := newPartial("sweep", path, src, sc, ov, shard)
-		doc.Candidates = []partialCandidate{}
-		for i, r := range results {
-			if r != nil {
-				doc.Candidates = append(doc.Candidates, partialCandidate{Index: i, Name: cands[i].String(), Results: partialOf(r)})
-			}
-		}
-		return c.writePartial(doc, src, st.out, stdout, stderr)
+	if st.sharded {
+		return c.writePartial(shard.NewSweep(path, st.src, sc, st.ov, st.shard, cands, results), st.out, stdout, stderr)
 	}
 	ss, err := report.SummarizeSweep(sc, results)
 	if err != nil {

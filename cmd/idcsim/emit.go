@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"idcsim/report"
+	"idcsim/shard"
 	"idcsim/sim"
 )
 
@@ -118,14 +119,14 @@ func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stde
 }
 
 // writePartial writes a shard's partial report directory and says so on stdout.
-func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, stderr io.Writer) int {
-	warnings, err := doc.write(dir, src)
+func (c *command) writePartial(doc *shard.Doc, dir string, stdout, stderr io.Writer) int {
+	warnings, err := doc.Write(dir, shardKey())
 	warn(stderr, warnings)
 	if err != nil {
 		return c.failWrite(stderr, "writing the partial report", err)
 	}
 	fmt.Fprintf(stdout, "shard %d/%d of %s %s: %s, partial report in %s\ncombine the %d shards with: idcsim merge DIR... --out DIR\n",
-		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, doc.what(), dir, doc.Shard.N)
+		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, doc.What(), dir, doc.Shard.N)
 	return exitOK
 }
 
