@@ -33,9 +33,12 @@ when, windows inside the run. With IDCSIM_SHARD_KEY set (a secret shared with th
 shard must carry an HMAC made with that key; without it, shards that carry one are refused. --out
 must not be a DIR, nor lie inside one, nor hold one. On any problem merge says what is wrong and exits 2,
 writing nothing. Its exit status then follows the controls, as run's and sweep's do.`,
-	run:   runMerge,
-	flags: func(fs *flagSet) { new(mergeOptions).register(fs) },
+	run:      runMerge,
+	setFlags: mergeFlags.register,
 }
+
+// mergeFlags are the flags of the command, as its last parse left them.
+var mergeFlags mergeOptions
 
 type mergeOptions struct {
 	format, out, junit string
@@ -48,13 +51,11 @@ func (o *mergeOptions) register(fs *flagSet) {
 }
 
 func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
-	var mo mergeOptions
-	fs := newFlagSet(c.name)
-	mo.register(fs)
-	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
 		return status
 	}
+	mo := &mergeFlags
 	if len(args) == 0 {
 		return c.usageError(stderr, "no partial report given")
 	}

@@ -30,15 +30,15 @@ candidate meets every control, 1 when none does, 2 on bad input.
 
 With --shard it runs only a share of the candidates and writes a partial report; idcsim merge
 combines the shards' directories into the report of the whole sweep.`,
-	run:   runSweep,
-	flags: func(fs *flagSet) { new(runOptions).register(fs) },
+	run:      runSweep,
+	setFlags: sweepFlags.register,
 }
 
+// sweepFlags are the flags of the command, as its last parse left them.
+var sweepFlags runOptions
+
 func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
-	var o runOptions
-	fs := newFlagSet(c.name)
-	o.register(fs)
-	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
 		return status
 	}
@@ -50,7 +50,8 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "one scenario at a time, got %d: %s", len(args), strings.Join(args, " "))
 	}
 	path := args[0]
-	st, status, ok := c.prepare(&o, fs, path, stderr)
+	o := &sweepFlags
+	st, status, ok := c.prepare(o, path, stderr)
 	if !ok {
 		return status
 	}
@@ -59,7 +60,7 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, fmt.Errorf("%s has no sweep: block: list candidate values under sweep: to compare them (idcsim help sweep, idcsim schema)", path))
 	}
 	cands := sc.Sweep.List()
-	if status, ok := c.checkWork(&o, sim.Estimate(sc, cands, opts), stderr); !ok {
+	if status, ok := c.checkWork(o, sim.Estimate(sc, cands, opts), stderr); !ok {
 		return status
 	}
 
@@ -77,5 +78,5 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	return c.emitSweep(&o, ss, stdout, stderr)
+	return c.emitSweep(o, ss, stdout, stderr)
 }

@@ -34,9 +34,12 @@ A table file (YAML or JSON) states bounds per row and cell:
 Rows: ` + strings.Join(sim.TableRows, ", ") + `.
 Cells: ` + strings.Join(sim.TableCells, ", ") + `.
 A cell is a duration, immediately, keeps access, must sign in again, or permission_set_duration.`,
-	run:   runTable,
-	flags: func(fs *flagSet) { new(tableOptions).register(fs) },
+	run:      runTable,
+	setFlags: tableFlags.register,
 }
+
+// tableFlags are the flags of the command, as its last parse left them.
+var tableFlags tableOptions
 
 // maxTrials is the most trials per row --trials may ask for: ten times the engine's default,
 // about three minutes of one core.
@@ -76,13 +79,11 @@ func readYAML(path string) ([]byte, error) {
 }
 
 func runTable(c *command, args []string, stdout, stderr io.Writer) int {
-	var o tableOptions
-	fs := newFlagSet(c.name)
-	o.register(fs)
-	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
 		return status
 	}
+	o, fs := &tableFlags, &c.Flag
 	if len(args) > 0 {
 		return c.usageError(stderr, "unexpected arguments: %s", strings.Join(args, " "))
 	}

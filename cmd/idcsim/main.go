@@ -50,14 +50,22 @@ type command struct {
 	short string
 	long  string
 	run   func(cmd *command, args []string, stdout, stderr io.Writer) int
-	// flags registers the command's flags on a fresh flag set.
-	flags func(*flagSet)
+	// setFlags registers the command's flags on Flag, once, when idcsim starts.
+	setFlags func(*flagSet)
+	// Flag holds the command's flags: its run parses them, its usage lists them.
+	Flag flagSet
 }
 
 var commands []*command
 
 func init() {
 	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
+	for _, c := range commands {
+		c.Flag.init(c.name)
+		if c.setFlags != nil {
+			c.setFlags(&c.Flag)
+		}
+	}
 }
 
 func lookup(name string) *command {
@@ -116,11 +124,9 @@ func usage(w io.Writer) {
 
 func (c *command) usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: idcsim %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.long)
-	if c.flags != nil {
-		fs := newFlagSet(c.name)
-		c.flags(fs)
+	if c.setFlags != nil {
 		fmt.Fprintln(w, "\nFlags:")
-		fs.printDefaults(w)
+		c.Flag.printDefaults(w)
 	}
 }
 

@@ -14,10 +14,12 @@ import (
 func (o *runOptions) overrides(fs *flagSet) shard.Overrides {
 	var ov shard.Overrides
 	if fs.isSet("seed") {
-		ov.Seed = &o.seed
+		seed := o.seed
+		ov.Seed = &seed
 	}
 	if fs.isSet("replications") {
-		ov.Replications = &o.replications
+		replications := o.replications
+		ov.Replications = &replications
 	}
 	ov.Profile = o.profile
 	return ov
