@@ -323,7 +323,10 @@ func TestECDFData(t *testing.T) {
 	if len(zero) != int(sim.NumChannels)-3 || zero[0] != sim.ChPortal {
 		t.Errorf("left out %v", zero)
 	}
-	p, fig := ecdfPlot(s)
+	p, fig, err := ecdfPlot(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p == nil || !strings.Contains(fig.Caption, "Left out because every window is 0: portal, sign_in, app_new, saml_app") {
 		t.Errorf("caption %q does not name the channels left out", fig.Caption)
 	}
