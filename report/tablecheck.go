@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"slices"
@@ -201,29 +200,9 @@ func WriteTableJSON(w io.Writer, r TableReport) error {
 	return writeIndented(w, doc)
 }
 
-type junitSuite struct {
-	XMLName  xml.Name    `xml:"testsuite"`
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Class   string        `xml:"classname,attr"`
-	Name    string        `xml:"name,attr"`
-	Failure *junitFailure `xml:"failure,omitempty"`
-	Out     string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteTableJUnit writes the report as a JUnit XML test suite with one test case per cell, for CI systems.
 func WriteTableJUnit(w io.Writer, r TableReport) error {
-	s := junitSuite{Name: "idcsim table " + r.Profile, Failures: r.failed()}
+	s := junitSuite{Name: "idcsim table " + r.Profile}
 	for _, row := range r.Rows {
 		for _, c := range row.Cells {
 			jc := junitCase{Class: "idcsim.table." + r.Profile + "." + row.Action, Name: c.Cell}
@@ -238,15 +217,5 @@ func WriteTableJUnit(w io.Writer, r TableReport) error {
 			s.Cases = append(s.Cases, jc)
 		}
 	}
-	s.Tests = len(s.Cases)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(s); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return s.write(w)
 }
