@@ -32,7 +32,7 @@ type CellReport struct {
 	Observed sim.CellResult
 	// Reproduced says the experiments produced the cell at all.
 	Reproduced bool
-	Bound      Bound
+	Bound      sim.Bound
 	// Limit is the bound's limit with the permission-set duration resolved.
 	Limit time.Duration
 	// Published says the bound as the tables word it.
@@ -50,7 +50,7 @@ const Tightness = 0.99
 // Tightness × bound <= observed <= bound, and a bound of 0 only when observed is exactly 0; a text
 // cell passes when the observed text is the same. Rows and cells of want that rows lack fail;
 // rows and cells that want does not list are not checked.
-func CheckTable(rows []sim.RowResult, want Table) TableReport {
+func CheckTable(rows []sim.RowResult, want sim.Table) TableReport {
 	r := TableReport{Profile: want.Profile, PermissionSetDuration: want.PermissionSetDuration, Pass: true}
 	for _, action := range sim.TableRows {
 		bounds, ok := want.Rows[action]
@@ -68,7 +68,7 @@ func CheckTable(rows []sim.RowResult, want Table) TableReport {
 			if !ok {
 				continue
 			}
-			cr := CellReport{Cell: cell, Bound: b, Limit: want.limit(b), Published: want.describe(b)}
+			cr := CellReport{Cell: cell, Bound: b, Limit: want.Limit(b), Published: describeBound(&want, b)}
 			cr.Observed, cr.Reproduced = observed.Cells[cell]
 			cr.Pass, cr.Reason = judge(cr)
 			r.Pass = r.Pass && cr.Pass

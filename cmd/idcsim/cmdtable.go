@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"idcsim/report"
@@ -61,23 +60,6 @@ func (o *tableOptions) register(fs *flagSet) {
 	fs.StringVar(&o.junit, "junit", "", "also write the verdicts as JUnit XML to `file`")
 }
 
-// readYAML reads a YAML file no larger than a scenario may be, nor making more YAML nodes.
-func readYAML(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, scenarios.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if err := scenarios.CheckSize(path, data); err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
 func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
@@ -94,13 +76,10 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "--trials %d: want 1 to %d", o.trials, maxTrials)
 	}
 
-	var want *report.Table
+	var want *sim.Table
 	if o.check != "" {
-		data, err := readYAML(o.check)
-		if err != nil {
-			return c.fail(stderr, err)
-		}
-		if want, err = report.ParseTable(o.check, data, scenarios.ParseDuration); err != nil {
+		var err error
+		if want, err = scenarios.LoadTable(o.check); err != nil {
 			return c.fail(stderr, err)
 		}
 	}
@@ -116,9 +95,9 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "--profile %q: want one of %s", name, strings.Join(sim.ProfileNames(), ", "))
 	}
 	if want == nil {
-		if want, ok = report.BuiltinTable(name); !ok {
+		if want, ok = scenarios.BuiltinTable(name); !ok {
 			return c.usageError(stderr, "no published table for profile %s (there are tables for %s); give one with --check FILE",
-				name, strings.Join(report.BuiltinTables(), ", "))
+				name, strings.Join(scenarios.BuiltinTables(), ", "))
 		}
 	}
 	want.Profile = name
