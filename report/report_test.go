@@ -101,7 +101,16 @@ var svgBody = regexp.MustCompile(`(?s)(<svg[^>]*>).*?</svg>`)
 // each inline figure (gonum/plot's, tested apart) replaced by a placeholder; the <svg> elements'
 // opening tags, as inlineSVG leaves them, are kept.
 func TestHTMLGolden(t *testing.T) {
-	s := Summarize(smallResults())
+	page := svgBody.ReplaceAll(htmlPageOf(t, Summarize(smallResults())), []byte("$1<!-- the figure -->\n</svg>"))
+	if n := len(svgBody.FindAll(page, -1)); n != 3 { // the ECDF, the timeline and the histogram
+		t.Errorf("%d inline figures, want 3", n)
+	}
+	golden(t, "small.html", page)
+}
+
+// htmlPageOf returns report.html for the summary, with its figures.
+func htmlPageOf(t *testing.T, s *Summary) []byte {
+	t.Helper()
 	figs, err := Figures(s)
 	if err != nil {
 		t.Fatal(err)
@@ -110,9 +119,5 @@ func TestHTMLGolden(t *testing.T) {
 	if err := WriteHTML(&b, s, figs); err != nil {
 		t.Fatal(err)
 	}
-	page := svgBody.ReplaceAll(b.Bytes(), []byte("$1<!-- the figure -->\n</svg>"))
-	if n := len(svgBody.FindAll(page, -1)); n != len(figs) {
-		t.Errorf("%d inline figures, want %d", n, len(figs))
-	}
-	golden(t, "small.html", page)
+	return b.Bytes()
 }

@@ -1,10 +1,7 @@
 package scenarios
 
 import (
-	"bytes"
 	"embed"
-	"errors"
-	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -33,42 +30,16 @@ var tableKeys = []string{"profile", "permission_set_duration", "rows"}
 // "permission_set_duration" (the duration the table is checked with). A row may list only some
 // cells. permission_set_duration defaults to 12h. filename is used in error positions only. When
 // anything is wrong, the error is an ErrorList of the problems found.
-func ParseTable(filename string, data []byte) (t *sim.Table, err error) {
+func ParseTable(filename string, data []byte) (*sim.Table, error) {
 	if err := CheckSize(filename, data); err != nil {
 		return nil, err
 	}
-	// builder, for its syntaxError; only its decoder is used otherwise
 	b := &builder{decoder: decoder{file: filename, budget: 2_000_000}}
-	defer func() {
-		if r := recover(); r != nil {
-			// The YAML library panics on some malformed input; report it as a syntax error.
-			t, err = nil, ErrorList{{File: filename, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the file as YAML: %v", r)}}
-		}
-	}()
-	if errs := textErrors(filename, data); len(errs) > 0 {
+	root, errs := b.document(data, "table")
+	if root == nil {
 		return nil, errs
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var root yaml.Node
-	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, ErrorList{{File: filename, Line: 1, Col: 1, Msg: "the file holds no table; it is empty"}}
-		}
-		return nil, ErrorList{b.syntaxError(err, data)}
-	}
-	var second yaml.Node
-	switch err := dec.Decode(&second); {
-	case err == nil:
-		b.errorf(&second, "a second YAML document (after ---) is not allowed; a file holds one table")
-	case !errors.Is(err, io.EOF):
-		b.errs.add(b.syntaxError(err, data))
-	}
-	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
-		b.errorf(&root, "the file holds no table")
-		return nil, b.errs.result(filename, "errors")
-	}
-	b.checkTree(root.Content[0])
-	t = b.decoder.table(root.Content[0])
+	t := b.table(root)
 	if b.errs.len() > 0 {
 		return nil, b.errs.result(filename, "errors")
 	}

@@ -76,43 +76,10 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "--trials %d: want 1 to %d", o.trials, maxTrials)
 	}
 
-	var want *sim.Table
-	if o.check != "" {
-		var err error
-		if want, err = scenarios.LoadTable(o.check); err != nil {
-			return c.fail(stderr, err)
-		}
-	}
-	name := o.profile
-	switch {
-	case name == "" && want != nil:
-		name = want.Profile
-	case name == "":
-		name = "current"
-	}
-	profile, ok := sim.LookupProfile(name)
+	want, profile, status, ok := c.wantedTable(o, stderr)
 	if !ok {
-		return c.usageError(stderr, "--profile %q: want one of %s", name, strings.Join(sim.ProfileNames(), ", "))
+		return status
 	}
-	if want == nil {
-		if want, ok = scenarios.BuiltinTable(name); !ok {
-			return c.usageError(stderr, "no published table for profile %s (there are tables for %s); give one with --check FILE",
-				name, strings.Join(scenarios.BuiltinTables(), ", "))
-		}
-	}
-	want.Profile = name
-	if o.psd != "" {
-		d, err := scenarios.ParseDuration(o.psd)
-		if err != nil {
-			return c.usageError(stderr, "--permission-set-duration: %v", err)
-		}
-		want.PermissionSetDuration = d
-	}
-	if d := want.PermissionSetDuration; d < profile.PermissionSetMin || d > profile.PermissionSetMax {
-		f := report.FormatDuration
-		return c.usageError(stderr, "permission-set duration %s is outside %s..%s", f(d), f(profile.PermissionSetMin), f(profile.PermissionSetMax))
-	}
-
 	rows, err := sim.ReproduceTable(sim.TableOptions{
 		Profile:               profile,
 		Switches:              sim.DefaultSwitches(),
@@ -152,4 +119,47 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// wantedTable returns the table to check against, the --check file or the published table of the
+// profile, with the profile and permission-set duration the flags give; when it cannot, it has
+// reported why and returns the exit status.
+func (c *command) wantedTable(o *tableOptions, stderr io.Writer) (*sim.Table, sim.Profile, int, bool) {
+	var want *sim.Table
+	if o.check != "" {
+		var err error
+		if want, err = scenarios.LoadTable(o.check); err != nil {
+			return nil, sim.Profile{}, c.fail(stderr, err), false
+		}
+	}
+	name := o.profile
+	switch {
+	case name == "" && want != nil:
+		name = want.Profile
+	case name == "":
+		name = "current"
+	}
+	profile, ok := sim.LookupProfile(name)
+	if !ok {
+		return nil, profile, c.usageError(stderr, "--profile %q: want one of %s", name, strings.Join(sim.ProfileNames(), ", ")), false
+	}
+	if want == nil {
+		if want, ok = scenarios.BuiltinTable(name); !ok {
+			return nil, profile, c.usageError(stderr, "no published table for profile %s (there are tables for %s); give one with --check FILE",
+				name, strings.Join(scenarios.BuiltinTables(), ", ")), false
+		}
+	}
+	want.Profile = name
+	if o.psd != "" {
+		d, err := scenarios.ParseDuration(o.psd)
+		if err != nil {
+			return nil, profile, c.usageError(stderr, "--permission-set-duration: %v", err), false
+		}
+		want.PermissionSetDuration = d
+	}
+	if d := want.PermissionSetDuration; d < profile.PermissionSetMin || d > profile.PermissionSetMax {
+		f := report.FormatDuration
+		return nil, profile, c.usageError(stderr, "permission-set duration %s is outside %s..%s", f(d), f(profile.PermissionSetMin), f(profile.PermissionSetMax)), false
+	}
+	return want, profile, 0, true
 }
