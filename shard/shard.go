@@ -59,8 +59,8 @@ func (ov Overrides) String() string {
 	return strings.Join(parts, " ")
 }
 
-// FileName is the file of a partial report that holds a shard's results; the scenario's source
-// text sits beside it as sourceName.
+// FileName is the file of a partial report directory that holds a shard's results; the
+// scenario's source text sits beside it as scenario.yaml (sourceName).
 const (
 	FileName   = "partial.json"
 	sourceName = "scenario.yaml"
@@ -74,7 +74,7 @@ const formatVersion = 2
 const KeyEnv = "IDCSIM_SHARD_KEY"
 
 // File is the content of partial.json: a shard's partial report and the digests of its
-// content, which is Doc as JSON (Doc.content).
+// content, which is the Doc as JSON.
 type File struct {
 	Doc
 	// ContentSHA256 is the SHA-256 of the content, in hex.
