@@ -184,16 +184,7 @@ func pngChunks(t *testing.T, b []byte) []string {
 func TestHTMLSelfContained(t *testing.T) {
 	res := smallResults()
 	res.Offboardings[0].User = `<script>alert("x")</script>`
-	s := Summarize(res)
-	figs, err := Figures(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	if err := WriteHTML(&b, s, figs); err != nil {
-		t.Fatal(err)
-	}
-	page := b.String()
+	page := string(htmlPageOf(t, Summarize(res)))
 	for _, bad := range []string{"<script", "<link", "<img", "<iframe", "@import", "url(", " src=", " href=", "<?xml", "<!DOCTYPE svg"} {
 		if strings.Contains(page, bad) {
 			t.Errorf("report.html holds %q: it must stand alone, script-free", bad)
@@ -323,7 +314,10 @@ func TestECDFData(t *testing.T) {
 	if len(zero) != int(sim.NumChannels)-3 || zero[0] != sim.ChPortal {
 		t.Errorf("left out %v", zero)
 	}
-	p, fig := ecdfPlot(s)
+	p, fig, err := ecdfPlot(s)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if p == nil || !strings.Contains(fig.Caption, "Left out because every window is 0: portal, sign_in, app_new, saml_app") {
 		t.Errorf("caption %q does not name the channels left out", fig.Caption)
 	}

@@ -9,26 +9,35 @@ import (
 	"strings"
 )
 
-// WriteJUnit writes the policy's controls as a JUnit XML test suite, one test case per control,
-// for CI systems: a failed control is a failure whose message gives its value against its limit,
-// and every case's output names the worst offboarding on the control's channel and its evidence.
-func WriteJUnit(w io.Writer, s *Summary) error {
-	suite := junitSuite{Name: "idcsim run " + s.Results.Scenario.Name, Tests: len(s.Policy), Failures: s.failed()}
-	for _, v := range s.Policy {
-		c := v.Control
-		jc := junitCase{Class: "idcsim.policy", Name: c.ID, Out: s.junitEvidence(v)}
-		if c.Text != "" {
-			jc.Name += ": " + c.Text
+// junitSuite is a JUnit XML test suite, the document that WriteJUnit, WriteSweepJUnit and
+// WriteTableJUnit write.
+type junitSuite struct {
+	XMLName  xml.Name    `xml:"testsuite"`
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Class   string        `xml:"classname,attr"`
+	Name    string        `xml:"name,attr"`
+	Failure *junitFailure `xml:"failure,omitempty"`
+	Out     string        `xml:"system-out,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// write writes the suite as a JUnit XML document, its tests and failures counted from its cases.
+func (suite *junitSuite) write(w io.Writer) error {
+	suite.Tests, suite.Failures = len(suite.Cases), 0
+	for _, c := range suite.Cases {
+		if c.Failure != nil {
+			suite.Failures++
 		}
-		if !v.Pass {
-			msg := fmt.Sprintf("%s of %s is %s, limit %s", c.Statistic, c.Channel, FormatDuration(v.Value), FormatDuration(c.Within))
-			if v.Open > 0 {
-				msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
-					c.Statistic, c.Channel, FormatDuration(v.Value), plural(v.Open, "window"), FormatDuration(c.Within))
-			}
-			jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
-		}
-		suite.Cases = append(suite.Cases, jc)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
@@ -40,6 +49,39 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// WriteJUnit writes the policy's controls as a JUnit XML test suite, one test case per control,
+// for CI systems: a failed control is a failure whose message gives its value against its limit,
+// and every case's output names the worst offboarding on the control's channel and its evidence.
+func WriteJUnit(w io.Writer, s *Summary) error {
+	suite := junitSuite{Name: "idcsim run " + s.Results.Scenario.Name}
+	for _, v := range s.Policy {
+		suite.Cases = append(suite.Cases, s.junitCase("idcsim.policy", v, ""))
+	}
+	return suite.write(w)
+}
+
+// junitCase returns the test case of the control of the verdict v, in the class, its name
+// followed by " [" + candidate + "]" for a candidate of a sweep.
+func (s *Summary) junitCase(class string, v Verdict, candidate string) junitCase {
+	c := v.Control
+	jc := junitCase{Class: class, Name: c.ID, Out: s.junitEvidence(v)}
+	if c.Text != "" {
+		jc.Name += ": " + c.Text
+	}
+	if candidate != "" {
+		jc.Name += " [" + candidate + "]"
+	}
+	if !v.Pass {
+		msg := fmt.Sprintf("%s of %s is %s, limit %s", c.Statistic, c.Channel, FormatDuration(v.Value), FormatDuration(c.Within))
+		if v.Open > 0 {
+			msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
+				c.Statistic, c.Channel, FormatDuration(v.Value), plural(v.Open, "window"), FormatDuration(c.Within))
+		}
+		jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
+	}
+	return jc
 }
 
 func (s *Summary) junitEvidence(v Verdict) string {

@@ -58,15 +58,23 @@ var dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.
 // offboarding and the histogram of the worst channel's exposure.
 func Figures(s *Summary) ([]Figure, error) {
 	var figs []Figure
-	plain := func(f func(*Summary) (*plot.Plot, Figure)) func(*Summary) (drawer, Figure) {
-		return func(s *Summary) (drawer, Figure) {
-			p, fig := f(s)
-			return p.Draw, fig
+	ecdf := func(s *Summary) (drawer, Figure, error) {
+		p, fig, err := ecdfPlot(s)
+		if err != nil {
+			return nil, fig, err
 		}
+		return p.Draw, fig, nil
 	}
-	for _, f := range []func(*Summary) (drawer, Figure){plain(ecdfPlot), timelinePlot, plain(histogramPlot)} {
-		d, fig := f(s)
-		if err := render(d, &fig); err != nil {
+	histogram := func(s *Summary) (drawer, Figure, error) {
+		p, fig := histogramPlot(s)
+		return p.Draw, fig, nil
+	}
+	for _, f := range []func(*Summary) (drawer, Figure, error){ecdf, timelinePlot, histogram} {
+		d, fig, err := f(s)
+		if err == nil {
+			err = render(d, &fig)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("drawing %s: %v", fig.Name, err)
 		}
 		figs = append(figs, fig)
@@ -112,7 +120,7 @@ func newPlot(title, x, y string) *plot.Plot {
 // xys scales durations to a unit.
 func scale(d, unit time.Duration) float64 { return float64(d) / float64(unit) }
 
-func ecdfPlot(s *Summary) (*plot.Plot, Figure) {
+func ecdfPlot(s *Summary) (*plot.Plot, Figure, error) {
 	fig := Figure{Name: "exposure-ecdf", Title: "Exposure per channel (ECDF)"}
 	series, zero := ecdfData(s)
 	var top time.Duration
@@ -134,7 +142,7 @@ func ecdfPlot(s *Summary) (*plot.Plot, Figure) {
 		xy = append(xy, plotter.XY{X: scale(top, unit), Y: 1})
 		l, err := plotter.NewLine(xy)
 		if err != nil {
-			continue // no offboardings: nothing to draw
+			return nil, fig, fmt.Errorf("the line of %s: %v", sr.Channel, err)
 		}
 		l.StepStyle = plotter.PostStep
 		// any, the longest of all, in black; the others in the colours before it, then dashed
@@ -162,7 +170,7 @@ func ecdfPlot(s *Summary) (*plot.Plot, Figure) {
 		p.Title.Text += ": no window longer than 0"
 	}
 	fig.Caption = b.String()
-	return p, fig
+	return p, fig, nil
 }
 
 func histogramPlot(s *Summary) (*plot.Plot, Figure) {
@@ -199,13 +207,13 @@ var kindColors = map[string]color.Color{
 	"cli_token": palette[4], "job": palette[5], "kiro": palette[6],
 }
 
-func timelinePlot(s *Summary) (drawer, Figure) {
+func timelinePlot(s *Summary) (drawer, Figure, error) {
 	fig := Figure{Name: "timeline", Title: "Timeline of the worst offboarding"}
 	o := timelineOffboarding(s)
 	if o == nil {
 		p := newPlot(fig.Title+": no offboardings", "time", "")
 		fig.Caption = "The scenario has no offboardings."
-		return p.Draw, fig
+		return p.Draw, fig, nil
 	}
 	bars, dropped := timelineBars(o)
 	marks := timelineMarks(o)
@@ -239,7 +247,10 @@ func timelinePlot(s *Summary) (drawer, Figure) {
 	var legend []legendEntry
 	for i, m := range marks {
 		x := scale(m.At, unit)
-		l, _ := plotter.NewLine(plotter.XYs{{X: x, Y: -0.5}, {X: x, Y: float64(rows) - 0.5}})
+		l, err := plotter.NewLine(plotter.XYs{{X: x, Y: -0.5}, {X: x, Y: float64(rows) - 0.5}})
+		if err != nil {
+			return nil, fig, fmt.Errorf("the line of %s: %v", m.Label, err)
+		}
 		if i == 0 {
 			l.Color, l.Width = red, vg.Points(2)
 		} else {
@@ -269,7 +280,7 @@ func timelinePlot(s *Summary) (drawer, Figure) {
 	w := o.Windows[sim.ChAny]
 	fmt.Fprintf(&b, " Exposure on any channel: %s.", windowString(w))
 	fig.Caption = b.String()
-	return func(c draw.Canvas) { drawWithLegend(c, p, legend) }, fig
+	return func(c draw.Canvas) { drawWithLegend(c, p, legend) }, fig, nil
 }
 
 // legendEntry is a line of a legend drawn below a plot.

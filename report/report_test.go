@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
 	"time"
 
@@ -91,4 +92,32 @@ func TestGolden(t *testing.T) {
 			golden(t, c.name, b.Bytes())
 		})
 	}
+}
+
+// svgBody is the drawing inside each inline SVG figure of report.html.
+var svgBody = regexp.MustCompile(`(?s)(<svg[^>]*>).*?</svg>`)
+
+// report.html's structure, for the small results: the page as written, with the drawing inside
+// each inline figure (gonum/plot's, tested apart) replaced by a placeholder; the <svg> elements'
+// opening tags, as inlineSVG leaves them, are kept.
+func TestHTMLGolden(t *testing.T) {
+	page := svgBody.ReplaceAll(htmlPageOf(t, Summarize(smallResults())), []byte("$1<!-- the figure -->\n</svg>"))
+	if n := len(svgBody.FindAll(page, -1)); n != 3 { // the ECDF, the timeline and the histogram
+		t.Errorf("%d inline figures, want 3", n)
+	}
+	golden(t, "small.html", page)
+}
+
+// htmlPageOf returns report.html for the summary, with its figures.
+func htmlPageOf(t *testing.T, s *Summary) []byte {
+	t.Helper()
+	figs, err := Figures(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteHTML(&b, s, figs); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
@@ -146,36 +145,11 @@ func WriteSweepJUnit(w io.Writer, ss *SweepSummary) error {
 	suite := junitSuite{Name: "idcsim sweep " + ss.Scenario.Name}
 	for i := range ss.Candidates {
 		c := &ss.Candidates[i]
-		s := c.Summary
-		for _, v := range s.Policy {
-			ctl := v.Control
-			jc := junitCase{Class: fmt.Sprintf("idcsim.sweep.candidate-%d", c.Index), Name: ctl.ID + " [" + c.Name() + "]", Out: s.junitEvidence(v)}
-			if ctl.Text != "" {
-				jc.Name = ctl.ID + ": " + ctl.Text + " [" + c.Name() + "]"
-			}
-			if !v.Pass {
-				msg := fmt.Sprintf("%s of %s is %s, limit %s", ctl.Statistic, ctl.Channel, FormatDuration(v.Value), FormatDuration(ctl.Within))
-				if v.Open > 0 {
-					msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
-						ctl.Statistic, ctl.Channel, FormatDuration(v.Value), plural(v.Open, "window"), FormatDuration(ctl.Within))
-				}
-				jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
-				suite.Failures++
-			}
-			suite.Cases = append(suite.Cases, jc)
+		for _, v := range c.Summary.Policy {
+			suite.Cases = append(suite.Cases, c.Summary.junitCase(fmt.Sprintf("idcsim.sweep.candidate-%d", c.Index), v, c.Name()))
 		}
 	}
-	suite.Tests = len(suite.Cases)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(suite); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return suite.write(w)
 }
 
 // SweepFiles returns the files of a sweep's report directory by name: sweep.json, sweep.csv,

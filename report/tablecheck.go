@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/xml"
 	"fmt"
 	"io"
 	"slices"
@@ -33,7 +32,7 @@ type CellReport struct {
 	Observed sim.CellResult
 	// Reproduced says the experiments produced the cell at all.
 	Reproduced bool
-	Bound      Bound
+	Bound      sim.Bound
 	// Limit is the bound's limit with the permission-set duration resolved.
 	Limit time.Duration
 	// Published says the bound as the tables word it.
@@ -51,7 +50,7 @@ const Tightness = 0.99
 // Tightness × bound <= observed <= bound, and a bound of 0 only when observed is exactly 0; a text
 // cell passes when the observed text is the same. Rows and cells of want that rows lack fail;
 // rows and cells that want does not list are not checked.
-func CheckTable(rows []sim.RowResult, want Table) TableReport {
+func CheckTable(rows []sim.RowResult, want sim.Table) TableReport {
 	r := TableReport{Profile: want.Profile, PermissionSetDuration: want.PermissionSetDuration, Pass: true}
 	for _, action := range sim.TableRows {
 		bounds, ok := want.Rows[action]
@@ -69,7 +68,7 @@ func CheckTable(rows []sim.RowResult, want Table) TableReport {
 			if !ok {
 				continue
 			}
-			cr := CellReport{Cell: cell, Bound: b, Limit: want.limit(b), Published: want.describe(b)}
+			cr := CellReport{Cell: cell, Bound: b, Limit: want.Limit(b), Published: describeBound(&want, b)}
 			cr.Observed, cr.Reproduced = observed.Cells[cell]
 			cr.Pass, cr.Reason = judge(cr)
 			r.Pass = r.Pass && cr.Pass
@@ -201,29 +200,9 @@ func WriteTableJSON(w io.Writer, r TableReport) error {
 	return writeIndented(w, doc)
 }
 
-type junitSuite struct {
-	XMLName  xml.Name    `xml:"testsuite"`
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
-}
-
-type junitCase struct {
-	Class   string        `xml:"classname,attr"`
-	Name    string        `xml:"name,attr"`
-	Failure *junitFailure `xml:"failure,omitempty"`
-	Out     string        `xml:"system-out,omitempty"`
-}
-
-type junitFailure struct {
-	Message string `xml:"message,attr"`
-	Text    string `xml:",chardata"`
-}
-
 // WriteTableJUnit writes the report as a JUnit XML test suite with one test case per cell, for CI systems.
 func WriteTableJUnit(w io.Writer, r TableReport) error {
-	s := junitSuite{Name: "idcsim table " + r.Profile, Failures: r.failed()}
+	s := junitSuite{Name: "idcsim table " + r.Profile}
 	for _, row := range r.Rows {
 		for _, c := range row.Cells {
 			jc := junitCase{Class: "idcsim.table." + r.Profile + "." + row.Action, Name: c.Cell}
@@ -238,15 +217,5 @@ func WriteTableJUnit(w io.Writer, r TableReport) error {
 			s.Cases = append(s.Cases, jc)
 		}
 	}
-	s.Tests = len(s.Cases)
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(s); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return s.write(w)
 }

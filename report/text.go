@@ -28,9 +28,6 @@ var meanings = [sim.NumChannels]string{
 	sim.ChAny:          "any of the above",
 }
 
-// Meaning returns what the user can still do while a window of the channel is open.
-func Meaning(ch sim.Channel) string { return meanings[ch] }
-
 // FormatDuration formats d compactly for people: 0s, 0.250s, 45s, 29m59s, 12h00m, 1h00m01s, 3d04h00m.
 // Below a day whole seconds are kept, from a day on whole minutes; smaller parts are dropped, never rounded up.
 func FormatDuration(d time.Duration) string {

@@ -1,12 +1,9 @@
 package scenarios
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io"
 	"regexp"
 	"sort"
 	"strconv"
@@ -83,34 +80,11 @@ func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
 			errs = ErrorList{{File: filename, Line: 1, Col: 1, Msg: fmt.Sprintf("cannot read the file as YAML: %v", r)}}
 		}
 	}()
-	if errs := textErrors(filename, data); len(errs) > 0 {
+	root, errs := b.document(data, "scenario")
+	if root == nil {
 		return nil, errs
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var root yaml.Node
-	if err := dec.Decode(&root); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, ErrorList{{File: filename, Line: 1, Col: 1, Msg: "the file holds no scenario; it is empty"}}
-		}
-		return nil, ErrorList{b.syntaxError(err, data)}
-	}
-	var second yaml.Node
-	switch err := dec.Decode(&second); {
-	case err == nil:
-		n := &second
-		if len(n.Content) > 0 {
-			n = n.Content[0]
-		}
-		b.errorf(n, "a second YAML document (after ---) is not allowed; a file holds one scenario")
-	case !errors.Is(err, io.EOF):
-		b.errs.add(b.syntaxError(err, data))
-	}
-	if root.Kind != yaml.DocumentNode || len(root.Content) != 1 {
-		b.errorf(&root, "the file holds no scenario")
-		return nil, b.errs.result(filename, "errors")
-	}
-	b.checkTree(root.Content[0])
-	b.build(root.Content[0])
+	b.build(root)
 	sum := sha256.Sum256(data)
 	b.sc.SHA256 = hex.EncodeToString(sum[:])
 	if b.errs.len() > 0 {

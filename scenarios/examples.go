@@ -17,17 +17,18 @@ type Example struct {
 	Source      []byte
 }
 
-// Examples returns the built-in scenarios, sorted by name; "default" is among them.
+// Examples returns the built-in scenarios, sorted by name; "default" is among them. The examples
+// are embedded in the program: failing to read them is a mistake in building it, and panics.
 func Examples() []Example {
 	entries, err := exampleFiles.ReadDir("examples")
 	if err != nil {
-		return nil
+		panic(err)
 	}
 	var out []Example
 	for _, e := range entries {
 		data, err := exampleFiles.ReadFile(path.Join("examples", e.Name()))
 		if err != nil {
-			continue
+			panic(err)
 		}
 		first, _, _ := strings.Cut(string(data), "\n")
 		out = append(out, Example{

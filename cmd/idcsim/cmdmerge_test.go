@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"idcsim/internal/buildinfo"
+	"idcsim/shard"
 )
 
 // policyScenario is randomScenario with a control its windows fail: ann keeps her role session
@@ -35,13 +36,13 @@ func shardDirs(t *testing.T, path string, n int, args ...string) []string {
 }
 
 // readPartialFile reads a shard's partial.json as it is, without checks.
-func readPartialFile(t *testing.T, dir string) *partialFile {
+func readPartialFile(t *testing.T, dir string) *shard.File {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(dir, partialName))
+	data, err := os.ReadFile(filepath.Join(dir, shard.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var f partialFile
+	var f shard.File
 	if err := json.Unmarshal(data, &f); err != nil {
 		t.Fatal(err)
 	}
@@ -50,12 +51,12 @@ func readPartialFile(t *testing.T, dir string) *partialFile {
 
 // editPartial changes a shard's partial.json and, with reseal, recomputes its digest as anyone
 // without the key can, keeping the HMAC it had.
-func editPartial(t *testing.T, dir string, reseal bool, edit func(f *partialFile)) {
+func editPartial(t *testing.T, dir string, reseal bool, edit func(f *shard.File)) {
 	t.Helper()
 	f := readPartialFile(t, dir)
 	edit(f)
 	if reseal {
-		sealed, err := f.partialDoc.seal(nil)
+		sealed, err := f.Doc.Seal(nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -65,7 +66,7 @@ func editPartial(t *testing.T, dir string, reseal bool, edit func(f *partialFile
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, partialName), data, 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, shard.FileName), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -73,7 +74,7 @@ func editPartial(t *testing.T, dir string, reseal bool, edit func(f *partialFile
 // editBytes changes the bytes of a shard's partial.json.
 func editBytes(t *testing.T, dir string, edit func([]byte) []byte) {
 	t.Helper()
-	path := filepath.Join(dir, partialName)
+	path := filepath.Join(dir, shard.FileName)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +105,7 @@ func mergeRefuses(t *testing.T, dirs []string, want ...string) string {
 }
 
 // at names a place in a shard's partial.json, as merge's messages do.
-func at(dir, path string) string { return filepath.Join(dir, partialName) + ": " + path }
+func at(dir, path string) string { return filepath.Join(dir, shard.FileName) + ": " + path }
 
 // A shard whose windows were shrunk to turn the policy's FAIL into a PASS is refused: the any
 // channel's window is the longest of the others', an open window runs to the horizon, and the
@@ -116,10 +117,10 @@ func TestMergeRefusesShrunkWindows(t *testing.T) {
 	shardRun(t, []int{exitFail}, "merge", dirs[0], dirs[1], dirs[2], "--out", filepath.Join(t.TempDir(), "merged"))
 
 	// Shrinking only the control's channel (any), digest recomputed.
-	editPartial(t, dirs[1], true, func(f *partialFile) {
+	editPartial(t, dirs[1], true, func(f *shard.File) {
 		for _, r := range f.Results.Replications {
 			for _, o := range r.Offboardings {
-				o.Windows["any"] = partialWindow{LengthNS: int64(time.Minute)}
+				o.Windows["any"] = shard.Window{LengthNS: int64(time.Minute)}
 			}
 		}
 	})
@@ -127,7 +128,7 @@ func TestMergeRefusesShrunkWindows(t *testing.T) {
 
 	// Shrinking every open window, digest recomputed: open windows run to the horizon.
 	dirs = shardDirs(t, path, 3)
-	editPartial(t, dirs[2], true, func(f *partialFile) {
+	editPartial(t, dirs[2], true, func(f *shard.File) {
 		for _, r := range f.Results.Replications {
 			for _, o := range r.Offboardings {
 				for name, w := range o.Windows {
@@ -149,7 +150,7 @@ func TestMergeRefusesShrunkWindows(t *testing.T) {
 
 // shrinkAll closes every window of a shard at one minute, consistently: what a digest without
 // a key cannot tell from a real shard.
-func shrinkAll(f *partialFile) {
+func shrinkAll(f *shard.File) {
 	for _, r := range f.Results.Replications {
 		for _, o := range r.Offboardings {
 			for name, w := range o.Windows {
@@ -167,8 +168,8 @@ func shrinkAll(f *partialFile) {
 func TestMergeRefusesRelabelledShards(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
 	dirs := shardDirs(t, path, 3)
-	editPartial(t, dirs[1], true, func(f *partialFile) { f.Shard.I = 2 })
-	editPartial(t, dirs[2], true, func(f *partialFile) { f.Shard.I = 1 })
+	editPartial(t, dirs[1], true, func(f *shard.File) { f.Shard.I = 2 })
+	editPartial(t, dirs[2], true, func(f *shard.File) { f.Shard.I = 1 })
 	// s1 runs replications 1, 4, 7, 10 (those ≡ 1 mod 3)
 	mergeRefuses(t, dirs,
 		at(dirs[1], "$.results.replications[0].index: replication 1 is not in shard 2/3, which runs replications 2, 2+3, …"),
@@ -180,7 +181,7 @@ func TestMergeRefusesRelabelledShards(t *testing.T) {
 func TestMergeRefusesCopiedOffboardings(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
 	dirs := shardDirs(t, path, 3)
-	editPartial(t, dirs[1], true, func(f *partialFile) {
+	editPartial(t, dirs[1], true, func(f *shard.File) {
 		r := &f.Results.Replications[0]
 		offs := r.Offboardings
 		for range 1999 {
@@ -191,8 +192,9 @@ func TestMergeRefusesCopiedOffboardings(t *testing.T) {
 		at(dirs[1], "$.results.replications[0].offboardings: 4000 offboardings, but the scenario makes 2 in every replication"),
 		at(dirs[1], "$.results.replications[0].offboardings[2].user: ann is offboarded again (first at offboardings[0]): a person is offboarded at most once in a replication (EV-2)"),
 		"more problems")
-	if n := strings.Count(stderr, "\n"); n > maxMergeErrors+1 {
-		t.Errorf("%d lines of messages, want at most %d", n, maxMergeErrors+1)
+	const most = 20 // the problems a shard.Error holds at most
+	if n := strings.Count(stderr, "\n"); n > most+1 {
+		t.Errorf("%d lines of messages, want at most %d", n, most+1)
 	}
 }
 
@@ -200,7 +202,7 @@ func TestMergeRefusesCopiedOffboardings(t *testing.T) {
 func TestMergeRefusesNegativeWindow(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
 	dirs := shardDirs(t, path, 3)
-	editPartial(t, dirs[2], true, func(f *partialFile) {
+	editPartial(t, dirs[2], true, func(f *shard.File) {
 		o := f.Results.Replications[1].Offboardings[0]
 		w := o.Windows["portal"]
 		w.LengthNS = -1
@@ -215,11 +217,11 @@ func TestMergeRefusesReplicationOutOfRange(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
 	dirs := shardDirs(t, path, 3)
 	// shard 2/3 runs replications 2, 5, 8, 11; 14 is in its share, but the run has 13
-	editPartial(t, dirs[2], true, func(f *partialFile) { f.Results.Replications[3].Index = 14 })
+	editPartial(t, dirs[2], true, func(f *shard.File) { f.Results.Replications[3].Index = 14 })
 	mergeRefuses(t, dirs,
 		at(dirs[2], "$.results.replications[3].index: replication 14 is out of range: the run has 13 replications, 0 to 12"),
 		at(dirs[2], "$.results.replications: replications 11 of shard 2/3 are missing"))
-	editPartial(t, dirs[2], true, func(f *partialFile) {
+	editPartial(t, dirs[2], true, func(f *shard.File) {
 		f.Results.Replications[3] = f.Results.Replications[0]
 	})
 	mergeRefuses(t, dirs, at(dirs[2], "$.results.replications[3].index: replication 2 appears twice (also replications[0])"))
@@ -229,54 +231,54 @@ func TestMergeRefusesReplicationOutOfRange(t *testing.T) {
 // shard with its digest recomputed, is refused at its JSON path.
 func TestMergeChecksEveryShardsValues(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
-	first := func(f *partialFile) *partialOffboarding { return &f.Results.Replications[0].Offboardings[0] }
+	first := func(f *shard.File) *shard.Offboarding { return &f.Results.Replications[0].Offboardings[0] }
 	const o0 = "$.results.replications[0].offboardings[0]"
 	for _, c := range []struct {
 		name string
-		edit func(f *partialFile)
+		edit func(f *shard.File)
 		want string
 	}{
-		{"seed", func(f *partialFile) { f.Seed = 7 }, "$.seed: 7, but the scenario with the overrides --replications 13 runs seed 42"},
-		{"replications", func(f *partialFile) { f.Replications = 12 }, "$.replications: 12, but the scenario with the overrides --replications 13 runs 13"},
-		{"profile", func(f *partialFile) { f.Profile = "other" }, `$.profile: "other", but the scenario with the overrides --replications 13 runs profile "current"`},
-		{"scenario name", func(f *partialFile) { f.Scenario.Name = "other" }, `$.scenario.name: "other", but the scenario is named "random delays"`},
+		{"seed", func(f *shard.File) { f.Seed = 7 }, "$.seed: 7, but the scenario with the overrides --replications 13 runs seed 42"},
+		{"replications", func(f *shard.File) { f.Replications = 12 }, "$.replications: 12, but the scenario with the overrides --replications 13 runs 13"},
+		{"profile", func(f *shard.File) { f.Profile = "other" }, `$.profile: "other", but the scenario with the overrides --replications 13 runs profile "current"`},
+		{"scenario name", func(f *shard.File) { f.Scenario.Name = "other" }, `$.scenario.name: "other", but the scenario is named "random delays"`},
 		// limits of the scenario format: 1 to 100000 replications
-		{"too many replications", func(f *partialFile) { f.Replications = 200000 }, "$.replications: 200000, want 1 to 100000"},
-		{"no replications", func(f *partialFile) { zero := 0; f.Overrides.Replications = &zero }, "$.overrides.replications: 0, want 1 to 100000"},
-		{"kind", func(f *partialFile) { f.Kind = "walk" }, `$.kind: "walk", want run or sweep`},
-		{"shard count", func(f *partialFile) { f.Shard.N = 0 }, "$.shard.n: 0 shards, want 1 to 100000"},
-		{"shard index", func(f *partialFile) { f.Shard.I = 3 }, "$.shard.i: shard 3 of 3, want 0 to 2"},
-		{"schema version", func(f *partialFile) { f.SchemaVersion = 1 }, "$.schema_version: 1, but this idcsim reads partial reports of version 2"},
+		{"too many replications", func(f *shard.File) { f.Replications = 200000 }, "$.replications: 200000, want 1 to 100000"},
+		{"no replications", func(f *shard.File) { zero := 0; f.Overrides.Replications = &zero }, "$.overrides.replications: 0, want 1 to 100000"},
+		{"kind", func(f *shard.File) { f.Kind = "walk" }, `$.kind: "walk", want run or sweep`},
+		{"shard count", func(f *shard.File) { f.Shard.N = 0 }, "$.shard.n: 0 shards, want 1 to 100000"},
+		{"shard index", func(f *shard.File) { f.Shard.I = 3 }, "$.shard.i: shard 3 of 3, want 0 to 2"},
+		{"schema version", func(f *shard.File) { f.SchemaVersion = 1 }, "$.schema_version: 1, but this idcsim reads partial reports of version 2"},
 		// 7 timeline events, each processed by every replication
-		{"events", func(f *partialFile) { f.Results.Replications[0].Events = 6 }, "$.results.replications[0].events: 6 is outside 7 to 92233720368547: every replication processes the scenario's 7 timeline events"},
-		{"counter", func(f *partialFile) { f.Results.Replications[0].Counters.SignInPrompts = -5 }, "$.results.replications[0].counters.SignInPrompts: -5 is outside 0 to"},
-		{"user", func(f *partialFile) { first(f).User = "zed" }, o0 + `.user: "zed" is not a user of the scenario`},
-		{"time outside the run", func(f *partialFile) { first(f).AtNS = int64(80 * time.Hour) }, o0 + ".at_ns: 288000000000000 (3d8h) is outside the run, 0 to 259200000000000 (the horizon 3d)"},
-		{"time", func(f *partialFile) { first(f).AtNS += int64(time.Minute) },
+		{"events", func(f *shard.File) { f.Results.Replications[0].Events = 6 }, "$.results.replications[0].events: 6 is outside 7 to 92233720368547: every replication processes the scenario's 7 timeline events"},
+		{"counter", func(f *shard.File) { f.Results.Replications[0].Counters.SignInPrompts = -5 }, "$.results.replications[0].counters.SignInPrompts: -5 is outside 0 to"},
+		{"user", func(f *shard.File) { first(f).User = "zed" }, o0 + `.user: "zed" is not a user of the scenario`},
+		{"time outside the run", func(f *shard.File) { first(f).AtNS = int64(80 * time.Hour) }, o0 + ".at_ns: 288000000000000 (3d8h) is outside the run, 0 to 259200000000000 (the horizon 3d)"},
+		{"time", func(f *shard.File) { first(f).AtNS += int64(time.Minute) },
 			o0 + `: ann offboarded at 10h1m with playbook "inline": neither an offboard event of the scenario nor one its offboardings: entries generate`},
-		{"order", func(f *partialFile) {
+		{"order", func(f *shard.File) {
 			r := &f.Results.Replications[0]
 			r.Offboardings[0], r.Offboardings[1] = r.Offboardings[1], r.Offboardings[0]
 		}, "$.results.replications[0].offboardings[1].at_ns: 10h is before the offboarding before it (11h)"},
-		{"missing offboarding", func(f *partialFile) { r := &f.Results.Replications[0]; r.Offboardings = r.Offboardings[1:] },
+		{"missing offboarding", func(f *shard.File) { r := &f.Results.Replications[0]; r.Offboardings = r.Offboardings[1:] },
 			"$.results.replications[0].offboardings: the offboarding of ann at 10h (an offboard event of the scenario) is missing"},
-		{"playbook", func(f *partialFile) { first(f).Playbook = "other" }, o0 + `.playbook: "other", but the scenario offboards ann at 10h with playbook "inline"`},
+		{"playbook", func(f *shard.File) { first(f).Playbook = "other" }, o0 + `.playbook: "other", but the scenario offboards ann at 10h with playbook "inline"`},
 		// ann's playbook: deny_user at once, remove_from_group a minute later
-		{"step", func(f *partialFile) { first(f).Steps[1].AtNS += 1 },
+		{"step", func(f *shard.File) { first(f).Steps[1].AtNS += 1 },
 			o0 + ".steps[1]: remove_from_group at 36060000000001 ns, but the playbook's step is remove_from_group at 36060000000000 ns"},
-		{"steps", func(f *partialFile) { first(f).Steps = nil }, o0 + `.steps: 0 steps, but the playbook "inline" carries out 2 before the horizon`},
-		{"channel", func(f *partialFile) { first(f).Windows["vpn"] = partialWindow{} }, o0 + `.windows["vpn"]: no channel of that name`},
-		{"missing channel", func(f *partialFile) { delete(first(f).Windows, "kiro") }, o0 + ".windows.kiro: missing: every offboarding has a window on every channel"},
-		{"window too long", func(f *partialFile) {
+		{"steps", func(f *shard.File) { first(f).Steps = nil }, o0 + `.steps: 0 steps, but the playbook "inline" carries out 2 before the horizon`},
+		{"channel", func(f *shard.File) { first(f).Windows["vpn"] = shard.Window{} }, o0 + `.windows["vpn"]: no channel of that name`},
+		{"missing channel", func(f *shard.File) { delete(first(f).Windows, "kiro") }, o0 + ".windows.kiro: missing: every offboarding has a window on every channel"},
+		{"window too long", func(f *shard.File) {
 			w := first(f).Windows["sign_in"]
 			w.LengthNS = int64(63 * time.Hour)
 			first(f).Windows["sign_in"] = w
 		}, o0 + ".windows.sign_in.length_ns: 226800000000000 (2d15h) is outside 0 to 223200000000000"},
-		{"evidence", func(f *partialFile) {
-			first(f).Windows["kiro"] = partialWindow{Evidence: "a Kiro session"} // ann has no Kiro device
+		{"evidence", func(f *shard.File) {
+			first(f).Windows["kiro"] = shard.Window{Evidence: "a Kiro session"} // ann has no Kiro device
 		}, o0 + ".windows.kiro.evidence: the access ended by the offboarding, so nothing held it after: want none"},
-		{"session", func(f *partialFile) { first(f).Sessions[0].EndNS = int64(73 * time.Hour) }, o0 + ".sessions[0]: from"},
-		{"open session", func(f *partialFile) {
+		{"session", func(f *shard.File) { first(f).Sessions[0].EndNS = int64(73 * time.Hour) }, o0 + ".sessions[0]: from"},
+		{"open session", func(f *shard.File) {
 			s := &first(f).Sessions[0]
 			s.Open, s.EndNS = true, s.StartNS
 		}, o0 + ".sessions[0].end_ns:"},
@@ -335,17 +337,6 @@ func TestMergeRefusesTruncatedPartial(t *testing.T) {
 	mergeRefuses(t, dirs, at(dirs[1], "$.results.replications["), fmt.Sprintf("not valid JSON, at byte %d: unexpected EOF", size))
 }
 
-// readFileMax refuses a file larger than its limit (merge's is maxPartialBytes).
-func TestReadFileMax(t *testing.T) {
-	path := writeFile(t, "partial.json", "0123456789")
-	if data, err := readFileMax(path, 10); err != nil || len(data) != 10 {
-		t.Errorf("%d bytes, %v", len(data), err)
-	}
-	if _, err := readFileMax(path, 9); err == nil || !strings.Contains(err.Error(), "is larger than 9 bytes") {
-		t.Errorf("%v, want larger than 9 bytes", err)
-	}
-}
-
 // Shards of another build are refused, naming both builds: those of two builds, and those of a
 // build other than merge's own.
 func TestMergeRefusesAnotherBuild(t *testing.T) {
@@ -354,10 +345,10 @@ func TestMergeRefusesAnotherBuild(t *testing.T) {
 	other := own
 	other.Revision = "0123456789ab"
 	dirs := shardDirs(t, path, 3)
-	editPartial(t, dirs[1], true, func(f *partialFile) { f.Build = other })
+	editPartial(t, dirs[1], true, func(f *shard.File) { f.Build = other })
 	mergeRefuses(t, dirs, fmt.Sprintf("%s was written by idcsim %s, %s by idcsim %s: results may differ between builds", dirs[1], other, dirs[0], own))
 	for _, dir := range dirs {
-		editPartial(t, dir, true, func(f *partialFile) { f.Build = other })
+		editPartial(t, dir, true, func(f *shard.File) { f.Build = other })
 	}
 	mergeRefuses(t, dirs, fmt.Sprintf("%s was written by idcsim %s, but this is idcsim %s: results may differ between builds; merge with the build that ran the shards", dirs[0], other, own))
 }
@@ -366,10 +357,10 @@ func TestMergeRefusesAnotherBuild(t *testing.T) {
 func TestMergeRefusesBadDigest(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
 	dirs := shardDirs(t, path, 3)
-	editPartial(t, dirs[2], false, func(f *partialFile) { f.Results.Replications[0].Events++ })
+	editPartial(t, dirs[2], false, func(f *shard.File) { f.Results.Replications[0].Events++ })
 	mergeRefuses(t, dirs, at(dirs[2], "$.content_sha256 does not match the content: the partial report was changed after it was written"))
 	dirs = shardDirs(t, path, 3)
-	editPartial(t, dirs[1], false, func(f *partialFile) { f.ContentSHA256 = strings.Repeat("0", 64) })
+	editPartial(t, dirs[1], false, func(f *shard.File) { f.ContentSHA256 = strings.Repeat("0", 64) })
 	mergeRefuses(t, dirs, at(dirs[1], "$.content_sha256 does not match the content"))
 }
 
@@ -383,7 +374,7 @@ func TestMergeWithShardKey(t *testing.T) {
 	whole := filepath.Join(t.TempDir(), "whole")
 	shardRun(t, []int{exitFail}, "run", path, "--out", whole, "--replications", "13", "--progress", "never")
 	plain := shardDirs(t, path, 3)
-	t.Setenv(envShardKey, key)
+	t.Setenv(shard.KeyEnv, key)
 	keyed := shardDirs(t, path, 3)
 	if f := readPartialFile(t, keyed[0]); len(f.ContentHMAC) != 64 {
 		t.Fatalf("content_hmac_sha256 %q, want 64 hex digits", f.ContentHMAC)
@@ -403,10 +394,10 @@ func TestMergeWithShardKey(t *testing.T) {
 	shown = append(shown, mergeRefuses(t, forged, at(forged[1], "$.content_hmac_sha256 does not verify with the key of IDCSIM_SHARD_KEY: the shard was written with another key, or changed after it was written")))
 
 	const key2 = "second secret 7f3a"
-	t.Setenv(envShardKey, key2)
+	t.Setenv(shard.KeyEnv, key2)
 	shown = append(shown, mergeRefuses(t, keyed, at(keyed[0], "$.content_hmac_sha256 does not verify")))
 
-	t.Setenv(envShardKey, "")
+	t.Setenv(shard.KeyEnv, "")
 	shown = append(shown, mergeRefuses(t, keyed, at(keyed[0], "$.content_hmac_sha256: the shard was written with a key, which merge cannot check without it: set IDCSIM_SHARD_KEY to the shards' key")))
 
 	// What a digest without a key cannot catch: the same consistent shrink, digest recomputed,
@@ -490,53 +481,25 @@ func TestMergeChecksSweepCandidates(t *testing.T) {
 	}
 	// 2 portal sessions × 3 permission-set durations: candidates 0 to 5, shard 1/2 runs 1, 3, 5
 	dirs := sweepShards()
-	var moved partialCandidate
-	editPartial(t, dirs[1], true, func(f *partialFile) { moved, f.Candidates = f.Candidates[0], f.Candidates[1:] })
-	editPartial(t, dirs[0], true, func(f *partialFile) { f.Candidates = append(f.Candidates, moved) })
+	var moved shard.Candidate
+	editPartial(t, dirs[1], true, func(f *shard.File) { moved, f.Candidates = f.Candidates[0], f.Candidates[1:] })
+	editPartial(t, dirs[0], true, func(f *shard.File) { f.Candidates = append(f.Candidates, moved) })
 	mergeRefuses(t, dirs, at(dirs[0], "$.candidates[3].index: candidate 1 does not belong to shard 0/2, which runs candidates 0, 0+2, …"))
 
 	dirs = sweepShards()
-	editPartial(t, dirs[1], true, func(f *partialFile) { f.Candidates = f.Candidates[:2] })
+	editPartial(t, dirs[1], true, func(f *shard.File) { f.Candidates = f.Candidates[:2] })
 	mergeRefuses(t, dirs, at(dirs[1], "$.candidates: candidate 5 (portal_session=8h permission_set.Admin=12h) of shard 1/2 is missing"))
 
 	dirs = sweepShards()
-	editPartial(t, dirs[0], true, func(f *partialFile) {
+	editPartial(t, dirs[0], true, func(f *shard.File) {
 		r := f.Candidates[1].Results
 		r.Replications = slices.Delete(r.Replications, 3, 4)
 	})
 	mergeRefuses(t, dirs, at(dirs[0], "$.candidates[1].results.replications: replications 3 are missing (of 0 to 7)"))
 
 	dirs = sweepShards()
-	editPartial(t, dirs[0], true, func(f *partialFile) { f.Candidates[0].Name = "portal_session=1h" })
+	editPartial(t, dirs[0], true, func(f *shard.File) { f.Candidates[0].Name = "portal_session=1h" })
 	mergeRefuses(t, dirs, at(dirs[0], `$.candidates[0].name: candidate 0 is "portal_session=1h", but the sweep's is "portal_session=1h permission_set.Admin=1h"`))
-}
-
-// FuzzReadPartial reads arbitrary partial.json files as merge does: strictly, with their digests
-// and HMAC, and checked against the scenario (randomScenario's for a run, sweepScenario's for a
-// sweep) and merged; whatever the bytes, nothing panics. The seed corpus under
-// testdata/fuzz/FuzzReadPartial holds real partial reports: of idcsim run random.yaml
-// --replications 4 --shard 1/2 and idcsim sweep sweep.yaml --replications 2 --shard 1/2.
-func FuzzReadPartial(f *testing.F) {
-	srcs := map[string][]byte{"run": []byte(randomScenario), "sweep": []byte(sweepScenario)}
-	const file = "shard/partial.json"
-	f.Fuzz(func(t *testing.T, data []byte) {
-		pf, err := parsePartial(file, data)
-		if err != nil {
-			return
-		}
-		pf.verify(file, nil)
-		pf.verify(file, []byte("key"))
-		parts := []*shardPart{{dir: "shard", doc: pf.partialDoc, src: srcs[pf.Kind]}}
-		sc, _ := mergeScenario(parts)
-		if sc == nil {
-			return
-		}
-		if pf.Kind == "run" {
-			mergeRun(sc, parts)
-		} else {
-			mergeSweep(sc, parts)
-		}
-	})
 }
 
 // Partial reports larger together than merge may hold are refused before any is read: three
@@ -548,7 +511,7 @@ func TestMergeBoundsTotalSize(t *testing.T) {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		f, err := os.Create(filepath.Join(dir, partialName))
+		f, err := os.Create(filepath.Join(dir, shard.FileName))
 		if err != nil {
 			t.Fatal(err)
 		}

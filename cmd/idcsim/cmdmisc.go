@@ -21,8 +21,7 @@ It exits 2 when any scenario is invalid.`,
 }
 
 func runValidate(c *command, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet(c.name)
-	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
 		return status
 	}
@@ -80,8 +79,7 @@ record the same, and idcsim merge refuses shards of another build.`,
 // noArgs makes a command that takes no arguments and writes to stdout.
 func noArgs(f func(stdout io.Writer) error) func(*command, []string, io.Writer, io.Writer) int {
 	return func(c *command, args []string, stdout, stderr io.Writer) int {
-		fs := newFlagSet(c.name)
-		args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+		args, status, ok := c.parseFlags(args, stdout, stderr)
 		if !ok {
 			return status
 		}

@@ -11,6 +11,7 @@ import (
 
 	"idcsim/report"
 	"idcsim/scenarios"
+	"idcsim/shard"
 	"idcsim/sim"
 )
 
@@ -25,9 +26,12 @@ self-contained page), report.md, results.json, exposures.csv (one row per offboa
 channel) and the plots exposure-ecdf, timeline and histogram as SVG and PNG. The report
 directory is replaced whole or not at all. It exits 1 when a policy control fails, 0 when all
 hold.`,
-	run:   runRun,
-	flags: func(fs *flagSet) { new(runOptions).register(fs) },
+	run:      runRun,
+	setFlags: runFlags.register,
 }
+
+// runFlags are the flags of the command, as its last parse left them.
+var runFlags runOptions
 
 type runOptions struct {
 	format, out, profile, progress, junit, shard string
@@ -54,10 +58,7 @@ func (o *runOptions) register(fs *flagSet) {
 }
 
 func runRun(c *command, args []string, stdout, stderr io.Writer) int {
-	var o runOptions
-	fs := newFlagSet(c.name)
-	o.register(fs)
-	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
 		return status
 	}
@@ -69,22 +70,23 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	default:
 		return c.usageError(stderr, "one scenario at a time, got %d: %s", len(args), strings.Join(args, " "))
 	}
-	st, status, ok := c.prepare(&o, fs, path, stderr)
+	o, fs := &runFlags, &c.Flag
+	st, status, ok := c.prepare(o, path, stderr)
 	if !ok {
 		return status
 	}
-	sc, src, ov, shard, sharded, opts, bar := st.sc, st.src, st.ov, st.shard, st.sharded, st.opts, st.bar
+	sc, opts, bar := st.sc, st.opts, st.bar
 
 	ctx, stop := interruptible()
 	defer stop()
 	replay := fs.isSet("replay")
 	if replay {
-		if sharded || o.replay < 0 || o.replay >= sc.Replications {
+		if st.sharded || o.replay < 0 || o.replay >= sc.Replications {
 			return c.usageError(stderr, "--replay %d: want a replication from 0 to %d, without --shard", o.replay, sc.Replications-1)
 		}
 		opts.Shard = sim.Shard{I: o.replay, N: sc.Replications}
 	}
-	if status, ok := c.checkWork(&o, sim.Estimate(sc, nil, opts), stderr); !ok {
+	if status, ok := c.checkWork(o, sim.Estimate(sc, nil, opts), stderr); !ok {
 		return status
 	}
 	res, err := sim.Run(ctx, sc, opts)
@@ -97,12 +99,10 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 		one.Replications = 1
 		res.Scenario = &one
 	}
-	if sharded {
-		doc := newPartial("run", path, src, sc, ov, shard)
-		doc.Results = partialOf(res)
-		return c.writePartial(doc, src, st.out, stdout, stderr)
+	if st.sharded {
+		return c.writePartial(shard.NewRun(path, st.src, sc, st.ov, st.shard, res), st.out, stdout, stderr)
 	}
-	return c.emitRun(&o, report.Summarize(res), stdout, stderr)
+	return c.emitRun(o, report.Summarize(res), stdout, stderr)
 }
 
 // setup is what run and sweep prepare alike: the scenario with the flags' overrides applied, the
@@ -110,7 +110,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 type setup struct {
 	sc      *sim.Scenario
 	src     []byte
-	ov      overrides
+	ov      shard.Overrides
 	shard   sim.Shard
 	sharded bool
 	out     string // the report directory, or the shard's partial report directory
@@ -120,7 +120,8 @@ type setup struct {
 
 // prepare checks the flags, finds the shard and loads the scenario with its overrides; when it
 // cannot, it has reported why and returns the exit status.
-func (c *command) prepare(o *runOptions, fs *flagSet, path string, stderr io.Writer) (*setup, int, bool) {
+func (c *command) prepare(o *runOptions, path string, stderr io.Writer) (*setup, int, bool) {
+	fs := &c.Flag
 	if err := o.check(fs); err != nil {
 		return nil, c.usageError(stderr, "%v", err), false
 	}
@@ -133,7 +134,7 @@ func (c *command) prepare(o *runOptions, fs *flagSet, path string, stderr io.Wri
 		return nil, c.fail(stderr, err), false
 	}
 	st.ov = o.overrides(fs)
-	if err := st.ov.apply(st.sc); err != nil {
+	if err := applyOverrides(st.sc, st.ov); err != nil {
 		return nil, c.fail(stderr, err), false
 	}
 	if st.sharded {

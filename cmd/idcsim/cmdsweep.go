@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"idcsim/report"
+	"idcsim/shard"
 	"idcsim/sim"
 )
 
@@ -29,15 +30,15 @@ candidate meets every control, 1 when none does, 2 on bad input.
 
 With --shard it runs only a share of the candidates and writes a partial report; idcsim merge
 combines the shards' directories into the report of the whole sweep.`,
-	run:   runSweep,
-	flags: func(fs *flagSet) { new(runOptions).register(fs) },
+	run:      runSweep,
+	setFlags: sweepFlags.register,
 }
 
+// sweepFlags are the flags of the command, as its last parse left them.
+var sweepFlags runOptions
+
 func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
-	var o runOptions
-	fs := newFlagSet(c.name)
-	o.register(fs)
-	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
 		return status
 	}
@@ -49,16 +50,17 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "one scenario at a time, got %d: %s", len(args), strings.Join(args, " "))
 	}
 	path := args[0]
-	st, status, ok := c.prepare(&o, fs, path, stderr)
+	o := &sweepFlags
+	st, status, ok := c.prepare(o, path, stderr)
 	if !ok {
 		return status
 	}
-	sc, src, ov, shard, sharded, opts, bar := st.sc, st.src, st.ov, st.shard, st.sharded, st.opts, st.bar
+	sc, opts, bar := st.sc, st.opts, st.bar
 	if sc.Sweep == nil {
 		return c.fail(stderr, fmt.Errorf("%s has no sweep: block: list candidate values under sweep: to compare them (idcsim help sweep, idcsim schema)", path))
 	}
 	cands := sc.Sweep.List()
-	if status, ok := c.checkWork(&o, sim.Estimate(sc, cands, opts), stderr); !ok {
+	if status, ok := c.checkWork(o, sim.Estimate(sc, cands, opts), stderr); !ok {
 		return status
 	}
 
@@ -69,19 +71,12 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	if sharded {
-		doc := newPartial("sweep", path, src, sc, ov, shard)
-		doc.Candidates = []partialCandidate{}
-		for i, r := range results {
-			if r != nil {
-				doc.Candidates = append(doc.Candidates, partialCandidate{Index: i, Name: cands[i].String(), Results: partialOf(r)})
-			}
-		}
-		return c.writePartial(doc, src, st.out, stdout, stderr)
+	if st.sharded {
+		return c.writePartial(shard.NewSweep(path, st.src, sc, st.ov, st.shard, cands, results), st.out, stdout, stderr)
 	}
 	ss, err := report.SummarizeSweep(sc, results)
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	return c.emitSweep(&o, ss, stdout, stderr)
+	return c.emitSweep(o, ss, stdout, stderr)
 }

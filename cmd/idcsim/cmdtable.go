@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"idcsim/report"
@@ -34,9 +33,12 @@ A table file (YAML or JSON) states bounds per row and cell:
 Rows: ` + strings.Join(sim.TableRows, ", ") + `.
 Cells: ` + strings.Join(sim.TableCells, ", ") + `.
 A cell is a duration, immediately, keeps access, must sign in again, or permission_set_duration.`,
-	run:   runTable,
-	flags: func(fs *flagSet) { new(tableOptions).register(fs) },
+	run:      runTable,
+	setFlags: tableFlags.register,
 }
+
+// tableFlags are the flags of the command, as its last parse left them.
+var tableFlags tableOptions
 
 // maxTrials is the most trials per row --trials may ask for: ten times the engine's default,
 // about three minutes of one core.
@@ -58,31 +60,12 @@ func (o *tableOptions) register(fs *flagSet) {
 	fs.StringVar(&o.junit, "junit", "", "also write the verdicts as JUnit XML to `file`")
 }
 
-// readYAML reads a YAML file no larger than a scenario may be, nor making more YAML nodes.
-func readYAML(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, scenarios.MaxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if err := scenarios.CheckSize(path, data); err != nil {
-		return nil, err
-	}
-	return data, nil
-}
-
 func runTable(c *command, args []string, stdout, stderr io.Writer) int {
-	var o tableOptions
-	fs := newFlagSet(c.name)
-	o.register(fs)
-	args, status, ok := c.parseFlags(fs, args, stdout, stderr)
+	args, status, ok := c.parseFlags(args, stdout, stderr)
 	if !ok {
 		return status
 	}
+	o, fs := &tableFlags, &c.Flag
 	if len(args) > 0 {
 		return c.usageError(stderr, "unexpected arguments: %s", strings.Join(args, " "))
 	}
@@ -93,46 +76,10 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.usageError(stderr, "--trials %d: want 1 to %d", o.trials, maxTrials)
 	}
 
-	var want *report.Table
-	if o.check != "" {
-		data, err := readYAML(o.check)
-		if err != nil {
-			return c.fail(stderr, err)
-		}
-		if want, err = report.ParseTable(o.check, data, scenarios.ParseDuration); err != nil {
-			return c.fail(stderr, err)
-		}
-	}
-	name := o.profile
-	switch {
-	case name == "" && want != nil:
-		name = want.Profile
-	case name == "":
-		name = "current"
-	}
-	profile, ok := sim.LookupProfile(name)
+	want, profile, status, ok := c.wantedTable(o, stderr)
 	if !ok {
-		return c.usageError(stderr, "--profile %q: want one of %s", name, strings.Join(sim.ProfileNames(), ", "))
+		return status
 	}
-	if want == nil {
-		if want, ok = report.BuiltinTable(name); !ok {
-			return c.usageError(stderr, "no published table for profile %s (there are tables for %s); give one with --check FILE",
-				name, strings.Join(report.BuiltinTables(), ", "))
-		}
-	}
-	want.Profile = name
-	if o.psd != "" {
-		d, err := scenarios.ParseDuration(o.psd)
-		if err != nil {
-			return c.usageError(stderr, "--permission-set-duration: %v", err)
-		}
-		want.PermissionSetDuration = d
-	}
-	if d := want.PermissionSetDuration; d < profile.PermissionSetMin || d > profile.PermissionSetMax {
-		f := report.FormatDuration
-		return c.usageError(stderr, "permission-set duration %s is outside %s..%s", f(d), f(profile.PermissionSetMin), f(profile.PermissionSetMax))
-	}
-
 	rows, err := sim.ReproduceTable(sim.TableOptions{
 		Profile:               profile,
 		Switches:              sim.DefaultSwitches(),
@@ -172,4 +119,47 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
+}
+
+// wantedTable returns the table to check against, the --check file or the published table of the
+// profile, with the profile and permission-set duration the flags give; when it cannot, it has
+// reported why and returns the exit status.
+func (c *command) wantedTable(o *tableOptions, stderr io.Writer) (*sim.Table, sim.Profile, int, bool) {
+	var want *sim.Table
+	if o.check != "" {
+		var err error
+		if want, err = scenarios.LoadTable(o.check); err != nil {
+			return nil, sim.Profile{}, c.fail(stderr, err), false
+		}
+	}
+	name := o.profile
+	switch {
+	case name == "" && want != nil:
+		name = want.Profile
+	case name == "":
+		name = "current"
+	}
+	profile, ok := sim.LookupProfile(name)
+	if !ok {
+		return nil, profile, c.usageError(stderr, "--profile %q: want one of %s", name, strings.Join(sim.ProfileNames(), ", ")), false
+	}
+	if want == nil {
+		if want, ok = scenarios.BuiltinTable(name); !ok {
+			return nil, profile, c.usageError(stderr, "no published table for profile %s (there are tables for %s); give one with --check FILE",
+				name, strings.Join(scenarios.BuiltinTables(), ", ")), false
+		}
+	}
+	want.Profile = name
+	if o.psd != "" {
+		d, err := scenarios.ParseDuration(o.psd)
+		if err != nil {
+			return nil, profile, c.usageError(stderr, "--permission-set-duration: %v", err), false
+		}
+		want.PermissionSetDuration = d
+	}
+	if d := want.PermissionSetDuration; d < profile.PermissionSetMin || d > profile.PermissionSetMax {
+		f := report.FormatDuration
+		return nil, profile, c.usageError(stderr, "permission-set duration %s is outside %s..%s", f(d), f(profile.PermissionSetMin), f(profile.PermissionSetMax)), false
+	}
+	return want, profile, 0, true
 }

@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path/filepath"
 	"time"
 
 	"idcsim/report"
+	"idcsim/shard"
 	"idcsim/sim"
 )
 
@@ -89,7 +91,7 @@ func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) 
 func (c *command) emitRun(o *runOptions, s *report.Summary, stdout, stderr io.Writer) int {
 	files, err := report.Files(s)
 	if err != nil {
-		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
+		return c.fail(stderr, &internalError{fmt.Errorf("making the report: %v", err)})
 	}
 	return c.emit(o, reportOutput{
 		kind:     report.KindRun,
@@ -105,7 +107,7 @@ func (c *command) emitRun(o *runOptions, s *report.Summary, stdout, stderr io.Wr
 func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stderr io.Writer) int {
 	files, err := report.SweepFiles(ss)
 	if err != nil {
-		return c.fail(stderr, fmt.Errorf("making the report: %v", err))
+		return c.fail(stderr, &internalError{fmt.Errorf("making the report: %v", err)})
 	}
 	return c.emit(o, reportOutput{
 		kind:     report.KindSweep,
@@ -118,14 +120,14 @@ func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stde
 }
 
 // writePartial writes a shard's partial report directory and says so on stdout.
-func (c *command) writePartial(doc *partialDoc, src []byte, dir string, stdout, stderr io.Writer) int {
-	warnings, err := doc.write(dir, src)
+func (c *command) writePartial(doc *shard.Doc, dir string, stdout, stderr io.Writer) int {
+	warnings, err := doc.Write(dir, shardKey())
 	warn(stderr, warnings)
 	if err != nil {
 		return c.failWrite(stderr, "writing the partial report", err)
 	}
 	fmt.Fprintf(stdout, "shard %d/%d of %s %s: %s, partial report in %s\ncombine the %d shards with: idcsim merge DIR... --out DIR\n",
-		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, doc.what(), dir, doc.Shard.N)
+		doc.Shard.I, doc.Shard.N, doc.Kind, doc.Scenario.Path, doc.What(), dir, doc.Shard.N)
 	return exitOK
 }
 
@@ -153,14 +155,15 @@ func (c *command) checkOutputs(out, junit string, stderr io.Writer) (int, bool) 
 }
 
 // failWrite reports an error writing the output what: exitUsage when idcsim refused to replace
-// what is in the way (report.ErrNotReplaceable) or the path names a place that does not exist,
-// else exitInternal (exitStatus).
+// what is in the way (report.ErrNotReplaceable) or the path names no usable place (namesNoPlace),
+// else exitInternal: the machine failed to write.
 func (c *command) failWrite(stderr io.Writer, what string, err error) int {
 	fmt.Fprintf(stderr, "%s: %v\n", what, err)
-	if errors.Is(err, report.ErrNotReplaceable) {
+	var pe *fs.PathError
+	if errors.Is(err, report.ErrNotReplaceable) || errors.As(err, &pe) && namesNoPlace(pe) {
 		return exitUsage
 	}
-	return exitStatus(err)
+	return exitInternal
 }
 
 // warn prints warnings on stderr.

@@ -16,7 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"idcsim/report"
 	"idcsim/scenarios"
+	"idcsim/shard"
 )
 
 // envMainArgs makes the test binary run idcsim itself, with the arguments it holds (separated by
@@ -45,9 +47,32 @@ func TestExitStatus(t *testing.T) {
 		{&fs.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}, exitInternal},
 		{scenarios.ErrorList{{File: "x.yaml", Line: 1, Col: 1, Msg: "bad"}}, exitUsage},
 		{errors.New("shard 1 is missing"), exitUsage},
+		{&shard.Error{Err: errors.New("s1/partial.json: $.seed: 7, but ...")}, exitUsage},
+		{fmt.Errorf("s1: %w", &fs.PathError{Op: "open", Path: "s1/scenario.yaml", Err: syscall.ENOENT}), exitUsage},
+		{errors.Join(&shard.Error{Err: errors.New("bad")}, &fs.PathError{Op: "read", Path: "s2", Err: syscall.EIO}), exitInternal},
+		{&internalError{errors.New("making the report: template")}, exitInternal},
 	} {
 		if got := exitStatus(c.err); got != c.want {
 			t.Errorf("exitStatus(%v) = %d, want %d", c.err, got, c.want)
+		}
+	}
+}
+
+// A failure to write an output exits 3, unless idcsim refused to replace what is in the way or
+// the path names no usable place (exit 2).
+func TestFailWrite(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want int
+	}{
+		{fmt.Errorf("out: %w", report.ErrNotReplaceable), exitUsage},
+		{&fs.PathError{Op: "mkdir", Path: "no/such/out", Err: syscall.ENOENT}, exitUsage},
+		{&fs.PathError{Op: "write", Path: "out/report.html", Err: syscall.ENOSPC}, exitInternal},
+		{&os.LinkError{Op: "rename", Old: "a", New: "b", Err: syscall.EIO}, exitInternal},
+		{errors.New("it changed while the new report was written"), exitInternal},
+	} {
+		if got := runCommand.failWrite(io.Discard, "writing", c.err); got != c.want {
+			t.Errorf("failWrite(%v) = %d, want %d", c.err, got, c.want)
 		}
 	}
 }

@@ -9,22 +9,32 @@ import (
 	"text/tabwriter"
 )
 
-// flagSet is a flag.FlagSet whose flags may come before, between or after the arguments.
+// flagSet is a flag.FlagSet whose flags may come before, between or after the arguments, and
+// that parses afresh each time: every parse starts from the flags' defaults.
 type flagSet struct {
-	*flag.FlagSet
+	flag.FlagSet
+	given map[string]bool // the flags the last parse was given
+}
+
+// init sets up the flag set of the command name: errors are returned, never printed.
+func (fs *flagSet) init(name string) {
+	fs.Init(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
 }
 
 func newFlagSet(name string) *flagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	return &flagSet{fs}
+	fs := new(flagSet)
+	fs.init(name)
+	return fs
 }
 
 // parse parses flags interspersed with arguments and returns the arguments. Everything after
 // "--" is an argument. A flag that is not boolean takes the next argument as its value unless
-// it is written --name=value.
+// it is written --name=value. Flags not given take their defaults.
 func (fs *flagSet) parse(args []string) ([]string, error) {
+	fs.VisitAll(func(f *flag.Flag) { f.Value.Set(f.DefValue) })
+	fs.given = map[string]bool{}
 	var flags, rest []string
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -37,8 +47,9 @@ func (fs *flagSet) parse(args []string) ([]string, error) {
 			continue
 		}
 		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(name, "=") {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		fs.given[name] = true
+		if hasValue {
 			continue
 		}
 		if f := fs.Lookup(name); f != nil && !isBool(f) && i+1 < len(args) {
@@ -57,11 +68,9 @@ func isBool(f *flag.Flag) bool {
 	return ok && b.IsBoolFlag()
 }
 
-// isSet says whether the flag was given.
+// isSet says whether the flag was given to the last parse.
 func (fs *flagSet) isSet(name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
+	return fs.given[name] && fs.Lookup(name) != nil
 }
 
 func (fs *flagSet) printDefaults(w io.Writer) {
@@ -81,8 +90,8 @@ func (fs *flagSet) printDefaults(w io.Writer) {
 
 // parseFlags parses the command's flags; on -h it prints the command's usage and returns exitOK,
 // on a bad flag a usage error; ok is false in both cases.
-func (c *command) parseFlags(fs *flagSet, args []string, stdout, stderr io.Writer) (rest []string, status int, ok bool) {
-	rest, err := fs.parse(args)
+func (c *command) parseFlags(args []string, stdout, stderr io.Writer) (rest []string, status int, ok bool) {
+	rest, err := c.Flag.parse(args)
 	if errors.Is(err, flag.ErrHelp) {
 		c.usage(stdout)
 		return nil, exitOK, false

@@ -50,14 +50,22 @@ type command struct {
 	short string
 	long  string
 	run   func(cmd *command, args []string, stdout, stderr io.Writer) int
-	// flags registers the command's flags on a fresh flag set.
-	flags func(*flagSet)
+	// setFlags registers the command's flags on Flag, once, when idcsim starts.
+	setFlags func(*flagSet)
+	// Flag holds the command's flags: its run parses them, its usage lists them.
+	Flag flagSet
 }
 
 var commands []*command
 
 func init() {
 	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
+	for _, c := range commands {
+		c.Flag.init(c.name)
+		if c.setFlags != nil {
+			c.setFlags(&c.Flag)
+		}
+	}
 }
 
 func lookup(name string) *command {
@@ -116,11 +124,9 @@ func usage(w io.Writer) {
 
 func (c *command) usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage: idcsim %s\n\n%s\n", strings.TrimSpace(c.name+" "+c.args), c.long)
-	if c.flags != nil {
-		fs := newFlagSet(c.name)
-		c.flags(fs)
+	if c.setFlags != nil {
 		fmt.Fprintln(w, "\nFlags:")
-		fs.printDefaults(w)
+		c.Flag.printDefaults(w)
 	}
 }
 
@@ -140,22 +146,43 @@ func (c *command) fail(stderr io.Writer, err error) int {
 	return exitStatus(err)
 }
 
-// exitStatus is the exit status of a command that failed with err: exitInternal for an interrupt
-// and for a failure of the machine (an I/O error reading or writing), exitUsage for bad input or
-// usage, a path that names no file or a directory where a file is wanted included.
+// Errors map to exit statuses by their type (exitStatus, and failWrite for the outputs):
+//
+//   - exitInternal, an internal or environment failure: an interrupt (context.Canceled); an
+//     *fs.PathError of a file that exists but could not be read or written (an I/O error); any
+//     failure while writing an output; an internalError (idcsim could not make its report).
+//   - exitUsage, bad input: a scenarios.ErrorList or *scenarios.Error (scenario and table files,
+//     each problem at FILE:LINE:COL); a *shard.Error (partial reports, each problem at its file
+//     and JSON path); an *fs.PathError of a path that names no usable place (namesNoPlace);
+//     report.ErrNotReplaceable (an output path holds what idcsim did not write); and the
+//     command's own checks of its flags and arguments, whose errors carry no type.
+
+// exitStatus is the exit status of a command that failed with err, as the list above says.
 func exitStatus(err error) int {
 	var pe *fs.PathError
+	var ie *internalError
 	switch {
-	case errors.Is(err, context.Canceled):
+	case errors.Is(err, context.Canceled), errors.As(err, &ie):
 		return exitInternal
-	case errors.As(err, &pe):
-		if errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.EISDIR) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG) {
-			return exitUsage
-		}
+	case errors.As(err, &pe) && !namesNoPlace(pe):
 		return exitInternal
 	}
 	return exitUsage
 }
+
+// namesNoPlace says whether the path of a failed file operation names no usable place: nothing
+// is there, a directory is where a file is wanted, or the name is too long.
+func namesNoPlace(pe *fs.PathError) bool {
+	return errors.Is(pe, fs.ErrNotExist) || errors.Is(pe, syscall.EISDIR) || errors.Is(pe, syscall.ENOTDIR) || errors.Is(pe, syscall.ENAMETOOLONG)
+}
+
+// internalError is a failure of idcsim itself: exitInternal.
+type internalError struct {
+	err error
+}
+
+func (e *internalError) Error() string { return e.err.Error() }
+func (e *internalError) Unwrap() error { return e.err }
 
 // interruptible returns a context that an interrupt (SIGINT) or a termination request (SIGTERM,
 // as Kubernetes and batch systems send) cancels, and the function that releases it.

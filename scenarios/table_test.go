@@ -1,0 +1,196 @@
+package scenarios
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"idcsim/sim"
+)
+
+func TestBuiltinTables(t *testing.T) {
+	if got := strings.Join(BuiltinTables(), " "); got != "2022-10 2023-07 2023-09 current" {
+		t.Errorf("built-in tables %q", got)
+	}
+	cur, ok := BuiltinTable("current")
+	if !ok {
+		t.Fatal("no current table")
+	}
+	// T1 and T2 of RULES.md: every row, every cell.
+	if len(cur.Rows) != len(sim.TableRows) {
+		t.Errorf("current table has %d rows, want %d", len(cur.Rows), len(sim.TableRows))
+	}
+	for _, row := range sim.TableRows {
+		if len(cur.Rows[row]) != len(sim.TableCells) {
+			t.Errorf("current %s has %d cells, want %d", row, len(cur.Rows[row]), len(sim.TableCells))
+		}
+	}
+	for _, c := range []struct {
+		row, cell string
+		want      sim.Bound
+	}{
+		{"disable_user", "idc_access", sim.Bound{}},
+		{"disable_user", "app_existing", sim.Bound{Limit: 30 * time.Minute}},
+		{"end_sessions", "idc_access", sim.Bound{Text: sim.MustSignInAgain}},
+		{"remove_from_group", "app_new", sim.Bound{Limit: time.Hour}},
+		{"remove_from_group", "app_existing", sim.Bound{Limit: 2 * time.Hour}},
+		{"remove_group_assignment", "idc_access", sim.Bound{Text: sim.KeepsAccess}},
+		{"sign_out", "role_existing", sim.Bound{PermissionSet: true}},
+	} {
+		if got := cur.Rows[c.row][c.cell]; got != c.want {
+			t.Errorf("current %s %s = %+v, want %+v", c.row, c.cell, got, c.want)
+		}
+	}
+	if cur.PermissionSetDuration != 12*time.Hour {
+		t.Errorf("current permission-set duration %v", cur.PermissionSetDuration)
+	}
+	blog, ok := BuiltinTable("2023-07")
+	if !ok {
+		t.Fatal("no 2023-07 table")
+	}
+	if len(blog.Rows) != 4 || blog.Rows["delete_user"]["app_existing"].Limit != time.Hour || blog.Rows["remove_from_group"] != nil {
+		t.Errorf("2023-07 table: %+v, want T1 rows with app_existing 60m", blog.Rows)
+	}
+	// RULES.md's profile table: the APP-2 check is 120m in 2022-10 and 60m in 2023-09; T2 is unchanged.
+	for p, check := range map[string]time.Duration{"2022-10": 2 * time.Hour, "2023-09": time.Hour} {
+		tb, ok := BuiltinTable(p)
+		if !ok {
+			t.Fatalf("no %s table", p)
+		}
+		if len(tb.Rows) != 7 || tb.Rows["sign_out"]["app_existing"].Limit != check || tb.Rows["remove_from_group"]["app_existing"].Limit != 2*time.Hour {
+			t.Errorf("%s table: %+v", p, tb.Rows)
+		}
+	}
+	if _, ok := BuiltinTable("1999-01"); ok {
+		t.Error("a table for a profile that does not exist")
+	}
+}
+
+func TestParseTableJSON(t *testing.T) {
+	src := `{"profile": "2023-09", "permission_set_duration": "4h",
+  "rows": {"sign_out": {"idc_access": "must sign in again", "app_existing": "1h", "role_existing": "permission_set_duration"}}}`
+	tab, err := ParseTable("t.json", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Profile != "2023-09" || tab.PermissionSetDuration != 4*time.Hour || len(tab.Rows["sign_out"]) != 3 {
+		t.Errorf("parsed %+v", tab)
+	}
+}
+
+func TestParseTableErrors(t *testing.T) {
+	src := `profile: 2019-01
+permission_set_duration: 13h
+colour: blue
+rows:
+  disable_user: {idc_access: soon, app_new: 0s, app_new: 1s}
+  resign: {idc_access: 0s}
+  sign_out: {app_nwe: 0s, role_existing: [1h]}
+`
+	_, err := ParseTable("bad.yaml", []byte(src))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	want := []string{
+		`bad.yaml:1:10: unknown profile "2019-01"; it is one of current, 2023-09, 2023-07, 2022-10`,
+		`bad.yaml:3:1: unknown key "colour" in the table; it is one of profile, permission_set_duration, rows`,
+		`bad.yaml:5:30: disable_user idc_access must be a duration, immediately, keeps access, must sign in again or permission_set_duration: "soon" is not a duration; durations are written like 15m, 8h, 90d, 1w, 12h30m or PT8H; months and years are not accepted because their length varies`,
+		`bad.yaml:5:49: duplicate key "app_new" in row disable_user (first at line 5)`,
+		`bad.yaml:6:3: unknown row "resign"; it is one of disable_user, delete_user, end_sessions, sign_out, remove_user_assignment, remove_from_group, remove_group_assignment`,
+		`bad.yaml:7:14: unknown cell "app_nwe" in row sign_out; did you mean "app_new"?`,
+		`bad.yaml:7:42: sign_out role_existing must be a duration, immediately, keeps access, must sign in again or permission_set_duration, not a list`,
+	}
+	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", err, strings.Join(want, "\n"))
+	}
+
+	for _, c := range []struct{ src, want string }{
+		{"profile: current\nrows: {}\n", "t.yaml:2:7: rows is empty; list at least one row"},
+		{"profile: current\n", "t.yaml:1:1: the table needs rows"},
+		{"rows: {sign_out: {app_new: 0s}}\n", "t.yaml:1:1: the table needs profile"},
+		{"profile: current\npermission_set_duration: 30m\nrows: {sign_out: {app_new: 0s}}\n",
+			"t.yaml:2:26: permission_set_duration 30m is outside the range of profile current: 1h to 12h (ROLE-2)"},
+		{"profile: [current\n", "t.yaml:"},
+		{"", "t.yaml:1:1: the file holds no table; it is empty"},
+	} {
+		_, err := ParseTable("t.yaml", []byte(c.src))
+		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
+			t.Errorf("ParseTable(%q) = %v, want %q", c.src, err, c.want)
+		}
+	}
+}
+
+// TestParseTableErrorCap checks that a table file with 1,000 errors lists the first 100, then a
+// line counting the others.
+func TestParseTableErrorCap(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("profile: current\nrows:\n  sign_out:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&b, "    cell%d: 0s\n", i) // an unknown cell each
+	}
+	_, err := ParseTable("many.yaml", []byte(b.String()))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != MaxErrors+1 || !strings.HasPrefix(lines[0], "many.yaml:4:5: unknown cell") || lines[MaxErrors] != "many.yaml: and 900 more errors" {
+		t.Errorf("%d lines, first %q, last %q", len(lines), lines[0], lines[len(lines)-1])
+	}
+}
+
+// errorLine is the form of every error ParseTable reports.
+var errorLine = regexp.MustCompile(`^t\.yaml:\d+:\d+: .+`)
+
+// FuzzParseTable feeds table files to the parser: it never panics or hangs, every error it
+// reports is FILE:LINE:COL: message, and a table it accepts has only the known rows and cells.
+func FuzzParseTable(f *testing.F) {
+	for _, p := range BuiltinTables() {
+		data, err := builtinTables.ReadFile("tables/" + p + ".yaml")
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"profile": "current", "rows": {"sign_out": {"app_existing": "30m"}}}`))
+	f.Add([]byte("rows:\n  disable_user: {idc_access: keeps access, app_new: -1h}\n"))
+	f.Add([]byte("profile: [\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tab, err := ParseTable("t.yaml", data)
+		if err != nil {
+			for _, l := range strings.Split(err.Error(), "\n") {
+				if !errorLine.MatchString(l) {
+					t.Fatalf("error line %q is not FILE:LINE:COL: message", l)
+				}
+			}
+			return
+		}
+		for row, cells := range tab.Rows {
+			if !slices.Contains(sim.TableRows, row) {
+				t.Fatalf("accepted unknown row %q", row)
+			}
+			for cell := range cells {
+				if !slices.Contains(sim.TableCells, cell) {
+					t.Fatalf("accepted unknown cell %q", cell)
+				}
+			}
+		}
+	})
+}
+
+// Table files are read with the scenarios' YAML rules and limits: anchors are refused, and a file
+// that could make more than MaxNodes YAML nodes is refused before it is parsed, at the place
+// where it crossed the limit.
+func TestParseTableLimits(t *testing.T) {
+	_, err := ParseTable("t.yaml", []byte("profile: &p current\nrows: {sign_out: {app_new: 0s}}\n"))
+	if want := "t.yaml:1:10: anchors (&p) are not supported"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("anchor: %v, want %q", err, want)
+	}
+	big := "profile: current\nrows: [" + strings.Repeat("a,", MaxNodes) + "]\n"
+	_, err = ParseTable("t.yaml", []byte(big))
+	if want := fmt.Sprintf("the file could make more than %d YAML nodes by here", MaxNodes); err == nil || !strings.HasPrefix(err.Error(), "t.yaml:2:") || !strings.Contains(err.Error(), want) {
+		t.Errorf("too many nodes: %v, want t.yaml:2:COL: %s", err, want)
+	}
+}
