@@ -2,80 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"idcsim/sim"
 )
-
-// use says whether an action requires, allows or refuses a key.
-type use uint8
-
-const (
-	refused use = iota
-	optional
-	required
-)
-
-// anyDevice marks actions that accept a device of any kind.
-const anyDevice sim.DeviceKind = 255
-
-// rule is what an action needs of an event.
-type rule struct {
-	keys   map[string]use
-	device sim.DeviceKind // the kind of device the action needs, when it takes one
-	step   bool           // the action may be a step of an offboarding playbook
-}
-
-// actionKeys are the keys an action may use besides at/after and action.
-var actionKeys = []string{"user", "device", "application", "account", "permission_set", "group", "where", "duration", "playbook"}
-
-func mk(req, opt string, device sim.DeviceKind, step bool) rule {
-	r := rule{keys: map[string]use{}, device: device, step: step}
-	for _, k := range strings.Fields(req) {
-		r.keys[k] = required
-	}
-	for _, k := range strings.Fields(opt) {
-		r.keys[k] = optional
-	}
-	return r
-}
-
-var rules = map[sim.Action]rule{
-	sim.SignIn:                   mk("user device", "", sim.Browser, false),
-	sim.SignOut:                  mk("user device", "", sim.Browser, false),
-	sim.OpenApp:                  mk("user device application", "", sim.Browser, false),
-	sim.CloseApp:                 mk("user application", "", anyDevice, false),
-	sim.Federate:                 mk("user device account permission_set", "", sim.Browser, false),
-	sim.CLILogin:                 mk("user device", "", sim.CLI, false),
-	sim.CLILogout:                mk("user device", "", sim.CLI, false),
-	sim.GetRoleCredentials:       mk("user device account permission_set", "", sim.CLI, false),
-	sim.StartCLIWorkload:         mk("user device account permission_set", "", sim.CLI, false),
-	sim.StopCLIWorkload:          mk("user device", "account permission_set", sim.CLI, false),
-	sim.StartJob:                 mk("user device application duration", "", sim.Browser, false),
-	sim.EndSessions:              mk("user", "device", anyDevice, true),
-	sim.DisableUser:              mk("user", "where", anyDevice, true),
-	sim.EnableUser:               mk("user", "where", anyDevice, true),
-	sim.DeleteUser:               mk("user", "", anyDevice, true),
-	sim.AddToGroup:               mk("user group", "", anyDevice, true),
-	sim.RemoveFromGroup:          mk("user group", "", anyDevice, true),
-	sim.AddAssignment:            mk("", "user group application account permission_set", anyDevice, true),
-	sim.RemoveAssignment:         mk("", "user group application account permission_set", anyDevice, true),
-	sim.RemoveAssignments:        mk("user", "", anyDevice, true),
-	sim.SetPortalSession:         mk("duration", "", anyDevice, false),
-	sim.SetPermissionSetDuration: mk("permission_set duration", "", anyDevice, false),
-	sim.EndBackgroundSession:     mk("user", "application", anyDevice, true),
-	sim.DenyUser:                 mk("user", "", anyDevice, true),
-	sim.AllowUser:                mk("user", "", anyDevice, true),
-	sim.RevokeRoleSessions:       mk("permission_set", "", anyDevice, true),
-	sim.Offboard:                 mk("user playbook", "", anyDevice, false),
-
-	sim.SetBackgroundSessionDuration: mk("duration", "", anyDevice, false),
-	sim.EnableBackgroundSessions:     mk("", "application", anyDevice, false),
-	sim.DisableBackgroundSessions:    mk("", "application", anyDevice, false),
-}
 
 // event decodes one event of the timeline, or one playbook step when step is set. A step's
 // `after` is kept in Event.At until the step is expanded.
@@ -112,18 +44,18 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	}
 	a, _ := sim.ParseAction(name)
 	re.ev.Action = a
-	r := rules[a]
-	if step && !r.step {
+	r := a.Spec()
+	if step && !r.Step {
 		b.errorf(av, "%s cannot be a playbook step: a step is an admin action on the offboarded user", name)
 		return re
 	}
-	for _, k := range actionKeys {
-		switch u := r.keys[k]; {
+	for _, k := range sim.EventKeys {
+		switch u := r.Use(k); {
 		case step && k == "user":
-		case f.has(k) && u == refused:
+		case f.has(k) && u == sim.Refused:
 			b.errorf(f.key[k], "%s does not take %s", name, k)
 			good = false
-		case !f.has(k) && u == required:
+		case !f.has(k) && u == sim.Required:
 			b.errorf(n, "%s needs %s", name, k)
 			good = false
 		}
@@ -137,7 +69,7 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	}
 	ev := &re.ev
 	get := func(k string) *yaml.Node {
-		if r.keys[k] == refused {
+		if r.Use(k) == sim.Refused {
 			return nil
 		}
 		return f.get(k)
@@ -356,7 +288,8 @@ func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
 		b.errorf(v, "user %s has no device %q%s", ev.User, ev.Device, hint)
 		return false
 	}
-	want := rules[ev.Action].device
+	spec := ev.Action.Spec()
+	want, check := spec.Device, spec.NeedsDevice()
 	what := ev.Action.String()
 	if ev.Action == sim.OpenApp || ev.Action == sim.CloseApp {
 		ai, ok := b.apps[ev.Application]
@@ -364,11 +297,11 @@ func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
 			return false
 		}
 		if app := b.sc.Applications[ai]; app.Kind == sim.Kiro {
-			want = sim.KiroIDE
+			want, check = sim.KiroIDE, true
 			what = fmt.Sprintf("%s of the kiro application %s", what, app.Name)
 		}
 	}
-	if want != anyDevice && dev.Kind != want {
+	if check && dev.Kind != want {
 		b.errorf(v, "%s needs a %s device; %s of %s is a %s device", what, want, dev.Name, ev.User, dev.Kind)
 		return false
 	}

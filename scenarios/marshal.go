@@ -251,8 +251,8 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 // eventFields adds the keys an event's action uses.
 func eventFields(e *mapNode, ev sim.Event, step bool) {
 	e.add("action", strNode(ev.Action.String()))
-	r := rules[ev.Action]
-	if !step && r.keys["user"] != refused && ev.User != "" {
+	r := ev.Action.Spec()
+	if !step && r.Use("user") != sim.Refused && ev.User != "" {
 		e.add("user", strNode(ev.User))
 	}
 	for _, f := range []struct {
@@ -261,14 +261,14 @@ func eventFields(e *mapNode, ev sim.Event, step bool) {
 		{"device", ev.Device}, {"application", ev.Application}, {"account", ev.Account},
 		{"permission_set", ev.PermissionSet}, {"group", ev.Group},
 	} {
-		if f.v != "" && r.keys[f.key] != refused {
+		if f.v != "" && r.Use(f.key) != sim.Refused {
 			e.add(f.key, strNode(f.v))
 		}
 	}
-	if ev.Where != sim.AtIdentityCenter && r.keys["where"] != refused {
+	if ev.Where != sim.AtIdentityCenter && r.Use("where") != sim.Refused {
 		e.add("where", strNode(ev.Where.String()))
 	}
-	if ev.Duration != 0 && r.keys["duration"] != refused {
+	if ev.Duration != 0 && r.Use("duration") != sim.Refused {
 		e.add("duration", durNode(ev.Duration))
 	}
 }

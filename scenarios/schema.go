@@ -246,7 +246,7 @@ var formatObjects = sync.OnceValue(func() []object {
 func stepActions() []string {
 	var out []string
 	for _, a := range sim.Actions() {
-		if x, _ := sim.ParseAction(a); rules[x].step {
+		if x, _ := sim.ParseAction(a); x.Spec().Step {
 			out = append(out, a)
 		}
 	}

@@ -291,7 +291,7 @@ func compile(sc *Scenario) (*model, error) {
 			}
 			s.target = t
 		}
-		if needsUser(e.Action) && s.user < 0 {
+		if e.Action.Spec().NeedsUser() && s.user < 0 {
 			return s, errorf("%s needs a user", e.Action)
 		}
 		if needsDevice(e.Action) && s.device < 0 {
@@ -372,24 +372,6 @@ func compile(sc *Scenario) (*model, error) {
 		m.events = append(m.events, s)
 	}
 	return m, nil
-}
-
-func needsUser(a Action) bool {
-	switch a {
-	case SetPortalSession, SetPermissionSetDuration, RevokeRoleSessions, AddAssignment, RemoveAssignment,
-		SetBackgroundSessionDuration, EnableBackgroundSessions, DisableBackgroundSessions:
-		return false
-	}
-	return true
-}
-
-func needsDevice(a Action) bool {
-	switch a {
-	case SignIn, SignOut, OpenApp, Federate, CLILogin, CLILogout, GetRoleCredentials,
-		StartCLIWorkload, StopCLIWorkload, StartJob:
-		return true
-	}
-	return false
 }
 
 // compileBehaviour resolves a behaviour's targets and lays out its working days over the horizon.
