@@ -154,10 +154,10 @@ func WriteSweepJUnit(w io.Writer, ss *SweepSummary) error {
 				jc.Name = ctl.ID + ": " + ctl.Text + " [" + c.Name() + "]"
 			}
 			if !v.Pass {
-				msg := fmt.Sprintf("%s of %s is %s, limit %s", ctl.Statistic, ctl.Channel, FormatDuration(v.Value), FormatDuration(ctl.Within))
+				msg := fmt.Sprintf("%s of %s is %s, limit %s", ctl.Statistic, ctl.Channel, sim.HumanDuration(v.Value), sim.HumanDuration(ctl.Within))
 				if v.Open > 0 {
 					msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
-						ctl.Statistic, ctl.Channel, FormatDuration(v.Value), plural(v.Open, "window"), FormatDuration(ctl.Within))
+						ctl.Statistic, ctl.Channel, sim.HumanDuration(v.Value), plural(v.Open, "window"), sim.HumanDuration(ctl.Within))
 				}
 				jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
 				suite.Failures++

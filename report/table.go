@@ -51,9 +51,9 @@ func (t *Table) describe(b Bound) string {
 	case t.limit(b) == 0:
 		return "immediately"
 	case b.PermissionSet:
-		return "within the permission set's " + FormatDuration(t.PermissionSetDuration)
+		return "within the permission set's " + sim.HumanDuration(t.PermissionSetDuration)
 	}
-	return "within " + FormatDuration(b.Limit)
+	return "within " + sim.HumanDuration(b.Limit)
 }
 
 //go:embed tables/*.yaml
@@ -155,8 +155,8 @@ func ParseTable(filename string, data []byte, parseDuration func(string) (time.D
 	}
 	if prof, ok := sim.LookupProfile(t.Profile); ok && psd != nil {
 		if d := t.PermissionSetDuration; d < prof.PermissionSetMin || d > prof.PermissionSetMax {
-			p.errorf(psd, "permission_set_duration %s is outside %s..%s", FormatDuration(d),
-				FormatDuration(prof.PermissionSetMin), FormatDuration(prof.PermissionSetMax))
+			p.errorf(psd, "permission_set_duration %s is outside %s..%s", sim.HumanDuration(d),
+				sim.HumanDuration(prof.PermissionSetMin), sim.HumanDuration(prof.PermissionSetMax))
 		}
 	}
 	if err := p.err(); err != nil {

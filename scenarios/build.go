@@ -18,6 +18,9 @@ import (
 	"idcsim/sim"
 )
 
+// day is 24 hours, the day of durations.
+const day = 24 * time.Hour
+
 // Defaults that do not come from the profile.
 var (
 	defaultStart   = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
@@ -33,8 +36,6 @@ const (
 	builtinPlaybook = "aws-recommended"
 	inlinePlaybook  = "inline"
 )
-
-var statistics = []string{"max", "mean", "p50", "p95", "p99"}
 
 // builder turns the node tree into a sim.Scenario.
 type builder struct {
@@ -185,7 +186,7 @@ func (b *builder) build(root *yaml.Node) {
 	if n := top.get("horizon"); n != nil {
 		if v, ok := b.positive(n, "horizon"); ok {
 			if v > MaxHorizonDays*day {
-				b.errorf(n, "horizon %s is longer than the limit of %dd", FormatDuration(v), MaxHorizonDays)
+				b.errorf(n, "horizon %s is longer than the limit of %dd", sim.FormatDuration(v), MaxHorizonDays)
 			} else {
 				sc.Horizon = v
 			}
@@ -263,8 +264,8 @@ func (b *builder) buildProfile(top *fields) {
 		def, _ := p.TimingValue(r.def)
 		hi, _ := p.TimingValue(r.max)
 		if def < lo || def > hi {
-			b.errorf(n, "timing: %s %s must lie within %s %s and %s %s", r.def, FormatDuration(def),
-				orZero(r.min), FormatDuration(lo), r.max, FormatDuration(hi))
+			b.errorf(n, "timing: %s %s must lie within %s %s and %s %s", r.def, sim.FormatDuration(def),
+				orZero(r.min), sim.FormatDuration(lo), r.max, sim.FormatDuration(hi))
 		}
 	}
 	b.sc.Profile = p
@@ -377,19 +378,20 @@ func (b *builder) buildProvisioning(n *yaml.Node) {
 	}
 }
 
-// checkRange refuses a duration outside [lo, hi] of the profile, naming the rule.
-func (b *builder) checkRange(n *yaml.Node, what string, v, lo, hi time.Duration, rule string) bool {
+// checkRange refuses a duration outside the setting's range in the profile, naming the rule.
+func (b *builder) checkRange(n *yaml.Node, what string, v time.Duration, s sim.Setting) bool {
 	if !b.profile {
 		return true // the profile is unknown, and so are its ranges
 	}
+	lo, hi, rule, _ := s.Range(&b.sc.Profile)
 	if lo <= time.Nanosecond && v > hi {
-		b.errorf(n, "%s %s is longer than the limit of profile %s: %s (%s)", what, FormatDuration(v),
-			b.sc.Profile.Name, FormatDuration(hi), rule)
+		b.errorf(n, "%s %s is longer than the limit of profile %s: %s (%s)", what, sim.FormatDuration(v),
+			b.sc.Profile.Name, sim.FormatDuration(hi), rule)
 		return false
 	}
 	if v < lo || v > hi {
-		b.errorf(n, "%s %s is outside the range of profile %s: %s to %s (%s)", what, FormatDuration(v),
-			b.sc.Profile.Name, FormatDuration(lo), FormatDuration(hi), rule)
+		b.errorf(n, "%s %s is outside the range of profile %s: %s to %s (%s)", what, sim.FormatDuration(v),
+			b.sc.Profile.Name, sim.FormatDuration(lo), sim.FormatDuration(hi), rule)
 		return false
 	}
 	return true
@@ -408,24 +410,25 @@ func (b *builder) buildSettings(n *yaml.Node) {
 	}
 	f := b.mapping(n, "settings", keysOf("settings"))
 	if v := f.get("portal_session"); v != nil {
-		if d, ok := b.positive(v, "portal_session"); ok && b.checkRange(v, "portal_session", d, p.PortalMin, p.PortalMax, "UIS-1") {
+		if d, ok := b.positive(v, "portal_session"); ok && b.checkRange(v, "portal_session", d, sim.PortalSessionSetting) {
 			st.PortalSession = d
 			if b.sc.Source.Kind == sim.ActiveDirectory && !p.ADSessionManagement && d != p.ADFixedPortal {
 				b.warnf(v, "portal_session has no effect: in profile %s an Active Directory source has a fixed %s portal session (UIS-8)",
-					p.Name, FormatDuration(p.ADFixedPortal))
+					p.Name, sim.FormatDuration(p.ADFixedPortal))
 			}
 		}
 	}
 	type ext struct {
-		key, what, rule string
-		enabled         *bool
-		dur             *time.Duration
-		lo, hi          time.Duration
+		key, what string
+		setting   sim.Setting
+		enabled   *bool
+		dur       *time.Duration
 	}
 	for _, e := range []ext{
-		{"background_sessions", "background session duration", "BG-1", &st.BackgroundSessions, &st.BackgroundDuration, p.BackgroundMin, p.BackgroundMax},
-		{"kiro_sessions", "Kiro session duration", "KIRO-1", &st.KiroExtendedSessions, &st.KiroDuration, time.Nanosecond, p.KiroMax},
+		{"background_sessions", "background session duration", sim.BackgroundSessionSetting, &st.BackgroundSessions, &st.BackgroundDuration},
+		{"kiro_sessions", "Kiro session duration", sim.KiroSessionSetting, &st.KiroExtendedSessions, &st.KiroDuration},
 	} {
+		_, _, rule, _ := e.setting.Range(p)
 		v := f.get(e.key)
 		if v == nil {
 			continue
@@ -437,7 +440,7 @@ func (b *builder) buildSettings(n *yaml.Node) {
 		if x := g.get("enabled"); x != nil {
 			if on, ok := b.boolean(x, e.key+" enabled"); ok {
 				if on && !p.ExtendedSessions {
-					b.errorf(x, "%s cannot be enabled: they do not exist in profile %s (%s); use profile current", e.key, p.Name, e.rule)
+					b.errorf(x, "%s cannot be enabled: they do not exist in profile %s (%s); use profile current", e.key, p.Name, rule)
 				} else {
 					*e.enabled = on
 				}
@@ -445,8 +448,8 @@ func (b *builder) buildSettings(n *yaml.Node) {
 		}
 		if x := g.get("duration"); x != nil {
 			if !p.ExtendedSessions {
-				b.errorf(g.key["duration"], "%s have no duration in profile %s: they do not exist there (%s)", e.key, p.Name, e.rule)
-			} else if d, ok := b.positive(x, e.what); ok && b.checkRange(x, e.what, d, e.lo, e.hi, e.rule) {
+				b.errorf(g.key["duration"], "%s have no duration in profile %s: they do not exist there (%s)", e.key, p.Name, rule)
+			} else if d, ok := b.positive(x, e.what); ok && b.checkRange(x, e.what, d, e.setting) {
 				*e.dur = d
 			}
 		}
@@ -519,7 +522,7 @@ func (b *builder) buildPermissionSets(n *yaml.Node) {
 			ok = b.declare("permission set", v, ps.Name, seen)
 		}
 		if v := f.get("session_duration"); v != nil {
-			if d, good := b.positive(v, "session_duration"); good && b.checkRange(v, "permission set session_duration", d, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2") {
+			if d, good := b.positive(v, "session_duration"); good && b.checkRange(v, "permission set session_duration", d, sim.PermissionSetSetting(ps.Name)) {
 				ps.SessionDuration = d
 			}
 		}
@@ -1006,7 +1009,7 @@ func (b *builder) buildPolicy(n *yaml.Node) {
 			}
 		}
 		if v := f.get("statistic"); v != nil {
-			if s, good := b.enum(v, "statistic", statistics); good {
+			if s, good := b.enum(v, "statistic", sim.Statistics()); good {
 				c.Statistic = s
 			} else {
 				ok = false

@@ -189,9 +189,9 @@ func (b *builder) eventDuration(v *yaml.Node, a sim.Action, ev *sim.Event) bool 
 	}
 	switch a {
 	case sim.SetPortalSession:
-		ok = b.checkRange(v, "portal session", d, p.PortalMin, p.PortalMax, "UIS-1")
+		ok = b.checkRange(v, "portal session", d, sim.PortalSessionSetting)
 	case sim.SetPermissionSetDuration:
-		ok = b.checkRange(v, "permission set session duration", d, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2")
+		ok = b.checkRange(v, "permission set session duration", d, sim.PermissionSetSetting(ev.PermissionSet))
 	case sim.SetBackgroundSessionDuration:
 		if !p.ExtendedSessions {
 			if b.profile {
@@ -199,7 +199,7 @@ func (b *builder) eventDuration(v *yaml.Node, a sim.Action, ev *sim.Event) bool 
 			}
 			ok = false
 		} else {
-			ok = b.checkRange(v, "background session duration", d, p.BackgroundMin, p.BackgroundMax, "BG-1")
+			ok = b.checkRange(v, "background session duration", d, sim.BackgroundSessionSetting)
 		}
 	}
 	ev.Duration = d
@@ -256,7 +256,7 @@ func (b *builder) when(n *yaml.Node, what string) (time.Duration, bool) {
 		}
 	}
 	if at > b.sc.Horizon {
-		b.errorf(n, "%s %s is after the horizon (%s)", what, FormatDuration(at), FormatDuration(b.sc.Horizon))
+		b.errorf(n, "%s %s is after the horizon (%s)", what, sim.FormatDuration(at), sim.FormatDuration(b.sc.Horizon))
 		return 0, false
 	}
 	return at, true

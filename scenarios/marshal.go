@@ -437,7 +437,7 @@ func (m *mapNode) flow() *yaml.Node {
 func strNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 func intNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: s} }
 func durNode(d time.Duration) *yaml.Node {
-	return strNode(FormatDuration(d))
+	return strNode(sim.FormatDuration(d))
 }
 func boolNode(b bool) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}

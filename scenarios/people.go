@@ -106,7 +106,7 @@ func (b *builder) timeOfDay(n *yaml.Node, what string) (time.Duration, bool) {
 	}
 	d, ok := b.duration(n, what)
 	if ok && d > day {
-		b.errorf(n, "%s %s is not a time of day: it is later than 24h", what, FormatDuration(d))
+		b.errorf(n, "%s %s is not a time of day: it is later than 24h", what, sim.FormatDuration(d))
 		return 0, false
 	}
 	return d, ok
@@ -192,7 +192,7 @@ func (b *builder) distribution(n *yaml.Node, what string) (sim.Dist, bool) {
 			ok = ok && good
 		}
 		if ok && dist.A > dist.B {
-			b.errorf(hi, "the uniform distribution's max %s is less than its min %s", FormatDuration(dist.B), FormatDuration(dist.A))
+			b.errorf(hi, "the uniform distribution's max %s is less than its min %s", sim.FormatDuration(dist.B), sim.FormatDuration(dist.A))
 			ok = false
 		}
 	default:
@@ -304,14 +304,14 @@ func (b *builder) behaviour(f *fields, bh *sim.Behaviour) bool {
 			if at == nil {
 				at = v
 			}
-			b.errorf(at, "working_hours end %s must be later than start %s", FormatDuration(bh.DayEnd), FormatDuration(bh.DayStart))
+			b.errorf(at, "working_hours end %s must be later than start %s", sim.FormatDuration(bh.DayEnd), sim.FormatDuration(bh.DayStart))
 			and(false)
 		}
 	}
 	if v := f.get("arrival_spread"); v != nil {
 		d, good := b.duration(v, "arrival_spread")
 		if good && d >= day {
-			b.errorf(v, "arrival_spread %s must be less than a day", FormatDuration(d))
+			b.errorf(v, "arrival_spread %s must be less than a day", sim.FormatDuration(d))
 			good = false
 		}
 		bh.ArrivalSpread = d
@@ -633,7 +633,7 @@ func (b *builder) buildOffboardings(n *yaml.Node) {
 			plan.To, toOK = b.when(v, "to")
 		}
 		if fromOK && toOK && plan.From > plan.To {
-			b.errorf(f.get("to"), "to %s is before from %s", FormatDuration(plan.To), FormatDuration(plan.From))
+			b.errorf(f.get("to"), "to %s is before from %s", sim.FormatDuration(plan.To), sim.FormatDuration(plan.From))
 			ok = false
 		}
 		ok = ok && fromOK && toOK

@@ -99,7 +99,7 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return c.fail(stderr, err)
 		}
-		if want, err = report.ParseTable(o.check, data, scenarios.ParseDuration); err != nil {
+		if want, err = report.ParseTable(o.check, data, sim.ParseDuration); err != nil {
 			return c.fail(stderr, err)
 		}
 	}
@@ -122,14 +122,14 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	want.Profile = name
 	if o.psd != "" {
-		d, err := scenarios.ParseDuration(o.psd)
+		d, err := sim.ParseDuration(o.psd)
 		if err != nil {
 			return c.usageError(stderr, "--permission-set-duration: %v", err)
 		}
 		want.PermissionSetDuration = d
 	}
 	if d := want.PermissionSetDuration; d < profile.PermissionSetMin || d > profile.PermissionSetMax {
-		f := report.FormatDuration
+		f := sim.HumanDuration
 		return c.usageError(stderr, "permission-set duration %s is outside %s..%s", f(d), f(profile.PermissionSetMin), f(profile.PermissionSetMax))
 	}
 

@@ -47,7 +47,7 @@ func (ov overrides) apply(sc *sim.Scenario) error {
 		sc.Replications = *ov.Replications
 	}
 	if ov.Profile != "" {
-		return applyProfile(sc, ov.Profile)
+		return sc.SetProfile(ov.Profile)
 	}
 	return nil
 }

@@ -1,20 +1,18 @@
-package main
+package sim
 
 import (
 	"strings"
 	"testing"
 	"time"
-
-	"idcsim/sim"
 )
 
-func TestApplyProfile(t *testing.T) {
-	cur, _ := sim.LookupProfile("current")
-	sc := &sim.Scenario{Profile: cur}
+func TestSetProfile(t *testing.T) {
+	cur, _ := LookupProfile("current")
+	sc := &Scenario{Profile: cur}
 	sc.Profile.JobFailureCheck = 5 * time.Minute // a scenario's timing override
 	sc.Settings.BackgroundSessions = true
 	sc.Settings.PortalSession = 7 * 24 * time.Hour
-	if err := applyProfile(sc, "2022-10"); err != nil {
+	if err := sc.SetProfile("2022-10"); err != nil {
 		t.Fatal(err)
 	}
 	if sc.Profile.Name != "2022-10" || sc.Profile.AppSessionCheck != 2*time.Hour {
@@ -27,10 +25,10 @@ func TestApplyProfile(t *testing.T) {
 		t.Errorf("background sessions %v, warnings %q", sc.Settings.BackgroundSessions, sc.Warnings)
 	}
 
-	sc = &sim.Scenario{Profile: cur}
+	sc = &Scenario{Profile: cur}
 	sc.Settings.PortalSession = 30 * 24 * time.Hour
-	sc.PermissionSets = []sim.PermissionSet{{Name: "Admin", SessionDuration: time.Hour}}
-	err := applyProfile(sc, "2023-07")
+	sc.PermissionSets = []PermissionSet{{Name: "Admin", SessionDuration: time.Hour}}
+	err := sc.SetProfile("2023-07")
 	if err == nil || !strings.Contains(err.Error(), "settings.portal_session 30d00h00m is outside 15m00s..7d00h00m") {
 		t.Errorf("portal session out of the 2023-07 range: %v", err)
 	}
