@@ -43,18 +43,13 @@ type builder struct {
 	sc      *sim.Scenario
 	profile bool // the profile name was valid
 
-	accounts  map[string]bool
-	permsets  map[string]int
-	apps      map[string]int
-	groups    map[string]int
-	users     map[string]int
+	ix        *sim.Names // the names declared so far
 	playbooks map[string]*playbook
 	names     map[string][]string   // by kind: known names, for suggestions
 	skeletons map[string]*yaml.Node // by kind and skeleton: the first name declared, for lookalikes
 	evNodes   []*yaml.Node          // the node of each of sc.Events
 	userNodes []*yaml.Node          // the name node of each of sc.Users
 
-	behaviours     map[string]int
 	behaviourNodes []*behaviourAt // beside sc.Behaviours
 	populations    map[string]*population
 }
@@ -76,7 +71,7 @@ type rawEvent struct {
 }
 
 func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
-	b := &builder{decoder: decoder{file: filename, budget: 2_000_000}}
+	b := &builder{decoder: decoder{file: filename, budget: 2_000_000}, ix: sim.NewNames()}
 	defer func() {
 		if r := recover(); r != nil {
 			// The YAML library panics on some malformed input; report it as a syntax error.
@@ -486,7 +481,6 @@ func (b *builder) lookalike(kind string, n *yaml.Node, name string) {
 }
 
 func (b *builder) buildAccounts(n *yaml.Node) {
-	b.accounts = map[string]bool{}
 	if n == nil {
 		return
 	}
@@ -494,14 +488,13 @@ func (b *builder) buildAccounts(n *yaml.Node) {
 	seen := map[string]*yaml.Node{}
 	for _, it := range items {
 		if name, ok := b.name(it, "account"); ok && b.declare("account", it, name, seen) {
-			b.accounts[name] = true
+			b.ix.Accounts[name] = len(b.sc.Accounts)
 			b.sc.Accounts = append(b.sc.Accounts, name)
 		}
 	}
 }
 
 func (b *builder) buildPermissionSets(n *yaml.Node) {
-	b.permsets = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -527,14 +520,13 @@ func (b *builder) buildPermissionSets(n *yaml.Node) {
 			}
 		}
 		if ok {
-			b.permsets[ps.Name] = len(b.sc.PermissionSets)
+			b.ix.PermissionSets[ps.Name] = len(b.sc.PermissionSets)
 			b.sc.PermissionSets = append(b.sc.PermissionSets, ps)
 		}
 	}
 }
 
 func (b *builder) buildApplications(n *yaml.Node) {
-	b.apps = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -583,7 +575,7 @@ func (b *builder) buildApplications(n *yaml.Node) {
 			}
 		}
 		if ok {
-			b.apps[app.Name] = len(b.sc.Applications)
+			b.ix.Applications[app.Name] = len(b.sc.Applications)
 			b.sc.Applications = append(b.sc.Applications, app)
 		}
 	}
@@ -616,19 +608,19 @@ func (b *builder) ref(n *yaml.Node, kind string, known func(string) bool) (strin
 }
 
 func (b *builder) account(n *yaml.Node) (string, bool) {
-	return b.ref(n, "account", func(s string) bool { return b.accounts[s] })
+	return b.ref(n, "account", b.ix.Accounts.Has)
 }
 
 func (b *builder) permset(n *yaml.Node) (string, bool) {
-	return b.ref(n, "permission set", func(s string) bool { _, ok := b.permsets[s]; return ok })
+	return b.ref(n, "permission set", b.ix.PermissionSets.Has)
 }
 
 func (b *builder) app(n *yaml.Node) (string, bool) {
-	return b.ref(n, "application", func(s string) bool { _, ok := b.apps[s]; return ok })
+	return b.ref(n, "application", b.ix.Applications.Has)
 }
 
 func (b *builder) group(n *yaml.Node) (string, bool) {
-	return b.ref(n, "group", func(s string) bool { _, ok := b.groups[s]; return ok })
+	return b.ref(n, "group", b.ix.Groups.Has)
 }
 
 // user checks a reference to a user or to a population's person (NAME-i).
@@ -704,7 +696,6 @@ func (b *builder) assignment(n *yaml.Node, f *fields, what string) (sim.Assignme
 }
 
 func (b *builder) buildGroups(n *yaml.Node) {
-	b.groups = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -727,14 +718,13 @@ func (b *builder) buildGroups(n *yaml.Node) {
 			g.Assignments = b.assignments(v)
 		}
 		if ok {
-			b.groups[g.Name] = len(b.sc.Groups)
+			b.ix.Groups[g.Name] = len(b.sc.Groups)
 			b.sc.Groups = append(b.sc.Groups, g)
 		}
 	}
 }
 
 func (b *builder) buildUsers(n *yaml.Node) {
-	b.users = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -770,7 +760,7 @@ func (b *builder) buildUsers(n *yaml.Node) {
 			u.Devices = b.devices(v, "user "+u.Name)
 		}
 		if ok {
-			b.users[u.Name] = len(b.sc.Users)
+			b.ix.Users[u.Name] = len(b.sc.Users)
 			b.sc.Users = append(b.sc.Users, u)
 			b.userNodes = append(b.userNodes, f.get("name"))
 		}
@@ -1094,7 +1084,7 @@ func (b *builder) entitlementWarnings() func(user string, a sim.Assignment) bool
 		userGroups[name] = map[string]bool{}
 		var groups []string
 		var assignments []sim.Assignment
-		if ui, ok := b.users[name]; ok {
+		if ui, ok := b.ix.Users.Lookup(name); ok {
 			groups, assignments = sc.Users[ui].Groups, sc.Users[ui].Assignments
 		} else if pi, _ := b.member(name); pi >= 0 {
 			groups, assignments = sc.Populations[pi].Groups, sc.Populations[pi].Assignments

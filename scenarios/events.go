@@ -88,7 +88,7 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 		ev.Application, ok2 = b.app(v)
 		good = good && ok2
 		if ok2 && (a == sim.StartJob || a == sim.EndBackgroundSession || a == sim.EnableBackgroundSessions || a == sim.DisableBackgroundSessions) {
-			if app := b.sc.Applications[b.apps[ev.Application]]; app.Kind != sim.Jobs {
+			if app := b.sc.Applications[b.ix.Applications[ev.Application]]; app.Kind != sim.Jobs {
 				b.errorf(v, "%s needs an application of kind jobs; %s is %s", name, app.Name, app.Kind)
 				good = false
 			}
@@ -292,7 +292,7 @@ func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
 	want, check := spec.Device, spec.NeedsDevice()
 	what := ev.Action.String()
 	if ev.Action == sim.OpenApp || ev.Action == sim.CloseApp {
-		ai, ok := b.apps[ev.Application]
+		ai, ok := b.ix.Applications.Lookup(ev.Application)
 		if !ok {
 			return false
 		}

@@ -213,7 +213,6 @@ type behaviourAt struct {
 }
 
 func (b *builder) buildBehaviours(n *yaml.Node) {
-	b.behaviours = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -237,7 +236,7 @@ func (b *builder) buildBehaviours(n *yaml.Node) {
 		// get no second error.
 		b.behaviour(f, &bh)
 		if ok {
-			b.behaviours[bh.Name] = len(b.sc.Behaviours)
+			b.ix.Behaviours[bh.Name] = len(b.sc.Behaviours)
 			b.sc.Behaviours = append(b.sc.Behaviours, bh)
 			b.behaviourNodes = append(b.behaviourNodes, &behaviourAt{name: v})
 		}
@@ -348,7 +347,7 @@ func (b *builder) behaviour(f *fields, bh *sim.Behaviour) bool {
 	if v := f.get("kiro"); v != nil {
 		name, good := b.app(v)
 		if good {
-			if app := b.sc.Applications[b.apps[name]]; app.Kind != sim.Kiro {
+			if app := b.sc.Applications[b.ix.Applications[name]]; app.Kind != sim.Kiro {
 				b.errorf(v, "kiro needs an application of kind kiro; %s is %s", name, app.Kind)
 				good = false
 			}
@@ -397,7 +396,7 @@ func (b *builder) activity(n *yaml.Node, what, obj string, a *sim.Activity, dur 
 			}
 			name, good := b.app(it)
 			if good {
-				app := b.sc.Applications[b.apps[name]]
+				app := b.sc.Applications[b.ix.Applications[name]]
 				switch {
 				case what == "jobs" && app.Kind != sim.Jobs:
 					b.errorf(it, "jobs needs applications of kind jobs; %s is %s", name, app.Kind)
@@ -492,9 +491,9 @@ func (b *builder) buildPopulations(n *yaml.Node) {
 		if v := f.get("behaviour"); v == nil {
 			b.errorf(it, "population needs behaviour: how its people work")
 			ok = false
-		} else if name, good := b.ref(v, "behaviour", func(s string) bool { _, ok := b.behaviours[s]; return ok }); good {
+		} else if name, good := b.ref(v, "behaviour", b.ix.Behaviours.Has); good {
 			pop.Behaviour = name
-			b.behaviourNodes[b.behaviours[name]].used = true
+			b.behaviourNodes[b.ix.Behaviours[name]].used = true
 		} else {
 			ok = false
 		}
@@ -517,7 +516,7 @@ func (b *builder) buildPopulations(n *yaml.Node) {
 		if pi, _ := b.member(u.Name); pi >= 0 {
 			pop := &b.sc.Populations[pi]
 			b.errorf(b.populations[pop.Name].name, "population %s names its people %s to %s, and user %s (line %d) has one of those names; rename one",
-				pop.Name, sim.PopulationUser(pop.Name, 1), sim.PopulationUser(pop.Name, pop.Count), u.Name, b.userNodes[b.users[u.Name]].Line)
+				pop.Name, sim.PopulationUser(pop.Name, 1), sim.PopulationUser(pop.Name, pop.Count), u.Name, b.userNodes[b.ix.Users[u.Name]].Line)
 		}
 	}
 }
@@ -562,7 +561,7 @@ func (b *builder) member(name string) (int, int) {
 
 // devicesOf returns the devices of a user or of a population's person.
 func (b *builder) devicesOf(name string) ([]sim.Device, bool) {
-	if ui, ok := b.users[name]; ok {
+	if ui, ok := b.ix.Users.Lookup(name); ok {
 		return b.sc.Users[ui].Devices, true
 	}
 	if pi, _ := b.member(name); pi >= 0 {
@@ -742,7 +741,7 @@ func (b *builder) peopleWarnings(entitled func(user string, a sim.Assignment) bo
 		}
 	}
 	for _, pop := range b.sc.Populations {
-		bh := &b.sc.Behaviours[b.behaviours[pop.Behaviour]]
+		bh := &b.sc.Behaviours[b.ix.Behaviours[pop.Behaviour]]
 		node := b.populations[pop.Name].name
 		has := map[sim.DeviceKind]bool{}
 		for _, d := range pop.Devices {
