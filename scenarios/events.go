@@ -44,11 +44,28 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	}
 	a, _ := sim.ParseAction(name)
 	re.ev.Action = a
-	r := a.Spec()
-	if step && !r.Step {
+	if step && !a.Spec().Step {
 		b.errorf(av, "%s cannot be a playbook step: a step is an admin action on the offboarded user", name)
 		return re
 	}
+	good = b.eventKeys(n, f, a, step) && good
+	userOK := step
+	if v := f.get("user"); v != nil && !step && a.Spec().Use("user") != sim.Refused {
+		re.ev.User, userOK = b.user(v)
+		good = good && userOK
+	}
+	good = b.eventValues(re) && good
+	if !step && userOK && good {
+		good = b.checkUser(re, &re.ev)
+	}
+	re.ok = b.actionAvailable(av, a) && good
+	return re
+}
+
+// eventKeys checks that an event has the keys its action requires and none it refuses.
+func (b *builder) eventKeys(n *yaml.Node, f *fields, a sim.Action, step bool) bool {
+	good := true
+	name, r := a.String(), a.Spec()
 	for _, k := range sim.EventKeys {
 		switch u := r.Use(k); {
 		case step && k == "user":
@@ -67,57 +84,41 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 		b.errorf(n, "stop_cli_workload takes an account and a permission_set together, or neither")
 		good = false
 	}
-	ev := &re.ev
+	return good
+}
+
+// eventValues reads the values of the keys an event's action takes, besides its user.
+func (b *builder) eventValues(re *rawEvent) bool {
+	ev, f := &re.ev, re.f
+	a := ev.Action
 	get := func(k string) *yaml.Node {
-		if r.Use(k) == sim.Refused {
+		if a.Spec().Use(k) == sim.Refused {
 			return nil
 		}
 		return f.get(k)
 	}
-	var ok2 bool
-	userOK := step
-	if v := get("user"); v != nil && !step {
-		ev.User, userOK = b.user(v)
-		good = good && userOK
-	}
+	good, ok := true, true
 	if v := get("device"); v != nil {
-		ev.Device, ok2 = b.name(v, "device")
-		good = good && ok2
+		ev.Device, ok = b.name(v, "device")
+		good = good && ok
 	}
 	if v := get("application"); v != nil {
-		ev.Application, ok2 = b.app(v)
-		good = good && ok2
-		if ok2 && (a == sim.StartJob || a == sim.EndBackgroundSession || a == sim.EnableBackgroundSessions || a == sim.DisableBackgroundSessions) {
-			if app := b.sc.Applications[b.ix.Applications[ev.Application]]; app.Kind != sim.Jobs {
-				b.errorf(v, "%s needs an application of kind jobs; %s is %s", name, app.Name, app.Kind)
-				good = false
-			}
-		}
+		good = b.eventApp(v, ev) && good
 	}
 	if v := get("account"); v != nil {
-		ev.Account, ok2 = b.account(v)
-		good = good && ok2
+		ev.Account, ok = b.account(v)
+		good = good && ok
 	}
 	if v := get("permission_set"); v != nil {
-		ev.PermissionSet, ok2 = b.permset(v)
-		good = good && ok2
+		ev.PermissionSet, ok = b.permset(v)
+		good = good && ok
 	}
 	if v := get("group"); v != nil {
-		ev.Group, ok2 = b.group(v)
-		good = good && ok2
+		ev.Group, ok = b.group(v)
+		good = good && ok
 	}
 	if v := get("where"); v != nil {
-		w, ok2 := b.enum(v, "where", wheres)
-		good = good && ok2
-		if ok2 && w == "idp" {
-			// With Active Directory, idp means the directory: the change reaches IAM Identity
-			// Center with the next AD sync (PROV-4).
-			if b.sc.Source.Kind == sim.IdentityCenter {
-				b.errorf(v, "where: idp needs an identity source of kind external_idp or active_directory (where it means the directory); this one is %s", b.sc.Source.Kind)
-				good = false
-			}
-			ev.Where = sim.AtIdP
-		}
+		good = b.eventWhere(v, ev) && good
 	}
 	if v := get("duration"); v != nil {
 		good = b.eventDuration(v, a, ev) && good
@@ -125,22 +126,54 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	if v := get("playbook"); v != nil {
 		good = b.playbookRef(v, re) && good
 	}
-	if !step && userOK && good {
-		good = b.checkUser(re, ev)
+	return good
+}
+
+// eventApp reads the application of an event: of kind jobs for the actions on jobs.
+func (b *builder) eventApp(v *yaml.Node, ev *sim.Event) bool {
+	var ok bool
+	if ev.Application, ok = b.app(v); !ok {
+		return false
 	}
-	if (a == sim.EnableBackgroundSessions || a == sim.DisableBackgroundSessions) && !b.sc.Profile.ExtendedSessions {
-		if a == sim.EnableBackgroundSessions {
-			b.errorf(av, "background sessions cannot be enabled: they do not exist in profile %s (BG-1); use profile current", b.sc.Profile.Name)
-			good = false
-		} else {
-			b.warnf(av, "disable_background_sessions has no effect: background sessions do not exist in profile %s (BG-1)", b.sc.Profile.Name)
+	switch a := ev.Action; a {
+	case sim.StartJob, sim.EndBackgroundSession, sim.EnableBackgroundSessions, sim.DisableBackgroundSessions:
+		if app := b.sc.Applications[b.ix.Applications[ev.Application]]; app.Kind != sim.Jobs {
+			b.errorf(v, "%s needs an application of kind jobs; %s is %s", a, app.Name, app.Kind)
+			return false
 		}
 	}
-	if a == sim.EndSessions && b.sc.Source.Kind == sim.ActiveDirectory && !b.sc.Profile.ADSessionManagement {
-		b.warnf(av, "end_sessions is not available in profile %s for an Active Directory source (UIS-8)", b.sc.Profile.Name)
+	return true
+}
+
+// eventWhere reads where a user is disabled or enabled.
+func (b *builder) eventWhere(v *yaml.Node, ev *sim.Event) bool {
+	w, ok := b.enum(v, "where", wheres)
+	if !ok || w != "idp" {
+		return ok
 	}
-	re.ok = good
-	return re
+	// With Active Directory, idp means the directory: the change reaches IAM Identity
+	// Center with the next AD sync (PROV-4).
+	ev.Where = sim.AtIdP
+	if b.sc.Source.Kind == sim.IdentityCenter {
+		b.errorf(v, "where: idp needs an identity source of kind external_idp or active_directory (where it means the directory); this one is %s", b.sc.Source.Kind)
+		return false
+	}
+	return true
+}
+
+// actionAvailable refuses or warns about an action the profile does not have.
+func (b *builder) actionAvailable(av *yaml.Node, a sim.Action) bool {
+	p := &b.sc.Profile
+	switch {
+	case a == sim.EnableBackgroundSessions && !p.ExtendedSessions:
+		b.errorf(av, "background sessions cannot be enabled: they do not exist in profile %s (BG-1); use profile current", p.Name)
+		return false
+	case a == sim.DisableBackgroundSessions && !p.ExtendedSessions:
+		b.warnf(av, "disable_background_sessions has no effect: background sessions do not exist in profile %s (BG-1)", p.Name)
+	case a == sim.EndSessions && b.sc.Source.Kind == sim.ActiveDirectory && !p.ADSessionManagement:
+		b.warnf(av, "end_sessions is not available in profile %s for an Active Directory source (UIS-8)", p.Name)
+	}
+	return true
 }
 
 // assignmentEvent checks the subject and object of add_assignment and remove_assignment.
