@@ -165,3 +165,29 @@ func TestHumanDuration(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundMillis(t *testing.T) {
+	for d, want := range map[time.Duration]time.Duration{
+		1118 * time.Millisecond:                   1118 * time.Millisecond,
+		2*time.Minute + 37645600*time.Microsecond: 2*time.Minute + 37646*time.Millisecond, // to the nearest
+		500 * time.Microsecond:                    500 * time.Microsecond,                 // kept: under a millisecond
+		-time.Nanosecond:                          -time.Nanosecond,
+	} {
+		if got := RoundMillis(d); got != want {
+			t.Errorf("RoundMillis(%v) = %v, want %v", d, got, want)
+		}
+	}
+}
+
+// The messages and reports that show measured times at the millisecond keep their form: these
+// are the cases of the formatter they used before.
+func TestFormatDurationRounded(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", h("1d9h5m"): "1d9h5m", h("30m"): "30m", h("2m37.6456s"): "2m37.646s",
+		h("500us"): "500000ns", -h("1h"): "-1h", h("90s"): "1m30s",
+	} {
+		if got := FormatDuration(RoundMillis(d)); got != want {
+			t.Errorf("FormatDuration(RoundMillis(%v)) = %q, want %q", d, got, want)
+		}
+	}
+}

@@ -36,27 +36,22 @@ func NewNames() *Names {
 // NamesOf indexes the scenario's declarations. A name declared twice indexes its last
 // declaration.
 func NamesOf(sc *Scenario) *Names {
-	n := NewNames()
-	for i, a := range sc.Accounts {
-		n.Accounts[a] = i
+	return &Names{
+		Accounts:       indexOf(sc.Accounts, func(a string) string { return a }),
+		PermissionSets: indexOf(sc.PermissionSets, func(p PermissionSet) string { return p.Name }),
+		Applications:   indexOf(sc.Applications, func(a Application) string { return a.Name }),
+		Groups:         indexOf(sc.Groups, func(g Group) string { return g.Name }),
+		Users:          indexOf(sc.Users, func(u User) string { return u.Name }),
+		Behaviours:     indexOf(sc.Behaviours, func(b Behaviour) string { return b.Name }),
+		Populations:    indexOf(sc.Populations, func(p Population) string { return p.Name }),
 	}
-	for i := range sc.PermissionSets {
-		n.PermissionSets[sc.PermissionSets[i].Name] = i
+}
+
+// indexOf indexes a list of declarations by name.
+func indexOf[T any](list []T, name func(T) string) Index {
+	ix := make(Index, len(list))
+	for i, x := range list {
+		ix[name(x)] = i
 	}
-	for i := range sc.Applications {
-		n.Applications[sc.Applications[i].Name] = i
-	}
-	for i := range sc.Groups {
-		n.Groups[sc.Groups[i].Name] = i
-	}
-	for i := range sc.Users {
-		n.Users[sc.Users[i].Name] = i
-	}
-	for i := range sc.Behaviours {
-		n.Behaviours[sc.Behaviours[i].Name] = i
-	}
-	for i := range sc.Populations {
-		n.Populations[sc.Populations[i].Name] = i
-	}
-	return n
+	return ix
 }
