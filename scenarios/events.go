@@ -135,12 +135,9 @@ func (b *builder) eventApp(v *yaml.Node, ev *sim.Event) bool {
 	if ev.Application, ok = b.app(v); !ok {
 		return false
 	}
-	switch a := ev.Action; a {
-	case sim.StartJob, sim.EndBackgroundSession, sim.EnableBackgroundSessions, sim.DisableBackgroundSessions:
-		if app := b.sc.Applications[b.ix.Applications[ev.Application]]; app.Kind != sim.Jobs {
-			b.errorf(v, "%s needs an application of kind jobs; %s is %s", a, app.Name, app.Kind)
-			return false
-		}
+	if app := b.sc.Applications[b.ix.Applications[ev.Application]]; ev.Action.Spec().JobsApp && app.Kind != sim.Jobs {
+		b.errorf(v, "%s needs an application of kind jobs; %s is %s", ev.Action, app.Name, app.Kind)
+		return false
 	}
 	return true
 }

@@ -26,6 +26,8 @@ type ActionSpec struct {
 	// Step says the action may be a step of an offboarding playbook: an admin action on the
 	// offboarded user.
 	Step bool
+	// JobsApp says the application, when the event names one, must be of kind jobs (BG-1).
+	JobsApp bool
 }
 
 // Use returns how the action uses key.
@@ -63,7 +65,7 @@ var actionSpecs = [numActions]ActionSpec{
 	GetRoleCredentials:       spec(GetRoleCredentials, "user device account permission_set", "", CLI, false),
 	StartCLIWorkload:         spec(StartCLIWorkload, "user device account permission_set", "", CLI, false),
 	StopCLIWorkload:          spec(StopCLIWorkload, "user device", "account permission_set", CLI, false),
-	StartJob:                 spec(StartJob, "user device application duration", "", Browser, false),
+	StartJob:                 jobsApp(spec(StartJob, "user device application duration", "", Browser, false)),
 	EndSessions:              spec(EndSessions, "user", "device", Browser, true),
 	DisableUser:              spec(DisableUser, "user", "where", Browser, true),
 	EnableUser:               spec(EnableUser, "user", "where", Browser, true),
@@ -75,15 +77,21 @@ var actionSpecs = [numActions]ActionSpec{
 	RemoveAssignments:        spec(RemoveAssignments, "user", "", Browser, true),
 	SetPortalSession:         spec(SetPortalSession, "duration", "", Browser, false),
 	SetPermissionSetDuration: spec(SetPermissionSetDuration, "permission_set duration", "", Browser, false),
-	EndBackgroundSession:     spec(EndBackgroundSession, "user", "application", Browser, true),
+	EndBackgroundSession:     jobsApp(spec(EndBackgroundSession, "user", "application", Browser, true)),
 	DenyUser:                 spec(DenyUser, "user", "", Browser, true),
 	AllowUser:                spec(AllowUser, "user", "", Browser, true),
 	RevokeRoleSessions:       spec(RevokeRoleSessions, "permission_set", "", Browser, true),
 	Offboard:                 spec(Offboard, "user playbook", "", Browser, false),
 
 	SetBackgroundSessionDuration: spec(SetBackgroundSessionDuration, "duration", "", Browser, false),
-	EnableBackgroundSessions:     spec(EnableBackgroundSessions, "", "application", Browser, false),
-	DisableBackgroundSessions:    spec(DisableBackgroundSessions, "", "application", Browser, false),
+	EnableBackgroundSessions:     jobsApp(spec(EnableBackgroundSessions, "", "application", Browser, false)),
+	DisableBackgroundSessions:    jobsApp(spec(DisableBackgroundSessions, "", "application", Browser, false)),
+}
+
+// jobsApp marks the actions on jobs' background sessions: their application is of kind jobs.
+func jobsApp(s ActionSpec) ActionSpec {
+	s.JobsApp = true
+	return s
 }
 
 // needsDevice says the action is done from a device.

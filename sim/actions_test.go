@@ -31,6 +31,10 @@ func TestActionSpecs(t *testing.T) {
 			t.Errorf("%s needs a user", a)
 		}
 	}
+	// BG-1: jobs, and their background sessions, belong to applications of kind jobs.
+	if !StartJob.Spec().JobsApp || !EndBackgroundSession.Spec().JobsApp || OpenApp.Spec().JobsApp {
+		t.Error("start_job and end_background_session need an application of kind jobs, open_app does not")
+	}
 	if s := GetRoleCredentials.Spec(); !s.NeedsDevice() || s.Device != CLI {
 		t.Errorf("get_role_credentials needs device %v of kind %s, want a cli device", s.NeedsDevice(), s.Device)
 	}
