@@ -22,7 +22,7 @@ func ExampleSummarize() {
 	}
 	s := report.Summarize(res)
 	any := s.Channels[sim.ChAny]
-	fmt.Println("worst:", report.FormatDuration(any.Max), "median:", report.FormatDuration(any.P50))
+	fmt.Println("worst:", sim.HumanDuration(any.Max), "median:", sim.HumanDuration(any.P50))
 	for _, w := range any.Warnings {
 		fmt.Println(w)
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"idcsim/sim"
 )
 
 // junitSuite is a JUnit XML test suite, the document that WriteJUnit, WriteSweepJUnit and
@@ -74,10 +76,10 @@ func (s *Summary) junitCase(class string, v Verdict, candidate string) junitCase
 		jc.Name += " [" + candidate + "]"
 	}
 	if !v.Pass {
-		msg := fmt.Sprintf("%s of %s is %s, limit %s", c.Statistic, c.Channel, FormatDuration(v.Value), FormatDuration(c.Within))
+		msg := fmt.Sprintf("%s of %s is %s, limit %s", c.Statistic, c.Channel, sim.HumanDuration(v.Value), sim.HumanDuration(c.Within))
 		if v.Open > 0 {
 			msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
-				c.Statistic, c.Channel, FormatDuration(v.Value), plural(v.Open, "window"), FormatDuration(c.Within))
+				c.Statistic, c.Channel, sim.HumanDuration(v.Value), plural(v.Open, "window"), sim.HumanDuration(c.Within))
 		}
 		jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
 	}
@@ -86,7 +88,7 @@ func (s *Summary) junitCase(class string, v Verdict, candidate string) junitCase
 
 func (s *Summary) junitEvidence(v Verdict) string {
 	c := v.Control
-	out := fmt.Sprintf("%s of %s: %s, limit %s", c.Statistic, c.Channel, FormatDuration(v.Value), FormatDuration(c.Within))
+	out := fmt.Sprintf("%s of %s: %s, limit %s", c.Statistic, c.Channel, sim.HumanDuration(v.Value), sim.HumanDuration(c.Within))
 	if v.Worst == nil {
 		return out + "; no window longer than 0"
 	}

@@ -194,9 +194,9 @@ func histogramPlot(s *Summary) (*plot.Plot, Figure) {
 	}
 	cs := &s.Channels[ch]
 	fig.Caption = fmt.Sprintf("How many of the %d offboardings left a %s window of each length (%s). %s is the channel other than any with the longest worst case (%s); mean %s, p95 %s.",
-		len(s.Results.Offboardings), ch, meanings[ch], ch, FormatDuration(cs.Max), FormatDuration(cs.Mean), FormatDuration(cs.P95))
+		len(s.Results.Offboardings), ch, meanings[ch], ch, sim.HumanDuration(cs.Max), sim.HumanDuration(cs.Mean), sim.HumanDuration(cs.P95))
 	if len(bins) > 0 {
-		fig.Caption += fmt.Sprintf(" %d bins of %s.", len(bins), FormatDuration(bins[0].Hi-bins[0].Lo))
+		fig.Caption += fmt.Sprintf(" %d bins of %s.", len(bins), sim.HumanDuration(bins[0].Hi-bins[0].Lo))
 	}
 	return p, fig
 }
@@ -269,7 +269,7 @@ func timelinePlot(s *Summary) (drawer, Figure, error) {
 	fmt.Fprintf(&b, "The sessions of %s (replication %d) live at the offboarding at %s or started after it, one bar each, coloured by kind; the red line is the offboarding, the dashed lines the playbook's steps as they were carried out (named below the plot). A session marked (open) was still live at the horizon.",
 		o.User, o.Replication, s.at(o.At))
 	if left := max(bottom, -max(top, time.Hour)); left > bottom {
-		fmt.Fprintf(&b, " Sessions that started more than %s before the offboarding are cut at the left edge.", FormatDuration(-left))
+		fmt.Fprintf(&b, " Sessions that started more than %s before the offboarding are cut at the left edge.", sim.HumanDuration(-left))
 	}
 	if dropped > 0 {
 		fmt.Fprintf(&b, " %d sessions that ended earliest are left out.", dropped)

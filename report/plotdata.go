@@ -185,7 +185,7 @@ func timelineMarks(o *sim.Offboarding) []timelineMark {
 	marks := []timelineMark{{"offboard (" + o.Playbook + ")", 0}}
 	for _, st := range o.Steps {
 		d := st.At - o.At
-		marks = append(marks, timelineMark{fmt.Sprintf("+%s %s", FormatDuration(d), st.Action), d})
+		marks = append(marks, timelineMark{fmt.Sprintf("+%s %s", sim.HumanDuration(d), st.Action), d})
 	}
 	return marks
 }

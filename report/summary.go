@@ -90,9 +90,6 @@ type Verdict struct {
 	Evidence string
 }
 
-// Statistics a control may name.
-var statistics = []string{"max", "mean", "p50", "p95", "p99"}
-
 // Statistic returns the named statistic: max, mean, p50, p95 or p99.
 func (c *ChannelStats) Statistic(name string) (time.Duration, bool) {
 	switch name {
@@ -267,16 +264,16 @@ func evaluate(c sim.Control, cs *ChannelStats) Verdict {
 	val, ok := cs.Statistic(c.Statistic)
 	switch {
 	case !ok:
-		v.Reason = fmt.Sprintf("unknown statistic %q (want one of %v)", c.Statistic, statistics)
+		v.Reason = fmt.Sprintf("unknown statistic %q (want one of %v)", c.Statistic, sim.Statistics())
 	case cs.N == 0:
 		v.Reason = "no offboardings to measure"
 	case cs.Open > 0:
 		v.Value = val
 		v.Reason = fmt.Sprintf("%d of %d windows open at the horizon: %s of %s is at least %s, limit %s",
-			cs.Open, cs.N, c.Statistic, c.Channel, FormatDuration(val), FormatDuration(c.Within))
+			cs.Open, cs.N, c.Statistic, c.Channel, sim.HumanDuration(val), sim.HumanDuration(c.Within))
 	case val > c.Within:
 		v.Value = val
-		v.Reason = fmt.Sprintf("%s of %s is %s, over the limit %s", c.Statistic, c.Channel, FormatDuration(val), FormatDuration(c.Within))
+		v.Reason = fmt.Sprintf("%s of %s is %s, over the limit %s", c.Statistic, c.Channel, sim.HumanDuration(val), sim.HumanDuration(c.Within))
 	default:
 		v.Value = val
 		v.Pass = true

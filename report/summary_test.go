@@ -225,20 +225,3 @@ func TestSignificant(t *testing.T) {
 		}
 	}
 }
-
-func TestFormatDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0:                                 "0s",
-		500 * time.Millisecond:            "0.500s",
-		45 * time.Second:                  "45s",
-		1799999 * time.Millisecond:        "29m59s",
-		12 * time.Hour:                    "12h00m",
-		12*time.Hour + 59*time.Second:     "12h00m59s",
-		time.Hour + 1500*time.Millisecond: "1h00m01s",
-		76 * time.Hour:                    "3d04h00m",
-	} {
-		if got := FormatDuration(d); got != want {
-			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-}

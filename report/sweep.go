@@ -3,7 +3,6 @@ package report
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"idcsim/sim"
@@ -92,10 +91,10 @@ func SummarizeSweep(sc *sim.Scenario, results []*sim.Results) (*SweepSummary, er
 		cs := CandidateSummary{Index: i, Candidate: cands[i], Summary: s, Pass: s.Pass, Friction: FrictionScore(&s.Friction)}
 		var ok bool
 		if cs.Objective, ok = s.Channels[ss.Channel].Statistic(ss.Statistic); !ok {
-			return nil, fmt.Errorf("unknown statistic %q (want one of %v)", ss.Statistic, statistics)
+			return nil, fmt.Errorf("unknown statistic %q (want one of %v)", ss.Statistic, sim.Statistics())
 		}
 		for _, name := range ss.Settings {
-			v, ok := SettingValue(res.Scenario, name)
+			v, ok := sim.Setting{Name: name}.Get(res.Scenario)
 			if !ok {
 				return nil, fmt.Errorf("unknown setting %q", name)
 			}
@@ -160,32 +159,6 @@ func (ss *SweepSummary) front(idx []int) []int {
 	return out
 }
 
-// SettingValue returns the value in force in the scenario of a setting a sweep may vary:
-// portal_session, background_session, kiro_session, permission_set.NAME or timing.NAME.
-func SettingValue(sc *sim.Scenario, name string) (time.Duration, bool) {
-	switch {
-	case name == "portal_session":
-		if sc.Settings.PortalSession == 0 {
-			return sc.Profile.PortalDefault, true
-		}
-		return sc.Settings.PortalSession, true
-	case name == "background_session":
-		return sc.Settings.BackgroundDuration, true
-	case name == "kiro_session":
-		return sc.Settings.KiroDuration, true
-	case strings.HasPrefix(name, "permission_set."):
-		ps := strings.TrimPrefix(name, "permission_set.")
-		for _, p := range sc.PermissionSets {
-			if p.Name == ps {
-				return p.SessionDuration, true
-			}
-		}
-	case strings.HasPrefix(name, "timing."):
-		return sc.Profile.TimingValue(strings.TrimPrefix(name, "timing."))
-	}
-	return 0, false
-}
-
 // Objective names the exposure the sweep compares on, as "p95 of any".
 func (ss *SweepSummary) Objective() string { return ss.Statistic + " of " + ss.Channel.String() }
 
@@ -236,7 +209,7 @@ func (ss *SweepSummary) Recommendation() []string {
 	var out []string
 	describe := func(i int) string {
 		c := &ss.Candidates[i]
-		return fmt.Sprintf("candidate %d (%s): %s %s, friction %.3f", i, c.Name(), ss.Objective(), FormatDuration(c.Objective), c.Friction)
+		return fmt.Sprintf("candidate %d (%s): %s %s, friction %.3f", i, c.Name(), ss.Objective(), sim.HumanDuration(c.Objective), c.Friction)
 	}
 	switch {
 	case len(ss.Scenario.Policy) == 0:
@@ -253,8 +226,8 @@ func (ss *SweepSummary) Recommendation() []string {
 				who = fmt.Sprintf("every candidate (%d)", f.Failed)
 			}
 			out = append(out, fmt.Sprintf("%s (%s of %s within %s) fails for %s; the least %s of %s is %s, with candidate %d (%s).",
-				c.ID, c.Statistic, c.Channel, FormatDuration(c.Within), who, c.Statistic, c.Channel,
-				FormatDuration(f.Value), f.Best, ss.Candidates[f.Best].Name()))
+				c.ID, c.Statistic, c.Channel, sim.HumanDuration(c.Within), who, c.Statistic, c.Channel,
+				sim.HumanDuration(f.Value), f.Best, ss.Candidates[f.Best].Name()))
 		}
 		return out
 	}

@@ -281,10 +281,10 @@ func heatmapPlot(ss *SweepSummary) (drawer, Figure) {
 	p := newPlot(fig.Title, g.XName, g.YName)
 	var xs, ys []string
 	for _, v := range g.X {
-		xs = append(xs, sim.FormatDuration(v))
+		xs = append(xs, sim.FormatDuration(sim.RoundMillis(v)))
 	}
 	for _, v := range g.Y {
-		ys = append(ys, sim.FormatDuration(v))
+		ys = append(ys, sim.FormatDuration(sim.RoundMillis(v)))
 	}
 	if g.YName == "" {
 		ys = []string{""}
@@ -344,7 +344,7 @@ func (h *heatPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 					t = float64(cell.Value-lo) / float64(hi-lo)
 				}
 				fill, white = heatColor(t)
-				label = FormatDuration(cell.Value)
+				label = sim.HumanDuration(cell.Value)
 				if !cell.Pass {
 					label += "\nfails"
 				}

@@ -38,7 +38,7 @@ func (ss *SweepSummary) sweepHeader() [][2]string {
 	}
 	rows = append(rows,
 		[2]string{"sweep", fmt.Sprintf("%s × %s, seed %d, horizon %s, %d events",
-			plural(len(ss.Candidates), "candidate"), plural(sc.Replications, "replication"), sc.Seed, FormatDuration(sc.Horizon), ss.events())},
+			plural(len(ss.Candidates), "candidate"), plural(sc.Replications, "replication"), sc.Seed, sim.HumanDuration(sc.Horizon), ss.events())},
 		[2]string{"users", fmt.Sprint(userCount(sc))},
 		[2]string{"objective", ss.Objective() + " exposure"},
 		[2]string{"friction", FrictionMeasure},
@@ -48,7 +48,7 @@ func (ss *SweepSummary) sweepHeader() [][2]string {
 		if i == 0 {
 			label = "controls"
 		}
-		text := fmt.Sprintf("%s: %s of %s within %s", c.ID, c.Statistic, c.Channel, FormatDuration(c.Within))
+		text := fmt.Sprintf("%s: %s of %s within %s", c.ID, c.Statistic, c.Channel, sim.HumanDuration(c.Within))
 		if c.Text != "" {
 			text += " (" + c.Text + ")"
 		}
@@ -77,7 +77,7 @@ func yes(b bool) string {
 func (ss *SweepSummary) candidateRow(c *CandidateSummary) []string {
 	row := []string{fmt.Sprint(c.Index)}
 	for _, v := range c.Values {
-		row = append(row, sim.FormatDuration(v))
+		row = append(row, sim.FormatDuration(sim.RoundMillis(v)))
 	}
 	controls := "PASS"
 	switch {
@@ -86,7 +86,7 @@ func (ss *SweepSummary) candidateRow(c *CandidateSummary) []string {
 	case !c.Pass:
 		controls = "FAIL " + strings.Join(c.FailedControls(), ",")
 	}
-	obj := FormatDuration(c.Objective)
+	obj := sim.HumanDuration(c.Objective)
 	if n := c.Summary.Channels[ss.Channel].Open; n > 0 {
 		obj += fmt.Sprintf(" (%d open)", n)
 	}

@@ -10,7 +10,7 @@ func describeBound(t *sim.Table, b sim.Bound) string {
 	case t.Limit(b) == 0:
 		return "immediately"
 	case b.PermissionSet:
-		return "within the permission set's " + FormatDuration(t.PermissionSetDuration)
+		return "within the permission set's " + sim.HumanDuration(t.PermissionSetDuration)
 	}
-	return "within " + FormatDuration(b.Limit)
+	return "within " + sim.HumanDuration(b.Limit)
 }

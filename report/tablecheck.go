@@ -105,7 +105,7 @@ func observedString(c sim.CellResult) string {
 	if c.Text != "" {
 		return c.Text
 	}
-	return FormatDuration(c.ObservedMax)
+	return sim.HumanDuration(c.ObservedMax)
 }
 
 func (r *TableReport) failed() int {
@@ -122,7 +122,7 @@ func (r *TableReport) failed() int {
 
 // WriteTableText writes the observed worst cases beside the published bounds with a verdict per cell.
 func WriteTableText(w io.Writer, r TableReport) error {
-	fmt.Fprintf(w, "timing tables, profile %s, permission-set duration %s\n\n", r.Profile, FormatDuration(r.PermissionSetDuration))
+	fmt.Fprintf(w, "timing tables, profile %s, permission-set duration %s\n\n", r.Profile, sim.HumanDuration(r.PermissionSetDuration))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACTION\tTRIALS\tCELL\tOBSERVED\tPUBLISHED\tVERDICT")
 	for _, row := range r.Rows {

@@ -28,31 +28,6 @@ var meanings = [sim.NumChannels]string{
 	sim.ChAny:          "any of the above",
 }
 
-// FormatDuration formats d compactly for people: 0s, 0.250s, 45s, 29m59s, 12h00m, 1h00m01s, 3d04h00m.
-// Below a day whole seconds are kept, from a day on whole minutes; smaller parts are dropped, never rounded up.
-func FormatDuration(d time.Duration) string {
-	sign := ""
-	if d < 0 {
-		sign, d = "-", -d
-	}
-	switch {
-	case d == 0:
-		return "0s"
-	case d < time.Second:
-		return fmt.Sprintf("%s%.3fs", sign, d.Seconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%s%ds", sign, d/time.Second)
-	case d < time.Hour:
-		return fmt.Sprintf("%s%dm%02ds", sign, d/time.Minute, d%time.Minute/time.Second)
-	case d < 24*time.Hour && d%time.Minute >= time.Second:
-		return fmt.Sprintf("%s%dh%02dm%02ds", sign, d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
-	case d < 24*time.Hour:
-		return fmt.Sprintf("%s%dh%02dm", sign, d/time.Hour, d%time.Hour/time.Minute)
-	}
-	day := 24 * time.Hour
-	return fmt.Sprintf("%s%dd%02dh%02dm", sign, d/day, d%day/time.Hour, d%time.Hour/time.Minute)
-}
-
 // maxTextOffboardings is how many offboardings the text summary lists; results.json has them all.
 const maxTextOffboardings = 20
 
@@ -90,7 +65,7 @@ func (s *Summary) header() [][2]string {
 	}
 	return append(rows,
 		[2]string{"run", fmt.Sprintf("%d replications, seed %d, horizon %s, %d events",
-			sc.Replications, sc.Seed, FormatDuration(sc.Horizon), s.Results.Events)},
+			sc.Replications, sc.Seed, sim.HumanDuration(sc.Horizon), s.Results.Events)},
 		[2]string{"users", fmt.Sprint(userCount(sc))},
 		[2]string{"offboardings", fmt.Sprint(len(s.Results.Offboardings))},
 	)
@@ -101,15 +76,15 @@ func ciString(ci Interval) string {
 	if !ci.OK {
 		return "-"
 	}
-	return FormatDuration(ci.Lo) + ".." + FormatDuration(ci.Hi)
+	return sim.HumanDuration(ci.Lo) + ".." + sim.HumanDuration(ci.Hi)
 }
 
 // withCI formats a statistic followed by its interval in brackets, when there is one.
 func withCI(d time.Duration, ci Interval) string {
 	if !ci.OK {
-		return FormatDuration(d)
+		return sim.HumanDuration(d)
 	}
-	return FormatDuration(d) + " [" + ciString(ci) + "]"
+	return sim.HumanDuration(d) + " [" + ciString(ci) + "]"
 }
 
 // offboardingName names an offboarding so that it can be replayed.
@@ -123,9 +98,9 @@ func (s *Summary) offboardingName(o *sim.Offboarding) string {
 // windowString formats a window's length, saying when it is open at the horizon.
 func windowString(w sim.Window) string {
 	if w.Open {
-		return FormatDuration(w.Length) + " (open at horizon)"
+		return sim.HumanDuration(w.Length) + " (open at horizon)"
 	}
-	return FormatDuration(w.Length)
+	return sim.HumanDuration(w.Length)
 }
 
 var textChannelColumns = []string{"channel", "open", "mean [95% CI]", "p50", "p95 [95% CI]", "p99 [95% CI]", "max", "worst offboarding"}
@@ -135,7 +110,7 @@ func (s *Summary) textChannelRows() [][]string {
 	for i := range s.Channels {
 		cs := &s.Channels[i]
 		rows = append(rows, []string{cs.Channel.String(), fmt.Sprint(cs.Open), withCI(cs.Mean, cs.MeanCI),
-			FormatDuration(cs.P50), withCI(cs.P95, cs.P95CI), withCI(cs.P99, cs.P99CI), FormatDuration(cs.Max),
+			sim.HumanDuration(cs.P50), withCI(cs.P95, cs.P95CI), withCI(cs.P99, cs.P99CI), sim.HumanDuration(cs.Max),
 			s.offboardingName(cs.Worst)})
 	}
 	return rows
@@ -148,9 +123,9 @@ func (s *Summary) channelRows() [][]string {
 	for i := range s.Channels {
 		cs := &s.Channels[i]
 		rows = append(rows, []string{cs.Channel.String(), fmt.Sprint(cs.N), fmt.Sprint(cs.Open),
-			FormatDuration(cs.Mean), ciString(cs.MeanCI), FormatDuration(cs.P50),
-			FormatDuration(cs.P95), ciString(cs.P95CI), FormatDuration(cs.P99), ciString(cs.P99CI),
-			FormatDuration(cs.Max), meanings[cs.Channel]})
+			sim.HumanDuration(cs.Mean), ciString(cs.MeanCI), sim.HumanDuration(cs.P50),
+			sim.HumanDuration(cs.P95), ciString(cs.P95CI), sim.HumanDuration(cs.P99), ciString(cs.P99CI),
+			sim.HumanDuration(cs.Max), meanings[cs.Channel]})
 	}
 	return rows
 }
@@ -271,7 +246,7 @@ func (s *Summary) policyRows() [][]string {
 			text = strings.TrimPrefix(text+"; "+v.Reason, "; ")
 		}
 		rows = append(rows, []string{verdict, v.Control.ID, v.Control.Channel.String(), v.Control.Statistic,
-			FormatDuration(v.Value), FormatDuration(v.Control.Within), text})
+			sim.HumanDuration(v.Value), sim.HumanDuration(v.Control.Within), text})
 	}
 	return rows
 }

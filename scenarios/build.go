@@ -15,6 +15,9 @@ import (
 	"idcsim/sim"
 )
 
+// day is 24 hours, the day of durations.
+const day = 24 * time.Hour
+
 // Defaults that do not come from the profile.
 var (
 	defaultStart   = time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC) // a Monday
@@ -31,26 +34,19 @@ const (
 	inlinePlaybook  = "inline"
 )
 
-var statistics = []string{"max", "mean", "p50", "p95", "p99"}
-
 // builder turns the node tree into a sim.Scenario.
 type builder struct {
 	decoder
 	sc      *sim.Scenario
 	profile bool // the profile name was valid
 
-	accounts  map[string]bool
-	permsets  map[string]int
-	apps      map[string]int
-	groups    map[string]int
-	users     map[string]int
+	ix        *sim.Names // the names declared so far
 	playbooks map[string]*playbook
 	names     map[string][]string   // by kind: known names, for suggestions
 	skeletons map[string]*yaml.Node // by kind and skeleton: the first name declared, for lookalikes
 	evNodes   []*yaml.Node          // the node of each of sc.Events
 	userNodes []*yaml.Node          // the name node of each of sc.Users
 
-	behaviours     map[string]int
 	behaviourNodes []*behaviourAt // beside sc.Behaviours
 	populations    map[string]*population
 }
@@ -72,7 +68,7 @@ type rawEvent struct {
 }
 
 func parse(filename string, data []byte) (sc *sim.Scenario, errs ErrorList) {
-	b := &builder{decoder: decoder{file: filename, budget: 2_000_000}}
+	b := &builder{decoder: decoder{file: filename, budget: 2_000_000}, ix: sim.NewNames()}
 	defer func() {
 		if r := recover(); r != nil {
 			// The YAML library panics on some malformed input; report it as a syntax error.
@@ -159,7 +155,7 @@ func (b *builder) build(root *yaml.Node) {
 	if n := top.get("horizon"); n != nil {
 		if v, ok := b.positive(n, "horizon"); ok {
 			if v > MaxHorizonDays*day {
-				b.errorf(n, "horizon %s is longer than the limit of %dd", FormatDuration(v), MaxHorizonDays)
+				b.errorf(n, "horizon %s is longer than the limit of %dd", sim.FormatDuration(v), MaxHorizonDays)
 			} else {
 				sc.Horizon = v
 			}
@@ -237,8 +233,8 @@ func (b *builder) buildProfile(top *fields) {
 		def, _ := p.TimingValue(r.def)
 		hi, _ := p.TimingValue(r.max)
 		if def < lo || def > hi {
-			b.errorf(n, "timing: %s %s must lie within %s %s and %s %s", r.def, FormatDuration(def),
-				orZero(r.min), FormatDuration(lo), r.max, FormatDuration(hi))
+			b.errorf(n, "timing: %s %s must lie within %s %s and %s %s", r.def, sim.FormatDuration(def),
+				orZero(r.min), sim.FormatDuration(lo), r.max, sim.FormatDuration(hi))
 		}
 	}
 	b.sc.Profile = p
@@ -351,19 +347,20 @@ func (b *builder) buildProvisioning(n *yaml.Node) {
 	}
 }
 
-// checkRange refuses a duration outside [lo, hi] of the profile, naming the rule.
-func (b *builder) checkRange(n *yaml.Node, what string, v, lo, hi time.Duration, rule string) bool {
+// checkRange refuses a duration outside the setting's range in the profile, naming the rule.
+func (b *builder) checkRange(n *yaml.Node, what string, v time.Duration, s sim.Setting) bool {
 	if !b.profile {
 		return true // the profile is unknown, and so are its ranges
 	}
+	lo, hi, rule, _ := s.Range(&b.sc.Profile)
 	if lo <= time.Nanosecond && v > hi {
-		b.errorf(n, "%s %s is longer than the limit of profile %s: %s (%s)", what, FormatDuration(v),
-			b.sc.Profile.Name, FormatDuration(hi), rule)
+		b.errorf(n, "%s %s is longer than the limit of profile %s: %s (%s)", what, sim.FormatDuration(v),
+			b.sc.Profile.Name, sim.FormatDuration(hi), rule)
 		return false
 	}
 	if v < lo || v > hi {
-		b.errorf(n, "%s %s is outside the range of profile %s: %s to %s (%s)", what, FormatDuration(v),
-			b.sc.Profile.Name, FormatDuration(lo), FormatDuration(hi), rule)
+		b.errorf(n, "%s %s is outside the range of profile %s: %s to %s (%s)", what, sim.FormatDuration(v),
+			b.sc.Profile.Name, sim.FormatDuration(lo), sim.FormatDuration(hi), rule)
 		return false
 	}
 	return true
@@ -382,24 +379,25 @@ func (b *builder) buildSettings(n *yaml.Node) {
 	}
 	f := b.mapping(n, "settings", keysOf("settings"))
 	if v := f.get("portal_session"); v != nil {
-		if d, ok := b.positive(v, "portal_session"); ok && b.checkRange(v, "portal_session", d, p.PortalMin, p.PortalMax, "UIS-1") {
+		if d, ok := b.positive(v, "portal_session"); ok && b.checkRange(v, "portal_session", d, sim.PortalSessionSetting) {
 			st.PortalSession = d
 			if b.sc.Source.Kind == sim.ActiveDirectory && !p.ADSessionManagement && d != p.ADFixedPortal {
 				b.warnf(v, "portal_session has no effect: in profile %s an Active Directory source has a fixed %s portal session (UIS-8)",
-					p.Name, FormatDuration(p.ADFixedPortal))
+					p.Name, sim.FormatDuration(p.ADFixedPortal))
 			}
 		}
 	}
 	type ext struct {
-		key, what, rule string
-		enabled         *bool
-		dur             *time.Duration
-		lo, hi          time.Duration
+		key, what string
+		setting   sim.Setting
+		enabled   *bool
+		dur       *time.Duration
 	}
 	for _, e := range []ext{
-		{"background_sessions", "background session duration", "BG-1", &st.BackgroundSessions, &st.BackgroundDuration, p.BackgroundMin, p.BackgroundMax},
-		{"kiro_sessions", "Kiro session duration", "KIRO-1", &st.KiroExtendedSessions, &st.KiroDuration, time.Nanosecond, p.KiroMax},
+		{"background_sessions", "background session duration", sim.BackgroundSessionSetting, &st.BackgroundSessions, &st.BackgroundDuration},
+		{"kiro_sessions", "Kiro session duration", sim.KiroSessionSetting, &st.KiroExtendedSessions, &st.KiroDuration},
 	} {
+		_, _, rule, _ := e.setting.Range(p)
 		v := f.get(e.key)
 		if v == nil {
 			continue
@@ -411,7 +409,7 @@ func (b *builder) buildSettings(n *yaml.Node) {
 		if x := g.get("enabled"); x != nil {
 			if on, ok := b.boolean(x, e.key+" enabled"); ok {
 				if on && !p.ExtendedSessions {
-					b.errorf(x, "%s cannot be enabled: they do not exist in profile %s (%s); use profile current", e.key, p.Name, e.rule)
+					b.errorf(x, "%s cannot be enabled: they do not exist in profile %s (%s); use profile current", e.key, p.Name, rule)
 				} else {
 					*e.enabled = on
 				}
@@ -419,8 +417,8 @@ func (b *builder) buildSettings(n *yaml.Node) {
 		}
 		if x := g.get("duration"); x != nil {
 			if !p.ExtendedSessions {
-				b.errorf(g.key["duration"], "%s have no duration in profile %s: they do not exist there (%s)", e.key, p.Name, e.rule)
-			} else if d, ok := b.positive(x, e.what); ok && b.checkRange(x, e.what, d, e.lo, e.hi, e.rule) {
+				b.errorf(g.key["duration"], "%s have no duration in profile %s: they do not exist there (%s)", e.key, p.Name, rule)
+			} else if d, ok := b.positive(x, e.what); ok && b.checkRange(x, e.what, d, e.setting) {
 				*e.dur = d
 			}
 		}
@@ -457,7 +455,6 @@ func (b *builder) lookalike(kind string, n *yaml.Node, name string) {
 }
 
 func (b *builder) buildAccounts(n *yaml.Node) {
-	b.accounts = map[string]bool{}
 	if n == nil {
 		return
 	}
@@ -465,14 +462,13 @@ func (b *builder) buildAccounts(n *yaml.Node) {
 	seen := map[string]*yaml.Node{}
 	for _, it := range items {
 		if name, ok := b.name(it, "account"); ok && b.declare("account", it, name, seen) {
-			b.accounts[name] = true
+			b.ix.Accounts[name] = len(b.sc.Accounts)
 			b.sc.Accounts = append(b.sc.Accounts, name)
 		}
 	}
 }
 
 func (b *builder) buildPermissionSets(n *yaml.Node) {
-	b.permsets = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -493,19 +489,18 @@ func (b *builder) buildPermissionSets(n *yaml.Node) {
 			ok = b.declare("permission set", v, ps.Name, seen)
 		}
 		if v := f.get("session_duration"); v != nil {
-			if d, good := b.positive(v, "session_duration"); good && b.checkRange(v, "permission set session_duration", d, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2") {
+			if d, good := b.positive(v, "session_duration"); good && b.checkRange(v, "permission set session_duration", d, sim.PermissionSetSetting(ps.Name)) {
 				ps.SessionDuration = d
 			}
 		}
 		if ok {
-			b.permsets[ps.Name] = len(b.sc.PermissionSets)
+			b.ix.PermissionSets[ps.Name] = len(b.sc.PermissionSets)
 			b.sc.PermissionSets = append(b.sc.PermissionSets, ps)
 		}
 	}
 }
 
 func (b *builder) buildApplications(n *yaml.Node) {
-	b.apps = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -554,7 +549,7 @@ func (b *builder) buildApplications(n *yaml.Node) {
 			}
 		}
 		if ok {
-			b.apps[app.Name] = len(b.sc.Applications)
+			b.ix.Applications[app.Name] = len(b.sc.Applications)
 			b.sc.Applications = append(b.sc.Applications, app)
 		}
 	}
@@ -587,19 +582,19 @@ func (b *builder) ref(n *yaml.Node, kind string, known func(string) bool) (strin
 }
 
 func (b *builder) account(n *yaml.Node) (string, bool) {
-	return b.ref(n, "account", func(s string) bool { return b.accounts[s] })
+	return b.ref(n, "account", b.ix.Accounts.Has)
 }
 
 func (b *builder) permset(n *yaml.Node) (string, bool) {
-	return b.ref(n, "permission set", func(s string) bool { _, ok := b.permsets[s]; return ok })
+	return b.ref(n, "permission set", b.ix.PermissionSets.Has)
 }
 
 func (b *builder) app(n *yaml.Node) (string, bool) {
-	return b.ref(n, "application", func(s string) bool { _, ok := b.apps[s]; return ok })
+	return b.ref(n, "application", b.ix.Applications.Has)
 }
 
 func (b *builder) group(n *yaml.Node) (string, bool) {
-	return b.ref(n, "group", func(s string) bool { _, ok := b.groups[s]; return ok })
+	return b.ref(n, "group", b.ix.Groups.Has)
 }
 
 // user checks a reference to a user or to a population's person (NAME-i).
@@ -675,7 +670,6 @@ func (b *builder) assignment(n *yaml.Node, f *fields, what string) (sim.Assignme
 }
 
 func (b *builder) buildGroups(n *yaml.Node) {
-	b.groups = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -698,14 +692,13 @@ func (b *builder) buildGroups(n *yaml.Node) {
 			g.Assignments = b.assignments(v)
 		}
 		if ok {
-			b.groups[g.Name] = len(b.sc.Groups)
+			b.ix.Groups[g.Name] = len(b.sc.Groups)
 			b.sc.Groups = append(b.sc.Groups, g)
 		}
 	}
 }
 
 func (b *builder) buildUsers(n *yaml.Node) {
-	b.users = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -741,7 +734,7 @@ func (b *builder) buildUsers(n *yaml.Node) {
 			u.Devices = b.devices(v, "user "+u.Name)
 		}
 		if ok {
-			b.users[u.Name] = len(b.sc.Users)
+			b.ix.Users[u.Name] = len(b.sc.Users)
 			b.sc.Users = append(b.sc.Users, u)
 			b.userNodes = append(b.userNodes, f.get("name"))
 		}
@@ -980,7 +973,7 @@ func (b *builder) buildPolicy(n *yaml.Node) {
 			}
 		}
 		if v := f.get("statistic"); v != nil {
-			if s, good := b.enum(v, "statistic", statistics); good {
+			if s, good := b.enum(v, "statistic", sim.Statistics()); good {
 				c.Statistic = s
 			} else {
 				ok = false
@@ -1065,7 +1058,7 @@ func (b *builder) entitlementWarnings() func(user string, a sim.Assignment) bool
 		userGroups[name] = map[string]bool{}
 		var groups []string
 		var assignments []sim.Assignment
-		if ui, ok := b.users[name]; ok {
+		if ui, ok := b.ix.Users.Lookup(name); ok {
 			groups, assignments = sc.Users[ui].Groups, sc.Users[ui].Assignments
 		} else if pi, _ := b.member(name); pi >= 0 {
 			groups, assignments = sc.Populations[pi].Groups, sc.Populations[pi].Assignments

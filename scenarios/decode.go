@@ -9,6 +9,8 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
+
+	"idcsim/sim"
 )
 
 // decoder walks a YAML node tree and collects every problem with its position.
@@ -329,7 +331,7 @@ func (d *decoder) duration(n *yaml.Node, what string) (time.Duration, bool) {
 		d.wrongType(n, what, "a duration such as 15m, 8h, 90d or PT8H")
 		return 0, false
 	}
-	v, err := ParseDuration(n.Value)
+	v, err := sim.ParseDuration(n.Value)
 	if err != nil {
 		d.errorf(n, "%s: %v", what, err)
 		return 0, false

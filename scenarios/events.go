@@ -2,80 +2,12 @@ package scenarios
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"idcsim/sim"
 )
-
-// use says whether an action requires, allows or refuses a key.
-type use uint8
-
-const (
-	refused use = iota
-	optional
-	required
-)
-
-// anyDevice marks actions that accept a device of any kind.
-const anyDevice sim.DeviceKind = 255
-
-// rule is what an action needs of an event.
-type rule struct {
-	keys   map[string]use
-	device sim.DeviceKind // the kind of device the action needs, when it takes one
-	step   bool           // the action may be a step of an offboarding playbook
-}
-
-// actionKeys are the keys an action may use besides at/after and action.
-var actionKeys = []string{"user", "device", "application", "account", "permission_set", "group", "where", "duration", "playbook"}
-
-func mk(req, opt string, device sim.DeviceKind, step bool) rule {
-	r := rule{keys: map[string]use{}, device: device, step: step}
-	for _, k := range strings.Fields(req) {
-		r.keys[k] = required
-	}
-	for _, k := range strings.Fields(opt) {
-		r.keys[k] = optional
-	}
-	return r
-}
-
-var rules = map[sim.Action]rule{
-	sim.SignIn:                   mk("user device", "", sim.Browser, false),
-	sim.SignOut:                  mk("user device", "", sim.Browser, false),
-	sim.OpenApp:                  mk("user device application", "", sim.Browser, false),
-	sim.CloseApp:                 mk("user application", "", anyDevice, false),
-	sim.Federate:                 mk("user device account permission_set", "", sim.Browser, false),
-	sim.CLILogin:                 mk("user device", "", sim.CLI, false),
-	sim.CLILogout:                mk("user device", "", sim.CLI, false),
-	sim.GetRoleCredentials:       mk("user device account permission_set", "", sim.CLI, false),
-	sim.StartCLIWorkload:         mk("user device account permission_set", "", sim.CLI, false),
-	sim.StopCLIWorkload:          mk("user device", "account permission_set", sim.CLI, false),
-	sim.StartJob:                 mk("user device application duration", "", sim.Browser, false),
-	sim.EndSessions:              mk("user", "device", anyDevice, true),
-	sim.DisableUser:              mk("user", "where", anyDevice, true),
-	sim.EnableUser:               mk("user", "where", anyDevice, true),
-	sim.DeleteUser:               mk("user", "", anyDevice, true),
-	sim.AddToGroup:               mk("user group", "", anyDevice, true),
-	sim.RemoveFromGroup:          mk("user group", "", anyDevice, true),
-	sim.AddAssignment:            mk("", "user group application account permission_set", anyDevice, true),
-	sim.RemoveAssignment:         mk("", "user group application account permission_set", anyDevice, true),
-	sim.RemoveAssignments:        mk("user", "", anyDevice, true),
-	sim.SetPortalSession:         mk("duration", "", anyDevice, false),
-	sim.SetPermissionSetDuration: mk("permission_set duration", "", anyDevice, false),
-	sim.EndBackgroundSession:     mk("user", "application", anyDevice, true),
-	sim.DenyUser:                 mk("user", "", anyDevice, true),
-	sim.AllowUser:                mk("user", "", anyDevice, true),
-	sim.RevokeRoleSessions:       mk("permission_set", "", anyDevice, true),
-	sim.Offboard:                 mk("user playbook", "", anyDevice, false),
-
-	sim.SetBackgroundSessionDuration: mk("duration", "", anyDevice, false),
-	sim.EnableBackgroundSessions:     mk("", "application", anyDevice, false),
-	sim.DisableBackgroundSessions:    mk("", "application", anyDevice, false),
-}
 
 // event decodes one event of the timeline, or one playbook step when step is set. A step's
 // `after` is kept in Event.At until the step is expanded.
@@ -112,18 +44,35 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	}
 	a, _ := sim.ParseAction(name)
 	re.ev.Action = a
-	r := rules[a]
-	if step && !r.step {
+	if step && !a.Spec().Step {
 		b.errorf(av, "%s cannot be a playbook step: a step is an admin action on the offboarded user", name)
 		return re
 	}
-	for _, k := range actionKeys {
-		switch u := r.keys[k]; {
+	good = b.eventKeys(n, f, a, step) && good
+	userOK := step
+	if v := f.get("user"); v != nil && !step && a.Spec().Use("user") != sim.Refused {
+		re.ev.User, userOK = b.user(v)
+		good = good && userOK
+	}
+	good = b.eventValues(re) && good
+	if !step && userOK && good {
+		good = b.checkUser(re, &re.ev)
+	}
+	re.ok = b.actionAvailable(av, a) && good
+	return re
+}
+
+// eventKeys checks that an event has the keys its action requires and none it refuses.
+func (b *builder) eventKeys(n *yaml.Node, f *fields, a sim.Action, step bool) bool {
+	good := true
+	name, r := a.String(), a.Spec()
+	for _, k := range sim.EventKeys {
+		switch u := r.Use(k); {
 		case step && k == "user":
-		case f.has(k) && u == refused:
+		case f.has(k) && u == sim.Refused:
 			b.errorf(f.key[k], "%s does not take %s", name, k)
 			good = false
-		case !f.has(k) && u == required:
+		case !f.has(k) && u == sim.Required:
 			b.errorf(n, "%s needs %s", name, k)
 			good = false
 		}
@@ -135,57 +84,41 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 		b.errorf(n, "stop_cli_workload takes an account and a permission_set together, or neither")
 		good = false
 	}
-	ev := &re.ev
+	return good
+}
+
+// eventValues reads the values of the keys an event's action takes, besides its user.
+func (b *builder) eventValues(re *rawEvent) bool {
+	ev, f := &re.ev, re.f
+	a := ev.Action
 	get := func(k string) *yaml.Node {
-		if r.keys[k] == refused {
+		if a.Spec().Use(k) == sim.Refused {
 			return nil
 		}
 		return f.get(k)
 	}
-	var ok2 bool
-	userOK := step
-	if v := get("user"); v != nil && !step {
-		ev.User, userOK = b.user(v)
-		good = good && userOK
-	}
+	good, ok := true, true
 	if v := get("device"); v != nil {
-		ev.Device, ok2 = b.name(v, "device")
-		good = good && ok2
+		ev.Device, ok = b.name(v, "device")
+		good = good && ok
 	}
 	if v := get("application"); v != nil {
-		ev.Application, ok2 = b.app(v)
-		good = good && ok2
-		if ok2 && (a == sim.StartJob || a == sim.EndBackgroundSession || a == sim.EnableBackgroundSessions || a == sim.DisableBackgroundSessions) {
-			if app := b.sc.Applications[b.apps[ev.Application]]; app.Kind != sim.Jobs {
-				b.errorf(v, "%s needs an application of kind jobs; %s is %s", name, app.Name, app.Kind)
-				good = false
-			}
-		}
+		good = b.eventApp(v, ev) && good
 	}
 	if v := get("account"); v != nil {
-		ev.Account, ok2 = b.account(v)
-		good = good && ok2
+		ev.Account, ok = b.account(v)
+		good = good && ok
 	}
 	if v := get("permission_set"); v != nil {
-		ev.PermissionSet, ok2 = b.permset(v)
-		good = good && ok2
+		ev.PermissionSet, ok = b.permset(v)
+		good = good && ok
 	}
 	if v := get("group"); v != nil {
-		ev.Group, ok2 = b.group(v)
-		good = good && ok2
+		ev.Group, ok = b.group(v)
+		good = good && ok
 	}
 	if v := get("where"); v != nil {
-		w, ok2 := b.enum(v, "where", wheres)
-		good = good && ok2
-		if ok2 && w == "idp" {
-			// With Active Directory, idp means the directory: the change reaches IAM Identity
-			// Center with the next AD sync (PROV-4).
-			if b.sc.Source.Kind == sim.IdentityCenter {
-				b.errorf(v, "where: idp needs an identity source of kind external_idp or active_directory (where it means the directory); this one is %s", b.sc.Source.Kind)
-				good = false
-			}
-			ev.Where = sim.AtIdP
-		}
+		good = b.eventWhere(v, ev) && good
 	}
 	if v := get("duration"); v != nil {
 		good = b.eventDuration(v, a, ev) && good
@@ -193,22 +126,51 @@ func (b *builder) event(n *yaml.Node, step bool) *rawEvent {
 	if v := get("playbook"); v != nil {
 		good = b.playbookRef(v, re) && good
 	}
-	if !step && userOK && good {
-		good = b.checkUser(re, ev)
+	return good
+}
+
+// eventApp reads the application of an event: of kind jobs for the actions on jobs.
+func (b *builder) eventApp(v *yaml.Node, ev *sim.Event) bool {
+	var ok bool
+	if ev.Application, ok = b.app(v); !ok {
+		return false
 	}
-	if (a == sim.EnableBackgroundSessions || a == sim.DisableBackgroundSessions) && !b.sc.Profile.ExtendedSessions {
-		if a == sim.EnableBackgroundSessions {
-			b.errorf(av, "background sessions cannot be enabled: they do not exist in profile %s (BG-1); use profile current", b.sc.Profile.Name)
-			good = false
-		} else {
-			b.warnf(av, "disable_background_sessions has no effect: background sessions do not exist in profile %s (BG-1)", b.sc.Profile.Name)
-		}
+	if app := b.sc.Applications[b.ix.Applications[ev.Application]]; ev.Action.Spec().JobsApp && app.Kind != sim.Jobs {
+		b.errorf(v, "%s needs an application of kind jobs; %s is %s", ev.Action, app.Name, app.Kind)
+		return false
 	}
-	if a == sim.EndSessions && b.sc.Source.Kind == sim.ActiveDirectory && !b.sc.Profile.ADSessionManagement {
-		b.warnf(av, "end_sessions is not available in profile %s for an Active Directory source (UIS-8)", b.sc.Profile.Name)
+	return true
+}
+
+// eventWhere reads where a user is disabled or enabled.
+func (b *builder) eventWhere(v *yaml.Node, ev *sim.Event) bool {
+	w, ok := b.enum(v, "where", wheres)
+	if !ok || w != "idp" {
+		return ok
 	}
-	re.ok = good
-	return re
+	// With Active Directory, idp means the directory: the change reaches IAM Identity
+	// Center with the next AD sync (PROV-4).
+	ev.Where = sim.AtIdP
+	if b.sc.Source.Kind == sim.IdentityCenter {
+		b.errorf(v, "where: idp needs an identity source of kind external_idp or active_directory (where it means the directory); this one is %s", b.sc.Source.Kind)
+		return false
+	}
+	return true
+}
+
+// actionAvailable refuses or warns about an action the profile does not have.
+func (b *builder) actionAvailable(av *yaml.Node, a sim.Action) bool {
+	p := &b.sc.Profile
+	switch {
+	case a == sim.EnableBackgroundSessions && !p.ExtendedSessions:
+		b.errorf(av, "background sessions cannot be enabled: they do not exist in profile %s (BG-1); use profile current", p.Name)
+		return false
+	case a == sim.DisableBackgroundSessions && !p.ExtendedSessions:
+		b.warnf(av, "disable_background_sessions has no effect: background sessions do not exist in profile %s (BG-1)", p.Name)
+	case a == sim.EndSessions && b.sc.Source.Kind == sim.ActiveDirectory && !p.ADSessionManagement:
+		b.warnf(av, "end_sessions is not available in profile %s for an Active Directory source (UIS-8)", p.Name)
+	}
+	return true
 }
 
 // assignmentEvent checks the subject and object of add_assignment and remove_assignment.
@@ -257,9 +219,9 @@ func (b *builder) eventDuration(v *yaml.Node, a sim.Action, ev *sim.Event) bool 
 	}
 	switch a {
 	case sim.SetPortalSession:
-		ok = b.checkRange(v, "portal session", d, p.PortalMin, p.PortalMax, "UIS-1")
+		ok = b.checkRange(v, "portal session", d, sim.PortalSessionSetting)
 	case sim.SetPermissionSetDuration:
-		ok = b.checkRange(v, "permission set session duration", d, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2")
+		ok = b.checkRange(v, "permission set session duration", d, sim.PermissionSetSetting(ev.PermissionSet))
 	case sim.SetBackgroundSessionDuration:
 		if !p.ExtendedSessions {
 			if b.profile {
@@ -267,7 +229,7 @@ func (b *builder) eventDuration(v *yaml.Node, a sim.Action, ev *sim.Event) bool 
 			}
 			ok = false
 		} else {
-			ok = b.checkRange(v, "background session duration", d, p.BackgroundMin, p.BackgroundMax, "BG-1")
+			ok = b.checkRange(v, "background session duration", d, sim.BackgroundSessionSetting)
 		}
 	}
 	ev.Duration = d
@@ -324,7 +286,7 @@ func (b *builder) when(n *yaml.Node, what string) (time.Duration, bool) {
 		}
 	}
 	if at > b.sc.Horizon {
-		b.errorf(n, "%s %s is after the horizon (%s)", what, FormatDuration(at), FormatDuration(b.sc.Horizon))
+		b.errorf(n, "%s %s is after the horizon (%s)", what, sim.FormatDuration(at), sim.FormatDuration(b.sc.Horizon))
 		return 0, false
 	}
 	return at, true
@@ -356,19 +318,20 @@ func (b *builder) checkUser(re *rawEvent, ev *sim.Event) bool {
 		b.errorf(v, "user %s has no device %q%s", ev.User, ev.Device, hint)
 		return false
 	}
-	want := rules[ev.Action].device
+	spec := ev.Action.Spec()
+	want, check := spec.Device, spec.NeedsDevice()
 	what := ev.Action.String()
 	if ev.Action == sim.OpenApp || ev.Action == sim.CloseApp {
-		ai, ok := b.apps[ev.Application]
+		ai, ok := b.ix.Applications.Lookup(ev.Application)
 		if !ok {
 			return false
 		}
 		if app := b.sc.Applications[ai]; app.Kind == sim.Kiro {
-			want = sim.KiroIDE
+			want, check = sim.KiroIDE, true
 			what = fmt.Sprintf("%s of the kiro application %s", what, app.Name)
 		}
 	}
-	if want != anyDevice && dev.Kind != want {
+	if check && dev.Kind != want {
 		b.errorf(v, "%s needs a %s device; %s of %s is a %s device", what, want, dev.Name, ev.User, dev.Kind)
 		return false
 	}

@@ -63,30 +63,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-func FuzzParseDuration(f *testing.F) {
-	for _, s := range []string{"15m", "8h", "90d", "1w", "12h30m", "1d9h5m", "30s", "PT8H", "P90D",
-		"P1DT2H", "PT30M", "1.5h", "0s", "1mo", "P1M", "-5m", "30"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		d, err := ParseDuration(s)
-		if err != nil {
-			return
-		}
-		if d < 0 {
-			t.Fatalf("ParseDuration(%q) = %v, negative", s, d)
-		}
-		text := FormatDuration(d)
-		back, err := ParseDuration(text)
-		if err != nil {
-			t.Fatalf("ParseDuration(FormatDuration(%v) = %q): %v", d, text, err)
-		}
-		if back != d {
-			t.Fatalf("ParseDuration(%q) = %v, then FormatDuration %q gives back %v", s, d, text, back)
-		}
-	})
-}
-
 func TestMarshalRoundTripTricky(t *testing.T) {
 	src := `name: "a: b # c 'd' \"e\" ünï"
 start: 2026-03-02T01:02:03.5+05:30

@@ -23,6 +23,48 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 		return nil, fmt.Errorf("scenarios: profile %s has capabilities that the format cannot express", sc.Profile.Name)
 	}
 	m := &mapNode{}
+	marshalHeader(m, sc, &base)
+	m.add("identity_source", sourceNode(sc.Source))
+	st, err := settingsNode(sc)
+	if err != nil {
+		return nil, err
+	}
+	m.add("settings", st)
+	marshalDeclarations(m, sc)
+	marshalPeople(m, sc)
+	marshalTimeline(m, sc)
+	marshalPolicy(m, sc.Policy)
+	if sc.Sweep != nil {
+		m.add("sweep", sweepNode(sc.Sweep))
+	}
+
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&m.n}}
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// addList adds key with a list of n items, unless n is 0; flow writes it on one line.
+func (m *mapNode) addList(key string, n int, flow bool, item func(i int) *yaml.Node) {
+	if n == 0 {
+		return
+	}
+	l := seqNode(flow)
+	for i := 0; i < n; i++ {
+		l.Content = append(l.Content, item(i))
+	}
+	m.add(key, l)
+}
+
+// marshalHeader adds the scenario's name, clock, profile, switches and timing overrides.
+func marshalHeader(m *mapNode, sc *sim.Scenario, base *sim.Profile) {
 	if sc.Name != "" {
 		m.add("name", strNode(sc.Name))
 	}
@@ -53,9 +95,10 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 	if len(tm.n.Content) > 0 {
 		m.add("timing", &tm.n)
 	}
+}
 
+func sourceNode(s sim.IdentitySource) *yaml.Node {
 	src := &mapNode{}
-	s := sc.Source
 	src.add("kind", strNode(s.Kind.String()))
 	switch s.Kind {
 	case sim.ExternalIdP:
@@ -75,8 +118,10 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 			src.add("ticket_lifetime", durNode(s.TicketLifetime))
 		}
 	}
-	m.add("identity_source", &src.n)
+	return &src.n
+}
 
+func settingsNode(sc *sim.Scenario) (*yaml.Node, error) {
 	st := &mapNode{}
 	st.add("portal_session", durNode(sc.Settings.PortalSession))
 	if sc.Profile.ExtendedSessions {
@@ -91,84 +136,66 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 	} else if sc.Settings.BackgroundSessions || sc.Settings.KiroExtendedSessions {
 		return nil, fmt.Errorf("scenarios: profile %s has no background or Kiro sessions", sc.Profile.Name)
 	}
-	m.add("settings", &st.n)
+	return &st.n, nil
+}
 
-	if len(sc.Accounts) > 0 {
-		l := seqNode(true)
-		for _, a := range sc.Accounts {
-			l.Content = append(l.Content, strNode(a))
+// marshalDeclarations adds the accounts, permission sets, applications, groups and users.
+func marshalDeclarations(m *mapNode, sc *sim.Scenario) {
+	m.addList("accounts", len(sc.Accounts), true, func(i int) *yaml.Node { return strNode(sc.Accounts[i]) })
+	m.addList("permission_sets", len(sc.PermissionSets), false, func(i int) *yaml.Node {
+		p := sc.PermissionSets[i]
+		e := &mapNode{}
+		e.add("name", strNode(p.Name))
+		e.add("session_duration", durNode(p.SessionDuration))
+		return e.flow()
+	})
+	m.addList("applications", len(sc.Applications), false, func(i int) *yaml.Node {
+		a := sc.Applications[i]
+		e := &mapNode{}
+		e.add("name", strNode(a.Name))
+		e.add("kind", strNode(a.Kind.String()))
+		if a.Kind == sim.SAML {
+			e.add("session_duration", durNode(a.SessionDuration))
 		}
-		m.add("accounts", l)
-	}
-	if len(sc.PermissionSets) > 0 {
-		l := seqNode(false)
-		for _, p := range sc.PermissionSets {
-			e := &mapNode{}
-			e.add("name", strNode(p.Name))
-			e.add("session_duration", durNode(p.SessionDuration))
-			l.Content = append(l.Content, e.flow())
+		if a.BackgroundSessions != nil {
+			e.add("background_sessions", boolNode(*a.BackgroundSessions))
 		}
-		m.add("permission_sets", l)
-	}
-	if len(sc.Applications) > 0 {
-		l := seqNode(false)
-		for _, a := range sc.Applications {
-			e := &mapNode{}
-			e.add("name", strNode(a.Name))
-			e.add("kind", strNode(a.Kind.String()))
-			if a.Kind == sim.SAML {
-				e.add("session_duration", durNode(a.SessionDuration))
-			}
-			if a.BackgroundSessions != nil {
-				e.add("background_sessions", boolNode(*a.BackgroundSessions))
-			}
-			l.Content = append(l.Content, e.flow())
+		return e.flow()
+	})
+	m.addList("groups", len(sc.Groups), false, func(i int) *yaml.Node {
+		g := sc.Groups[i]
+		e := &mapNode{}
+		e.add("name", strNode(g.Name))
+		if len(g.Assignments) > 0 {
+			e.add("assignments", assignmentsNode(g.Assignments))
 		}
-		m.add("applications", l)
-	}
-	if len(sc.Groups) > 0 {
-		l := seqNode(false)
-		for _, g := range sc.Groups {
-			e := &mapNode{}
-			e.add("name", strNode(g.Name))
-			if len(g.Assignments) > 0 {
-				e.add("assignments", assignmentsNode(g.Assignments))
-			}
-			l.Content = append(l.Content, &e.n)
-		}
-		m.add("groups", l)
-	}
-	if len(sc.Users) > 0 {
-		l := seqNode(false)
-		for _, u := range sc.Users {
-			e := &mapNode{}
-			e.add("name", strNode(u.Name))
-			e.addPerson(u.Groups, u.Assignments, u.Devices)
-			l.Content = append(l.Content, &e.n)
-		}
-		m.add("users", l)
-	}
+		return &e.n
+	})
+	m.addList("users", len(sc.Users), false, func(i int) *yaml.Node {
+		u := sc.Users[i]
+		e := &mapNode{}
+		e.add("name", strNode(u.Name))
+		e.addPerson(u.Groups, u.Assignments, u.Devices)
+		return &e.n
+	})
+}
 
-	if len(sc.Behaviours) > 0 {
-		l := seqNode(false)
-		for i := range sc.Behaviours {
-			l.Content = append(l.Content, behaviourNode(&sc.Behaviours[i]))
-		}
-		m.add("behaviours", l)
-	}
-	if len(sc.Populations) > 0 {
-		l := seqNode(false)
-		for _, p := range sc.Populations {
-			e := &mapNode{}
-			e.add("name", strNode(p.Name))
-			e.add("count", intNode(strconv.Itoa(p.Count)))
-			e.add("behaviour", strNode(p.Behaviour))
-			e.addPerson(p.Groups, p.Assignments, p.Devices)
-			l.Content = append(l.Content, &e.n)
-		}
-		m.add("populations", l)
-	}
+// marshalPeople adds the behaviours and the populations.
+func marshalPeople(m *mapNode, sc *sim.Scenario) {
+	m.addList("behaviours", len(sc.Behaviours), false, func(i int) *yaml.Node { return behaviourNode(&sc.Behaviours[i]) })
+	m.addList("populations", len(sc.Populations), false, func(i int) *yaml.Node {
+		p := sc.Populations[i]
+		e := &mapNode{}
+		e.add("name", strNode(p.Name))
+		e.add("count", intNode(strconv.Itoa(p.Count)))
+		e.add("behaviour", strNode(p.Behaviour))
+		e.addPerson(p.Groups, p.Assignments, p.Devices)
+		return &e.n
+	})
+}
 
+// marshalTimeline adds the events, the offboardings and the named playbooks they use.
+func marshalTimeline(m *mapNode, sc *sim.Scenario) {
 	playbooks := &mapNode{}
 	seenPlaybook := map[string]bool{}
 	// playbookNode writes the playbook of an offboarding, and a named one once under playbooks:.
@@ -185,74 +212,54 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 		}
 		return strNode(name)
 	}
-	if len(sc.Events) > 0 {
-		l := seqNode(false)
-		for _, ev := range sc.Events {
-			e := &mapNode{}
-			e.add("at", durNode(ev.At))
-			eventFields(e, ev, false)
-			if ev.Action == sim.Offboard {
-				e.add("playbook", playbookNode(ev.PlaybookName, ev.Playbook))
-			}
-			l.Content = append(l.Content, e.flow())
+	m.addList("events", len(sc.Events), false, func(i int) *yaml.Node {
+		ev := sc.Events[i]
+		e := &mapNode{}
+		e.add("at", durNode(ev.At))
+		eventFields(e, ev, false)
+		if ev.Action == sim.Offboard {
+			e.add("playbook", playbookNode(ev.PlaybookName, ev.Playbook))
 		}
-		m.add("events", l)
-	}
-	if len(sc.Offboardings) > 0 {
-		l := seqNode(false)
-		for _, p := range sc.Offboardings {
-			e := &mapNode{}
-			e.add("count", intNode(strconv.Itoa(p.Count)))
-			e.add("from", durNode(p.From))
-			e.add("to", durNode(p.To))
-			if p.Population != "" {
-				e.add("population", strNode(p.Population))
-			}
-			e.add("playbook", playbookNode(p.PlaybookName, p.Playbook))
-			l.Content = append(l.Content, e.flow())
+		return e.flow()
+	})
+	m.addList("offboardings", len(sc.Offboardings), false, func(i int) *yaml.Node {
+		p := sc.Offboardings[i]
+		e := &mapNode{}
+		e.add("count", intNode(strconv.Itoa(p.Count)))
+		e.add("from", durNode(p.From))
+		e.add("to", durNode(p.To))
+		if p.Population != "" {
+			e.add("population", strNode(p.Population))
 		}
-		m.add("offboardings", l)
-	}
+		e.add("playbook", playbookNode(p.PlaybookName, p.Playbook))
+		return e.flow()
+	})
 	if len(playbooks.n.Content) > 0 {
 		m.add("playbooks", &playbooks.n)
 	}
-	if len(sc.Policy) > 0 {
-		l := seqNode(false)
-		for _, c := range sc.Policy {
-			e := &mapNode{}
-			e.add("id", strNode(c.ID))
-			e.add("channel", strNode(c.Channel.String()))
-			e.add("statistic", strNode(c.Statistic))
-			e.add("within", durNode(c.Within))
-			if c.Text != "" {
-				e.add("text", strNode(c.Text))
-			}
-			l.Content = append(l.Content, &e.n)
-		}
-		m.add("policy", l)
-	}
-	if sc.Sweep != nil {
-		m.add("sweep", sweepNode(sc.Sweep))
-	}
+}
 
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&m.n}}
-	if err := enc.Encode(doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+// marshalPolicy adds the controls.
+func marshalPolicy(m *mapNode, policy []sim.Control) {
+	m.addList("policy", len(policy), false, func(i int) *yaml.Node {
+		c := policy[i]
+		e := &mapNode{}
+		e.add("id", strNode(c.ID))
+		e.add("channel", strNode(c.Channel.String()))
+		e.add("statistic", strNode(c.Statistic))
+		e.add("within", durNode(c.Within))
+		if c.Text != "" {
+			e.add("text", strNode(c.Text))
+		}
+		return &e.n
+	})
 }
 
 // eventFields adds the keys an event's action uses.
 func eventFields(e *mapNode, ev sim.Event, step bool) {
 	e.add("action", strNode(ev.Action.String()))
-	r := rules[ev.Action]
-	if !step && r.keys["user"] != refused && ev.User != "" {
+	r := ev.Action.Spec()
+	if !step && r.Use("user") != sim.Refused && ev.User != "" {
 		e.add("user", strNode(ev.User))
 	}
 	for _, f := range []struct {
@@ -261,14 +268,14 @@ func eventFields(e *mapNode, ev sim.Event, step bool) {
 		{"device", ev.Device}, {"application", ev.Application}, {"account", ev.Account},
 		{"permission_set", ev.PermissionSet}, {"group", ev.Group},
 	} {
-		if f.v != "" && r.keys[f.key] != refused {
+		if f.v != "" && r.Use(f.key) != sim.Refused {
 			e.add(f.key, strNode(f.v))
 		}
 	}
-	if ev.Where != sim.AtIdentityCenter && r.keys["where"] != refused {
+	if ev.Where != sim.AtIdentityCenter && r.Use("where") != sim.Refused {
 		e.add("where", strNode(ev.Where.String()))
 	}
-	if ev.Duration != 0 && r.keys["duration"] != refused {
+	if ev.Duration != 0 && r.Use("duration") != sim.Refused {
 		e.add("duration", durNode(ev.Duration))
 	}
 }
@@ -437,7 +444,7 @@ func (m *mapNode) flow() *yaml.Node {
 func strNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
 func intNode(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: s} }
 func durNode(d time.Duration) *yaml.Node {
-	return strNode(FormatDuration(d))
+	return strNode(sim.FormatDuration(d))
 }
 func boolNode(b bool) *yaml.Node {
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}

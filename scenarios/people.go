@@ -106,7 +106,7 @@ func (b *builder) timeOfDay(n *yaml.Node, what string) (time.Duration, bool) {
 	}
 	d, ok := b.duration(n, what)
 	if ok && d > day {
-		b.errorf(n, "%s %s is not a time of day: it is later than 24h", what, FormatDuration(d))
+		b.errorf(n, "%s %s is not a time of day: it is later than 24h", what, sim.FormatDuration(d))
 		return 0, false
 	}
 	return d, ok
@@ -131,74 +131,92 @@ func (b *builder) distribution(n *yaml.Node, what string) (sim.Dist, bool) {
 		}
 		return sim.Dist{}, false
 	}
-	var dist sim.Dist
-	ok := true
-	need := func(g *fields, at *yaml.Node, key, name string) *yaml.Node {
-		v := g.get(key)
-		if v == nil && refusedKeys(at, g) {
-			ok = false // reported; what is missing may be what was misspelt
-		} else if v == nil {
-			b.errorf(at, "the %s distribution needs %s", name, key)
-			ok = false
+	for _, d := range []struct {
+		name string
+		kind sim.DistKind
+		read func(*distParams, *sim.Dist)
+	}{
+		{"exponential", sim.Exponential, b.exponential},
+		{"lognormal", sim.LogNormal, b.lognormal},
+		{"uniform", sim.Uniform, b.uniform},
+	} {
+		if !f.has(d.name) {
+			continue
 		}
-		return v
+		v := f.get(d.name)
+		g := b.mapping(v, d.name, keysOf(d.name))
+		if g == nil {
+			return sim.Dist{}, false
+		}
+		dist := sim.Dist{Kind: d.kind}
+		p := &distParams{b: b, n: v, f: g, name: d.name, ok: true}
+		d.read(p, &dist)
+		return dist, p.ok
 	}
-	switch {
-	case f.has("exponential"):
-		v := f.get("exponential")
-		g := b.mapping(v, "exponential", keysOf("exponential"))
-		if g == nil {
-			return dist, false
-		}
-		dist.Kind = sim.Exponential
-		if x := need(g, v, "mean", "exponential"); x != nil {
-			var good bool
-			dist.A, good = b.positive(x, "mean")
-			ok = ok && good
-		}
-	case f.has("lognormal"):
-		v := f.get("lognormal")
-		g := b.mapping(v, "lognormal", keysOf("lognormal"))
-		if g == nil {
-			return dist, false
-		}
-		dist.Kind = sim.LogNormal
-		if x := need(g, v, "median", "lognormal"); x != nil {
-			var good bool
-			dist.A, good = b.positive(x, "median")
-			ok = ok && good
-		}
-		if x := need(g, v, "sigma", "lognormal"); x != nil {
-			var good bool
-			dist.Sigma, good = b.number(x, "sigma", 0, maxSigma)
-			ok = ok && good
-		}
-	case f.has("uniform"):
-		v := f.get("uniform")
-		g := b.mapping(v, "uniform", keysOf("uniform"))
-		if g == nil {
-			return dist, false
-		}
-		dist.Kind = sim.Uniform
-		lo, hi := need(g, v, "min", "uniform"), need(g, v, "max", "uniform")
-		if lo != nil {
-			var good bool
-			dist.A, good = b.duration(lo, "min")
-			ok = ok && good
-		}
-		if hi != nil {
-			var good bool
-			dist.B, good = b.positive(hi, "max")
-			ok = ok && good
-		}
-		if ok && dist.A > dist.B {
-			b.errorf(hi, "the uniform distribution's max %s is less than its min %s", FormatDuration(dist.B), FormatDuration(dist.A))
-			ok = false
-		}
-	default:
-		return dist, false // an unknown key, reported
+	return sim.Dist{}, false // an unknown key, reported
+}
+
+// distParams are the parameters of a distribution being read, and whether all were good.
+type distParams struct {
+	b    *builder
+	n    *yaml.Node
+	f    *fields
+	name string
+	ok   bool
+}
+
+// need returns the parameter key, reporting it missing.
+func (p *distParams) need(key string) *yaml.Node {
+	v := p.f.get(key)
+	if v == nil && refusedKeys(p.n, p.f) {
+		p.ok = false // reported; what is missing may be what was misspelt
+	} else if v == nil {
+		p.b.errorf(p.n, "the %s distribution needs %s", p.name, key)
+		p.ok = false
 	}
-	return dist, ok
+	return v
+}
+
+// and records whether a parameter was good.
+func (p *distParams) and(good bool) { p.ok = p.ok && good }
+
+func (b *builder) exponential(p *distParams, dist *sim.Dist) {
+	if x := p.need("mean"); x != nil {
+		var good bool
+		dist.A, good = b.positive(x, "mean")
+		p.and(good)
+	}
+}
+
+func (b *builder) lognormal(p *distParams, dist *sim.Dist) {
+	if x := p.need("median"); x != nil {
+		var good bool
+		dist.A, good = b.positive(x, "median")
+		p.and(good)
+	}
+	if x := p.need("sigma"); x != nil {
+		var good bool
+		dist.Sigma, good = b.number(x, "sigma", 0, maxSigma)
+		p.and(good)
+	}
+}
+
+func (b *builder) uniform(p *distParams, dist *sim.Dist) {
+	lo, hi := p.need("min"), p.need("max")
+	if lo != nil {
+		var good bool
+		dist.A, good = b.duration(lo, "min")
+		p.and(good)
+	}
+	if hi != nil {
+		var good bool
+		dist.B, good = b.positive(hi, "max")
+		p.and(good)
+	}
+	if p.ok && dist.A > dist.B {
+		b.errorf(hi, "the uniform distribution's max %s is less than its min %s", sim.FormatDuration(dist.B), sim.FormatDuration(dist.A))
+		p.ok = false
+	}
 }
 
 // refusedKeys reports whether the mapping n had keys that f refused.
@@ -213,7 +231,6 @@ type behaviourAt struct {
 }
 
 func (b *builder) buildBehaviours(n *yaml.Node) {
-	b.behaviours = map[string]int{}
 	if n == nil {
 		return
 	}
@@ -237,7 +254,7 @@ func (b *builder) buildBehaviours(n *yaml.Node) {
 		// get no second error.
 		b.behaviour(f, &bh)
 		if ok {
-			b.behaviours[bh.Name] = len(b.sc.Behaviours)
+			b.ix.Behaviours[bh.Name] = len(b.sc.Behaviours)
 			b.sc.Behaviours = append(b.sc.Behaviours, bh)
 			b.behaviourNodes = append(b.behaviourNodes, &behaviourAt{name: v})
 		}
@@ -254,64 +271,15 @@ func (b *builder) behaviour(f *fields, bh *sim.Behaviour) bool {
 		and(good)
 	}
 	if v := f.get("working_days"); v != nil {
-		items, good := b.list(v, "working_days")
-		and(good)
-		if good {
-			bh.WorkingDays = [7]bool{}
-			seen := map[int]*yaml.Node{}
-			for _, it := range items {
-				if !isScalar(it, "!!str") {
-					b.wrongType(it, "a working day", "a day: mon, tue, wed, thu, fri, sat or sun")
-					and(false)
-					continue
-				}
-				d := index(weekdays, strings.ToLower(it.Value))
-				if d < 0 {
-					d = index(weekdayNames, strings.ToLower(it.Value))
-				}
-				if d < 0 {
-					b.errorf(it, "unknown day %q%s", it.Value, b.orList(strings.ToLower(it.Value), append(weekdays[1:7:7], weekdays[0])))
-					and(false)
-					continue
-				}
-				if prev := seen[d]; prev != nil {
-					b.errorf(it, "%s is listed twice (first at line %d)", weekdays[d], prev.Line)
-					and(false)
-					continue
-				}
-				seen[d] = it
-				bh.WorkingDays[d] = true
-			}
-			if len(items) == 0 {
-				b.errorf(v, "working_days needs at least one day, such as [mon, tue, wed, thu, fri]")
-				and(false)
-			}
-		}
+		and(b.workingDays(v, bh))
 	}
 	if v := f.get("working_hours"); v != nil {
-		g := b.mapping(v, "working_hours", keysOf("working_hours"))
-		and(g != nil)
-		var startOK, endOK bool = true, true
-		if x := g.get("start"); x != nil {
-			bh.DayStart, startOK = b.timeOfDay(x, "start")
-		}
-		if x := g.get("end"); x != nil {
-			bh.DayEnd, endOK = b.timeOfDay(x, "end")
-		}
-		and(startOK && endOK)
-		if g != nil && startOK && endOK && bh.DayStart >= bh.DayEnd {
-			at := g.get("end")
-			if at == nil {
-				at = v
-			}
-			b.errorf(at, "working_hours end %s must be later than start %s", FormatDuration(bh.DayEnd), FormatDuration(bh.DayStart))
-			and(false)
-		}
+		and(b.workingHours(v, bh))
 	}
 	if v := f.get("arrival_spread"); v != nil {
 		d, good := b.duration(v, "arrival_spread")
 		if good && d >= day {
-			b.errorf(v, "arrival_spread %s must be less than a day", FormatDuration(d))
+			b.errorf(v, "arrival_spread %s must be less than a day", sim.FormatDuration(d))
 			good = false
 		}
 		bh.ArrivalSpread = d
@@ -322,6 +290,79 @@ func (b *builder) behaviour(f *fields, bh *sim.Behaviour) bool {
 		bh.SignOutProbability, good = b.number(v, "sign_out (a probability)", 0, 1)
 		and(good)
 	}
+	and(b.activities(f, bh))
+	return ok
+}
+
+// workingDays reads the working days of a behaviour.
+func (b *builder) workingDays(v *yaml.Node, bh *sim.Behaviour) bool {
+	ok := true
+	and := func(good bool) { ok = ok && good }
+	items, good := b.list(v, "working_days")
+	and(good)
+	if good {
+		bh.WorkingDays = [7]bool{}
+		seen := map[int]*yaml.Node{}
+		for _, it := range items {
+			if !isScalar(it, "!!str") {
+				b.wrongType(it, "a working day", "a day: mon, tue, wed, thu, fri, sat or sun")
+				and(false)
+				continue
+			}
+			d := index(weekdays, strings.ToLower(it.Value))
+			if d < 0 {
+				d = index(weekdayNames, strings.ToLower(it.Value))
+			}
+			if d < 0 {
+				b.errorf(it, "unknown day %q%s", it.Value, b.orList(strings.ToLower(it.Value), append(weekdays[1:7:7], weekdays[0])))
+				and(false)
+				continue
+			}
+			if prev := seen[d]; prev != nil {
+				b.errorf(it, "%s is listed twice (first at line %d)", weekdays[d], prev.Line)
+				and(false)
+				continue
+			}
+			seen[d] = it
+			bh.WorkingDays[d] = true
+		}
+		if len(items) == 0 {
+			b.errorf(v, "working_days needs at least one day, such as [mon, tue, wed, thu, fri]")
+			and(false)
+		}
+	}
+	return ok
+}
+
+// workingHours reads the working hours of a behaviour.
+func (b *builder) workingHours(v *yaml.Node, bh *sim.Behaviour) bool {
+	ok := true
+	and := func(good bool) { ok = ok && good }
+	g := b.mapping(v, "working_hours", keysOf("working_hours"))
+	and(g != nil)
+	var startOK, endOK bool = true, true
+	if x := g.get("start"); x != nil {
+		bh.DayStart, startOK = b.timeOfDay(x, "start")
+	}
+	if x := g.get("end"); x != nil {
+		bh.DayEnd, endOK = b.timeOfDay(x, "end")
+	}
+	and(startOK && endOK)
+	if g != nil && startOK && endOK && bh.DayStart >= bh.DayEnd {
+		at := g.get("end")
+		if at == nil {
+			at = v
+		}
+		b.errorf(at, "working_hours end %s must be later than start %s", sim.FormatDuration(bh.DayEnd), sim.FormatDuration(bh.DayStart))
+		and(false)
+	}
+	return ok
+}
+
+// activities reads what a behaviour does through the day.
+func (b *builder) activities(f *fields, bh *sim.Behaviour) bool {
+	ok := true
+	and := func(good bool) { ok = ok && good }
 	if v := f.get("open_app"); v != nil {
 		and(b.activity(v, "open_app", "app_activity", &bh.OpenApp, nil))
 	}
@@ -348,7 +389,7 @@ func (b *builder) behaviour(f *fields, bh *sim.Behaviour) bool {
 	if v := f.get("kiro"); v != nil {
 		name, good := b.app(v)
 		if good {
-			if app := b.sc.Applications[b.apps[name]]; app.Kind != sim.Kiro {
+			if app := b.sc.Applications[b.ix.Applications[name]]; app.Kind != sim.Kiro {
 				b.errorf(v, "kiro needs an application of kind kiro; %s is %s", name, app.Kind)
 				good = false
 			}
@@ -397,7 +438,7 @@ func (b *builder) activity(n *yaml.Node, what, obj string, a *sim.Activity, dur 
 			}
 			name, good := b.app(it)
 			if good {
-				app := b.sc.Applications[b.apps[name]]
+				app := b.sc.Applications[b.ix.Applications[name]]
 				switch {
 				case what == "jobs" && app.Kind != sim.Jobs:
 					b.errorf(it, "jobs needs applications of kind jobs; %s is %s", name, app.Kind)
@@ -492,9 +533,9 @@ func (b *builder) buildPopulations(n *yaml.Node) {
 		if v := f.get("behaviour"); v == nil {
 			b.errorf(it, "population needs behaviour: how its people work")
 			ok = false
-		} else if name, good := b.ref(v, "behaviour", func(s string) bool { _, ok := b.behaviours[s]; return ok }); good {
+		} else if name, good := b.ref(v, "behaviour", b.ix.Behaviours.Has); good {
 			pop.Behaviour = name
-			b.behaviourNodes[b.behaviours[name]].used = true
+			b.behaviourNodes[b.ix.Behaviours[name]].used = true
 		} else {
 			ok = false
 		}
@@ -517,7 +558,7 @@ func (b *builder) buildPopulations(n *yaml.Node) {
 		if pi, _ := b.member(u.Name); pi >= 0 {
 			pop := &b.sc.Populations[pi]
 			b.errorf(b.populations[pop.Name].name, "population %s names its people %s to %s, and user %s (line %d) has one of those names; rename one",
-				pop.Name, sim.PopulationUser(pop.Name, 1), sim.PopulationUser(pop.Name, pop.Count), u.Name, b.userNodes[b.users[u.Name]].Line)
+				pop.Name, sim.PopulationUser(pop.Name, 1), sim.PopulationUser(pop.Name, pop.Count), u.Name, b.userNodes[b.ix.Users[u.Name]].Line)
 		}
 	}
 }
@@ -562,7 +603,7 @@ func (b *builder) member(name string) (int, int) {
 
 // devicesOf returns the devices of a user or of a population's person.
 func (b *builder) devicesOf(name string) ([]sim.Device, bool) {
-	if ui, ok := b.users[name]; ok {
+	if ui, ok := b.ix.Users.Lookup(name); ok {
 		return b.sc.Users[ui].Devices, true
 	}
 	if pi, _ := b.member(name); pi >= 0 {
@@ -633,7 +674,7 @@ func (b *builder) buildOffboardings(n *yaml.Node) {
 			plan.To, toOK = b.when(v, "to")
 		}
 		if fromOK && toOK && plan.From > plan.To {
-			b.errorf(f.get("to"), "to %s is before from %s", FormatDuration(plan.To), FormatDuration(plan.From))
+			b.errorf(f.get("to"), "to %s is before from %s", sim.FormatDuration(plan.To), sim.FormatDuration(plan.From))
 			ok = false
 		}
 		ok = ok && fromOK && toOK
@@ -742,7 +783,7 @@ func (b *builder) peopleWarnings(entitled func(user string, a sim.Assignment) bo
 		}
 	}
 	for _, pop := range b.sc.Populations {
-		bh := &b.sc.Behaviours[b.behaviours[pop.Behaviour]]
+		bh := &b.sc.Behaviours[b.ix.Behaviours[pop.Behaviour]]
 		node := b.populations[pop.Name].name
 		has := map[sim.DeviceKind]bool{}
 		for _, d := range pop.Devices {

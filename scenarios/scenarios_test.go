@@ -188,9 +188,9 @@ events:
 	}
 	var got []string
 	for _, ev := range sc.Events {
-		s := fmt.Sprintf("%s %s %s:", FormatDuration(ev.At), ev.Action, ev.PlaybookName)
+		s := fmt.Sprintf("%s %s %s:", sim.FormatDuration(ev.At), ev.Action, ev.PlaybookName)
 		for _, st := range ev.Playbook {
-			s += fmt.Sprintf(" +%s %s/%s/%s%s%s", FormatDuration(st.After), st.Event.Action, st.Event.User, st.Event.Where,
+			s += fmt.Sprintf(" +%s %s/%s/%s%s%s", sim.FormatDuration(st.After), st.Event.Action, st.Event.User, st.Event.Where,
 				st.Event.Group, st.Event.Device+st.Event.PermissionSet)
 		}
 		got = append(got, s)

@@ -236,7 +236,7 @@ var formatObjects = sync.OnceValue(func() []object {
 		{"control", "A control: a statistic of a channel's exposure must be within a limit.", []prop{
 			{"id", "The control's identifier, such as OFF-1.", name},
 			{"channel", "The channel whose exposure is measured.", enum(channelNames())},
-			{"statistic", "max (the default), mean, p50, p95 or p99.", enum(statistics)},
+			{"statistic", "max (the default), mean, p50, p95 or p99.", enum(sim.Statistics())},
 			{"within", "The limit.", dur},
 			{"text", "The control in words.", str()},
 		}},
@@ -246,7 +246,7 @@ var formatObjects = sync.OnceValue(func() []object {
 func stepActions() []string {
 	var out []string
 	for _, a := range sim.Actions() {
-		if x, _ := sim.ParseAction(a); rules[x].step {
+		if x, _ := sim.ParseAction(a); x.Spec().Step {
 			out = append(out, a)
 		}
 	}

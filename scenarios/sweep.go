@@ -49,7 +49,7 @@ func sweepObjects(dur, name map[string]any) []object {
 		}},
 		{"sweep_objective", "The exposure statistic a sweep compares candidates on, against friction.", []prop{
 			{"channel", "The channel. Default any.", enum(channelNames())},
-			{"statistic", "max, mean, p50, p95 (the default) or p99.", enum(statistics)},
+			{"statistic", "max, mean, p50, p95 (the default) or p99.", enum(sim.Statistics())},
 		}},
 	}
 }
@@ -106,7 +106,7 @@ func (b *builder) buildSweep(n *yaml.Node) {
 				}
 			}
 			if x := g.get("statistic"); x != nil {
-				if s, good := b.enum(x, "statistic", statistics); good {
+				if s, good := b.enum(x, "statistic", sim.Statistics()); good {
 					sw.Statistic = s
 				}
 			}
@@ -187,7 +187,7 @@ func (b *builder) sweepAxis(sw *sim.Sweep, setting, what string, key, n *yaml.No
 			continue
 		}
 		if prev := at[v]; prev != nil {
-			b.errorf(it, "%s lists %s twice (first at line %d)", what, FormatDuration(v), prev.Line)
+			b.errorf(it, "%s lists %s twice (first at line %d)", what, sim.FormatDuration(v), prev.Line)
 			ok = false
 			continue
 		}
@@ -208,21 +208,18 @@ func (b *builder) sweepValue(setting string, n *yaml.Node) (time.Duration, bool)
 	if !ok {
 		return 0, false
 	}
-	switch {
-	case setting == "portal_session":
-		ok = b.checkRange(n, "portal_session", v, p.PortalMin, p.PortalMax, "UIS-1")
-	case setting == "background_session", setting == "kiro_session":
-		rule, lo, hi := "BG-1", p.BackgroundMin, p.BackgroundMax
-		if setting == "kiro_session" {
-			rule, lo, hi = "KIRO-1", time.Nanosecond, p.KiroMax
+	st := sim.Setting{Name: setting}
+	_, _, rule, ranged := st.Range(p)
+	if (st == sim.BackgroundSessionSetting || st == sim.KiroSessionSetting) && b.profile && !p.ExtendedSessions {
+		b.errorf(n, "%s cannot be swept: profile %s has no such sessions (%s); use profile current", setting, p.Name, rule)
+		return 0, false
+	}
+	if ranged {
+		what := setting
+		if strings.HasPrefix(setting, "permission_set.") {
+			what = "permission set session_duration"
 		}
-		if b.profile && !p.ExtendedSessions {
-			b.errorf(n, "%s cannot be swept: profile %s has no such sessions (%s); use profile current", setting, p.Name, rule)
-			return 0, false
-		}
-		ok = b.checkRange(n, setting, v, lo, hi, rule)
-	case strings.HasPrefix(setting, "permission_set."):
-		ok = b.checkRange(n, "permission set session_duration", v, p.PermissionSetMin, p.PermissionSetMax, "ROLE-2")
+		ok = b.checkRange(n, what, v, st)
 	}
 	return v, ok
 }
@@ -234,7 +231,7 @@ func (b *builder) sweepWarnings(setting string, key *yaml.Node) {
 	case "portal_session":
 		if sc.Source.Kind == sim.ActiveDirectory && !sc.Profile.ADSessionManagement {
 			b.warnf(key, "sweeping portal_session changes nothing: in profile %s an Active Directory source has a fixed %s portal session (UIS-8)",
-				sc.Profile.Name, FormatDuration(sc.Profile.ADFixedPortal))
+				sc.Profile.Name, sim.FormatDuration(sc.Profile.ADFixedPortal))
 		}
 	case "background_session":
 		if !sc.Settings.BackgroundSessions {

@@ -79,8 +79,8 @@ func (d *decoder) table(root *yaml.Node) *sim.Table {
 		if v, ok := d.positive(n, "permission_set_duration"); ok {
 			t.PermissionSetDuration = v
 			if profile != nil && (v < profile.PermissionSetMin || v > profile.PermissionSetMax) {
-				d.errorf(n, "permission_set_duration %s is outside the range of profile %s: %s to %s (ROLE-2)", FormatDuration(v),
-					profile.Name, FormatDuration(profile.PermissionSetMin), FormatDuration(profile.PermissionSetMax))
+				d.errorf(n, "permission_set_duration %s is outside the range of profile %s: %s to %s (ROLE-2)", sim.FormatDuration(v),
+					profile.Name, sim.FormatDuration(profile.PermissionSetMin), sim.FormatDuration(profile.PermissionSetMax))
 			}
 		}
 	}
@@ -131,7 +131,7 @@ func (d *decoder) bound(n *yaml.Node, what string) (sim.Bound, bool) {
 	case "permission_set_duration":
 		return sim.Bound{PermissionSet: true}, true
 	}
-	v, err := ParseDuration(n.Value)
+	v, err := sim.ParseDuration(n.Value)
 	switch {
 	case err != nil:
 		d.errorf(n, "%s must be %s: %v", what, want, err)

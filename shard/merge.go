@@ -251,11 +251,11 @@ func (e *expectation) checkReplication(p *problems, file, path string, r *Replic
 		o, op := &r.Offboardings[j], fmt.Sprintf("%s.offboardings[%d]", path, j)
 		at := time.Duration(o.AtNS)
 		if at < 0 || at > e.horizon {
-			p.add(file, op+".at_ns", "%d (%s) is outside the run, 0 to %d (the horizon %s)", o.AtNS, sim.FormatDuration(at), e.horizon, sim.FormatDuration(e.horizon))
+			p.add(file, op+".at_ns", "%d (%s) is outside the run, 0 to %d (the horizon %s)", o.AtNS, sim.FormatDuration(sim.RoundMillis(at)), e.horizon, sim.FormatDuration(sim.RoundMillis(e.horizon)))
 			continue
 		}
 		if at < last {
-			p.add(file, op+".at_ns", "%s is before the offboarding before it (%s): they are in the order of their times", sim.FormatDuration(at), sim.FormatDuration(last))
+			p.add(file, op+".at_ns", "%s is before the offboarding before it (%s): they are in the order of their times", sim.FormatDuration(sim.RoundMillis(at)), sim.FormatDuration(sim.RoundMillis(last)))
 		}
 		last = at
 		pop, ok := e.people[o.User]
@@ -271,10 +271,10 @@ func (e *expectation) checkReplication(p *problems, file, path string, r *Replic
 		playbook, name, ok := e.source(o, at, pop, used)
 		switch {
 		case !ok:
-			p.add(file, op, "%s offboarded at %s with playbook %q: neither an offboard event of the scenario nor one its offboardings: entries generate", o.User, sim.FormatDuration(at), o.Playbook)
+			p.add(file, op, "%s offboarded at %s with playbook %q: neither an offboard event of the scenario nor one its offboardings: entries generate", o.User, sim.FormatDuration(sim.RoundMillis(at)), o.Playbook)
 			continue
 		case name != o.Playbook:
-			p.add(file, op+".playbook", "%q, but the scenario offboards %s at %s with playbook %q", o.Playbook, o.User, sim.FormatDuration(at), name)
+			p.add(file, op+".playbook", "%q, but the scenario offboards %s at %s with playbook %q", o.Playbook, o.User, sim.FormatDuration(sim.RoundMillis(at)), name)
 			continue
 		}
 		e.checkSteps(p, file, op, o, at, playbook)
@@ -290,7 +290,7 @@ func (e *expectation) checkReplication(p *problems, file, path string, r *Replic
 	}
 	for _, k := range e.keys {
 		if n := len(e.scripted[k]); used[k] < n {
-			p.add(file, path+".offboardings", "the offboarding of %s at %s (an offboard event of the scenario) is missing", k.user, sim.FormatDuration(k.at))
+			p.add(file, path+".offboardings", "the offboarding of %s at %s (an offboard event of the scenario) is missing", k.user, sim.FormatDuration(sim.RoundMillis(k.at)))
 		}
 	}
 }
@@ -358,10 +358,10 @@ func (e *expectation) checkWindows(p *problems, file, op string, o *Offboarding,
 			p.add(file, wp, "missing: every offboarding has a window on every channel")
 		case length < 0 || length > room:
 			p.add(file, wp+".length_ns", "%d (%s) is outside 0 to %d (%s, from the offboarding at %s to the horizon)",
-				w.LengthNS, sim.FormatDuration(length), room, sim.FormatDuration(room), sim.FormatDuration(at))
+				w.LengthNS, sim.FormatDuration(sim.RoundMillis(length)), room, sim.FormatDuration(sim.RoundMillis(room)), sim.FormatDuration(sim.RoundMillis(at)))
 		case w.Open && length != room:
 			p.add(file, wp+".length_ns", "%d (%s), but the window is open: it runs to the horizon, %d (%s)",
-				w.LengthNS, sim.FormatDuration(length), room, sim.FormatDuration(room))
+				w.LengthNS, sim.FormatDuration(sim.RoundMillis(length)), room, sim.FormatDuration(sim.RoundMillis(room)))
 		case !w.Open && length == 0 && w.Evidence != "":
 			p.add(file, wp+".evidence", "the access ended by the offboarding, so nothing held it after: want none")
 		default:
@@ -378,6 +378,6 @@ func (e *expectation) checkWindows(p *problems, file, op string, o *Offboarding,
 	any := o.Windows[sim.ChAny.String()]
 	if any.Open != open || time.Duration(any.LengthNS) != longest {
 		p.add(file, op+".windows.any", "%s (open %v), but any channel is open as long as some other channel is: the others' longest is %s (open %v)",
-			sim.FormatDuration(time.Duration(any.LengthNS)), any.Open, sim.FormatDuration(longest), open)
+			sim.FormatDuration(sim.RoundMillis(time.Duration(any.LengthNS))), any.Open, sim.FormatDuration(sim.RoundMillis(longest)), open)
 	}
 }

@@ -106,137 +106,165 @@ func (m *model) targetName(t target) string {
 	return m.accounts[i/len(m.permSets)] + "/" + m.permSets[i%len(m.permSets)].Name
 }
 
+// compiler resolves a scenario's names to indices with the scenario's Names.
+type compiler struct {
+	m     *model
+	names *Names
+	users map[string]int32 // the users listed and the people of populations
+	// deviceOf finds a device by its user's name and its own.
+	deviceOf map[[2]string]int32
+	popUsers map[string][]int32 // the people of each population
+}
+
 // compile resolves the scenario's names to indices. It reports the first reference it cannot resolve;
 // scenarios from the YAML language have been checked already, so this guards programs only.
 func compile(sc *Scenario) (*model, error) {
-	m := &model{sc: sc, apps: sc.Applications, permSets: sc.PermissionSets, accounts: sc.Accounts}
-	index := func(names []string) map[string]int32 {
-		ix := make(map[string]int32, len(names))
-		for i, n := range names {
-			ix[n] = int32(i)
-		}
-		return ix
+	c := &compiler{
+		m:     &model{sc: sc, apps: sc.Applications, permSets: sc.PermissionSets, accounts: sc.Accounts},
+		names: NamesOf(sc), users: map[string]int32{}, deviceOf: map[[2]string]int32{}, popUsers: map[string][]int32{},
 	}
-	var appNames, psNames, groupNames, userNames []string
-	for _, a := range sc.Applications {
-		appNames = append(appNames, a.Name)
+	for name, i := range c.names.Users {
+		c.users[name] = int32(i)
 	}
-	for _, p := range sc.PermissionSets {
-		psNames = append(psNames, p.Name)
-	}
-	for _, g := range sc.Groups {
-		groupNames = append(groupNames, g.Name)
-	}
-	for _, u := range sc.Users {
-		userNames = append(userNames, u.Name)
-	}
-	apps, permSets, accounts := index(appNames), index(psNames), index(sc.Accounts)
-	groups, users := index(groupNames), index(userNames)
-
-	resolve := func(a Assignment) (target, error) {
-		if a.Application != "" {
-			i, ok := apps[a.Application]
-			if !ok {
-				return noTarget, errorf("unknown application %q", a.Application)
-			}
-			return m.appTarget(int(i)), nil
-		}
-		ac, ok := accounts[a.Account]
-		if !ok {
-			return noTarget, errorf("unknown account %q", a.Account)
-		}
-		ps, ok := permSets[a.PermissionSet]
-		if !ok {
-			return noTarget, errorf("unknown permission set %q", a.PermissionSet)
-		}
-		return m.roleTarget(int(ac), int(ps)), nil
-	}
-	for _, g := range sc.Groups {
-		var ts []target
-		for _, a := range g.Assignments {
-			t, err := resolve(a)
-			if err != nil {
-				return nil, err
-			}
-			ts = append(ts, t)
-		}
-		m.groups = append(m.groups, ts)
-	}
-	deviceOf := map[[2]string]int32{}
-	for ui, u := range sc.Users {
-		um := userModel{name: u.Name}
-		for _, g := range u.Groups {
-			gi, ok := groups[g]
-			if !ok {
-				return nil, errorf("user %s: unknown group %q", u.Name, g)
-			}
-			um.groups = append(um.groups, gi)
-		}
-		for _, a := range u.Assignments {
-			t, err := resolve(a)
-			if err != nil {
-				return nil, errorf("user %s: %v", u.Name, err)
-			}
-			um.direct = append(um.direct, t)
-		}
-		for _, d := range u.Devices {
-			di := int32(len(m.devices))
-			m.devices = append(m.devices, deviceModel{name: d.Name, user: int32(ui), kind: d.Kind, config: d.Config, client: d.Client})
-			um.devices = append(um.devices, di)
-			deviceOf[[2]string{u.Name, d.Name}] = di
-		}
-		m.users = append(m.users, um)
-	}
-
-	behaviours := map[string]int32{}
-	for i := range sc.Behaviours {
-		b := &sc.Behaviours[i]
-		bm, err := m.compileBehaviour(b, resolve)
-		if err != nil {
+	for _, pass := range []func() error{c.groups, c.listedUsers, c.behaviours, c.populations, c.devices, c.plans, c.timeline} {
+		if err := pass(); err != nil {
 			return nil, err
 		}
-		behaviours[b.Name] = int32(len(m.behaviours))
-		m.behaviours = append(m.behaviours, bm)
 	}
-	popUsers := map[string][]int32{}
-	for _, pop := range sc.Populations {
-		bi, ok := behaviours[pop.Behaviour]
+	return c.m, nil
+}
+
+// resolve returns the target of an assignment.
+func (c *compiler) resolve(a Assignment) (target, error) {
+	if a.Application != "" {
+		i, ok := c.names.Applications.Lookup(a.Application)
 		if !ok {
-			return nil, errorf("population %s: unknown behaviour %q", pop.Name, pop.Behaviour)
+			return noTarget, errorf("unknown application %q", a.Application)
 		}
-		var gs []int32
-		for _, g := range pop.Groups {
-			gi, ok := groups[g]
-			if !ok {
-				return nil, errorf("population %s: unknown group %q", pop.Name, g)
+		return c.m.appTarget(i), nil
+	}
+	ac, ok := c.names.Accounts.Lookup(a.Account)
+	if !ok {
+		return noTarget, errorf("unknown account %q", a.Account)
+	}
+	ps, ok := c.names.PermissionSets.Lookup(a.PermissionSet)
+	if !ok {
+		return noTarget, errorf("unknown permission set %q", a.PermissionSet)
+	}
+	return c.m.roleTarget(ac, ps), nil
+}
+
+// targets resolves a list of assignments; what, when set, names their owner in errors.
+func (c *compiler) targets(as []Assignment, what string) ([]target, error) {
+	var ts []target
+	for _, a := range as {
+		t, err := c.resolve(a)
+		if err != nil {
+			if what != "" {
+				return nil, errorf("%s: %v", what, err)
 			}
-			gs = append(gs, gi)
+			return nil, err
 		}
-		var ts []target
-		for _, a := range pop.Assignments {
-			t, err := resolve(a)
-			if err != nil {
-				return nil, errorf("population %s: %v", pop.Name, err)
-			}
-			ts = append(ts, t)
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+// groupsOf resolves a list of group names; what names their owner in errors.
+func (c *compiler) groupsOf(names []string, what string) ([]int32, error) {
+	var gs []int32
+	for _, g := range names {
+		gi, ok := c.names.Groups.Lookup(g)
+		if !ok {
+			return nil, errorf("%s: unknown group %q", what, g)
+		}
+		gs = append(gs, int32(gi))
+	}
+	return gs, nil
+}
+
+// addDevices gives the user um, of index ui, the devices.
+func (c *compiler) addDevices(um *userModel, ui int32, devices []Device) {
+	m := c.m
+	for _, d := range devices {
+		di := int32(len(m.devices))
+		m.devices = append(m.devices, deviceModel{name: d.Name, user: ui, kind: d.Kind, config: d.Config, client: d.Client})
+		um.devices = append(um.devices, di)
+		c.deviceOf[[2]string{um.name, d.Name}] = di
+	}
+}
+
+func (c *compiler) groups() error {
+	for _, g := range c.m.sc.Groups {
+		ts, err := c.targets(g.Assignments, "")
+		if err != nil {
+			return err
+		}
+		c.m.groups = append(c.m.groups, ts)
+	}
+	return nil
+}
+
+func (c *compiler) listedUsers() error {
+	for ui, u := range c.m.sc.Users {
+		um := userModel{name: u.Name}
+		var err error
+		if um.groups, err = c.groupsOf(u.Groups, "user "+u.Name); err != nil {
+			return err
+		}
+		if um.direct, err = c.targets(u.Assignments, "user "+u.Name); err != nil {
+			return err
+		}
+		c.addDevices(&um, int32(ui), u.Devices)
+		c.m.users = append(c.m.users, um)
+	}
+	return nil
+}
+
+func (c *compiler) behaviours() error {
+	for i := range c.m.sc.Behaviours {
+		bm, err := c.m.compileBehaviour(&c.m.sc.Behaviours[i], c.resolve)
+		if err != nil {
+			return err
+		}
+		c.m.behaviours = append(c.m.behaviours, bm)
+	}
+	return nil
+}
+
+func (c *compiler) populations() error {
+	m := c.m
+	for _, pop := range m.sc.Populations {
+		bi, ok := c.names.Behaviours.Lookup(pop.Behaviour)
+		if !ok {
+			return errorf("population %s: unknown behaviour %q", pop.Name, pop.Behaviour)
+		}
+		gs, err := c.groupsOf(pop.Groups, "population "+pop.Name)
+		if err != nil {
+			return err
+		}
+		ts, err := c.targets(pop.Assignments, "population "+pop.Name)
+		if err != nil {
+			return err
 		}
 		for i := 1; i <= pop.Count; i++ {
 			ui := int32(len(m.users))
-			um := userModel{name: PopulationUser(pop.Name, i), groups: gs, direct: ts, behaviour: bi}
-			for _, d := range pop.Devices {
-				di := int32(len(m.devices))
-				m.devices = append(m.devices, deviceModel{name: d.Name, user: ui, kind: d.Kind, config: d.Config, client: d.Client})
-				um.devices = append(um.devices, di)
-				deviceOf[[2]string{um.name, d.Name}] = di
-			}
-			users[um.name] = ui
-			popUsers[pop.Name] = append(popUsers[pop.Name], ui)
+			um := userModel{name: PopulationUser(pop.Name, i), groups: gs, direct: ts, behaviour: int32(bi)}
+			c.addDevices(&um, ui, pop.Devices)
+			c.users[um.name] = ui
+			c.popUsers[pop.Name] = append(c.popUsers[pop.Name], ui)
 			m.users = append(m.users, um)
 		}
 	}
+	return nil
+}
+
+// devices finds each user's first device of each kind.
+func (c *compiler) devices() error {
+	m := c.m
 	for i := range m.users {
 		um := &m.users[i]
-		if i < len(sc.Users) {
+		if i < len(m.sc.Users) {
 			um.behaviour = -1
 		}
 		um.browser, um.cli, um.kiro = -1, -1, -1
@@ -251,64 +279,87 @@ func compile(sc *Scenario) (*model, error) {
 			}
 		}
 	}
+	return nil
+}
 
-	var compileEvent func(e *Event) (step, error)
-	compileEvent = func(e *Event) (step, error) {
-		s := step{at: e.At, action: e.Action, user: -1, group: -1, device: -1, target: noTarget, permSet: -1,
-			where: e.Where, duration: e.Duration, name: e.PlaybookName}
-		if e.User != "" {
-			u, ok := users[e.User]
-			if !ok {
-				return s, errorf("%s: unknown user %q", e.Action, e.User)
-			}
-			s.user = u
-		}
-		if e.Group != "" {
-			g, ok := groups[e.Group]
-			if !ok {
-				return s, errorf("%s: unknown group %q", e.Action, e.Group)
-			}
-			s.group = g
-		}
-		if e.Device != "" {
-			d, ok := deviceOf[[2]string{e.User, e.Device}]
-			if !ok {
-				return s, errorf("%s: user %s has no device %q", e.Action, e.User, e.Device)
-			}
-			s.device = d
-		}
-		if e.PermissionSet != "" {
-			ps, ok := permSets[e.PermissionSet]
-			if !ok {
-				return s, errorf("%s: unknown permission set %q", e.Action, e.PermissionSet)
-			}
-			s.permSet = ps
-		}
-		if e.Application != "" || e.Account != "" {
-			t, err := resolve(Assignment{Account: e.Account, PermissionSet: e.PermissionSet, Application: e.Application})
-			if err != nil {
-				return s, errorf("%s: %v", e.Action, err)
-			}
-			s.target = t
-		}
-		if needsUser(e.Action) && s.user < 0 {
-			return s, errorf("%s needs a user", e.Action)
-		}
-		if needsDevice(e.Action) && s.device < 0 {
-			return s, errorf("%s needs a device", e.Action)
-		}
-		for i := range e.Playbook {
-			st := e.Playbook[i].Event
-			st.User = e.User
-			c, err := compileEvent(&st)
-			if err != nil {
-				return s, err
-			}
-			c.at = e.Playbook[i].After
-			s.playbook = append(s.playbook, c)
-		}
-		return s, nil
+// event compiles a timeline event or a playbook step.
+func (c *compiler) event(e *Event) (step, error) {
+	s := step{at: e.At, action: e.Action, user: -1, group: -1, device: -1, target: noTarget, permSet: -1,
+		where: e.Where, duration: e.Duration, name: e.PlaybookName}
+	if err := c.references(e, &s); err != nil {
+		return s, err
 	}
+	spec := e.Action.Spec()
+	if spec.NeedsUser() && s.user < 0 {
+		return s, errorf("%s needs a user", e.Action)
+	}
+	if spec.NeedsDevice() && s.device < 0 {
+		return s, errorf("%s needs a device", e.Action)
+	}
+	var err error
+	s.playbook, err = c.playbook(e.Playbook, e.User)
+	return s, err
+}
+
+// references resolves the names an event refers to.
+func (c *compiler) references(e *Event, s *step) error {
+	if e.User != "" {
+		u, ok := c.users[e.User]
+		if !ok {
+			return errorf("%s: unknown user %q", e.Action, e.User)
+		}
+		s.user = u
+	}
+	if e.Group != "" {
+		g, ok := c.names.Groups.Lookup(e.Group)
+		if !ok {
+			return errorf("%s: unknown group %q", e.Action, e.Group)
+		}
+		s.group = int32(g)
+	}
+	if e.Device != "" {
+		d, ok := c.deviceOf[[2]string{e.User, e.Device}]
+		if !ok {
+			return errorf("%s: user %s has no device %q", e.Action, e.User, e.Device)
+		}
+		s.device = d
+	}
+	if e.PermissionSet != "" {
+		ps, ok := c.names.PermissionSets.Lookup(e.PermissionSet)
+		if !ok {
+			return errorf("%s: unknown permission set %q", e.Action, e.PermissionSet)
+		}
+		s.permSet = int32(ps)
+	}
+	if e.Application != "" || e.Account != "" {
+		t, err := c.resolve(Assignment{Account: e.Account, PermissionSet: e.PermissionSet, Application: e.Application})
+		if err != nil {
+			return errorf("%s: %v", e.Action, err)
+		}
+		s.target = t
+	}
+	return nil
+}
+
+// playbook compiles the steps of an offboarding of the named user.
+func (c *compiler) playbook(steps []Step, user string) ([]step, error) {
+	var out []step
+	for i := range steps {
+		st := steps[i].Event
+		st.User = user
+		s, err := c.event(&st)
+		if err != nil {
+			return nil, err
+		}
+		s.at = steps[i].After
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// plans compiles the offboarding plans, those of one population first.
+func (c *compiler) plans() error {
+	m, sc := c.m, c.m.sc
 	for i := range sc.Offboardings {
 		p := &sc.Offboardings[i]
 		pm := planModel{plan: p, entry: i}
@@ -316,24 +367,21 @@ func compile(sc *Scenario) (*model, error) {
 			for u := range m.users {
 				pm.candidates = append(pm.candidates, int32(u))
 			}
-		} else if pm.candidates = popUsers[p.Population]; pm.candidates == nil {
-			return nil, errorf("offboardings: unknown population %q", p.Population)
+		} else if pm.candidates = c.popUsers[p.Population]; pm.candidates == nil {
+			return errorf("offboardings: unknown population %q", p.Population)
 		}
 		if p.Count > len(pm.candidates) {
-			return nil, errorf("offboardings: %d offboardings from %d people", p.Count, len(pm.candidates))
+			return errorf("offboardings: %d offboardings from %d people", p.Count, len(pm.candidates))
 		}
 		if p.From < 0 || p.To < p.From || p.To > sc.Horizon {
-			return nil, errorf("offboardings: window %v to %v is not within the horizon", p.From, p.To)
+			return errorf("offboardings: window %v to %v is not within the horizon", p.From, p.To)
 		}
-		for j := range p.Playbook {
-			st := p.Playbook[j].Event
-			st.User = m.users[pm.candidates[0]].name // checks the steps; the user is set when drawn
-			c, err := compileEvent(&st)
-			if err != nil {
-				return nil, err
+		if len(p.Playbook) > 0 {
+			// The steps are checked with the first candidate; the user is set when drawn.
+			var err error
+			if pm.offboard.playbook, err = c.playbook(p.Playbook, m.users[pm.candidates[0]].name); err != nil {
+				return err
 			}
-			c.at = p.Playbook[j].After
-			pm.offboard.playbook = append(pm.offboard.playbook, c)
 		}
 		pm.offboard.action = Offboard
 		pm.offboard.name = p.PlaybookName
@@ -350,46 +398,34 @@ func compile(sc *Scenario) (*model, error) {
 		}
 		return everyone(a) - everyone(b)
 	})
+	return nil
+}
+
+// timeline compiles the events, in order, each offboarding a user at most once (EV-2).
+func (c *compiler) timeline() error {
+	m, sc := c.m, c.m.sc
 	var last time.Duration
 	offboarded := make([]bool, len(m.users))
 	for i := range sc.Events {
 		e := &sc.Events[i]
 		if e.At < last || e.At < 0 || e.At > sc.Horizon {
-			return nil, errorf("event %d (%s) at %v is out of order or outside the horizon", i, e.Action, e.At)
+			return errorf("event %d (%s) at %v is out of order or outside the horizon", i, e.Action, e.At)
 		}
 		last = e.At
-		s, err := compileEvent(e)
+		s, err := c.event(e)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if s.action == Offboard {
 			if offboarded[s.user] {
-				return nil, errorf("event %d offboards %s a second time (EV-2)", i, e.User)
+				return errorf("event %d offboards %s a second time (EV-2)", i, e.User)
 			}
 			offboarded[s.user] = true
 			m.offboarded = append(m.offboarded, s.user)
 		}
 		m.events = append(m.events, s)
 	}
-	return m, nil
-}
-
-func needsUser(a Action) bool {
-	switch a {
-	case SetPortalSession, SetPermissionSetDuration, RevokeRoleSessions, AddAssignment, RemoveAssignment,
-		SetBackgroundSessionDuration, EnableBackgroundSessions, DisableBackgroundSessions:
-		return false
-	}
-	return true
-}
-
-func needsDevice(a Action) bool {
-	switch a {
-	case SignIn, SignOut, OpenApp, Federate, CLILogin, CLILogout, GetRoleCredentials,
-		StartCLIWorkload, StopCLIWorkload, StartJob:
-		return true
-	}
-	return false
+	return nil
 }
 
 // compileBehaviour resolves a behaviour's targets and lays out its working days over the horizon.

@@ -2,8 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 )
 
@@ -275,7 +273,7 @@ func (w *world) describe(c Channel, h holder) string {
 		a := &w.apps[h.idx]
 		return fmt.Sprintf("%s session opened at %s, ended at the check at %s (APP-2 every %s, APP-3 every %s)",
 			w.m.targetName(a.target), w.at(a.start), w.at(a.endAt),
-			FormatDuration(w.prof.AppSessionCheck), FormatDuration(w.prof.AppEntitlementCheck))
+			FormatDuration(RoundMillis(w.prof.AppSessionCheck)), FormatDuration(RoundMillis(w.prof.AppEntitlementCheck)))
 	case hSAML:
 		a := &w.samls[h.idx]
 		return fmt.Sprintf("SAML application %s session from %s to %s: nothing in IAM Identity Center ends it (SAML-2)",
@@ -323,37 +321,4 @@ func (w *world) describe(c Channel, h holder) string {
 // at writes an instant of the simulation as a time of day, to the second.
 func (w *world) at(t time.Duration) string {
 	return w.sc.Start.Add(t).UTC().Format("2006-01-02T15:04:05Z")
-}
-
-// FormatDuration writes d compactly in days, hours, minutes and seconds: "1d9h5m", "30m",
-// "2m37.646s", "0s". Fractions of a second are rounded to the millisecond, or kept to the
-// nanosecond below a millisecond.
-func FormatDuration(d time.Duration) string {
-	if d == 0 {
-		return "0s"
-	}
-	var b strings.Builder
-	if d < 0 {
-		b.WriteByte('-')
-		d = -d
-	}
-	if d < time.Millisecond {
-		fmt.Fprintf(&b, "%dns", int64(d))
-		return b.String()
-	}
-	d = d.Round(time.Millisecond)
-	for _, u := range []struct {
-		u    time.Duration
-		name string
-	}{{24 * time.Hour, "d"}, {time.Hour, "h"}, {time.Minute, "m"}} {
-		if n := d / u.u; n > 0 {
-			fmt.Fprintf(&b, "%d%s", n, u.name)
-			d -= n * u.u
-		}
-	}
-	if d > 0 {
-		b.WriteString(strconv.FormatFloat(d.Seconds(), 'f', -1, 64))
-		b.WriteByte('s')
-	}
-	return b.String()
 }

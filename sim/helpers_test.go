@@ -131,14 +131,3 @@ func want(t *testing.T, w [NumChannels]Window, c Channel, length string, open bo
 		t.Errorf("%s window = %v (open %v), want %v (open %v); evidence: %s", c, got.Length, got.Open, h(length), open, got.Evidence)
 	}
 }
-
-func TestFormatDuration(t *testing.T) {
-	for d, want := range map[time.Duration]string{
-		0: "0s", h("1d9h5m"): "1d9h5m", h("30m"): "30m", h("2m37.6456s"): "2m37.646s",
-		h("500us"): "500000ns", -h("1h"): "-1h", h("90s"): "1m30s",
-	} {
-		if got := FormatDuration(d); got != want {
-			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
-		}
-	}
-}

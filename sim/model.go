@@ -311,6 +311,11 @@ type Control struct {
 	Text      string
 }
 
+var statistics = [...]string{"max", "mean", "p50", "p95", "p99"}
+
+// Statistics returns the statistics a control may bound, in order.
+func Statistics() []string { return append([]string(nil), statistics[:]...) }
+
 // Channel is a kind of access whose exposure window is measured.
 type Channel uint8
 

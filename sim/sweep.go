@@ -10,9 +10,10 @@ import (
 	"time"
 )
 
-// Setting names a setting that a sweep varies: "portal_session", "background_session",
-// "kiro_session", "permission_set.NAME" (a permission set's session duration) or "timing.NAME"
-// (a timing parameter of the profile, see TimingNames).
+// Setting is a setting that a sweep varies, by name, with a value: "portal_session",
+// "background_session", "kiro_session", "permission_set.NAME" (a permission set's session
+// duration) or "timing.NAME" (a timing parameter of the profile, see TimingNames). Its methods
+// get it from a scenario, set it in one, and give its range in a profile.
 type Setting struct {
 	Name  string
 	Value time.Duration
@@ -24,7 +25,7 @@ type Candidate []Setting
 func (c Candidate) String() string {
 	var parts []string
 	for _, s := range c {
-		parts = append(parts, s.Name+"="+FormatDuration(s.Value))
+		parts = append(parts, s.Name+"="+FormatDuration(RoundMillis(s.Value)))
 	}
 	return strings.Join(parts, " ")
 }
@@ -71,43 +72,9 @@ func (s *Sweep) List() []Candidate {
 func (sc *Scenario) With(c Candidate) (*Scenario, error) {
 	cp := *sc
 	cp.PermissionSets = append([]PermissionSet(nil), sc.PermissionSets...)
-	p := &cp.Profile
 	for _, s := range c {
-		switch {
-		case s.Name == "portal_session":
-			if s.Value < p.PortalMin || s.Value > p.PortalMax {
-				return nil, errorf("portal_session %s is outside %s..%s of profile %s (UIS-1)", FormatDuration(s.Value), FormatDuration(p.PortalMin), FormatDuration(p.PortalMax), p.Name)
-			}
-			cp.Settings.PortalSession = s.Value
-		case s.Name == "background_session":
-			if s.Value < p.BackgroundMin || s.Value > p.BackgroundMax {
-				return nil, errorf("background_session %s is outside %s..%s (BG-1)", FormatDuration(s.Value), FormatDuration(p.BackgroundMin), FormatDuration(p.BackgroundMax))
-			}
-			cp.Settings.BackgroundDuration = s.Value
-		case s.Name == "kiro_session":
-			if s.Value <= 0 || s.Value > p.KiroMax {
-				return nil, errorf("kiro_session %s is outside 0..%s (KIRO-1)", FormatDuration(s.Value), FormatDuration(p.KiroMax))
-			}
-			cp.Settings.KiroDuration = s.Value
-		case strings.HasPrefix(s.Name, "permission_set."):
-			name := strings.TrimPrefix(s.Name, "permission_set.")
-			i := 0
-			for i < len(cp.PermissionSets) && cp.PermissionSets[i].Name != name {
-				i++
-			}
-			if i == len(cp.PermissionSets) {
-				return nil, errorf("sweep: unknown permission set %q", name)
-			}
-			if s.Value < p.PermissionSetMin || s.Value > p.PermissionSetMax {
-				return nil, errorf("permission set %s duration %s is outside %s..%s (ROLE-2)", name, FormatDuration(s.Value), FormatDuration(p.PermissionSetMin), FormatDuration(p.PermissionSetMax))
-			}
-			cp.PermissionSets[i].SessionDuration = s.Value
-		case strings.HasPrefix(s.Name, "timing."):
-			if err := p.SetTiming(strings.TrimPrefix(s.Name, "timing."), s.Value); err != nil {
-				return nil, errorf("sweep: %v", err)
-			}
-		default:
-			return nil, errorf("sweep: unknown setting %q", s.Name)
+		if err := s.Set(&cp); err != nil {
+			return nil, err
 		}
 	}
 	return &cp, nil

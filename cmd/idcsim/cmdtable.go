@@ -151,14 +151,14 @@ func (c *command) wantedTable(o *tableOptions, stderr io.Writer) (*sim.Table, si
 	}
 	want.Profile = name
 	if o.psd != "" {
-		d, err := scenarios.ParseDuration(o.psd)
+		d, err := sim.ParseDuration(o.psd)
 		if err != nil {
 			return nil, profile, c.usageError(stderr, "--permission-set-duration: %v", err), false
 		}
 		want.PermissionSetDuration = d
 	}
 	if d := want.PermissionSetDuration; d < profile.PermissionSetMin || d > profile.PermissionSetMax {
-		f := report.FormatDuration
+		f := sim.HumanDuration
 		return nil, profile, c.usageError(stderr, "permission-set duration %s is outside %s..%s", f(d), f(profile.PermissionSetMin), f(profile.PermissionSetMax)), false
 	}
 	return want, profile, 0, true

@@ -34,7 +34,7 @@ func applyOverrides(sc *sim.Scenario, ov shard.Overrides) error {
 		sc.Replications = *ov.Replications
 	}
 	if ov.Profile != "" {
-		return applyProfile(sc, ov.Profile)
+		return sc.SetProfile(ov.Profile)
 	}
 	return nil
 }

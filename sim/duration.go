@@ -1,4 +1,4 @@
-package scenarios
+package sim
 
 import (
 	"errors"
@@ -249,8 +249,9 @@ func parseISO(s string) (time.Duration, error) {
 	return total, nil
 }
 
-// FormatDuration writes d in the short form that ParseDuration reads, with days as the largest
-// unit and fractions of a second as decimals: "1d9h5m", "30m", "1m30.5s", "0s".
+// FormatDuration writes d exactly in the short form that ParseDuration reads, with days as the
+// largest unit and fractions of a second as decimals: "1d9h5m", "30m", "1m30.5s", "0s"; a
+// duration under a millisecond is written in nanoseconds: "500000ns".
 func FormatDuration(d time.Duration) string {
 	if d == 0 {
 		return "0s"
@@ -260,6 +261,11 @@ func FormatDuration(d time.Duration) string {
 	if d < 0 {
 		b.WriteByte('-')
 		u = -u
+	}
+	if u < uint64(time.Millisecond) {
+		b.WriteString(strconv.FormatUint(u, 10))
+		b.WriteString("ns")
+		return b.String()
 	}
 	parts := []struct {
 		unit uint64
@@ -283,4 +289,37 @@ func FormatDuration(d time.Duration) string {
 		b.WriteByte('s')
 	}
 	return b.String()
+}
+
+// RoundMillis rounds d to the millisecond, leaving a duration under a millisecond as it is: the
+// precision at which messages and reports show measured times.
+func RoundMillis(d time.Duration) time.Duration {
+	if -time.Millisecond < d && d < time.Millisecond {
+		return d
+	}
+	return d.Round(time.Millisecond)
+}
+
+// HumanDuration formats d compactly for people: 0s, 0.250s, 45s, 29m59s, 12h00m, 1h00m01s, 3d04h00m.
+// Below a day whole seconds are kept, from a day on whole minutes; smaller parts are dropped, never rounded up.
+func HumanDuration(d time.Duration) string {
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	switch {
+	case d == 0:
+		return "0s"
+	case d < time.Second:
+		return fmt.Sprintf("%s%.3fs", sign, d.Seconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%s%ds", sign, d/time.Second)
+	case d < time.Hour:
+		return fmt.Sprintf("%s%dm%02ds", sign, d/time.Minute, d%time.Minute/time.Second)
+	case d < day && d%time.Minute >= time.Second:
+		return fmt.Sprintf("%s%dh%02dm%02ds", sign, d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second)
+	case d < day:
+		return fmt.Sprintf("%s%dh%02dm", sign, d/time.Hour, d%time.Hour/time.Minute)
+	}
+	return fmt.Sprintf("%s%dd%02dh%02dm", sign, d/day, d%day/time.Hour, d%time.Hour/time.Minute)
 }

@@ -1,4 +1,4 @@
-package scenarios
+package sim
 
 import (
 	"fmt"
@@ -97,7 +97,7 @@ func TestFormatDuration(t *testing.T) {
 		want string
 	}{
 		{0, "0s"},
-		{time.Nanosecond, "0.000000001s"},
+		{time.Nanosecond, "1ns"},
 		{33*time.Hour + 5*time.Minute, "1d9h5m"},
 		{-90 * time.Minute, "-1h30m"},
 		{-1 << 63, "-106751d23h47m16.854775808s"},
@@ -123,4 +123,71 @@ func ExampleParseDuration() {
 	// 1w = 168h0m0s = 7d
 	// 1.5h = 1h30m0s = 1h30m
 	// "1mo": months and years are not accepted because their length varies; write days (30d) or weeks (4w)
+}
+
+func FuzzParseDuration(f *testing.F) {
+	for _, s := range []string{"15m", "8h", "90d", "1w", "12h30m", "1d9h5m", "30s", "PT8H", "P90D",
+		"P1DT2H", "PT30M", "1.5h", "0s", "1mo", "P1M", "-5m", "30"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseDuration(s)
+		if err != nil {
+			return
+		}
+		if d < 0 {
+			t.Fatalf("ParseDuration(%q) = %v, negative", s, d)
+		}
+		text := FormatDuration(d)
+		back, err := ParseDuration(text)
+		if err != nil {
+			t.Fatalf("ParseDuration(FormatDuration(%v) = %q): %v", d, text, err)
+		}
+		if back != d {
+			t.Fatalf("ParseDuration(%q) = %v, then FormatDuration %q gives back %v", s, d, text, back)
+		}
+	})
+}
+
+func TestHumanDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0:                                 "0s",
+		500 * time.Millisecond:            "0.500s",
+		45 * time.Second:                  "45s",
+		1799999 * time.Millisecond:        "29m59s",
+		12 * time.Hour:                    "12h00m",
+		12*time.Hour + 59*time.Second:     "12h00m59s",
+		time.Hour + 1500*time.Millisecond: "1h00m01s",
+		76 * time.Hour:                    "3d04h00m",
+	} {
+		if got := HumanDuration(d); got != want {
+			t.Errorf("HumanDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestRoundMillis(t *testing.T) {
+	for d, want := range map[time.Duration]time.Duration{
+		1118 * time.Millisecond:                   1118 * time.Millisecond,
+		2*time.Minute + 37645600*time.Microsecond: 2*time.Minute + 37646*time.Millisecond, // to the nearest
+		500 * time.Microsecond:                    500 * time.Microsecond,                 // kept: under a millisecond
+		-time.Nanosecond:                          -time.Nanosecond,
+	} {
+		if got := RoundMillis(d); got != want {
+			t.Errorf("RoundMillis(%v) = %v, want %v", d, got, want)
+		}
+	}
+}
+
+// The messages and reports that show measured times at the millisecond keep their form: these
+// are the cases of the formatter they used before.
+func TestFormatDurationRounded(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", h("1d9h5m"): "1d9h5m", h("30m"): "30m", h("2m37.6456s"): "2m37.646s",
+		h("500us"): "500000ns", -h("1h"): "-1h", h("90s"): "1m30s",
+	} {
+		if got := FormatDuration(RoundMillis(d)); got != want {
+			t.Errorf("FormatDuration(RoundMillis(%v)) = %q, want %q", d, got, want)
+		}
+	}
 }
