@@ -149,76 +149,15 @@ func WriteDir(dir, kind string, files map[string][]byte) (warnings []string, err
 	if err != nil {
 		return warnings, err
 	}
-	swapped := false // once true, tmp no longer holds the new report
-	defer func() {
-		if err != nil && !swapped {
-			removeListed(tmp, all)
-		}
-	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
+	if err := fillDir(tmp, names, files, pdata, mdata); err != nil {
+		removeListed(tmp, all)
 		return warnings, err
 	}
-	step("created")
-	if err := writeSynced(filepath.Join(tmp, pendingName), pdata); err != nil {
+	old, err := swapIn(tmp, dir, exists)
+	if err != nil {
+		removeListed(tmp, all) // every way swapIn fails leaves the new report at tmp
 		return warnings, err
 	}
-	step("pending list written")
-	for _, name := range names {
-		p := filepath.Join(tmp, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return warnings, err
-		}
-		if err := writeSynced(p, files[name]); err != nil {
-			return warnings, err
-		}
-		step("wrote " + name)
-	}
-	if err := writeSynced(filepath.Join(tmp, manifestName), mdata); err != nil {
-		return warnings, err
-	}
-	step("manifest written")
-	if err := os.Remove(filepath.Join(tmp, pendingName)); err != nil {
-		return warnings, err
-	}
-	step("pending list removed")
-	if err := syncDirs(tmp, names); err != nil {
-		return warnings, err
-	}
-
-	old := "" // where the previous report is once the new one is in
-	switch {
-	case !exists:
-		if err := os.Rename(tmp, dir); err != nil {
-			return warnings, err
-		}
-		step("renamed")
-	default:
-		err := exchangeDirs(tmp, dir)
-		if err != nil && !errors.Is(err, errExchangeUnsupported) {
-			return warnings, err
-		}
-		if err == nil {
-			old = tmp
-			step("exchanged")
-			break
-		}
-		old = filepath.Join(parent, oldPrefix+base+"."+randomDigits())
-		if _, err := os.Lstat(old); !errors.Is(err, fs.ErrNotExist) {
-			return warnings, fmt.Errorf("%s is in the way of moving the previous report aside", old)
-		}
-		if err := os.Rename(dir, old); err != nil {
-			return warnings, err
-		}
-		step("moved aside")
-		if err := os.Rename(tmp, dir); err != nil {
-			if rerr := os.Rename(old, dir); rerr != nil {
-				return warnings, fmt.Errorf("%w; the previous report is at %s, which the next idcsim writing %s puts back", err, old, dir)
-			}
-			return warnings, err
-		}
-		step("renamed")
-	}
-	swapped = true
 	if err := syncDir(parent); err != nil {
 		warnings = append(warnings, fmt.Sprintf("%s: %v", parent, err))
 	}
@@ -228,6 +167,76 @@ func WriteDir(dir, kind string, files map[string][]byte) (warnings []string, err
 		}
 	}
 	return warnings, nil
+}
+
+// fillDir writes the new report into the temporary directory tmp (step 3 of WriteDir): the
+// pending list, the files, the manifest; then it removes the pending list and syncs.
+func fillDir(tmp string, names []string, files map[string][]byte, pdata, mdata []byte) error {
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	step("created")
+	if err := writeSynced(filepath.Join(tmp, pendingName), pdata); err != nil {
+		return err
+	}
+	step("pending list written")
+	for _, name := range names {
+		p := filepath.Join(tmp, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := writeSynced(p, files[name]); err != nil {
+			return err
+		}
+		step("wrote " + name)
+	}
+	if err := writeSynced(filepath.Join(tmp, manifestName), mdata); err != nil {
+		return err
+	}
+	step("manifest written")
+	if err := os.Remove(filepath.Join(tmp, pendingName)); err != nil {
+		return err
+	}
+	step("pending list removed")
+	return syncDirs(tmp, names)
+}
+
+// swapIn puts the new report at tmp in dir's place (steps 4 and 5 of WriteDir) and returns where
+// the previous report is now, "" when there was none. When it fails, the new report is still at
+// tmp.
+func swapIn(tmp, dir string, exists bool) (old string, err error) {
+	if !exists {
+		if err := os.Rename(tmp, dir); err != nil {
+			return "", err
+		}
+		step("renamed")
+		return "", nil
+	}
+	err = exchangeDirs(tmp, dir)
+	if err != nil && !errors.Is(err, errExchangeUnsupported) {
+		return "", err
+	}
+	if err == nil {
+		step("exchanged")
+		return tmp, nil
+	}
+	parent, base := filepath.Dir(dir), filepath.Base(dir)
+	old = filepath.Join(parent, oldPrefix+base+"."+randomDigits())
+	if _, err := os.Lstat(old); !errors.Is(err, fs.ErrNotExist) {
+		return "", fmt.Errorf("%s is in the way of moving the previous report aside", old)
+	}
+	if err := os.Rename(dir, old); err != nil {
+		return "", err
+	}
+	step("moved aside")
+	if err := os.Rename(tmp, dir); err != nil {
+		if rerr := os.Rename(old, dir); rerr != nil {
+			return "", fmt.Errorf("%w; the previous report is at %s, which the next idcsim writing %s puts back", err, old, dir)
+		}
+		return "", err
+	}
+	step("renamed")
+	return old, nil
 }
 
 // removeOld removes the previous report, or empty directory, once moved aside, after checking it

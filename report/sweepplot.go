@@ -21,9 +21,12 @@ import (
 // front (frontier), and the objective over the first two swept settings (heatmap).
 func SweepFigures(ss *SweepSummary) ([]Figure, error) {
 	var figs []Figure
-	for _, f := range []func(*SweepSummary) (drawer, Figure){frontierPlot, heatmapPlot} {
-		d, fig := f(ss)
-		if err := render(d, &fig); err != nil {
+	for _, f := range []func(*SweepSummary) (drawer, Figure, error){frontierPlot, heatmapPlot} {
+		d, fig, err := f(ss)
+		if err == nil {
+			err = render(d, &fig)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("drawing %s: %v", fig.Name, err)
 		}
 		figs = append(figs, fig)
@@ -65,7 +68,7 @@ func frontierData(ss *SweepSummary) (points, front []frontierPoint) {
 
 var green = color.RGBA{0x00, 0x9e, 0x73, 0xff}
 
-func frontierPlot(ss *SweepSummary) (drawer, Figure) {
+func frontierPlot(ss *SweepSummary) (drawer, Figure, error) {
 	fig := Figure{Name: "frontier", Title: "Exposure against friction per candidate"}
 	points, front := frontierData(ss)
 	var top time.Duration
@@ -76,17 +79,7 @@ func frontierPlot(ss *SweepSummary) (drawer, Figure) {
 	p := newPlot(fig.Title, "friction: prompts and logins per user-week", ss.Objective()+" exposure ("+unitName+")")
 	p.Y.Min = 0
 	if len(points) > 0 {
-		// room around the points for their marks and numbers
-		lo, hi := points[0].Friction, points[0].Friction
-		for _, pt := range points {
-			lo, hi = min(lo, pt.Friction), max(hi, pt.Friction)
-		}
-		span := hi - lo
-		if span == 0 {
-			span = max(hi, 1)
-		}
-		p.X.Min, p.X.Max = max(0, lo-0.05*span), hi+0.08*span
-		p.Y.Max = max(scale(top, unit)*1.08, 1)
+		frontierRange(p, points, scale(top, unit))
 	}
 	xy := func(pts []frontierPoint, keep func(frontierPoint) bool) plotter.XYs {
 		var out plotter.XYs
@@ -97,15 +90,48 @@ func frontierPlot(ss *SweepSummary) (drawer, Figure) {
 		}
 		return out
 	}
+	all := func(frontierPoint) bool { return true }
 	var legend []legendEntry
 	if len(front) > 0 {
-		l, err := plotter.NewLine(xy(front, func(frontierPoint) bool { return true }))
-		if err == nil {
-			l.Color, l.Width = palette[0], vg.Points(1.5)
-			p.Add(l)
-			legend = append(legend, legendEntry{"Pareto front", l.LineStyle})
+		l, err := plotter.NewLine(xy(front, all))
+		if err != nil {
+			return nil, fig, err
+		}
+		l.Color, l.Width = palette[0], vg.Points(1.5)
+		p.Add(l)
+		legend = append(legend, legendEntry{"Pareto front", l.LineStyle})
+	}
+	marks, err := frontierMarks(p, func(keep func(frontierPoint) bool) plotter.XYs { return xy(points, keep) })
+	if err != nil {
+		return nil, fig, err
+	}
+	if len(points) > 0 && len(points) <= maxFrontierLabels {
+		if err := frontierLabels(p, points, xy(points, all)); err != nil {
+			return nil, fig, err
 		}
 	}
+	fig.Caption = frontierCaption(ss, len(points))
+	return func(c draw.Canvas) { drawWithGlyphLegend(c, p, legend, marks) }, fig, nil
+}
+
+// frontierRange leaves room around the points for their marks and numbers; top is the highest
+// exposure in the plot's unit.
+func frontierRange(p *plot.Plot, points []frontierPoint, top float64) {
+	lo, hi := points[0].Friction, points[0].Friction
+	for _, pt := range points {
+		lo, hi = min(lo, pt.Friction), max(hi, pt.Friction)
+	}
+	span := hi - lo
+	if span == 0 {
+		span = max(hi, 1)
+	}
+	p.X.Min, p.X.Max = max(0, lo-0.05*span), hi+0.08*span
+	p.Y.Max = max(top*1.08, 1)
+}
+
+// frontierMarks adds a glyph per candidate: a ring for the recommended ones, a green circle for
+// those that meet every control, a cross for the others; xy gives the points kept by a test.
+func frontierMarks(p *plot.Plot, xy func(keep func(frontierPoint) bool) plotter.XYs) ([]glyphEntry, error) {
 	glyphs := []struct {
 		keep  func(frontierPoint) bool
 		style draw.GlyphStyle
@@ -117,39 +143,48 @@ func frontierPlot(ss *SweepSummary) (drawer, Figure) {
 	}
 	var marks []glyphEntry
 	for _, g := range glyphs {
-		pts := xy(points, g.keep)
+		pts := xy(g.keep)
 		if len(pts) == 0 {
 			continue
 		}
 		s, err := plotter.NewScatter(pts)
 		if err != nil {
-			continue
+			return nil, err
 		}
 		s.GlyphStyle = g.style
 		p.Add(s)
 		marks = append(marks, glyphEntry{g.label, g.style})
 	}
-	if len(points) > 0 && len(points) <= maxFrontierLabels {
-		lb := plotter.XYLabels{XYs: xy(points, func(frontierPoint) bool { return true })}
-		for _, pt := range points {
-			lb.Labels = append(lb.Labels, strconv.Itoa(pt.Index))
-		}
-		if l, err := plotter.NewLabels(lb); err == nil {
-			l.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
-			for i := range l.TextStyle {
-				l.TextStyle[i].Color = grey
-			}
-			p.Add(l)
-		}
+	return marks, nil
+}
+
+// frontierLabels writes each candidate's index beside its point.
+func frontierLabels(p *plot.Plot, points []frontierPoint, xys plotter.XYs) error {
+	lb := plotter.XYLabels{XYs: xys}
+	for _, pt := range points {
+		lb.Labels = append(lb.Labels, strconv.Itoa(pt.Index))
 	}
+	l, err := plotter.NewLabels(lb)
+	if err != nil {
+		return err
+	}
+	l.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Color = grey
+	}
+	p.Add(l)
+	return nil
+}
+
+// frontierCaption says what the frontier plot of n candidates shows.
+func frontierCaption(ss *SweepSummary, n int) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Each point is one of the %d candidates: the %s exposure after an offboarding against the friction people pay, %s.", len(points), ss.Objective(), FrictionMeasure)
+	fmt.Fprintf(&b, "Each point is one of the %d candidates: the %s exposure after an offboarding against the friction people pay, %s.", n, ss.Objective(), FrictionMeasure)
 	b.WriteString(" Green circles meet every control, crosses fail at least one. The line joins the Pareto front, the candidates that no other candidate beats on both exposure and friction; rings mark the recommended candidates.")
-	if len(points) <= maxFrontierLabels {
+	if n <= maxFrontierLabels {
 		b.WriteString(" Numbers are the candidates' indexes in sweep.csv and sweep.json.")
 	}
-	fig.Caption = b.String()
-	return func(c draw.Canvas) { drawWithGlyphLegend(c, p, legend, marks) }, fig
+	return b.String()
 }
 
 // maxFrontierLabels is the most candidates whose indexes the frontier plot writes beside them.
@@ -272,7 +307,7 @@ func heatColor(t float64) (color.RGBA, bool) {
 	return color.RGBA{mix(a.R, b.R), mix(a.G, b.G), mix(a.B, b.B), 0xff}, t > 0.5
 }
 
-func heatmapPlot(ss *SweepSummary) (drawer, Figure) {
+func heatmapPlot(ss *SweepSummary) (drawer, Figure, error) {
 	g := heatData(ss)
 	fig := Figure{Name: "heatmap", Title: fmt.Sprintf("%s exposure over %s and %s", ss.Objective(), g.XName, g.YName)}
 	if g.YName == "" {
@@ -310,7 +345,7 @@ func heatmapPlot(ss *SweepSummary) (drawer, Figure) {
 		b.WriteString(" Where several candidates share a cell, it shows the least exposure of them.")
 	}
 	fig.Caption = b.String()
-	return p.Draw, fig
+	return p.Draw, fig, nil
 }
 
 // heatPlotter draws the heat map's cells with their values written in them.
