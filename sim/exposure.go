@@ -357,3 +357,16 @@ func FormatDuration(d time.Duration) string {
 	}
 	return b.String()
 }
+
+// offboard starts measuring the user's exposure and runs the playbook.
+func (w *world) offboard(u int32, s *step) {
+	us := &w.users[u]
+	if us.track < 0 {
+		w.observeFrom(u)
+	}
+	o := int32(len(w.offs))
+	w.offs = append(w.offs, offboardingRecord{user: u, at: w.now, playbook: s.playbook, name: s.name})
+	if len(s.playbook) > 0 {
+		w.q.push(w.now+s.playbook[0].at, evStep, o, 0)
+	}
+}

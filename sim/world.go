@@ -24,89 +24,6 @@ const (
 	evKiroEnd                   // KIRO-1: a Kiro session reaches its end
 )
 
-type portalSession struct {
-	user, device int32
-	start, end   time.Duration // end is fixed at sign-in (UIS-1)
-	ended        bool
-	endedAt      time.Duration
-	why          string // what ended it early, with the rule
-	gen          uint32
-}
-
-type appSession struct {
-	user, portal    int32
-	portalGen       uint32        // the portal session's generation when opened
-	portalGone      time.Duration // when the portal session ends or ended (APP-2)
-	target          target
-	start           time.Duration
-	endAt           time.Duration // when the next check that finds it invalid is due
-	unentitledSince time.Duration // APP-3: when the user stopped being entitled, as seen; -1 when entitled
-	live            bool
-	gen             uint32
-}
-
-type samlSession struct {
-	user       int32
-	target     target
-	start, end time.Duration
-	live       bool
-	gen        uint32
-}
-
-type roleSession struct {
-	user           int32
-	device         int32
-	target         target
-	issued, expiry time.Duration
-	console        bool
-	revoked        bool // CUT-2
-	live           bool
-	gen            uint32
-}
-
-// token is what a CLI device holds after a login: an access token and, for the sso-session
-// configuration, a refresh token. live says the device holds them.
-type token struct {
-	live        bool
-	legacy      bool
-	portal      int32
-	portalGen   uint32
-	portalEnd   time.Duration // the natural end of the portal session behind it (CLI-1)
-	issued      time.Duration
-	expiry      time.Duration
-	gen         uint32
-	workload    bool
-	workTarget  target
-	workGen     uint32
-	workStalled bool
-	cache       []int32 // role sessions cached on the device (CLI-5)
-}
-
-// job is a job started in an application of kind jobs, with the background session it runs
-// under (BG-1) or, with background sessions off, riding on the portal session (BG-4).
-type job struct {
-	user, portal  int32
-	portalGen     uint32
-	portalGone    time.Duration
-	target        target
-	start, finish time.Duration // finish: when the job would complete
-	background    bool
-	bgEnd         time.Duration // the background session's end, fixed at creation (BG-5)
-	bgEndedAt     time.Duration // when an admin or a disable ended it early; never otherwise
-	endAt         time.Duration // when it completes or a check fails it
-	live          bool
-	gen           uint32
-}
-
-// kiroSession is an extended Kiro session (KIRO-1).
-type kiroSession struct {
-	user       int32
-	target     target
-	start, end time.Duration
-	live       bool
-	gen        uint32
-}
-
 type userState struct {
 	// ends holds, per kind of session, a time no later than the earliest natural end of the
 	// user's live sessions of that kind (see settle)
@@ -130,16 +47,6 @@ type userState struct {
 	ownDirect          []target
 	ownGroups, ownView []int32
 }
-
-// The kinds of sessions whose natural ends settle finds.
-const (
-	endsPortal = iota
-	endsApp
-	endsSAML
-	endsRole
-	endsKiro
-	numEnds
-)
 
 // tracking is the exposure tracking of an offboarded user: which channels are open, what held
 // each last, and when each last closed.
@@ -525,15 +432,11 @@ func (w *world) apply(s *step) {
 	}
 }
 
-// alloc returns a slot of *s for a new session: a freed one, or a new one at the end. A reused
-// slot keeps its generation, so that events queued for its previous session stay cancelled.
-func alloc[T any](s *[]T, free *[]int32) int32 {
-	if n := len(*free); n > 0 {
-		i := (*free)[n-1]
-		*free = (*free)[:n-1]
-		return i
+func (w *world) warn(msg string) {
+	for _, m := range w.warnings {
+		if m == msg {
+			return
+		}
 	}
-	var zero T
-	*s = append(*s, zero)
-	return int32(len(*s) - 1)
+	w.warnings = append(w.warnings, msg)
 }

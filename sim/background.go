@@ -2,6 +2,22 @@ package sim
 
 import "time"
 
+// job is a job started in an application of kind jobs, with the background session it runs
+// under (BG-1) or, with background sessions off, riding on the portal session (BG-4).
+type job struct {
+	user, portal  int32
+	portalGen     uint32
+	portalGone    time.Duration
+	target        target
+	start, finish time.Duration // finish: when the job would complete
+	background    bool
+	bgEnd         time.Duration // the background session's end, fixed at creation (BG-5)
+	bgEndedAt     time.Duration // when an admin or a disable ended it early; never otherwise
+	endAt         time.Duration // when it completes or a check fails it
+	live          bool
+	gen           uint32
+}
+
 // backgroundOn says whether jobs of the application get background sessions now (BG-1, BG-5).
 func (w *world) backgroundOn(t target) bool {
 	if !w.prof.ExtendedSessions {
@@ -96,72 +112,6 @@ func (w *world) endBackgroundSessions(u int32, t target) {
 			w.reviewJob(i)
 		}
 	}
-}
-
-// kiroExtended says whether Kiro sessions are extended now (KIRO-1).
-func (w *world) kiroExtended() bool {
-	return w.prof.ExtendedSessions && w.sc.Settings.KiroExtendedSessions
-}
-
-// openKiro signs in from a Kiro IDE. With extended sessions on, it gets a session of its own that
-// lasts the Kiro duration, capped by the AD ticket and the IdP's SessionNotOnOrAfter (KIRO-1,
-// KIRO-2); with them off, an ordinary application session on a portal session of the device.
-func (w *world) openKiro(u, dev int32, t target) {
-	if !w.canSignIn(u) || !w.entitled(u, t) {
-		w.counters.RefusedActions++
-		return
-	}
-	if !w.kiroExtended() {
-		if w.devicePortal(u, dev) < 0 {
-			w.counters.KiroLogins++
-		}
-		p := w.signIn(u, dev)
-		if p < 0 {
-			return
-		}
-		w.openAppSession(u, p, t)
-		return
-	}
-	w.counters.KiroLogins++
-	s := &w.users[u]
-	src := &w.sc.Source
-	d := w.sc.Settings.KiroDuration
-	if d == 0 {
-		d = w.prof.KiroDefault
-	}
-	end := w.now + d
-	switch src.Kind {
-	case ExternalIdP:
-		if s.idpSessionEnd <= w.now {
-			s.idpSessionEnd = w.now + src.IdPSession
-		}
-		if src.SessionNotOnOrAfter {
-			end = min(end, s.idpSessionEnd)
-		}
-	case ActiveDirectory:
-		ticket := src.TicketLifetime
-		if ticket == 0 {
-			ticket = w.prof.ADTicketLifetime
-		}
-		end = min(end, w.now+ticket)
-	}
-	i := alloc(&w.kiros, &w.freeKiros)
-	g := w.kiros[i].gen
-	w.kiros[i] = kiroSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
-	s.kiros = append(s.kiros, i)
-	s.ends[endsKiro] = min(s.ends[endsKiro], end)
-	if s.track >= 0 {
-		w.q.push(end, evKiroEnd, i, g)
-	}
-}
-
-func (w *world) endKiro(i int32) {
-	k := &w.kiros[i]
-	k.live = false
-	k.gen++
-	k.end = min(k.end, w.now)
-	s := &w.users[k.user]
-	w.release(s, &s.kiros, &w.freeKiros, i)
 }
 
 // userActionEndsExtended applies what an end session, a disable or a delete does to the user's
