@@ -2,16 +2,16 @@ package sim
 
 import "time"
 
+// appSession is a session of an AWS managed application (APP-1); its end is the next check
+// that finds it invalid (APP-2, APP-3).
 type appSession struct {
-	user, portal    int32
+	sessionHead
+	portal          int32
 	portalGen       uint32        // the portal session's generation when opened
 	portalGone      time.Duration // when the portal session ends or ended (APP-2)
 	target          target
 	start           time.Duration
-	endAt           time.Duration // when the next check that finds it invalid is due
 	unentitledSince time.Duration // APP-3: when the user stopped being entitled, as seen; -1 when entitled
-	live            bool
-	gen             uint32
 }
 
 func (w *world) isManagedApp(t target) bool {
@@ -42,32 +42,32 @@ func (w *world) openApp(u, dev int32, t target) {
 }
 
 func (w *world) openAppSession(u, p int32, t target) {
-	i := alloc(&w.apps, &w.freeApps)
+	i := alloc(&w.apps, &w.free[kindApp])
 	ps := &w.portals[p]
-	w.apps[i] = appSession{user: u, portal: p, portalGen: ps.gen, portalGone: ps.end, target: t, start: w.now,
-		endAt: never, unentitledSince: -1, live: true, gen: w.apps[i].gen}
-	w.users[u].apps = append(w.users[u].apps, i)
+	w.apps[i] = appSession{sessionHead: sessionHead{user: u, end: never, live: true, gen: w.apps[i].gen},
+		portal: p, portalGen: ps.gen, portalGone: ps.end, target: t, start: w.now, unentitledSince: -1}
+	w.users[u].live[kindApp] = append(w.users[u].live[kindApp], i)
 	w.reviewApp(i)
 }
 
 // closeApp is the user signing out of an application: its sessions end (SAML-2).
 func (w *world) closeApp(u int32, t target) {
 	s := &w.users[u]
-	for i := len(s.apps) - 1; i >= 0; i-- {
-		if a := s.apps[i]; w.apps[a].target == t {
-			w.endApp(a)
+	for i := len(s.live[kindApp]) - 1; i >= 0; i-- {
+		if a := s.live[kindApp][i]; w.apps[a].target == t {
+			w.end(kindApp, a, "")
 		}
 	}
-	for i := len(s.samls) - 1; i >= 0; i-- {
-		if a := s.samls[i]; w.samls[a].target == t {
-			w.endSAML(a)
+	for i := len(s.live[kindSAML]) - 1; i >= 0; i-- {
+		if a := s.live[kindSAML][i]; w.samls[a].target == t {
+			w.end(kindSAML, a, "")
 		}
 	}
 }
 
 // reviewApps recomputes when each of the user's application sessions will end.
 func (w *world) reviewApps(u int32) {
-	for _, a := range w.users[u].apps {
+	for _, a := range w.users[u].live[kindApp] {
 		w.reviewApp(a)
 	}
 }
@@ -94,22 +94,9 @@ func (w *world) reviewApp(i int32) {
 			end = e
 		}
 	}
-	if end != a.endAt {
-		s := &w.users[a.user]
-		s.ends[endsApp] = min(s.ends[endsApp], end)
-		a.endAt = end
+	if end != a.end {
+		a.end = end
 		a.gen++
-		if w.users[a.user].track >= 0 {
-			w.q.push(end, evAppEnd, i, a.gen)
-		}
+		w.watch(kindApp, i, &a.sessionHead)
 	}
-}
-
-func (w *world) endApp(i int32) {
-	a := &w.apps[i]
-	a.live = false
-	a.gen++
-	a.endAt = min(a.endAt, w.now)
-	s := &w.users[a.user]
-	w.release(s, &s.apps, &w.freeApps, i)
 }

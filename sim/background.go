@@ -4,18 +4,17 @@ import "time"
 
 // job is a job started in an application of kind jobs, with the background session it runs
 // under (BG-1) or, with background sessions off, riding on the portal session (BG-4).
+// Its end is when it completes or a check fails it (BG-3, BG-4).
 type job struct {
-	user, portal  int32
+	sessionHead
+	portal        int32
 	portalGen     uint32
 	portalGone    time.Duration
-	target        target
 	start, finish time.Duration // finish: when the job would complete
-	background    bool
 	bgEnd         time.Duration // the background session's end, fixed at creation (BG-5)
 	bgEndedAt     time.Duration // when an admin or a disable ended it early; never otherwise
-	endAt         time.Duration // when it completes or a check fails it
-	live          bool
-	gen           uint32
+	target        target
+	background    bool
 }
 
 // backgroundOn says whether jobs of the application get background sessions now (BG-1, BG-5).
@@ -52,16 +51,16 @@ func (w *world) startJob(u, dev int32, t target, length time.Duration) {
 		return
 	}
 	w.counters.JobsStarted++
-	i := alloc(&w.jobs, &w.freeJobs)
+	i := alloc(&w.jobs, &w.free[kindJob])
 	ps := &w.portals[p]
-	j := job{user: u, portal: p, portalGen: ps.gen, portalGone: ps.end, target: t, start: w.now, finish: w.now + length,
-		bgEndedAt: never, endAt: never, live: true, gen: w.jobs[i].gen}
+	j := job{sessionHead: sessionHead{user: u, end: never, live: true, gen: w.jobs[i].gen},
+		portal: p, portalGen: ps.gen, portalGone: ps.end, target: t, start: w.now, finish: w.now + length, bgEndedAt: never}
 	if w.backgroundOn(t) {
 		j.background = true
 		j.bgEnd = w.now + w.bgDuration
 	}
 	w.jobs[i] = j
-	w.users[u].jobs = append(w.users[u].jobs, i)
+	w.users[u].live[kindJob] = append(w.users[u].live[kindJob], i)
 	w.reviewJob(i)
 }
 
@@ -77,35 +76,30 @@ func (w *world) reviewJob(i int32) {
 		gone = j.portalGone
 	}
 	end := min(j.finish, nextTick(j.start, w.prof.JobFailureCheck, gone))
-	if end != j.endAt {
-		j.endAt = end
+	if end != j.end {
+		j.end = end
 		j.gen++
-		w.q.push(end, evJobEnd, i, j.gen)
+		w.watch(kindJob, i, &j.sessionHead)
 	}
 }
 
 func (w *world) reviewJobs(u int32) {
-	for _, j := range w.users[u].jobs {
+	for _, j := range w.users[u].live[kindJob] {
 		w.reviewJob(j)
 	}
 }
 
-func (w *world) endJob(i int32) {
-	j := &w.jobs[i]
-	j.live = false
-	j.gen++
-	if w.now < j.finish {
+// jobEnded counts the job as killed when it ended before completing (BG-3).
+func (w *world) jobEnded(i int32, _ uint32, _ string) {
+	if w.now < w.jobs[i].finish {
 		w.counters.JobsKilled++
 	}
-	j.endAt = w.now
-	s := &w.users[j.user]
-	w.release(s, &s.jobs, &w.freeJobs, i)
 }
 
 // endBackgroundSessions is the admin ending the user's background sessions (all, or one
 // application's); their jobs fail at their next check (BG-3).
 func (w *world) endBackgroundSessions(u int32, t target) {
-	for _, i := range w.users[u].jobs {
+	for _, i := range w.users[u].live[kindJob] {
 		j := &w.jobs[i]
 		if j.background && j.bgEndedAt == never && (t == noTarget || j.target == t) {
 			j.bgEndedAt = w.now
@@ -122,8 +116,8 @@ func (w *world) userActionEndsExtended(u int32, disableOrDelete bool) {
 	}
 	if w.sc.Switches.UserActionsEndKiroSessions {
 		s := &w.users[u]
-		for i := len(s.kiros) - 1; i >= 0; i-- {
-			w.endKiro(s.kiros[i])
+		for i := len(s.live[kindKiro]) - 1; i >= 0; i-- {
+			w.end(kindKiro, s.live[kindKiro][i], "")
 		}
 	}
 }

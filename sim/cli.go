@@ -20,6 +20,12 @@ type token struct {
 	cache       []int32 // role sessions cached on the device (CLI-5)
 }
 
+// drop is the device losing its token: deleted, or revoked with its portal session (CLI-3, CLI-6).
+func (t *token) drop() {
+	t.live = false
+	t.gen++
+}
+
 // refreshWindow is how long before expiry the device's client refreshes tokens and credentials (CLI-2, CLI-5).
 func (w *world) refreshWindow(dev int32) time.Duration {
 	if w.m.devices[dev].client == SDK {
@@ -37,7 +43,7 @@ func (w *world) cliLogin(u, dev int32) {
 	}
 	s := &w.users[u]
 	p := int32(-1)
-	for _, q := range s.portals { // UIS-9: reuse, without extending it
+	for _, q := range s.live[kindPortal] { // UIS-9: reuse, without extending it
 		if w.portalLive(q) && (p < 0 || w.portals[q].end > w.portals[p].end) {
 			p = q
 		}
@@ -77,10 +83,9 @@ func (w *world) cliLogin(u, dev int32) {
 func (w *world) cliLogout(u, dev int32) {
 	t := &w.tokens[dev]
 	if w.portalAlive(t.portal, t.portalGen) {
-		w.endPortal(t.portal, "aws sso logout (CLI-6)")
+		w.end(kindPortal, t.portal, "aws sso logout (CLI-6)")
 	}
-	t.live = false
-	t.gen++
+	t.drop()
 	t.cache = t.cache[:0]
 	if t.workload {
 		t.workStalled = true
@@ -138,14 +143,14 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	// keep in the cache only the credentials still held on this device (slots are reused)
 	cache := tk.cache[:0]
 	for _, r := range tk.cache {
-		if rs := &w.roles[r]; rs.live && rs.expiry > w.now && rs.device == dev && !rs.console {
+		if rs := &w.roles[r]; rs.live && rs.end > w.now && rs.device == dev && !rs.console {
 			cache = append(cache, r)
 		}
 	}
 	tk.cache = cache
 	for _, r := range tk.cache {
-		if rs := &w.roles[r]; rs.target == t && rs.expiry-w.now > window {
-			return rs.expiry, true
+		if rs := &w.roles[r]; rs.target == t && rs.end-w.now > window {
+			return rs.end, true
 		}
 	}
 	if !w.ensureToken(dev) || !w.canFederate(u) || !w.entitled(u, t) {
@@ -153,7 +158,7 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	}
 	r := w.issueRole(u, dev, t, false)
 	tk.cache = append(tk.cache, r)
-	return w.roles[r].expiry, true
+	return w.roles[r].end, true
 }
 
 // startWorkload starts a process that keeps using role credentials for t. When the device holds

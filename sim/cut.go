@@ -21,14 +21,14 @@ func (w *world) revokeRoleSessions(ps int32, u int32) {
 func (w *world) revokeSeen(rv pendingRevoke) {
 	for i := range w.roles {
 		r := &w.roles[i]
-		if !r.live || r.expiry <= w.now || r.revoked || r.issued >= rv.before || w.m.targetPermSet(r.target) != rv.permSet {
+		if !r.live || r.end <= w.now || r.revoked || r.issued >= rv.before || w.m.targetPermSet(r.target) != rv.permSet {
 			continue
 		}
 		r.revoked = true
 		if r.user != rv.user {
 			w.counters.CollateralRoleSessions++
 		}
-		w.endRole(int32(i))
+		w.end(kindRole, int32(i), "")
 		w.observe(r.user)
 	}
 }

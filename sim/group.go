@@ -76,9 +76,9 @@ func (w *world) entitlementChanged(u int32) {
 	w.reviewApps(u)
 	if w.sc.Switches.LastAssignmentEndsRoleSessions {
 		s := &w.users[u]
-		for i := len(s.roles) - 1; i >= 0; i-- {
-			if r := s.roles[i]; !w.entitled(u, w.roles[r].target) {
-				w.endRole(r)
+		for i := len(s.live[kindRole]) - 1; i >= 0; i-- {
+			if r := s.live[kindRole][i]; !w.entitled(u, w.roles[r].target) {
+				w.end(kindRole, r, "")
 			}
 		}
 	}

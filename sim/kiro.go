@@ -4,11 +4,9 @@ import "time"
 
 // kiroSession is an extended Kiro session (KIRO-1).
 type kiroSession struct {
-	user       int32
-	target     target
-	start, end time.Duration
-	live       bool
-	gen        uint32
+	sessionHead
+	target target
+	start  time.Duration
 }
 
 // kiroExtended says whether Kiro sessions are extended now (KIRO-1).
@@ -36,43 +34,16 @@ func (w *world) openKiro(u, dev int32, t target) {
 		return
 	}
 	w.counters.KiroLogins++
-	s := &w.users[u]
-	src := &w.sc.Source
 	d := w.sc.Settings.KiroDuration
 	if d == 0 {
 		d = w.prof.KiroDefault
 	}
-	end := w.now + d
-	switch src.Kind {
-	case ExternalIdP:
-		if s.idpSessionEnd <= w.now {
-			s.idpSessionEnd = w.now + src.IdPSession
-		}
-		if src.SessionNotOnOrAfter {
-			end = min(end, s.idpSessionEnd)
-		}
-	case ActiveDirectory:
-		ticket := src.TicketLifetime
-		if ticket == 0 {
-			ticket = w.prof.ADTicketLifetime
-		}
-		end = min(end, w.now+ticket)
+	if w.sc.Source.Kind == ExternalIdP {
+		w.idpSession(u) // KIRO-2: the sign-in is at the IdP
 	}
-	i := alloc(&w.kiros, &w.freeKiros)
-	g := w.kiros[i].gen
-	w.kiros[i] = kiroSession{user: u, target: t, start: w.now, end: end, live: true, gen: g}
-	s.kiros = append(s.kiros, i)
-	s.ends[endsKiro] = min(s.ends[endsKiro], end)
-	if s.track >= 0 {
-		w.q.push(end, evKiroEnd, i, g)
-	}
-}
-
-func (w *world) endKiro(i int32) {
-	k := &w.kiros[i]
-	k.live = false
-	k.gen++
-	k.end = min(k.end, w.now)
-	s := &w.users[k.user]
-	w.release(s, &s.kiros, &w.freeKiros, i)
+	end := w.sourceCap(u, w.now+d)
+	i := alloc(&w.kiros, &w.free[kindKiro])
+	w.kiros[i] = kiroSession{sessionHead: sessionHead{user: u, end: end, live: true, gen: w.kiros[i].gen},
+		target: t, start: w.now}
+	w.begin(kindKiro, i)
 }

@@ -2,13 +2,12 @@ package sim
 
 import "time"
 
+// portalSession is a session of the AWS access portal; its end is fixed at sign-in (UIS-1).
 type portalSession struct {
-	user, device int32
-	start, end   time.Duration // end is fixed at sign-in (UIS-1)
-	ended        bool
-	endedAt      time.Duration
-	why          string // what ended it early, with the rule
-	gen          uint32
+	sessionHead
+	device int32
+	start  time.Duration
+	why    string // what ended it early, with the rule
 }
 
 // userActive says whether IAM Identity Center treats the user as active: neither disabled nor deleted.
@@ -36,7 +35,7 @@ func (w *world) portalLive(p int32) bool {
 		return false
 	}
 	ps := &w.portals[p]
-	return !ps.ended && w.now < ps.end
+	return ps.live && w.now < ps.end
 }
 
 // devicePortal returns the device's live portal session, or -1.
@@ -57,82 +56,80 @@ func (w *world) signIn(u, dev int32) int32 {
 		w.counters.RefusedActions++
 		return -1
 	}
-	s := &w.users[u]
-	src := &w.sc.Source
+	if w.sc.Source.Kind == ExternalIdP && w.idpSession(u) {
+		w.counters.SilentSignIns++ // UIS-7: a live IdP session signs the user in without a prompt
+	} else {
+		w.counters.SignInPrompts++
+	}
 	end := w.now + w.portalDuration // UIS-1, UIS-2: the duration in force at sign-in
-	switch src.Kind {
-	case ExternalIdP:
-		// UIS-7: a live IdP session signs the user in without a prompt.
-		if s.idpSessionEnd > w.now {
-			w.counters.SilentSignIns++
-		} else {
-			w.counters.SignInPrompts++
-			s.idpSessionEnd = w.now + src.IdPSession
-		}
-		// UIS-6: SessionNotOnOrAfter caps the portal session at the IdP session's end.
-		if src.SessionNotOnOrAfter && s.idpSessionEnd < end {
-			end = s.idpSessionEnd
-		}
-	case ActiveDirectory:
-		w.counters.SignInPrompts++
-		// UIS-8: without session management the duration is fixed; with it, the ticket lifetime caps it.
-		if !w.prof.ADSessionManagement {
-			end = w.now + w.prof.ADFixedPortal
-		} else {
-			ticket := src.TicketLifetime
-			if ticket == 0 {
-				ticket = w.prof.ADTicketLifetime
-			}
-			if w.now+ticket < end {
-				end = w.now + ticket
-			}
-		}
-	default:
-		w.counters.SignInPrompts++
+	if w.sc.Source.Kind == ActiveDirectory && !w.prof.ADSessionManagement {
+		end = w.now + w.prof.ADFixedPortal // UIS-8: without session management the duration is fixed
+	} else {
+		end = w.sourceCap(u, end)
 	}
-	p := alloc(&w.portals, &w.freePortals)
-	w.portals[p] = portalSession{user: u, device: dev, start: w.now, end: end, gen: w.portals[p].gen}
-	s.portals = append(s.portals, p) // UIS-10: no cap on sessions per user
-	s.ends[endsPortal] = min(s.ends[endsPortal], end)
+	p := alloc(&w.portals, &w.free[kindPortal])
+	w.portals[p] = portalSession{sessionHead: sessionHead{user: u, end: end, live: true, gen: w.portals[p].gen},
+		device: dev, start: w.now}
 	w.devPortal[dev] = p
-	if s.track >= 0 {
-		w.q.push(end, evPortalEnd, p, w.portals[p].gen)
-	}
+	w.begin(kindPortal, p) // UIS-10: no cap on sessions per user
 	return p
 }
 
-// endPortal ends a portal session now and lets its dependants notice (APP-2, CLI-3).
-func (w *world) endPortal(p int32, why string) {
-	ps := &w.portals[p]
-	if ps.ended {
-		return
+// idpSession makes sure the user has a live session at the IdP, starting one when there is none,
+// and reports whether there was one already (UIS-7).
+func (w *world) idpSession(u int32) bool {
+	s := &w.users[u]
+	if s.idpSessionEnd > w.now {
+		return true
 	}
-	ps.ended = true
+	s.idpSessionEnd = w.now + w.sc.Source.IdPSession
+	return false
+}
+
+// sourceCap caps the end of a portal or Kiro session starting now as the identity source does:
+// at the IdP session's end when the IdP sends SessionNotOnOrAfter (UIS-6, KIRO-2), at the Kerberos
+// ticket lifetime for Active Directory (UIS-8, KIRO-2).
+func (w *world) sourceCap(u int32, end time.Duration) time.Duration {
+	src := &w.sc.Source
+	switch src.Kind {
+	case ExternalIdP:
+		if src.SessionNotOnOrAfter {
+			end = min(end, w.users[u].idpSessionEnd)
+		}
+	case ActiveDirectory:
+		ticket := src.TicketLifetime
+		if ticket == 0 {
+			ticket = w.prof.ADTicketLifetime
+		}
+		end = min(end, w.now+ticket)
+	}
+	return end
+}
+
+// portalEnded lets the dependants of portal session p, ended as generation gen, notice
+// (APP-2, CLI-3).
+func (w *world) portalEnded(p int32, gen uint32, why string) {
+	ps := &w.portals[p]
 	ps.why = why
-	ps.endedAt = min(w.now, ps.end)
-	gen := ps.gen
-	ps.gen++
 	u := ps.user
 	s := &w.users[u]
-	w.release(s, &s.portals, &w.freePortals, p)
 	if w.devPortal[ps.device] == p {
 		w.devPortal[ps.device] = -1
 	}
 	if !w.sc.Switches.CLITokenSurvivesSessionEnd {
 		for _, d := range w.m.users[u].devices {
 			if t := &w.tokens[d]; t.live && t.portal == p && t.portalGen == gen {
-				t.live = false
-				t.gen++
+				t.drop()
 			}
 		}
 	}
 	// the application sessions and jobs on it learn when it ended
-	for _, a := range s.apps {
+	for _, a := range s.live[kindApp] {
 		if x := &w.apps[a]; x.portal == p && x.portalGen == gen {
 			x.portalGone = min(x.portalGone, w.now)
 		}
 	}
-	for _, j := range s.jobs {
+	for _, j := range s.live[kindJob] {
 		if x := &w.jobs[j]; x.portal == p && x.portalGen == gen {
 			x.portalGone = min(x.portalGone, w.now)
 		}
@@ -144,7 +141,7 @@ func (w *world) endPortal(p int32, why string) {
 // signOut ends the device's portal session at once (UIS-3).
 func (w *world) signOut(u, dev int32) {
 	if p := w.devicePortal(u, dev); p >= 0 {
-		w.endPortal(p, "signed out (UIS-3)")
+		w.end(kindPortal, p, "signed out (UIS-3)")
 	}
 }
 
@@ -156,9 +153,9 @@ func (w *world) endSessions(u, dev int32) {
 		return
 	}
 	s := &w.users[u]
-	for i := len(s.portals) - 1; i >= 0; i-- {
-		if p := s.portals[i]; dev < 0 || w.portals[p].device == dev {
-			w.endPortal(p, "ended by the admin (UIS-4)")
+	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
+		if p := s.live[kindPortal][i]; dev < 0 || w.portals[p].device == dev {
+			w.end(kindPortal, p, "ended by the admin (UIS-4)")
 		}
 	}
 	if dev < 0 {
@@ -193,8 +190,8 @@ func (w *world) disableInIdentityCenter(u int32, why string) {
 	}
 	// UIS-5: disabling ends the portal sessions, unless the switch says it does not.
 	if w.sc.Switches.DisableEndsPortalSessions {
-		for i := len(s.portals) - 1; i >= 0; i-- {
-			w.endPortal(s.portals[i], why)
+		for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
+			w.end(kindPortal, s.live[kindPortal][i], why)
 		}
 	}
 	w.userActionEndsExtended(u, true)
@@ -226,8 +223,8 @@ func (w *world) deleteUser(u int32) {
 	if s.inactiveSince == never {
 		s.inactiveSince = w.now
 	}
-	for i := len(s.portals) - 1; i >= 0; i-- {
-		w.endPortal(s.portals[i], "the user was deleted (UIS-5)")
+	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
+		w.end(kindPortal, s.live[kindPortal][i], "the user was deleted (UIS-5)")
 	}
 	w.userActionEndsExtended(u, true)
 	w.reviewApps(u)

@@ -5,15 +5,15 @@ import (
 	"time"
 )
 
+// roleSession is a set of role credentials for a permission set in an account; its end is
+// their expiry (ROLE-2).
 type roleSession struct {
-	user           int32
-	device         int32
-	target         target
-	issued, expiry time.Duration
-	console        bool
-	revoked        bool // CUT-2
-	live           bool
-	gen            uint32
+	sessionHead
+	device  int32
+	target  target
+	issued  time.Duration
+	console bool
+	revoked bool // CUT-2
 }
 
 // canFederate says whether the user may obtain role credentials (ROLE-1). With the switch
@@ -30,27 +30,12 @@ func (w *world) isRole(t target) bool { return !w.m.isApp(t) }
 
 // issueRole issues role credentials for t, lasting the permission set's duration now (ROLE-2, ROLE-4).
 func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
-	i := alloc(&w.roles, &w.freeRoles)
+	i := alloc(&w.roles, &w.free[kindRole])
 	exp := w.now + w.psDuration[w.m.targetPermSet(t)]
-	g := w.roles[i].gen
-	w.roles[i] = roleSession{user: u, device: dev, target: t, issued: w.now, expiry: exp, console: console, live: true, gen: g}
-	w.users[u].roles = append(w.users[u].roles, i)
-	w.users[u].ends[endsRole] = min(w.users[u].ends[endsRole], exp)
-	if w.users[u].track >= 0 {
-		w.q.push(exp, evRoleExpire, i, g)
-	}
+	w.roles[i] = roleSession{sessionHead: sessionHead{user: u, end: exp, live: true, gen: w.roles[i].gen},
+		device: dev, target: t, issued: w.now, console: console}
+	w.begin(kindRole, i)
 	return i
-}
-
-func (w *world) endRole(i int32) {
-	r := &w.roles[i]
-	r.live = false
-	r.gen++
-	if w.now < r.expiry {
-		r.expiry = w.now
-	}
-	s := &w.users[r.user]
-	w.release(s, &s.roles, &w.freeRoles, i)
 }
 
 // federate opens a console role session from the device's portal session (ROLE-1, ROLE-6).
@@ -64,8 +49,8 @@ func (w *world) federate(u, dev int32, t target) {
 	s := &w.users[u]
 	if slices.Contains(s.federated, t) {
 		w.counters.Refederations++
-		for _, r := range s.roles {
-			if rs := &w.roles[r]; rs.console && rs.target == t && rs.expiry > w.now {
+		for _, r := range s.live[kindRole] {
+			if rs := &w.roles[r]; rs.console && rs.target == t && rs.end > w.now {
 				w.counters.Refederations-- // still signed in there: not a re-federation
 				break
 			}

@@ -2,22 +2,106 @@ package sim
 
 import "time"
 
-// The kinds of sessions whose natural ends settle finds.
+// sessionHead is what a session of every kind has.
+type sessionHead struct {
+	user int32
+	end  time.Duration // its end as things stand; once ended, when it ended
+	gen  uint32        // changed by each change of its end, which cancels the events queued before
+	live bool
+}
+
+// The kinds of sessions.
 const (
-	endsPortal = iota
-	endsApp
-	endsSAML
-	endsRole
-	endsKiro
-	numEnds
+	kindPortal = iota
+	kindApp
+	kindSAML
+	kindRole
+	kindKiro
+	kindJob
+	numKinds
 )
 
-// release takes session i off one of the user's lists of live sessions and, for a user not
+// sessionKind is what the bookkeeping knows of one kind of session.
+type sessionKind struct {
+	event evKind // the event of a session's end
+	// settled says that settle finds the natural ends of the sessions of people not offboarded;
+	// otherwise (jobs, whose failures are counted: BG-3) every end is an event.
+	settled bool
+	slots   func(w *world) int                              // the number of slots
+	head    func(w *world, i int32) *sessionHead            // the head of slot i
+	ended   func(w *world, i int32, gen uint32, why string) // what else its end does, or nil
+}
+
+// sessionKinds returns the table of the kinds of sessions. It is a function, not a variable,
+// because the ends it describes reach the bookkeeping that reads it.
+func sessionKinds() [numKinds]sessionKind {
+	return [numKinds]sessionKind{
+		kindPortal: {event: evPortalEnd, settled: true,
+			slots: func(w *world) int { return len(w.portals) },
+			head:  func(w *world, i int32) *sessionHead { return &w.portals[i].sessionHead },
+			ended: (*world).portalEnded},
+		kindApp: {event: evAppEnd, settled: true,
+			slots: func(w *world) int { return len(w.apps) },
+			head:  func(w *world, i int32) *sessionHead { return &w.apps[i].sessionHead }},
+		kindSAML: {event: evSAMLEnd, settled: true,
+			slots: func(w *world) int { return len(w.samls) },
+			head:  func(w *world, i int32) *sessionHead { return &w.samls[i].sessionHead }},
+		kindRole: {event: evRoleExpire, settled: true,
+			slots: func(w *world) int { return len(w.roles) },
+			head:  func(w *world, i int32) *sessionHead { return &w.roles[i].sessionHead }},
+		kindKiro: {event: evKiroEnd, settled: true,
+			slots: func(w *world) int { return len(w.kiros) },
+			head:  func(w *world, i int32) *sessionHead { return &w.kiros[i].sessionHead }},
+		kindJob: {event: evJobEnd,
+			slots: func(w *world) int { return len(w.jobs) },
+			head:  func(w *world, i int32) *sessionHead { return &w.jobs[i].sessionHead },
+			ended: (*world).jobEnded},
+	}
+}
+
+// begin adds session i of kind k, just created, to its user's live sessions and watches its end.
+func (w *world) begin(k int, i int32) {
+	h := w.kinds[k].head(w, i)
+	s := &w.users[h.user]
+	s.live[k] = append(s.live[k], i)
+	w.watch(k, i, h)
+}
+
+// watch takes note of the end of session i of kind k, whose head is h, as it now stands: settle
+// finds it or, for a tracked user (and for every job), an event is queued for it.
+func (w *world) watch(k int, i int32, h *sessionHead) {
+	kind := &w.kinds[k]
+	if kind.settled {
+		s := &w.users[h.user]
+		s.ends[k] = min(s.ends[k], h.end)
+		s.soonest = min(s.soonest, h.end)
+		if s.track < 0 {
+			return
+		}
+	}
+	w.q.push(h.end, kind.event, i, h.gen)
+}
+
+// end ends session i of kind k now, early or at its natural end; why says what ended a portal
+// session early ("" at its end). The session leaves its user's live sessions and, for a user not
 // tracked, frees its slot for reuse (tracked users' sessions stay, for evidence and timelines).
-func (w *world) release(s *userState, list, free *[]int32, i int32) {
-	*list = remove(*list, i)
+func (w *world) end(k int, i int32, why string) {
+	kind := &w.kinds[k]
+	h := kind.head(w, i)
+	if !h.live {
+		return
+	}
+	gen := h.gen
+	h.live = false
+	h.gen++
+	h.end = min(h.end, w.now)
+	s := &w.users[h.user]
+	s.live[k] = remove(s.live[k], i)
 	if s.track < 0 {
-		*free = append(*free, i)
+		w.free[k] = append(w.free[k], i)
+	}
+	if f := kind.ended; f != nil {
+		f(w, i, gen, why)
 	}
 }
 
@@ -37,86 +121,37 @@ func remove[T comparable](s []T, v T) []T {
 // the person next does something, and their slots freed.
 func (w *world) settle(u int32) {
 	s := &w.users[u]
-	e := &s.ends
-	if w.now < min(e[endsPortal], e[endsApp], e[endsSAML], e[endsRole], e[endsKiro]) {
+	now := w.now
+	if now < s.soonest {
 		return
 	}
-	for k := range e {
-		if w.now < e[k] {
-			continue
-		}
-		next := never
-		list := s.live(k)
-		for i := len(*list) - 1; i >= 0; i-- {
-			x := (*list)[i]
-			if _, end, _ := w.session(k, x); end <= w.now {
-				w.endSession(k, x) // a portal session's applications review their checks (APP-2)
-			} else {
-				next = min(next, end)
+	// The ends of sessions on a portal session that ends here change (APP-2): watch lowers soonest.
+	s.soonest = never
+	soonest := never
+	for k := range numKinds {
+		if now >= s.ends[k] {
+			head := w.kinds[k].head
+			next := never
+			list := &s.live[k]
+			for i := len(*list) - 1; i >= 0; i-- {
+				x := (*list)[i]
+				if end := head(w, x).end; end <= now {
+					w.end(k, x, "")
+				} else {
+					next = min(next, end)
+				}
 			}
+			s.ends[k] = next
 		}
-		e[k] = next
+		soonest = min(soonest, s.ends[k])
 	}
+	s.soonest = min(s.soonest, soonest)
 }
 
-// live returns the user's list of live sessions of a kind.
-func (s *userState) live(kind int) *[]int32 {
-	switch kind {
-	case endsPortal:
-		return &s.portals
-	case endsApp:
-		return &s.apps
-	case endsSAML:
-		return &s.samls
-	case endsRole:
-		return &s.roles
-	}
-	return &s.kiros
-}
-
-// session returns the user, the end as things stand, and the generation of a session of a kind.
-func (w *world) session(kind int, x int32) (user int32, end time.Duration, gen uint32) {
-	switch kind {
-	case endsPortal:
-		p := &w.portals[x]
-		return p.user, p.end, p.gen
-	case endsApp:
-		a := &w.apps[x]
-		return a.user, a.endAt, a.gen
-	case endsSAML:
-		a := &w.samls[x]
-		return a.user, a.end, a.gen
-	case endsRole:
-		r := &w.roles[x]
-		return r.user, r.expiry, r.gen
-	}
-	k := &w.kiros[x]
-	return k.user, k.end, k.gen
-}
-
-// endSession ends a session of a kind at its natural end.
-func (w *world) endSession(kind int, x int32) {
-	switch kind {
-	case endsPortal:
-		w.endPortal(x, "")
-	case endsApp:
-		w.endApp(x)
-	case endsSAML:
-		w.endSAML(x)
-	case endsRole:
-		w.endRole(x)
-	default:
-		w.endKiro(x)
-	}
-}
-
-// endEvent is the event of each kind's natural end, for tracked users.
-var endEvent = [numEnds]evKind{endsPortal: evPortalEnd, endsApp: evAppEnd, endsSAML: evSAMLEnd, endsRole: evRoleExpire, endsKiro: evKiroEnd}
-
-// endKind is the kind of session whose natural end an event is.
-func endKind(ev evKind) int {
-	for k, e := range endEvent {
-		if e == ev {
+// endKind is the kind of session whose end an event is.
+func (w *world) endKind(ev evKind) int {
+	for k := range w.kinds {
+		if w.kinds[k].event == ev {
 			return k
 		}
 	}
@@ -126,10 +161,13 @@ func endKind(ev evKind) int {
 // scheduleEnds queues the natural ends of the sessions of a user who has just become tracked.
 func (w *world) scheduleEnds(u int32) {
 	s := &w.users[u]
-	for k := range numEnds {
-		for _, x := range *s.live(k) {
-			_, end, gen := w.session(k, x)
-			w.q.push(end, endEvent[k], x, gen)
+	for k := range numKinds {
+		if !w.kinds[k].settled {
+			continue
+		}
+		for _, x := range s.live[k] {
+			h := w.kinds[k].head(w, x)
+			w.q.push(h.end, w.kinds[k].event, x, h.gen)
 		}
 	}
 	for _, d := range w.m.users[u].devices {

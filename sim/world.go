@@ -27,15 +27,15 @@ const (
 type userState struct {
 	// ends holds, per kind of session, a time no later than the earliest natural end of the
 	// user's live sessions of that kind (see settle)
-	ends  [numEnds]time.Duration
-	track int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+	ends    [numKinds]time.Duration
+	soonest time.Duration // the earliest of ends
+	track   int32         // index of the user's exposure tracking in world.tracks, -1 before any offboarding
 	person
 	enabledIdC, enabledIdP, deleted bool
 	denied, denyWant                bool
 	provisionPending                bool
-	portals, apps, samls, roles     []int32 // live sessions
-	kiros, jobs                     []int32
-	inactiveSince                   time.Duration // when the user was disabled or deleted; never when active
+	live                            [numKinds][]int32 // live sessions, by kind
+	inactiveSince                   time.Duration     // when the user was disabled or deleted; never when active
 	idpSessionEnd                   time.Duration
 	denyGen                         uint32
 	direct                          []target
@@ -132,8 +132,9 @@ type world struct {
 	offs     []offboardingRecord
 	warnings []string
 
-	// slots of ended sessions of people not offboarded, for reuse
-	freePortals, freeApps, freeSAMLs, freeRoles, freeJobs, freeKiros []int32
+	kinds [numKinds]sessionKind
+	// slots of ended sessions of people not offboarded, for reuse, by kind
+	free [numKinds][]int32
 
 	tracks    []tracking
 	devPortal []int32 // each device's live portal session, or -1
@@ -149,7 +150,7 @@ type world struct {
 }
 
 func newWorld(m *model) *world {
-	w := &world{m: m, sc: m.sc, prof: &m.sc.Profile}
+	w := &world{m: m, sc: m.sc, prof: &m.sc.Profile, kinds: sessionKinds()}
 	w.rng = rand.New(&w.pcg)
 	w.q.init(bucketWidth)
 	return w
@@ -208,15 +209,18 @@ func (w *world) reset(rep int) {
 		if u.owned {
 			u.ownDirect, u.ownGroups, u.ownView = u.direct, u.groups, u.view
 		}
+		live := u.live
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
 			person: person{behaviour: um.behaviour, browser: um.browser, cli: um.cli, kiro: um.kiro},
-			ends:   [numEnds]time.Duration{never, never, never, never, never},
+			ends:   [numKinds]time.Duration{never, never, never, never, never, never}, soonest: never,
 			// shared with the model until changed (see own): people of a population share theirs
 			direct: um.direct, groups: um.groups, view: um.groups,
 			ownDirect: u.ownDirect, ownGroups: u.ownGroups, ownView: u.ownView,
-			portals: u.portals[:0], apps: u.apps[:0], samls: u.samls[:0], roles: u.roles[:0],
-			jobs: u.jobs[:0], kiros: u.kiros[:0], federated: u.federated[:0],
+			federated: u.federated[:0],
+		}
+		for k := range u.live {
+			u.live[k] = live[k][:0]
 		}
 	}
 	if cap(w.tokens) < len(w.m.devices) {
@@ -232,8 +236,9 @@ func (w *world) reset(rep int) {
 	for range w.m.devices {
 		w.devPortal = append(w.devPortal, -1)
 	}
-	w.freePortals, w.freeApps, w.freeSAMLs = w.freePortals[:0], w.freeApps[:0], w.freeSAMLs[:0]
-	w.freeRoles, w.freeJobs, w.freeKiros = w.freeRoles[:0], w.freeJobs[:0], w.freeKiros[:0]
+	for k := range w.free {
+		w.free[k] = w.free[k][:0]
+	}
 	w.apps = w.apps[:0]
 	w.samls = w.samls[:0]
 	w.roles = w.roles[:0]
@@ -308,15 +313,15 @@ func (w *world) dispatch(e *event) bool {
 		if int(e.gen)+1 < len(o.playbook) {
 			w.q.push(w.now+o.playbook[e.gen+1].at, evStep, e.ref, e.gen+1)
 		}
-	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd:
-		// a session reaches its natural end; every early end changed its generation
-		k := endKind(e.kind)
-		u, _, gen := w.session(k, e.ref)
-		if gen != e.gen {
+	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd, evJobEnd:
+		// a session reaches its end; every change of its end changed its generation
+		k := w.endKind(e.kind)
+		h := w.kinds[k].head(w, e.ref)
+		if h.gen != e.gen {
 			return false
 		}
-		w.endSession(k, e.ref)
-		w.observe(u)
+		w.end(k, e.ref, "")
+		w.observe(h.user)
 	case evTokenExpire:
 		// The access token expires; the device keeps its refresh token (CLI-1).
 		t := &w.tokens[e.ref]
@@ -346,13 +351,6 @@ func (w *world) dispatch(e *event) bool {
 		w.revokeSeen(w.revokes[e.ref])
 	case evProvision:
 		w.provision(e.ref)
-	case evJobEnd:
-		j := &w.jobs[e.ref]
-		if j.gen != e.gen || !j.live {
-			return false
-		}
-		w.endJob(e.ref)
-		w.observe(j.user)
 	case evDayStart, evActivity, evDayEnd, evGenOffboard:
 		w.dispatchBehaviour(e)
 	}
