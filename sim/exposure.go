@@ -245,8 +245,8 @@ func (w *world) describe(c Channel, h holder) string {
 			FormatDuration(w.prof.AppSessionCheck), FormatDuration(w.prof.AppEntitlementCheck))
 	case hSAML:
 		a := &w.samls[h.idx]
-		return fmt.Sprintf("SAML application %s session from %s to %s: nothing in IAM Identity Center ends it (SAML-2)",
-			w.m.targetName(a.target), w.at(a.start), w.at(a.end))
+		return w.spanText("SAML application %s session from %s to %s: nothing in IAM Identity Center ends it (SAML-2)",
+			a.target, a.start, a.end)
 	case hRole:
 		r := &w.roles[h.idx]
 		how := "CLI"
@@ -270,8 +270,8 @@ func (w *world) describe(c Channel, h holder) string {
 			w.m.targetName(j.target), w.at(j.start), w.at(j.end))
 	case hKiro:
 		k := &w.kiros[h.idx]
-		return fmt.Sprintf("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",
-			w.m.targetName(k.target), w.at(k.start), w.at(k.end))
+		return w.spanText("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",
+			k.target, k.start, k.end)
 	case hToken:
 		t := &w.tokens[h.idx]
 		kind := "sso-session access token (CLI-1, CLI-3)"
@@ -285,6 +285,11 @@ func (w *world) describe(c Channel, h holder) string {
 		return text
 	}
 	return ""
+}
+
+// spanText fills format with the name of t and the instants start and end.
+func (w *world) spanText(format string, t target, start, end time.Duration) string {
+	return fmt.Sprintf(format, w.m.targetName(t), w.at(start), w.at(end))
 }
 
 // at writes an instant of the simulation as a time of day, to the second.

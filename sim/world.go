@@ -158,13 +158,26 @@ func newWorld(m *model) *world {
 
 // reset prepares the world for replication rep.
 func (w *world) reset(rep int) {
-	sc := w.sc
-	w.pcg.Seed(sc.Seed, uint64(rep))
+	w.pcg.Seed(w.sc.Seed, uint64(rep))
 	w.q.reset()
 	w.now = 0
 	w.events = 0
 	w.counters = Counters{}
-	w.portalDuration = sc.Settings.PortalSession
+	w.resetSettings()
+	w.resetUsers()
+	w.resetSessions()
+	// The phases of the periodic processes are unknown: drawn once per replication.
+	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
+	w.provPhase = w.uniform(w.provisioningInterval())
+	w.startBehaviours()
+}
+
+// resetSettings puts in force the scenario's settings, which the timeline may change: the portal
+// and permission-set durations (UIS-2, ROLE-4), background sessions (BG-5) and the groups'
+// assignments.
+func (w *world) resetSettings() {
+	set := &w.sc.Settings
+	w.portalDuration = set.PortalSession
 	if w.portalDuration == 0 {
 		w.portalDuration = w.prof.PortalDefault
 	}
@@ -176,8 +189,8 @@ func (w *world) reset(rep int) {
 		}
 		w.psDuration = append(w.psDuration, d)
 	}
-	w.bgOn = sc.Settings.BackgroundSessions && w.prof.ExtendedSessions
-	w.bgDuration = sc.Settings.BackgroundDuration
+	w.bgOn = set.BackgroundSessions && w.prof.ExtendedSessions
+	w.bgDuration = set.BackgroundDuration
 	if w.bgDuration == 0 {
 		w.bgDuration = w.prof.BackgroundDefault
 	}
@@ -192,17 +205,15 @@ func (w *world) reset(rep int) {
 		}
 		w.bgAppOn = append(w.bgAppOn, on)
 	}
-	if cap(w.groupAssign) < len(w.m.groups) {
-		w.groupAssign = make([][]target, len(w.m.groups))
-	}
-	w.groupAssign = w.groupAssign[:len(w.m.groups)]
+	w.groupAssign = resize(w.groupAssign, len(w.m.groups))
 	for g, ts := range w.m.groups {
 		w.groupAssign[g] = append(w.groupAssign[g][:0], ts...)
 	}
-	if cap(w.users) < len(w.m.users) {
-		w.users = make([]userState, len(w.m.users))
-	}
-	w.users = w.users[:len(w.m.users)]
+}
+
+// resetUsers puts every person and device back in their state at the start, keeping the buffers.
+func (w *world) resetUsers() {
+	w.users = resize(w.users, len(w.m.users))
 	for i := range w.users {
 		u := &w.users[i]
 		um := &w.m.users[i]
@@ -223,35 +234,40 @@ func (w *world) reset(rep int) {
 			u.live[k] = live[k][:0]
 		}
 	}
-	if cap(w.tokens) < len(w.m.devices) {
-		w.tokens = make([]token, len(w.m.devices))
-	}
-	w.tokens = w.tokens[:len(w.m.devices)]
+	w.tokens = resize(w.tokens, len(w.m.devices))
 	for i := range w.tokens {
 		w.tokens[i] = token{portal: -1, cache: w.tokens[i].cache[:0]}
 	}
-	w.portals = w.portals[:0]
-	w.tracks = w.tracks[:0]
 	w.devPortal = w.devPortal[:0]
 	for range w.m.devices {
 		w.devPortal = append(w.devPortal, -1)
 	}
-	for k := range w.free {
-		w.free[k] = w.free[k][:0]
-	}
+}
+
+// resetSessions empties the sessions and the pending changes, keeping the buffers.
+func (w *world) resetSessions() {
+	w.portals = w.portals[:0]
 	w.apps = w.apps[:0]
 	w.samls = w.samls[:0]
 	w.roles = w.roles[:0]
 	w.jobs = w.jobs[:0]
 	w.kiros = w.kiros[:0]
+	for k := range w.free {
+		w.free[k] = w.free[k][:0]
+	}
+	w.tracks = w.tracks[:0]
 	w.members = w.members[:0]
 	w.revokes = w.revokes[:0]
 	w.offs = w.offs[:0]
 	w.warnings = w.warnings[:0]
-	// The phases of the periodic processes are unknown: drawn once per replication.
-	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
-	w.provPhase = w.uniform(w.provisioningInterval())
-	w.startBehaviours()
+}
+
+// resize returns s with length n, its elements kept (for reuse) as far as its capacity allows.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // uniform draws a delay uniform in (0, d], to the nanosecond.
