@@ -14,6 +14,7 @@ type appSession struct {
 	unentitledSince time.Duration // APP-3: when the user stopped being entitled, as seen; -1 when entitled
 }
 
+// isManagedApp says whether t is an AWS managed application (one of kind jobs included).
 func (w *world) isManagedApp(t target) bool {
 	if !w.m.isApp(t) {
 		return false
@@ -41,6 +42,8 @@ func (w *world) openApp(u, dev int32, t target) {
 	w.openAppSession(u, p, t)
 }
 
+// openAppSession opens a session of application t on portal session p (APP-1); its checks
+// decide its end (APP-2, APP-3).
 func (w *world) openAppSession(u, p int32, t target) {
 	i := alloc(&w.apps, &w.free[kindApp])
 	ps := &w.portals[p]

@@ -31,6 +31,8 @@ func (w *world) backgroundOn(t target) bool {
 	return w.bgOn
 }
 
+// setBackgroundSessions turns background sessions on or off for the instance (t == noTarget) or
+// for one application; sessions already created keep theirs (BG-1, BG-5).
 func (w *world) setBackgroundSessions(t target, on bool) {
 	if t == noTarget {
 		w.bgOn = on
@@ -83,6 +85,7 @@ func (w *world) reviewJob(i int32) {
 	}
 }
 
+// reviewJobs recomputes when each of the user's jobs will end.
 func (w *world) reviewJobs(u int32) {
 	for _, j := range w.users[u].live[kindJob] {
 		w.reviewJob(j)

@@ -136,6 +136,7 @@ func (w *world) getRoleCredentials(dev int32, t target) bool {
 	return ok
 }
 
+// roleCredentials is getRoleCredentials, with the expiry of the credentials used.
 func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	tk := &w.tokens[dev]
 	u := w.m.devices[dev].user

@@ -1,5 +1,14 @@
 package sim
 
+import "time"
+
+// pendingRevoke is a TokenIssueTime deny on its way through IAM (CUT-2).
+type pendingRevoke struct {
+	permSet int32
+	before  time.Duration
+	user    int32 // the user the revocation was aimed at, or -1
+}
+
 // setDeny adds or removes the deny-all policy keyed on the user; it takes effect once IAM has
 // propagated it (CUT-1).
 func (w *world) setDeny(u int32, deny bool) {

@@ -7,6 +7,33 @@ import (
 	"time"
 )
 
+// tracking is the exposure tracking of an offboarded user: which channels are open, what held
+// each last, and when each last closed.
+type tracking struct {
+	avail   [NumChannels]bool
+	holder  [NumChannels]holder
+	lastEnd [NumChannels]time.Duration
+	notes   []string
+}
+
+// holder names what held a channel open: a session of some kind, or the user's own state.
+type holder struct {
+	kind uint8
+	idx  int32
+}
+
+const (
+	hNone uint8 = iota
+	hUser
+	hPortal
+	hApp
+	hSAML
+	hRole
+	hToken
+	hJob
+	hKiro
+)
+
 // channelState computes, for the user now, which channels are open and what holds each.
 func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]holder) {
 	s := &w.users[u]

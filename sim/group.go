@@ -2,6 +2,12 @@ package sim
 
 import "slices"
 
+// pendingMembership is a membership change on its way to the membership view (GRP-1).
+type pendingMembership struct {
+	user, group int32
+	add         bool
+}
+
 // entitled says whether the user is entitled to t: directly, or through a group as the membership
 // view sees it (APP-1, GRP-1).
 func (w *world) entitled(u int32, t target) bool {

@@ -2,7 +2,7 @@ package sim
 
 import "time"
 
-// kiroSession is an extended Kiro session (KIRO-1).
+// kiroSession is an extended Kiro session, which lasts its own duration (KIRO-1, KIRO-2).
 type kiroSession struct {
 	sessionHead
 	target target

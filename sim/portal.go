@@ -30,6 +30,7 @@ func (w *world) portalAlive(p int32, gen uint32) bool {
 	return p >= 0 && w.portals[p].gen == gen && w.portalLive(p)
 }
 
+// portalLive says whether portal session p lives now: not ended, and before its end (UIS-1).
 func (w *world) portalLive(p int32) bool {
 	if p < 0 {
 		return false
@@ -179,6 +180,8 @@ func (w *world) disable(u int32, where Where) {
 	w.scheduleProvisioning(u)
 }
 
+// disableInIdentityCenter disables the user in IAM Identity Center: new sign-ins are refused,
+// and the live portal sessions end or go on as the switch says (UIS-5).
 func (w *world) disableInIdentityCenter(u int32, why string) {
 	s := &w.users[u]
 	if !s.enabledIdC {
@@ -198,6 +201,8 @@ func (w *world) disableInIdentityCenter(u int32, why string) {
 	w.reviewApps(u)
 }
 
+// enable enables the user in IAM Identity Center or at the IdP, whose provisioning then carries
+// it over (PROV-2).
 func (w *world) enable(u int32, where Where) {
 	s := &w.users[u]
 	if where == AtIdP {

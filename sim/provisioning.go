@@ -40,6 +40,8 @@ func (w *world) scheduleProvisioning(u int32) {
 	w.q.push(at, evProvision, u, 0)
 }
 
+// provisioningInterval is the period of the identity source's runs: the AD sync (PROV-4) or the
+// IdP's periodic SCIM provisioning (PROV-2).
 func (w *world) provisioningInterval() time.Duration {
 	if w.sc.Source.Kind == ActiveDirectory {
 		return w.prof.ADSync

@@ -26,6 +26,7 @@ func (w *world) canFederate(u int32) bool {
 	return s.enabledIdC || !w.sc.Switches.DisableEndsPortalSessions
 }
 
+// isRole says whether t is a permission set in an account.
 func (w *world) isRole(t target) bool { return !w.m.isApp(t) }
 
 // issueRole issues role credentials for t, lasting the permission set's duration now (ROLE-2, ROLE-4).

@@ -48,44 +48,6 @@ type userState struct {
 	ownGroups, ownView []int32
 }
 
-// tracking is the exposure tracking of an offboarded user: which channels are open, what held
-// each last, and when each last closed.
-type tracking struct {
-	avail   [NumChannels]bool
-	holder  [NumChannels]holder
-	lastEnd [NumChannels]time.Duration
-	notes   []string
-}
-
-// holder names what held a channel open: a session of some kind, or the user's own state.
-type holder struct {
-	kind uint8
-	idx  int32
-}
-
-const (
-	hNone uint8 = iota
-	hUser
-	hPortal
-	hApp
-	hSAML
-	hRole
-	hToken
-	hJob
-	hKiro
-)
-
-type pendingMembership struct {
-	user, group int32
-	add         bool
-}
-
-type pendingRevoke struct {
-	permSet int32
-	before  time.Duration
-	user    int32 // the user the revocation was aimed at, or -1
-}
-
 type offboardingRecord struct {
 	user     int32
 	at       time.Duration
