@@ -185,7 +185,7 @@ func (w *world) sessionsOfTracked() [][numKinds][]int32 {
 	own := make([][numKinds][]int32, len(w.tracks))
 	for k, kind := range w.kinds {
 		for i := range int32(kind.slots(w)) {
-			if t := w.users[kind.head(w, i).user].track; t >= 0 {
+			if t := w.users[w.head(k, i).user].track; t >= 0 {
 				own[t][k] = append(own[t][k], i)
 			}
 		}

@@ -28,40 +28,52 @@ type sessionKind struct {
 	// otherwise (jobs, whose failures are counted: BG-3) every end is an event.
 	settled bool
 	slots   func(w *world) int                              // the number of slots
-	head    func(w *world, i int32) *sessionHead            // the head of slot i
 	ended   func(w *world, i int32, gen uint32, why string) // what else its end does, or nil
 }
 
-// sessionKinds returns the table of the kinds of sessions. It is a function, not a variable,
-// because the ends it describes reach the bookkeeping that reads it.
+// sessionKinds returns the table of the kinds of sessions, which each world keeps. It is not a
+// package variable because it would refer to itself: a portal session's end (portalEnded) reaches
+// the bookkeeping that reads the table.
 func sessionKinds() [numKinds]sessionKind {
 	return [numKinds]sessionKind{
 		kindPortal: {event: evPortalEnd, settled: true,
 			slots: func(w *world) int { return len(w.portals) },
-			head:  func(w *world, i int32) *sessionHead { return &w.portals[i].sessionHead },
 			ended: (*world).portalEnded},
 		kindApp: {event: evAppEnd, settled: true,
-			slots: func(w *world) int { return len(w.apps) },
-			head:  func(w *world, i int32) *sessionHead { return &w.apps[i].sessionHead }},
+			slots: func(w *world) int { return len(w.apps) }},
 		kindSAML: {event: evSAMLEnd, settled: true,
-			slots: func(w *world) int { return len(w.samls) },
-			head:  func(w *world, i int32) *sessionHead { return &w.samls[i].sessionHead }},
+			slots: func(w *world) int { return len(w.samls) }},
 		kindRole: {event: evRoleExpire, settled: true,
-			slots: func(w *world) int { return len(w.roles) },
-			head:  func(w *world, i int32) *sessionHead { return &w.roles[i].sessionHead }},
+			slots: func(w *world) int { return len(w.roles) }},
 		kindKiro: {event: evKiroEnd, settled: true,
-			slots: func(w *world) int { return len(w.kiros) },
-			head:  func(w *world, i int32) *sessionHead { return &w.kiros[i].sessionHead }},
+			slots: func(w *world) int { return len(w.kiros) }},
 		kindJob: {event: evJobEnd,
 			slots: func(w *world) int { return len(w.jobs) },
-			head:  func(w *world, i int32) *sessionHead { return &w.jobs[i].sessionHead },
 			ended: (*world).jobEnded},
 	}
 }
 
+// head returns the head of session i of kind k. It is a switch, not an entry of the table, so
+// that it inlines: settle calls it for every live session it looks at.
+func (w *world) head(k int, i int32) *sessionHead {
+	switch k {
+	case kindPortal:
+		return &w.portals[i].sessionHead
+	case kindApp:
+		return &w.apps[i].sessionHead
+	case kindSAML:
+		return &w.samls[i].sessionHead
+	case kindRole:
+		return &w.roles[i].sessionHead
+	case kindKiro:
+		return &w.kiros[i].sessionHead
+	}
+	return &w.jobs[i].sessionHead
+}
+
 // begin adds session i of kind k, just created, to its user's live sessions and watches its end.
 func (w *world) begin(k int, i int32) {
-	h := w.kinds[k].head(w, i)
+	h := w.head(k, i)
 	s := &w.users[h.user]
 	s.live[k] = append(s.live[k], i)
 	w.watch(k, i, h)
@@ -87,7 +99,7 @@ func (w *world) watch(k int, i int32, h *sessionHead) {
 // tracked, frees its slot for reuse (tracked users' sessions stay, for evidence and timelines).
 func (w *world) end(k int, i int32, why string) {
 	kind := &w.kinds[k]
-	h := kind.head(w, i)
+	h := w.head(k, i)
 	if !h.live {
 		return
 	}
@@ -130,12 +142,11 @@ func (w *world) settle(u int32) {
 	soonest := never
 	for k := range numKinds {
 		if now >= s.ends[k] {
-			head := w.kinds[k].head
 			next := never
 			list := &s.live[k]
 			for i := len(*list) - 1; i >= 0; i-- {
 				x := (*list)[i]
-				if end := head(w, x).end; end <= now {
+				if end := w.head(k, x).end; end <= now {
 					w.end(k, x, "")
 				} else {
 					next = min(next, end)
@@ -166,7 +177,7 @@ func (w *world) scheduleEnds(u int32) {
 			continue
 		}
 		for _, x := range s.live[k] {
-			h := w.kinds[k].head(w, x)
+			h := w.head(k, x)
 			w.q.push(h.end, w.kinds[k].event, x, h.gen)
 		}
 	}

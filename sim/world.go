@@ -294,7 +294,7 @@ func (w *world) dispatch(e *event) bool {
 	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd, evJobEnd:
 		// a session reaches its end; every change of its end changed its generation
 		k := w.endKind(e.kind)
-		h := w.kinds[k].head(w, e.ref)
+		h := w.head(k, e.ref)
 		if h.gen != e.gen {
 			return false
 		}
