@@ -5,6 +5,33 @@ import (
 	"time"
 )
 
+// tracking is the exposure tracking of an offboarded user: which channels are open, what held
+// each last, and when each last closed.
+type tracking struct {
+	avail   [NumChannels]bool
+	holder  [NumChannels]holder
+	lastEnd [NumChannels]time.Duration
+	notes   []string
+}
+
+// holder names what held a channel open: a session of some kind, or the user's own state.
+type holder struct {
+	kind uint8
+	idx  int32
+}
+
+const (
+	hNone uint8 = iota
+	hUser
+	hPortal
+	hApp
+	hSAML
+	hRole
+	hToken
+	hJob
+	hKiro
+)
+
 // channelState computes, for the user now, which channels are open and what holds each.
 func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]holder) {
 	s := &w.users[u]
@@ -15,7 +42,7 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 		}
 	}
 	portal := int32(-1)
-	for _, p := range s.portals {
+	for _, p := range s.live[kindPortal] {
 		if w.portalLive(p) {
 			portal = p
 			break
@@ -30,20 +57,20 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	if portal >= 0 && w.userActive(u) && w.entitledToAny(u, w.isManagedApp) {
 		set(ChAppNew, holder{hPortal, portal})
 	}
-	for _, a := range s.apps {
+	for _, a := range s.live[kindApp] {
 		if w.isManagedApp(w.apps[a].target) {
 			set(ChAppExisting, holder{hApp, a})
 		} else {
 			set(ChKiro, holder{hApp, a})
 		}
 	}
-	for _, j := range s.jobs {
+	for _, j := range s.live[kindJob] {
 		set(ChBackground, holder{hJob, j})
 	}
-	for _, k := range s.kiros {
+	for _, k := range s.live[kindKiro] {
 		set(ChKiro, holder{hKiro, k})
 	}
-	for _, a := range s.samls {
+	for _, a := range s.live[kindSAML] {
 		set(ChSAMLApp, holder{hSAML, a})
 	}
 	if !s.denied && w.canFederate(u) && w.entitledToAny(u, w.isRole) {
@@ -60,8 +87,8 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	if !s.denied {
 		// the credentials that last longest hold the channel
 		best := int32(-1)
-		for _, r := range s.roles {
-			if best < 0 || w.roles[r].expiry > w.roles[best].expiry {
+		for _, r := range s.live[kindRole] {
+			if best < 0 || w.roles[r].end > w.roles[best].end {
 				best = r
 			}
 		}
@@ -150,50 +177,23 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 	return out
 }
 
-// Kinds of sessions, as sessionsOfTracked lists them.
-const (
-	ownPortals = iota
-	ownApps
-	ownSAMLs
-	ownRoles
-	ownJobs
-	ownKiros
-	numOwn
-)
-
 // sessionsOfTracked returns, for each exposure tracking, the slots of its user's sessions of
 // each kind, in order: every session array is read once, not once per offboarding.
-func (w *world) sessionsOfTracked() [][numOwn][]int32 {
-	own := make([][numOwn][]int32, len(w.tracks))
-	add := func(kind int, u int32, i int) {
-		if t := w.users[u].track; t >= 0 {
-			own[t][kind] = append(own[t][kind], int32(i))
+func (w *world) sessionsOfTracked() [][numKinds][]int32 {
+	own := make([][numKinds][]int32, len(w.tracks))
+	for k, kind := range w.kinds {
+		for i := range int32(kind.slots(w)) {
+			if t := w.users[w.head(k, i).user].track; t >= 0 {
+				own[t][k] = append(own[t][k], i)
+			}
 		}
-	}
-	for i := range w.portals {
-		add(ownPortals, w.portals[i].user, i)
-	}
-	for i := range w.apps {
-		add(ownApps, w.apps[i].user, i)
-	}
-	for i := range w.samls {
-		add(ownSAMLs, w.samls[i].user, i)
-	}
-	for i := range w.roles {
-		add(ownRoles, w.roles[i].user, i)
-	}
-	for i := range w.jobs {
-		add(ownJobs, w.jobs[i].user, i)
-	}
-	for i := range w.kiros {
-		add(ownKiros, w.kiros[i].user, i)
 	}
 	return own
 }
 
 // spans lists the user's sessions live at from or started after it; own are the slots of the
 // user's sessions (sessionsOfTracked).
-func (w *world) spans(u int32, from time.Duration, own *[numOwn][]int32) []Span {
+func (w *world) spans(u int32, from time.Duration, own *[numKinds][]int32) []Span {
 	var out []Span
 	horizon := w.sc.Horizon
 	add := func(kind, label string, start, end time.Duration, live bool) {
@@ -206,36 +206,32 @@ func (w *world) spans(u int32, from time.Duration, own *[numOwn][]int32) []Span 
 		}
 		out = append(out, sp)
 	}
-	for _, i := range own[ownPortals] {
+	for _, i := range own[kindPortal] {
 		p := &w.portals[i]
-		end := p.end
-		if p.ended {
-			end = min(end, p.endedAt)
-		}
-		add("portal", "portal session on "+w.m.devices[p.device].name, p.start, end, !p.ended && p.end > horizon)
+		add("portal", "portal session on "+w.m.devices[p.device].name, p.start, p.end, p.live && p.end > horizon)
 	}
-	for _, i := range own[ownApps] {
+	for _, i := range own[kindApp] {
 		a := &w.apps[i]
-		add("app", w.m.targetName(a.target), a.start, a.endAt, a.live)
+		add("app", w.m.targetName(a.target), a.start, a.end, a.live)
 	}
-	for _, i := range own[ownSAMLs] {
+	for _, i := range own[kindSAML] {
 		a := &w.samls[i]
 		add("saml", w.m.targetName(a.target), a.start, a.end, a.live)
 	}
-	for _, i := range own[ownRoles] {
+	for _, i := range own[kindRole] {
 		r := &w.roles[i]
-		add("role", w.m.targetName(r.target), r.issued, r.expiry, r.live)
+		add("role", w.m.targetName(r.target), r.issued, r.end, r.live)
 	}
 	for _, d := range w.m.users[u].devices {
 		if t := &w.tokens[d]; t.live {
 			add("cli_token", "access token on "+w.m.devices[d].name, t.issued, t.expiry, false)
 		}
 	}
-	for _, i := range own[ownJobs] {
+	for _, i := range own[kindJob] {
 		j := &w.jobs[i]
-		add("job", "job in "+w.m.targetName(j.target), j.start, j.endAt, j.live)
+		add("job", "job in "+w.m.targetName(j.target), j.start, j.end, j.live)
 	}
-	for _, i := range own[ownKiros] {
+	for _, i := range own[kindKiro] {
 		k := &w.kiros[i]
 		add("kiro", w.m.targetName(k.target), k.start, k.end, k.live)
 	}
@@ -255,13 +251,11 @@ func (w *world) describe(c Channel, h holder) string {
 		return "the user could still sign in: enabled in IAM Identity Center (UIS-5)"
 	case hPortal:
 		p := &w.portals[h.idx]
-		end := p.end
 		how := "its end (UIS-1)"
-		if p.ended && p.endedAt < p.end {
-			end = p.endedAt
+		if p.why != "" {
 			how = p.why
 		}
-		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, w.at(p.start), w.at(end), how)
+		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, w.at(p.start), w.at(p.end), how)
 		switch c {
 		case ChAppNew:
 			return text + "; new app sessions need it (APP-1)"
@@ -272,12 +266,12 @@ func (w *world) describe(c Channel, h holder) string {
 	case hApp:
 		a := &w.apps[h.idx]
 		return fmt.Sprintf("%s session opened at %s, ended at the check at %s (APP-2 every %s, APP-3 every %s)",
-			w.m.targetName(a.target), w.at(a.start), w.at(a.endAt),
+			w.m.targetName(a.target), w.at(a.start), w.at(a.end),
 			FormatDuration(RoundMillis(w.prof.AppSessionCheck)), FormatDuration(RoundMillis(w.prof.AppEntitlementCheck)))
 	case hSAML:
 		a := &w.samls[h.idx]
-		return fmt.Sprintf("SAML application %s session from %s to %s: nothing in IAM Identity Center ends it (SAML-2)",
-			w.m.targetName(a.target), w.at(a.start), w.at(a.end))
+		return w.spanText("SAML application %s session from %s to %s: nothing in IAM Identity Center ends it (SAML-2)",
+			a.target, a.start, a.end)
 	case hRole:
 		r := &w.roles[h.idx]
 		how := "CLI"
@@ -285,7 +279,7 @@ func (w *world) describe(c Channel, h holder) string {
 			how = "console"
 		}
 		text := fmt.Sprintf("%s role session %s issued at %s, valid to %s (ROLE-3)", how, w.m.targetName(r.target),
-			w.at(r.issued), w.at(r.expiry))
+			w.at(r.issued), w.at(r.end))
 		if r.revoked {
 			text += ", revoked (CUT-2)"
 		}
@@ -295,14 +289,14 @@ func (w *world) describe(c Channel, h holder) string {
 		if j.background {
 			end := min(j.bgEnd, j.bgEndedAt)
 			return fmt.Sprintf("job in %s started at %s under a background session to %s; it survives the portal session (BG-2) and fails at the first 15-minute check after the session ends (BG-3): it ended at %s",
-				w.m.targetName(j.target), w.at(j.start), w.at(end), w.at(j.endAt))
+				w.m.targetName(j.target), w.at(j.start), w.at(end), w.at(j.end))
 		}
 		return fmt.Sprintf("job in %s started at %s on the portal session, with background sessions off (BG-4): it ended at %s",
-			w.m.targetName(j.target), w.at(j.start), w.at(j.endAt))
+			w.m.targetName(j.target), w.at(j.start), w.at(j.end))
 	case hKiro:
 		k := &w.kiros[h.idx]
-		return fmt.Sprintf("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",
-			w.m.targetName(k.target), w.at(k.start), w.at(k.end))
+		return w.spanText("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",
+			k.target, k.start, k.end)
 	case hToken:
 		t := &w.tokens[h.idx]
 		kind := "sso-session access token (CLI-1, CLI-3)"
@@ -318,7 +312,25 @@ func (w *world) describe(c Channel, h holder) string {
 	return ""
 }
 
+// spanText fills format with the name of t and the instants start and end.
+func (w *world) spanText(format string, t target, start, end time.Duration) string {
+	return fmt.Sprintf(format, w.m.targetName(t), w.at(start), w.at(end))
+}
+
 // at writes an instant of the simulation as a time of day, to the second.
 func (w *world) at(t time.Duration) string {
 	return w.sc.Start.Add(t).UTC().Format("2006-01-02T15:04:05Z")
+}
+
+// offboard starts measuring the user's exposure and runs the playbook.
+func (w *world) offboard(u int32, s *step) {
+	us := &w.users[u]
+	if us.track < 0 {
+		w.observeFrom(u)
+	}
+	o := int32(len(w.offs))
+	w.offs = append(w.offs, offboardingRecord{user: u, at: w.now, playbook: s.playbook, name: s.name})
+	if len(s.playbook) > 0 {
+		w.q.push(w.now+s.playbook[0].at, evStep, o, 0)
+	}
 }

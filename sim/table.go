@@ -2,9 +2,8 @@ package sim
 
 import (
 	"cmp"
-	"runtime"
+	"context"
 	"slices"
-	"sync"
 	"time"
 )
 
@@ -88,18 +87,13 @@ func reproduceTable(opts TableOptions) ([]RowResult, error) {
 	}
 	out := make([]RowResult, len(TableRows))
 	errs := make([]error, len(TableRows))
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, row := range TableRows {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			out[i], errs[i] = reproduceRow(&opts, row)
-		}()
+	// Each row compiles its own scenario and keeps its own world.
+	err := parallel(context.Background(), len(TableRows), Options{}, func(_ map[int]*world, k int, _ func(int64)) {
+		out[k], errs[k] = reproduceRow(&opts, TableRows[k])
+	})
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -24,101 +24,18 @@ const (
 	evKiroEnd                   // KIRO-1: a Kiro session reaches its end
 )
 
-type portalSession struct {
-	user, device int32
-	start, end   time.Duration // end is fixed at sign-in (UIS-1)
-	ended        bool
-	endedAt      time.Duration
-	why          string // what ended it early, with the rule
-	gen          uint32
-}
-
-type appSession struct {
-	user, portal    int32
-	portalGen       uint32        // the portal session's generation when opened
-	portalGone      time.Duration // when the portal session ends or ended (APP-2)
-	target          target
-	start           time.Duration
-	endAt           time.Duration // when the next check that finds it invalid is due
-	unentitledSince time.Duration // APP-3: when the user stopped being entitled, as seen; -1 when entitled
-	live            bool
-	gen             uint32
-}
-
-type samlSession struct {
-	user       int32
-	target     target
-	start, end time.Duration
-	live       bool
-	gen        uint32
-}
-
-type roleSession struct {
-	user           int32
-	device         int32
-	target         target
-	issued, expiry time.Duration
-	console        bool
-	revoked        bool // CUT-2
-	live           bool
-	gen            uint32
-}
-
-// token is what a CLI device holds after a login: an access token and, for the sso-session
-// configuration, a refresh token. live says the device holds them.
-type token struct {
-	live        bool
-	legacy      bool
-	portal      int32
-	portalGen   uint32
-	portalEnd   time.Duration // the natural end of the portal session behind it (CLI-1)
-	issued      time.Duration
-	expiry      time.Duration
-	gen         uint32
-	workload    bool
-	workTarget  target
-	workGen     uint32
-	workStalled bool
-	cache       []int32 // role sessions cached on the device (CLI-5)
-}
-
-// job is a job started in an application of kind jobs, with the background session it runs
-// under (BG-1) or, with background sessions off, riding on the portal session (BG-4).
-type job struct {
-	user, portal  int32
-	portalGen     uint32
-	portalGone    time.Duration
-	target        target
-	start, finish time.Duration // finish: when the job would complete
-	background    bool
-	bgEnd         time.Duration // the background session's end, fixed at creation (BG-5)
-	bgEndedAt     time.Duration // when an admin or a disable ended it early; never otherwise
-	endAt         time.Duration // when it completes or a check fails it
-	live          bool
-	gen           uint32
-}
-
-// kiroSession is an extended Kiro session (KIRO-1).
-type kiroSession struct {
-	user       int32
-	target     target
-	start, end time.Duration
-	live       bool
-	gen        uint32
-}
-
 type userState struct {
 	// ends holds, per kind of session, a time no later than the earliest natural end of the
 	// user's live sessions of that kind (see settle)
-	ends  [numEnds]time.Duration
-	track int32 // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+	ends    [numKinds]time.Duration
+	soonest time.Duration // the earliest of ends
+	track   int32         // index of the user's exposure tracking in world.tracks, -1 before any offboarding
 	person
 	enabledIdC, enabledIdP, deleted bool
 	denied, denyWant                bool
 	provisionPending                bool
-	portals, apps, samls, roles     []int32 // live sessions
-	kiros, jobs                     []int32
-	inactiveSince                   time.Duration // when the user was disabled or deleted; never when active
+	live                            [numKinds][]int32 // live sessions, by kind
+	inactiveSince                   time.Duration     // when the user was disabled or deleted; never when active
 	idpSessionEnd                   time.Duration
 	denyGen                         uint32
 	direct                          []target
@@ -129,54 +46,6 @@ type userState struct {
 	// buffers for those copies, kept from one replication to the next
 	ownDirect          []target
 	ownGroups, ownView []int32
-}
-
-// The kinds of sessions whose natural ends settle finds.
-const (
-	endsPortal = iota
-	endsApp
-	endsSAML
-	endsRole
-	endsKiro
-	numEnds
-)
-
-// tracking is the exposure tracking of an offboarded user: which channels are open, what held
-// each last, and when each last closed.
-type tracking struct {
-	avail   [NumChannels]bool
-	holder  [NumChannels]holder
-	lastEnd [NumChannels]time.Duration
-	notes   []string
-}
-
-// holder names what held a channel open: a session of some kind, or the user's own state.
-type holder struct {
-	kind uint8
-	idx  int32
-}
-
-const (
-	hNone uint8 = iota
-	hUser
-	hPortal
-	hApp
-	hSAML
-	hRole
-	hToken
-	hJob
-	hKiro
-)
-
-type pendingMembership struct {
-	user, group int32
-	add         bool
-}
-
-type pendingRevoke struct {
-	permSet int32
-	before  time.Duration
-	user    int32 // the user the revocation was aimed at, or -1
 }
 
 type offboardingRecord struct {
@@ -225,8 +94,9 @@ type world struct {
 	offs     []offboardingRecord
 	warnings []string
 
-	// slots of ended sessions of people not offboarded, for reuse
-	freePortals, freeApps, freeSAMLs, freeRoles, freeJobs, freeKiros []int32
+	kinds [numKinds]sessionKind
+	// slots of ended sessions of people not offboarded, for reuse, by kind
+	free [numKinds][]int32
 
 	tracks    []tracking
 	devPortal []int32 // each device's live portal session, or -1
@@ -242,7 +112,7 @@ type world struct {
 }
 
 func newWorld(m *model) *world {
-	w := &world{m: m, sc: m.sc, prof: &m.sc.Profile}
+	w := &world{m: m, sc: m.sc, prof: &m.sc.Profile, kinds: sessionKinds()}
 	w.rng = rand.New(&w.pcg)
 	w.q.init(bucketWidth)
 	return w
@@ -250,13 +120,26 @@ func newWorld(m *model) *world {
 
 // reset prepares the world for replication rep.
 func (w *world) reset(rep int) {
-	sc := w.sc
-	w.pcg.Seed(sc.Seed, uint64(rep))
+	w.pcg.Seed(w.sc.Seed, uint64(rep))
 	w.q.reset()
 	w.now = 0
 	w.events = 0
 	w.counters = Counters{}
-	w.portalDuration = sc.Settings.PortalSession
+	w.resetSettings()
+	w.resetUsers()
+	w.resetSessions()
+	// The phases of the periodic processes are unknown: drawn once per replication.
+	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
+	w.provPhase = w.uniform(w.provisioningInterval())
+	w.startBehaviours()
+}
+
+// resetSettings puts in force the scenario's settings, which the timeline may change: the portal
+// and permission-set durations (UIS-2, ROLE-4), background sessions (BG-5) and the groups'
+// assignments.
+func (w *world) resetSettings() {
+	set := &w.sc.Settings
+	w.portalDuration = set.PortalSession
 	if w.portalDuration == 0 {
 		w.portalDuration = w.prof.PortalDefault
 	}
@@ -268,8 +151,8 @@ func (w *world) reset(rep int) {
 		}
 		w.psDuration = append(w.psDuration, d)
 	}
-	w.bgOn = sc.Settings.BackgroundSessions && w.prof.ExtendedSessions
-	w.bgDuration = sc.Settings.BackgroundDuration
+	w.bgOn = set.BackgroundSessions && w.prof.ExtendedSessions
+	w.bgDuration = set.BackgroundDuration
 	if w.bgDuration == 0 {
 		w.bgDuration = w.prof.BackgroundDefault
 	}
@@ -284,62 +167,69 @@ func (w *world) reset(rep int) {
 		}
 		w.bgAppOn = append(w.bgAppOn, on)
 	}
-	if cap(w.groupAssign) < len(w.m.groups) {
-		w.groupAssign = make([][]target, len(w.m.groups))
-	}
-	w.groupAssign = w.groupAssign[:len(w.m.groups)]
+	w.groupAssign = resize(w.groupAssign, len(w.m.groups))
 	for g, ts := range w.m.groups {
 		w.groupAssign[g] = append(w.groupAssign[g][:0], ts...)
 	}
-	if cap(w.users) < len(w.m.users) {
-		w.users = make([]userState, len(w.m.users))
-	}
-	w.users = w.users[:len(w.m.users)]
+}
+
+// resetUsers puts every person and device back in their state at the start, keeping the buffers.
+func (w *world) resetUsers() {
+	w.users = resize(w.users, len(w.m.users))
 	for i := range w.users {
 		u := &w.users[i]
 		um := &w.m.users[i]
 		if u.owned {
 			u.ownDirect, u.ownGroups, u.ownView = u.direct, u.groups, u.view
 		}
+		live := u.live
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
 			person: person{behaviour: um.behaviour, browser: um.browser, cli: um.cli, kiro: um.kiro},
-			ends:   [numEnds]time.Duration{never, never, never, never, never},
+			ends:   [numKinds]time.Duration{never, never, never, never, never, never}, soonest: never,
 			// shared with the model until changed (see own): people of a population share theirs
 			direct: um.direct, groups: um.groups, view: um.groups,
 			ownDirect: u.ownDirect, ownGroups: u.ownGroups, ownView: u.ownView,
-			portals: u.portals[:0], apps: u.apps[:0], samls: u.samls[:0], roles: u.roles[:0],
-			jobs: u.jobs[:0], kiros: u.kiros[:0], federated: u.federated[:0],
+			federated: u.federated[:0],
+		}
+		for k := range u.live {
+			u.live[k] = live[k][:0]
 		}
 	}
-	if cap(w.tokens) < len(w.m.devices) {
-		w.tokens = make([]token, len(w.m.devices))
-	}
-	w.tokens = w.tokens[:len(w.m.devices)]
+	w.tokens = resize(w.tokens, len(w.m.devices))
 	for i := range w.tokens {
 		w.tokens[i] = token{portal: -1, cache: w.tokens[i].cache[:0]}
 	}
-	w.portals = w.portals[:0]
-	w.tracks = w.tracks[:0]
 	w.devPortal = w.devPortal[:0]
 	for range w.m.devices {
 		w.devPortal = append(w.devPortal, -1)
 	}
-	w.freePortals, w.freeApps, w.freeSAMLs = w.freePortals[:0], w.freeApps[:0], w.freeSAMLs[:0]
-	w.freeRoles, w.freeJobs, w.freeKiros = w.freeRoles[:0], w.freeJobs[:0], w.freeKiros[:0]
+}
+
+// resetSessions empties the sessions and the pending changes, keeping the buffers.
+func (w *world) resetSessions() {
+	w.portals = w.portals[:0]
 	w.apps = w.apps[:0]
 	w.samls = w.samls[:0]
 	w.roles = w.roles[:0]
 	w.jobs = w.jobs[:0]
 	w.kiros = w.kiros[:0]
+	for k := range w.free {
+		w.free[k] = w.free[k][:0]
+	}
+	w.tracks = w.tracks[:0]
 	w.members = w.members[:0]
 	w.revokes = w.revokes[:0]
 	w.offs = w.offs[:0]
 	w.warnings = w.warnings[:0]
-	// The phases of the periodic processes are unknown: drawn once per replication.
-	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
-	w.provPhase = w.uniform(w.provisioningInterval())
-	w.startBehaviours()
+}
+
+// resize returns s with length n, its elements kept (for reuse) as far as its capacity allows.
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 // uniform draws a delay uniform in (0, d], to the nanosecond.
@@ -401,15 +291,15 @@ func (w *world) dispatch(e *event) bool {
 		if int(e.gen)+1 < len(o.playbook) {
 			w.q.push(w.now+o.playbook[e.gen+1].at, evStep, e.ref, e.gen+1)
 		}
-	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd:
-		// a session reaches its natural end; every early end changed its generation
-		k := endKind(e.kind)
-		u, _, gen := w.session(k, e.ref)
-		if gen != e.gen {
+	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd, evJobEnd:
+		// a session reaches its end; every change of its end changed its generation
+		k := w.endKind(e.kind)
+		h := w.head(k, e.ref)
+		if h.gen != e.gen {
 			return false
 		}
-		w.endSession(k, e.ref)
-		w.observe(u)
+		w.end(k, e.ref, "")
+		w.observe(h.user)
 	case evTokenExpire:
 		// The access token expires; the device keeps its refresh token (CLI-1).
 		t := &w.tokens[e.ref]
@@ -439,13 +329,6 @@ func (w *world) dispatch(e *event) bool {
 		w.revokeSeen(w.revokes[e.ref])
 	case evProvision:
 		w.provision(e.ref)
-	case evJobEnd:
-		j := &w.jobs[e.ref]
-		if j.gen != e.gen || !j.live {
-			return false
-		}
-		w.endJob(e.ref)
-		w.observe(j.user)
 	case evDayStart, evActivity, evDayEnd, evGenOffboard:
 		w.dispatchBehaviour(e)
 	}
@@ -525,15 +408,11 @@ func (w *world) apply(s *step) {
 	}
 }
 
-// alloc returns a slot of *s for a new session: a freed one, or a new one at the end. A reused
-// slot keeps its generation, so that events queued for its previous session stay cancelled.
-func alloc[T any](s *[]T, free *[]int32) int32 {
-	if n := len(*free); n > 0 {
-		i := (*free)[n-1]
-		*free = (*free)[:n-1]
-		return i
+func (w *world) warn(msg string) {
+	for _, m := range w.warnings {
+		if m == msg {
+			return
+		}
 	}
-	var zero T
-	*s = append(*s, zero)
-	return int32(len(*s) - 1)
+	w.warnings = append(w.warnings, msg)
 }

@@ -1,0 +1,193 @@
+package sim
+
+import "time"
+
+// token is what a CLI device holds after a login: an access token and, for the sso-session
+// configuration, a refresh token. live says the device holds them.
+type token struct {
+	live        bool
+	legacy      bool
+	portal      int32
+	portalGen   uint32
+	portalEnd   time.Duration // the natural end of the portal session behind it (CLI-1)
+	issued      time.Duration
+	expiry      time.Duration
+	gen         uint32
+	workload    bool
+	workTarget  target
+	workGen     uint32
+	workStalled bool
+	cache       []int32 // role sessions cached on the device (CLI-5)
+}
+
+// drop is the device losing its token: deleted, or revoked with its portal session (CLI-3, CLI-6).
+func (t *token) drop() {
+	t.live = false
+	t.gen++
+}
+
+// refreshWindow is how long before expiry the device's client refreshes tokens and credentials (CLI-2, CLI-5).
+func (w *world) refreshWindow(dev int32) time.Duration {
+	if w.m.devices[dev].client == SDK {
+		return w.prof.SDKRefreshWindow
+	}
+	return w.prof.CLIRefreshWindow
+}
+
+// cliLogin is `aws sso login`: it reuses a live portal session or signs in (UIS-9), then
+// issues an access token (CLI-1, CLI-4).
+func (w *world) cliLogin(u, dev int32) {
+	if !w.userActive(u) {
+		w.counters.RefusedActions++
+		return
+	}
+	s := &w.users[u]
+	p := int32(-1)
+	for _, q := range s.live[kindPortal] { // UIS-9: reuse, without extending it
+		if w.portalLive(q) && (p < 0 || w.portals[q].end > w.portals[p].end) {
+			p = q
+		}
+	}
+	if p < 0 {
+		if p = w.signIn(u, dev); p < 0 {
+			return
+		}
+	}
+	w.counters.CLILogins++
+	t := &w.tokens[dev]
+	t.live = true
+	t.portal = p
+	t.portalGen = w.portals[p].gen
+	t.portalEnd = w.portals[p].end
+	t.issued = w.now
+	t.cache = t.cache[:0]
+	if w.m.devices[dev].config == Legacy {
+		t.legacy = true
+		t.expiry = w.now + w.prof.LegacyToken // CLI-4: 8h, no refresh
+	} else {
+		t.legacy = false
+		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
+	}
+	t.gen++
+	w.scheduleTokenExpiry(dev)
+	if t.workload && t.workStalled {
+		t.workStalled = false
+		t.workGen++
+		w.q.push(w.now, evWorkload, dev, t.workGen)
+	}
+}
+
+// cliLogout is `aws sso logout`: the portal session behind the token ends, and the token and the
+// cached role credentials are deleted from the device (CLI-6). Credentials already issued stay
+// valid at AWS, since they may have been exported (ROLE-3).
+func (w *world) cliLogout(u, dev int32) {
+	t := &w.tokens[dev]
+	if w.portalAlive(t.portal, t.portalGen) {
+		w.end(kindPortal, t.portal, "aws sso logout (CLI-6)")
+	}
+	t.drop()
+	t.cache = t.cache[:0]
+	if t.workload {
+		t.workStalled = true
+		t.workGen++
+	}
+}
+
+// tokenUsable says whether the device's access token is valid now.
+func (w *world) tokenUsable(dev int32) bool {
+	t := &w.tokens[dev]
+	return t.live && w.now < t.expiry
+}
+
+// tokenRefreshable says whether the device could get a new access token: its refresh token
+// works only while the portal session behind it lives (CLI-1); legacy tokens never refresh (CLI-4).
+func (w *world) tokenRefreshable(dev int32) bool {
+	t := &w.tokens[dev]
+	return t.live && !t.legacy && w.portalAlive(t.portal, t.portalGen) && w.canFederate(w.m.devices[dev].user)
+}
+
+// canMint says whether the device could obtain role credentials now (ROLE-1, CLI-3).
+func (w *world) canMint(dev int32) bool {
+	return w.tokenUsable(dev) || w.tokenRefreshable(dev)
+}
+
+// ensureToken refreshes the access token when the client would (CLI-2) and reports whether a
+// usable token is then at hand.
+func (w *world) ensureToken(dev int32) bool {
+	t := &w.tokens[dev]
+	if w.tokenUsable(dev) && t.expiry-w.now > w.refreshWindow(dev) {
+		return true
+	}
+	if w.tokenRefreshable(dev) {
+		t.issued = w.now
+		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
+		t.gen++
+		w.scheduleTokenExpiry(dev)
+		return w.now < t.expiry
+	}
+	return w.tokenUsable(dev) // CLI-3: an issued token is usable to its own expiry
+}
+
+// getRoleCredentials is one CLI command that needs credentials for t: cached credentials are
+// used until the refresh window (CLI-5); otherwise new ones are minted with the token (ROLE-1).
+// It returns the credentials' expiry, or false when none could be had.
+func (w *world) getRoleCredentials(dev int32, t target) bool {
+	_, ok := w.roleCredentials(dev, t)
+	return ok
+}
+
+// roleCredentials is getRoleCredentials, with the expiry of the credentials used.
+func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
+	tk := &w.tokens[dev]
+	u := w.m.devices[dev].user
+	window := w.refreshWindow(dev)
+	// keep in the cache only the credentials still held on this device (slots are reused)
+	cache := tk.cache[:0]
+	for _, r := range tk.cache {
+		if rs := &w.roles[r]; rs.live && rs.end > w.now && rs.device == dev && !rs.console {
+			cache = append(cache, r)
+		}
+	}
+	tk.cache = cache
+	for _, r := range tk.cache {
+		if rs := &w.roles[r]; rs.target == t && rs.end-w.now > window {
+			return rs.end, true
+		}
+	}
+	if !w.ensureToken(dev) || !w.canFederate(u) || !w.entitled(u, t) {
+		return 0, false
+	}
+	r := w.issueRole(u, dev, t, false)
+	tk.cache = append(tk.cache, r)
+	return w.roles[r].end, true
+}
+
+// startWorkload starts a process that keeps using role credentials for t. When the device holds
+// no token that can get credentials, the person logs the CLI in first, as the CLI would ask.
+func (w *world) startWorkload(dev int32, t target) {
+	w.cliEnsureLogin(w.m.devices[dev].user, dev)
+	tk := &w.tokens[dev]
+	tk.workload = true
+	tk.workTarget = t
+	tk.workStalled = false
+	tk.workGen++
+	w.workloadRefresh(dev)
+}
+
+// workloadRefresh gets credentials for the workload and schedules the next refresh, when the
+// cached ones enter the refresh window (CLI-5, ROLE-5). A workload that cannot get credentials
+// stalls until the next login on its device.
+func (w *world) workloadRefresh(dev int32) {
+	tk := &w.tokens[dev]
+	exp, ok := w.roleCredentials(dev, tk.workTarget)
+	if !ok {
+		tk.workStalled = true
+		w.counters.RefusedActions++
+		return
+	}
+	next := exp - w.refreshWindow(dev)
+	if next <= w.now {
+		next = exp // credentials shorter than the window: refresh at expiry
+	}
+	w.q.push(next, evWorkload, dev, tk.workGen)
+}

@@ -1,0 +1,145 @@
+package sim
+
+import "slices"
+
+// pendingMembership is a membership change on its way to the membership view (GRP-1).
+type pendingMembership struct {
+	user, group int32
+	add         bool
+}
+
+// entitled says whether the user is entitled to t: directly, or through a group as the membership
+// view sees it (APP-1, GRP-1).
+func (w *world) entitled(u int32, t target) bool {
+	s := &w.users[u]
+	for _, d := range s.direct {
+		if d == t {
+			return true
+		}
+	}
+	for _, g := range s.view {
+		for _, a := range w.groupAssign[g] {
+			if a == t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// entitledToAny says whether the user is entitled to any target that pred accepts.
+func (w *world) entitledToAny(u int32, pred func(target) bool) bool {
+	s := &w.users[u]
+	for _, d := range s.direct {
+		if pred(d) {
+			return true
+		}
+	}
+	for _, g := range s.view {
+		for _, a := range w.groupAssign[g] {
+			if pred(a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// changeMembership adds or removes the user to or from a group. The change reaches entitlement
+// decisions at the membership view's next refresh (GRP-1, GRP-2).
+func (w *world) changeMembership(u, g int32, add bool) {
+	s := &w.users[u]
+	has := slices.Contains(s.groups, g)
+	if has == add {
+		return
+	}
+	w.own(u)
+	if add {
+		s.groups = append(s.groups, g)
+	} else {
+		s.groups = remove(s.groups, g)
+	}
+	i := int32(len(w.members))
+	w.members = append(w.members, pendingMembership{user: u, group: g, add: add})
+	w.q.push(nextTick(w.grpPhase, w.prof.GroupMembershipDelay, w.now), evGroupView, i, 0)
+}
+
+// membershipSeen applies a membership change to the view the entitlement decisions use.
+func (w *world) membershipSeen(pm pendingMembership) {
+	w.own(pm.user)
+	s := &w.users[pm.user]
+	if pm.add && !slices.Contains(s.view, pm.group) {
+		s.view = append(s.view, pm.group)
+	} else if !pm.add {
+		s.view = remove(s.view, pm.group)
+	}
+	w.entitlementChanged(pm.user)
+}
+
+// entitlementChanged lets the user's sessions notice a change of entitlement.
+func (w *world) entitlementChanged(u int32) {
+	w.settle(u)
+	w.reviewApps(u)
+	if w.sc.Switches.LastAssignmentEndsRoleSessions {
+		s := &w.users[u]
+		for i := len(s.live[kindRole]) - 1; i >= 0; i-- {
+			if r := s.live[kindRole][i]; !w.entitled(u, w.roles[r].target) {
+				w.end(kindRole, r, "")
+			}
+		}
+	}
+	w.observe(u)
+}
+
+// changeAssignment adds or removes an assignment of a user or a group; seen at once (GRP-1, APP-4).
+func (w *world) changeAssignment(u, g int32, t target, add bool) {
+	if g >= 0 {
+		if add {
+			if !slices.Contains(w.groupAssign[g], t) {
+				w.groupAssign[g] = append(w.groupAssign[g], t)
+			}
+		} else {
+			w.groupAssign[g] = remove(w.groupAssign[g], t)
+		}
+		for v := range w.users {
+			if slices.Contains(w.users[v].view, g) {
+				w.entitlementChanged(int32(v))
+			}
+		}
+		return
+	}
+	w.own(u)
+	s := &w.users[u]
+	if add {
+		if !slices.Contains(s.direct, t) {
+			s.direct = append(s.direct, t)
+		}
+	} else {
+		s.direct = remove(s.direct, t)
+	}
+	w.entitlementChanged(u)
+}
+
+// removeAssignments removes the user's direct assignments at once and the user from every group,
+// which the membership view sees later (CUT-3).
+func (w *world) removeAssignments(u int32) {
+	w.own(u)
+	s := &w.users[u]
+	s.direct = s.direct[:0]
+	for len(s.groups) > 0 {
+		w.changeMembership(u, s.groups[len(s.groups)-1], false)
+	}
+	w.entitlementChanged(u)
+}
+
+// own gives the user copies of their assignments and memberships before they change: until then
+// they are the model's, shared by every replication and by the people of a population.
+func (w *world) own(u int32) {
+	s := &w.users[u]
+	if !s.owned {
+		s.direct = append(s.ownDirect[:0], s.direct...)
+		s.groups = append(s.ownGroups[:0], s.groups...)
+		s.view = append(s.ownView[:0], s.view...)
+		s.owned = true
+	}
+}

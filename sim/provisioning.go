@@ -1,0 +1,75 @@
+package sim
+
+import "time"
+
+// scheduleProvisioning arranges for the identity source to carry the user's state there into
+// IAM Identity Center: an IdP's SCIM provisioning after the push latency or at the next periodic
+// run (PROV-2), Active Directory at the next sync (PROV-4).
+func (w *world) scheduleProvisioning(u int32) {
+	src := &w.sc.Source
+	s := &w.users[u]
+	if src.Kind == IdentityCenter || s.provisionPending {
+		return
+	}
+	var at time.Duration
+	mode := src.Provisioning
+	if src.Kind == ActiveDirectory {
+		mode = ProvisioningPeriodic
+	}
+	switch mode {
+	case ProvisioningPush:
+		if s.enabledIdP == s.enabledIdC {
+			return
+		}
+		if !s.enabledIdC && s.enabledIdP {
+			// A push IdP sends changes made at the IdP; a disable made only in IAM Identity Center
+			// is not undone until the user changes at the IdP.
+			return
+		}
+		lat := src.ProvisioningLatency
+		if lat == 0 {
+			lat = w.prof.SCIMPushLatency
+		}
+		at = w.now + lat
+	case ProvisioningPeriodic:
+		at = nextTick(w.provPhase, w.provisioningInterval(), w.now)
+	default:
+		return
+	}
+	s.provisionPending = true
+	w.q.push(at, evProvision, u, 0)
+}
+
+// provisioningInterval is the period of the identity source's runs: the AD sync (PROV-4) or the
+// IdP's periodic SCIM provisioning (PROV-2).
+func (w *world) provisioningInterval() time.Duration {
+	if w.sc.Source.Kind == ActiveDirectory {
+		return w.prof.ADSync
+	}
+	if i := w.sc.Source.ProvisioningInterval; i > 0 {
+		return i
+	}
+	return w.prof.SCIMInterval
+}
+
+// provision is a provisioning run reaching the user: IAM Identity Center takes the IdP's state
+// (PROV-2), which enables again a user disabled only in IAM Identity Center (PROV-3).
+func (w *world) provision(u int32) {
+	w.settle(u)
+	s := &w.users[u]
+	s.provisionPending = false
+	if s.deleted || s.enabledIdC == s.enabledIdP {
+		return
+	}
+	if s.enabledIdP {
+		w.enable(u, AtIdentityCenter)
+		if s.track >= 0 {
+			tr := &w.tracks[s.track]
+			tr.notes = append(tr.notes, "PROV-3: the provisioning run at "+w.at(w.now)+
+				" enabled the user again, because the user was still active at the IdP")
+		}
+	} else {
+		w.disableInIdentityCenter(u, "the provisioning run disabled the user (PROV-2)")
+	}
+	w.observe(u)
+}

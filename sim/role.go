@@ -1,0 +1,63 @@
+package sim
+
+import (
+	"slices"
+	"time"
+)
+
+// roleSession is a set of role credentials for a permission set in an account; its end is
+// their expiry (ROLE-2).
+type roleSession struct {
+	sessionHead
+	device  int32
+	target  target
+	issued  time.Duration
+	console bool
+	revoked bool // CUT-2
+}
+
+// canFederate says whether the user may obtain role credentials (ROLE-1). With the switch
+// disable_ends_portal_sessions off, a disabled user with a live portal session still can (UIS-5).
+func (w *world) canFederate(u int32) bool {
+	s := &w.users[u]
+	if s.deleted {
+		return false
+	}
+	return s.enabledIdC || !w.sc.Switches.DisableEndsPortalSessions
+}
+
+// isRole says whether t is a permission set in an account.
+func (w *world) isRole(t target) bool { return !w.m.isApp(t) }
+
+// issueRole issues role credentials for t, lasting the permission set's duration now (ROLE-2, ROLE-4).
+func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
+	i := alloc(&w.roles, &w.free[kindRole])
+	exp := w.now + w.psDuration[w.m.targetPermSet(t)]
+	w.roles[i] = roleSession{sessionHead: sessionHead{user: u, end: exp, live: true, gen: w.roles[i].gen},
+		device: dev, target: t, issued: w.now, console: console}
+	w.begin(kindRole, i)
+	return i
+}
+
+// federate opens a console role session from the device's portal session (ROLE-1, ROLE-6).
+func (w *world) federate(u, dev int32, t target) {
+	if w.devicePortal(u, dev) < 0 || !w.canFederate(u) || !w.entitled(u, t) {
+		w.counters.RefusedActions++
+		return
+	}
+	w.counters.Federations++
+	// ROLE-6: federating again into an account whose console session has expired
+	s := &w.users[u]
+	if slices.Contains(s.federated, t) {
+		w.counters.Refederations++
+		for _, r := range s.live[kindRole] {
+			if rs := &w.roles[r]; rs.console && rs.target == t && rs.end > w.now {
+				w.counters.Refederations-- // still signed in there: not a re-federation
+				break
+			}
+		}
+	} else {
+		s.federated = append(s.federated, t)
+	}
+	w.issueRole(u, dev, t, true)
+}
