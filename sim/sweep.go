@@ -3,10 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -148,47 +145,3 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 	return out, nil
 }
 
-// parallel runs do(k) for k in [0, n) on the workers, each worker with its own worlds. Progress
-// is counted in thousandths of an item, so that long replications show theirs.
-func parallel(ctx context.Context, n int, opts Options, do func(worlds map[int]*world, k int, progress func(permille int64))) error {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, n))
-	var next, units atomic.Int64
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	report := func(delta int64) {
-		u := units.Add(delta)
-		if opts.Progress != nil {
-			mu.Lock()
-			opts.Progress(int(u), n*1000)
-			mu.Unlock()
-		}
-	}
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			worlds := map[int]*world{}
-			for ctx.Err() == nil {
-				k := int(next.Add(1) - 1)
-				if k >= n {
-					return
-				}
-				var shown int64 // thousandths of this item reported so far
-				progress := func(permille int64) {
-					if permille > shown {
-						report(permille - shown)
-						shown = permille
-					}
-				}
-				do(worlds, k, progress)
-				progress(1000)
-			}
-		}()
-	}
-	wg.Wait()
-	return ctx.Err()
-}
