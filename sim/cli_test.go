@@ -72,18 +72,57 @@ func TestLegacyToken(t *testing.T) {
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("0s", CLILogin, "device", "old"),
-		offboard("30m", act(EndSessions)),
+		offboard("30m"),
 		e("7h", GetRoleCredentials, "device", "old", "account", "prod", "ps", "Admin"),
 		e("8h30m", GetRoleCredentials, "device", "old", "account", "prod", "ps", "Admin"), // expired, no refresh
 	)
-	sc.Settings.PortalSession = time.Hour
 	res := runScenario(t, sc)
 	w := res.Offboardings[0].Windows
-	want(t, w, ChCLIToken, "7h30m", false)     // to 8h, past the 1h portal session
+	want(t, w, ChCLIToken, "7h30m", false)     // to 8h: the portal session (8h) ends with it
 	want(t, w, ChRoleExisting, "7h30m", false) // credentials minted at 7h, to 8h
 	if res.Counters.RefusedActions != 1 {
 		t.Errorf("CLI-4: %d refused, want 1 (the call after 8h)", res.Counters.RefusedActions)
 	}
+}
+
+// CLI-3: every token, legacy 8h tokens (CLI-4) included, is revoked at most cli_revocation (1h)
+// after its portal session ends. A legacy login at 0, the user's sessions ended at 10m: the token
+// is usable to 1h10m, no longer to 8h.
+func TestCLIRevocation(t *testing.T) {
+	for _, c := range []struct {
+		at            string
+		cli, existing string
+		refused       int64
+	}{
+		// a command within the hour mints 12h credentials: 1h05m + 12h - 10m
+		{"1h05m", "1h", "12h55m", 0},
+		// at 7h59m the token is gone: refused. Without the bound it minted credentials to 19h59m,
+		// a window of 19h49m (71,340 s).
+		{"7h59m", "1h", "0s", 1},
+	} {
+		t.Run("CLI-3 command at "+c.at, func(t *testing.T) {
+			res := runScenario(t, testScenario(
+				e("0s", SignIn, "device", "laptop"),
+				e("0s", CLILogin, "device", "old"),
+				offboard("10m", act(EndSessions)),
+				e(c.at, GetRoleCredentials, "device", "old", "account", "prod", "ps", "Long"),
+			))
+			w := res.Offboardings[0].Windows
+			want(t, w, ChCLIToken, c.cli, false)
+			want(t, w, ChRoleExisting, c.existing, false)
+			if res.Counters.RefusedActions != c.refused {
+				t.Errorf("%d refused, want %d", res.Counters.RefusedActions, c.refused)
+			}
+		})
+	}
+	// the bound is a timing of the profile: 3h keeps the token to 3h10m
+	sc := testScenario(
+		e("0s", SignIn, "device", "laptop"),
+		e("0s", CLILogin, "device", "old"),
+		offboard("10m", act(EndSessions)),
+	)
+	sc.Profile.CLIRevocation = 3 * time.Hour
+	want(t, windows(t, sc), ChCLIToken, "3h", false)
 }
 
 // CLI-5: a workload's cached credentials are refreshed when 15 minutes or less remain (SDKs: 5),

@@ -117,10 +117,17 @@ func (w *world) portalEnded(p int32, gen uint32, why string) {
 	if w.devPortal[ps.device] == p {
 		w.devPortal[ps.device] = -1
 	}
-	if !w.sc.Switches.CLITokenSurvivesSessionEnd {
-		for _, d := range w.m.users[u].devices {
-			if t := &w.tokens[d]; t.live && t.portal == p && t.portalGen == gen {
+	// CLI-3: the access tokens issued through it stay usable to their own expiry, but no longer
+	// than cli_revocation after the session's end; or die with it.
+	for _, d := range w.m.users[u].devices {
+		if t := &w.tokens[d]; t.live && t.portal == p && t.portalGen == gen {
+			if !w.sc.Switches.CLITokenSurvivesSessionEnd {
 				t.drop()
+				continue
+			}
+			if bound := ps.end + w.prof.CLIRevocation; bound < t.expiry {
+				t.expiry = bound
+				w.scheduleTokenExpiry(d)
 			}
 		}
 	}

@@ -21,6 +21,7 @@ type Timing struct {
 	CLIRefreshWindow     time.Duration // CLI-2, CLI-5 (AWS CLI)
 	SDKRefreshWindow     time.Duration // CLI-2, CLI-5 (SDKs)
 	LegacyToken          time.Duration // CLI-4
+	CLIRevocation        time.Duration // CLI-3: how long an issued token outlives its portal session
 	ADTicketLifetime     time.Duration // UIS-8
 	ADFixedPortal        time.Duration // UIS-8, profiles without AD session management
 	ADSync               time.Duration // PROV-4
@@ -60,6 +61,7 @@ func baseTiming() Timing {
 		CLIRefreshWindow:     15 * time.Minute,
 		SDKRefreshWindow:     5 * time.Minute,
 		LegacyToken:          8 * time.Hour,
+		CLIRevocation:        time.Hour,
 		ADTicketLifetime:     10 * time.Hour,
 		ADFixedPortal:        8 * time.Hour,
 		ADSync:               2 * time.Hour,
@@ -118,6 +120,7 @@ func (t *Timing) fields() map[string]*time.Duration {
 		"cli_refresh_window":         &t.CLIRefreshWindow,
 		"sdk_refresh_window":         &t.SDKRefreshWindow,
 		"legacy_token":               &t.LegacyToken,
+		"cli_revocation":             &t.CLIRevocation,
 		"ad_ticket_lifetime":         &t.ADTicketLifetime,
 		"ad_fixed_portal_session":    &t.ADFixedPortal,
 		"ad_sync":                    &t.ADSync,

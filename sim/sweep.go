@@ -144,4 +144,3 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 	}
 	return out, nil
 }
-
