@@ -16,6 +16,7 @@ import (
 )
 
 func TestCSV(t *testing.T) {
+	t.Parallel()
 	res := smallResults()
 	// A user name and evidence that need quoting (RFC 4180): a comma, a quote, a line break.
 	res.Offboardings[1].User = `bob, "the builder"`
@@ -57,6 +58,7 @@ func TestCSV(t *testing.T) {
 }
 
 func TestCSVGolden(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	if err := WriteCSV(&b, Summarize(smallResults())); err != nil {
 		t.Fatal(err)
@@ -81,6 +83,7 @@ type junitDoc struct {
 }
 
 func TestJUnit(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	if err := WriteJUnit(&b, Summarize(smallResults())); err != nil {
 		t.Fatal(err)
@@ -110,6 +113,7 @@ func TestJUnit(t *testing.T) {
 }
 
 func TestVerdictEvidence(t *testing.T) {
+	t.Parallel()
 	s := Summarize(smallResults())
 	v := s.Policy[0]
 	if v.Worst == nil || v.Worst.User != "alice" || v.Worst.Replication != 0 || v.Evidence != "role session Admin@prod (ROLE-3)" {
@@ -124,6 +128,7 @@ func TestVerdictEvidence(t *testing.T) {
 }
 
 func TestFilesDeterministic(t *testing.T) {
+	t.Parallel()
 	a, err := Files(Summarize(smallResults()))
 	if err != nil {
 		t.Fatal(err)
@@ -182,6 +187,7 @@ func pngChunks(t *testing.T, b []byte) []string {
 }
 
 func TestHTMLSelfContained(t *testing.T) {
+	t.Parallel()
 	res := smallResults()
 	res.Offboardings[0].User = `<script>alert("x")</script>`
 	page := string(htmlPageOf(t, Summarize(res)))
@@ -213,6 +219,7 @@ func TestHTMLSelfContained(t *testing.T) {
 // note of its own, list the first few of each and say how many more there are and where, as a
 // run of 200,000 people all offboarded would make them; results.json and exposures.csv keep all.
 func TestListsCapped(t *testing.T) {
+	t.Parallel()
 	const n = 200_000
 	res := smallResults()
 	o := res.Offboardings[0]
@@ -271,6 +278,7 @@ func TestListsCapped(t *testing.T) {
 }
 
 func TestECDFPoints(t *testing.T) {
+	t.Parallel()
 	// Windows 0, 10 s, 10 s, 30 s: F(0) = 1/4, F(10 s) = 3/4, F(30 s) = 1, led by (0, 0).
 	obs := resultsOf(10, 0, 30, 10).Offboardings
 	got := ecdfPoints(obs, sim.ChAppExisting)
@@ -302,6 +310,7 @@ func TestECDFPoints(t *testing.T) {
 }
 
 func TestECDFData(t *testing.T) {
+	t.Parallel()
 	s := Summarize(smallResults())
 	series, zero := ecdfData(s)
 	var drawn []sim.Channel
@@ -324,6 +333,7 @@ func TestECDFData(t *testing.T) {
 }
 
 func TestHistogram(t *testing.T) {
+	t.Parallel()
 	// 9 windows from 0 to 90 s: 3 bins (√9) of 30 s; 0, 10, 20 | 30, 40, 50 | 60, 70, 90.
 	obs := resultsOf(0, 10, 20, 30, 40, 50, 60, 70, 90).Offboardings
 	got := histogramBins(obs, sim.ChAppExisting)
@@ -342,6 +352,7 @@ func TestHistogram(t *testing.T) {
 }
 
 func TestTimeline(t *testing.T) {
+	t.Parallel()
 	o := sim.Offboarding{User: "alice", At: 10 * time.Hour, Playbook: "leaver",
 		Sessions: []sim.Span{
 			{Kind: "role", Label: "prod/Admin", Start: 9 * time.Hour, End: 21 * time.Hour},
@@ -381,6 +392,7 @@ func TestTimeline(t *testing.T) {
 }
 
 func TestFiguresWithoutOffboardings(t *testing.T) {
+	t.Parallel()
 	figs, err := Figures(Summarize(resultsOf()))
 	if err != nil {
 		t.Fatal(err)
@@ -398,6 +410,7 @@ func TestFiguresWithoutOffboardings(t *testing.T) {
 // Names come from scenarios and, through idcsim import and trail, from other people's systems:
 // none may reach a spreadsheet as a formula (OWASP, "CSV Injection") nor report.md as a link.
 func TestHostileNames(t *testing.T) {
+	t.Parallel()
 	res := smallResults()
 	res.Offboardings[0].User = "=HYPERLINK(\"http://x\")"
 	res.Offboardings[1].User = "[x](javascript:alert(1))"

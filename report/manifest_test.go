@@ -34,6 +34,7 @@ const validManifest = `{
 // The manifest reader takes what WriteDir writes and nothing else: strict JSON, known fields once
 // each, the tool and a kind of idcsim's, clean names in order, digests in lower-case hex.
 func TestParseManifest(t *testing.T) {
+	t.Parallel()
 	if _, err := parseManifest([]byte(validManifest)); err != nil {
 		t.Fatalf("a valid manifest: %v", err)
 	}
@@ -82,6 +83,7 @@ func TestParseManifest(t *testing.T) {
 
 // A manifest is read no further than its bound.
 func TestReadBookkeepingBound(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	big := strings.Replace(validManifest, `"(devel)"`, `"`+strings.Repeat("x", maxManifestBytes)+`"`, 1)
 	if err := os.WriteFile(filepath.Join(dir, manifestName), []byte(big), 0o644); err != nil {

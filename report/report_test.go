@@ -75,6 +75,7 @@ func smallResults() *sim.Results {
 }
 
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	s := Summarize(smallResults())
 	for _, c := range []struct {
 		name  string
@@ -101,6 +102,7 @@ var svgBody = regexp.MustCompile(`(?s)(<svg[^>]*>).*?</svg>`)
 // each inline figure (gonum/plot's, tested apart) replaced by a placeholder; the <svg> elements'
 // opening tags, as inlineSVG leaves them, are kept.
 func TestHTMLGolden(t *testing.T) {
+	t.Parallel()
 	page := svgBody.ReplaceAll(htmlPageOf(t, Summarize(smallResults())), []byte("$1<!-- the figure -->\n</svg>"))
 	if n := len(svgBody.FindAll(page, -1)); n != 3 { // the ECDF, the timeline and the histogram
 		t.Errorf("%d inline figures, want 3", n)

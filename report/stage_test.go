@@ -11,6 +11,7 @@ import (
 
 // CheckJUnit knows the JUnit documents of idcsim's three writers, and nothing else.
 func TestCheckJUnit(t *testing.T) {
+	t.Parallel()
 	for _, golden := range []string{"testdata/small.junit.xml", "testdata/table.xml"} {
 		data, err := os.ReadFile(golden)
 		if err != nil {
@@ -49,6 +50,7 @@ const idcsimJUnit = `<?xml version="1.0" encoding="UTF-8"?>
 
 // WriteFile replaces only an absent file or one that idcsim wrote, and nothing through a link.
 func TestWriteFile(t *testing.T) {
+	t.Parallel()
 	parent := t.TempDir()
 	path := filepath.Join(parent, "junit.xml")
 	if warnings, err := WriteFile(path, []byte(idcsimJUnit), CheckJUnit); err != nil || len(warnings) > 0 {
@@ -111,6 +113,7 @@ func TestWriteFile(t *testing.T) {
 
 // A staged file takes its path's place only at Commit; Discard leaves the path as it was.
 func TestStageFile(t *testing.T) {
+	t.Parallel()
 	parent := t.TempDir()
 	path := filepath.Join(parent, "junit.xml")
 	writeTestFile(t, path, idcsimJUnit)
@@ -146,6 +149,7 @@ func TestStageFile(t *testing.T) {
 // Leftovers of interrupted writes of a file are removed when empty or idcsim's, and otherwise
 // left alone with a warning.
 func TestStageFileLeftovers(t *testing.T) {
+	t.Parallel()
 	parent := t.TempDir()
 	path := filepath.Join(parent, "junit.xml")
 	own := filepath.Join(parent, ".idcsim-tmp.junit.xml.1")

@@ -22,6 +22,7 @@ func resultsOf(secs ...int) *sim.Results {
 }
 
 func TestStatistics(t *testing.T) {
+	t.Parallel()
 	// Windows of 1, 2, ..., 100 seconds. Expected values by hand: mean (1+100)/2 = 50.5;
 	// the empirical p-quantile is the value of rank ceil(p*n): p50 = 50, p95 = 95, p99 = 99.
 	// The p95 interval: the number of windows at or below the true p95 is Binomial(100, 0.95),
@@ -63,6 +64,7 @@ func near(d time.Duration, secs float64) bool {
 }
 
 func TestP99Interval(t *testing.T) {
+	t.Parallel()
 	// Windows of 1..1000 s. The number of windows at or below the true p99 is Binomial(1000, 0.99),
 	// whose CDF is F(982) = 0.0138, F(983) = 0.0264, F(995) = 0.9713, F(996) = 0.9899 (sums of
 	// C(1000,k) 0.99^k 0.01^(1000-k)). The largest rank l with F(l-1) <= 0.025 is 983 and the
@@ -88,6 +90,7 @@ func equalStats(a, b ChannelStats) bool {
 }
 
 func TestQuantileCIThreshold(t *testing.T) {
+	t.Parallel()
 	// An equal-tailed 95% interval for the p95 needs an upper rank u <= n with F(u-1) >= 0.975,
 	// that is 1 - 0.95^n >= 0.975 at u = n: 0.95^71 = 0.0262 is too much, 0.95^72 = 0.0249 is not.
 	// At n = 72 the lower rank is 64: F(63) = 0.0096 <= 0.025 < F(64) = 0.0272 for Binomial(72, 0.95).
@@ -110,6 +113,7 @@ func TestQuantileCIThreshold(t *testing.T) {
 }
 
 func TestMeanCI(t *testing.T) {
+	t.Parallel()
 	// A mean near 0 with a wide spread: the interval is cut at 0, since no window is negative.
 	secs := make([]int, 40)
 	secs[0] = 4000
@@ -137,6 +141,7 @@ func TestMeanCI(t *testing.T) {
 }
 
 func TestFewOffboardingsWarn(t *testing.T) {
+	t.Parallel()
 	cs := Summarize(resultsOf(0, 600, 1200)).Channels[sim.ChAppExisting]
 	if cs.P95CI.OK || cs.P99CI.OK || cs.MeanCI.OK {
 		t.Errorf("n=3 gave intervals: p95 %v p99 %v mean %v", cs.P95CI.OK, cs.P99CI.OK, cs.MeanCI.OK)
@@ -162,6 +167,7 @@ func TestFewOffboardingsWarn(t *testing.T) {
 }
 
 func TestNoOffboardings(t *testing.T) {
+	t.Parallel()
 	res := resultsOf()
 	res.Scenario.Policy = []sim.Control{{ID: "C", Channel: sim.ChAny, Statistic: "max", Within: time.Hour}}
 	s := Summarize(res)
@@ -174,6 +180,7 @@ func TestNoOffboardings(t *testing.T) {
 }
 
 func TestPolicy(t *testing.T) {
+	t.Parallel()
 	res := resultsOf(600, 1200, 1800)
 	res.Offboardings[0].Windows[sim.ChKiro] = sim.Window{Length: time.Minute, Open: true}
 	res.Scenario.Policy = []sim.Control{
@@ -195,6 +202,7 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestFriction(t *testing.T) {
+	t.Parallel()
 	// 2 users, a 1-week horizon and 2 replications make 4 user-weeks: 20 prompts are 5 per
 	// user-week, 6 silent sign-ins 1.5, 4 CLI logins 1, 10 federations 2.5, 2 of them
 	// re-federations 0.5, 3 jobs killed 0.75, 2 Kiro logins 0.5.
@@ -219,6 +227,7 @@ func TestFriction(t *testing.T) {
 }
 
 func TestSignificant(t *testing.T) {
+	t.Parallel()
 	for x, want := range map[float64]string{0: "0", 5: "5.00", 5.039: "5.04", 0.787: "0.787", 147.2: "147", 2.0 / 29314: "0.0000682"} {
 		if got := significant(x); got != want {
 			t.Errorf("significant(%v) = %q, want %q", x, got, want)

@@ -15,6 +15,7 @@ import (
 
 // The front keeps the candidates no other beats on both exposure and friction; equal ones both stay.
 func TestParetoFront(t *testing.T) {
+	t.Parallel()
 	ss := &SweepSummary{}
 	for _, p := range []struct {
 		f float64
@@ -86,6 +87,7 @@ func sweepResults(t *testing.T, sc *sim.Scenario) []*sim.Results {
 }
 
 func TestSummarizeSweep(t *testing.T) {
+	t.Parallel()
 	sc := sweepScenario()
 	sc.Policy = []sim.Control{{ID: "OFF-1", Channel: sim.ChAny, Statistic: "max", Within: time.Hour, Text: "all access gone within an hour"}}
 	ss, err := SummarizeSweep(sc, sweepResults(t, sc))
@@ -185,6 +187,7 @@ func TestSummarizeSweep(t *testing.T) {
 
 // With no candidate meeting every control, the recommendation says so and names the control that fails.
 func TestSweepNonePass(t *testing.T) {
+	t.Parallel()
 	sc := sweepScenario()
 	sc.Policy = []sim.Control{
 		{ID: "OFF-1", Channel: sim.ChAny, Statistic: "max", Within: 10 * time.Minute},
@@ -212,6 +215,7 @@ func TestSweepNonePass(t *testing.T) {
 
 // The heat map folds the settings past the first two, and draws one row for a single setting.
 func TestHeatData(t *testing.T) {
+	t.Parallel()
 	sc := sweepScenario()
 	sc.Sweep.Axes = append(sc.Sweep.Axes, sim.Axis{Name: "timing.app_session_check", Values: []time.Duration{30 * time.Minute, time.Hour}})
 	var results []*sim.Results
@@ -274,6 +278,7 @@ func sweepResults2(t *testing.T, sc *sim.Scenario) []*sim.Results {
 
 // A sweep's report, or a shard's partial report, may be replaced by the next report written there.
 func TestWriteDirReplacesSweepAndPartial(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ kind, marker string }{{KindSweep, "sweep.json"}, {KindPartial, "partial.json"}} {
 		dir := t.TempDir() + "/out"
 		if _, err := WriteDir(dir, c.kind, map[string][]byte{c.marker: []byte("{}"), "other": nil}); err != nil {

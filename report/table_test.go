@@ -39,6 +39,7 @@ func currentTable() *sim.Table {
 }
 
 func TestCheckTable(t *testing.T) {
+	t.Parallel()
 	cur := currentTable()
 	r := CheckTable(observedRows(), *cur)
 	if r.Pass {
@@ -77,6 +78,7 @@ func TestCheckTable(t *testing.T) {
 }
 
 func TestTableGolden(t *testing.T) {
+	t.Parallel()
 	// the table file
 	//   profile: current
 	//   rows:

@@ -24,6 +24,7 @@ events:
 
 // BG-1, BG-5: the instance actions on background sessions, and close_app.
 func TestBackgroundActions(t *testing.T) {
+	t.Parallel()
 	src := jobsBase + `  - {at: 2h, action: set_background_session_duration, duration: 2d}
   - {at: 3h, action: disable_background_sessions, application: studio}
   - {at: 4h, action: enable_background_sessions}
@@ -70,6 +71,7 @@ func TestBackgroundActions(t *testing.T) {
 // PROV-4: with an Active Directory source, where: idp disables in the directory, and the AD sync
 // carries it over; an identity_center source refuses it.
 func TestWhereIdPWithActiveDirectory(t *testing.T) {
+	t.Parallel()
 	for _, profile := range []string{"current", "2022-10"} {
 		src := "profile: " + profile + "\nidentity_source: {kind: active_directory}\n" + jobsBase +
 			"  - {at: 2h, action: disable_user, user: alice, where: idp}\n" +
@@ -92,6 +94,7 @@ func TestWhereIdPWithActiveDirectory(t *testing.T) {
 // BG-5: the instance actions reach the engine: a duration change or a switch-off applies to the
 // background sessions of jobs started afterwards.
 func TestBackgroundActionsRun(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		change string
 		want   time.Duration

@@ -18,6 +18,7 @@ var wantLine = regexp.MustCompile(`^# want: (\d+):(\d+): (.*)$`)
 // errors it must give, in order, as trailing comments "# want: LINE:COL: fragment of the message".
 // Files named after a rule (UIS-1, ROLE-2, BG-1, KIRO-1) check that rule's range.
 func TestBadInputs(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob(filepath.Join("..", "testdata", "bad", "*.yaml"))
 	if err != nil {
 		t.Fatal(err)

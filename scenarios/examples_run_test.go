@@ -66,6 +66,7 @@ func hasNote(o sim.Offboarding, prefix string) bool {
 // TestExampleIdPFirst: the same offboarding at an external IdP with periodic SCIM, IdP first and
 // IAM Identity Center first.
 func TestExampleIdPFirst(t *testing.T) {
+	t.Parallel()
 	idp := runExample(t, "idp-first", nil)
 	idc := runExample(t, "idc-first", nil)
 	t.Run("PROV-1 idp-first", func(t *testing.T) {
@@ -107,6 +108,7 @@ func TestExampleIdPFirst(t *testing.T) {
 
 // TestExampleDenyPolicy: the same offboarding with and without the deny policy.
 func TestExampleDenyPolicy(t *testing.T) {
+	t.Parallel()
 	t.Run("CUT-1 deny-policy", func(t *testing.T) {
 		max, open := worst(of(runExample(t, "deny-policy", nil), "peggy"), sim.ChRoleExisting)
 		if max > 5*time.Minute || max == 0 || open > 0 {
@@ -130,6 +132,7 @@ func TestExampleDenyPolicy(t *testing.T) {
 // TestExampleDataScience: long jobs outlive the documented offboarding under their background
 // sessions, unless the playbook ends them.
 func TestExampleDataScience(t *testing.T) {
+	t.Parallel()
 	res := runExample(t, "data-science", nil)
 	t.Run("BG-2", func(t *testing.T) {
 		for _, o := range of(res, "quinn") {
@@ -169,6 +172,7 @@ func TestExampleDataScience(t *testing.T) {
 // TestExampleActiveDirectory: the ticket lifetime caps the portal session; a disable in the
 // directory stops sign-ins at once and reaches IAM Identity Center with the AD sync.
 func TestExampleActiveDirectory(t *testing.T) {
+	t.Parallel()
 	res := runExample(t, "active-directory", nil)
 	t.Run("UIS-8", func(t *testing.T) {
 		if max, open := worst(res.Offboardings, sim.ChPortal); max > 10*time.Hour || open > 0 {
@@ -205,6 +209,7 @@ func TestExampleActiveDirectory(t *testing.T) {
 // TestExampleKiroTeam: Kiro sessions outlive the documented offboarding by weeks, unless the
 // switch says that user actions end them.
 func TestExampleKiroTeam(t *testing.T) {
+	t.Parallel()
 	t.Run("KIRO-1", func(t *testing.T) {
 		res := runExample(t, "kiro-team", nil)
 		for _, o := range of(res, "rupert") {
@@ -227,6 +232,7 @@ func TestExampleKiroTeam(t *testing.T) {
 
 // TestExampleDefault: the company of the default scenario.
 func TestExampleDefault(t *testing.T) {
+	t.Parallel()
 	sc, err := Load("example:default")
 	if err != nil {
 		t.Fatal(err)
@@ -292,6 +298,7 @@ func TestExampleDefault(t *testing.T) {
 
 // TestExamplesRun runs the other examples; org-100k with one replication over three days.
 func TestExamplesRun(t *testing.T) {
+	t.Parallel()
 	for _, e := range Examples() {
 		switch e.Name {
 		case "quickstart", "spec-example":

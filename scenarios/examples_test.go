@@ -3,6 +3,7 @@ package scenarios
 import "testing"
 
 func TestExamplesParse(t *testing.T) {
+	t.Parallel()
 	exs := Examples()
 	names := map[string]bool{}
 	for _, e := range exs {

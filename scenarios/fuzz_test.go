@@ -30,6 +30,7 @@ func roundTrip(t *testing.T, sc *sim.Scenario) {
 }
 
 func TestMarshalRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, e := range Examples() {
 		t.Run(e.Name, func(t *testing.T) {
 			sc, err := Parse(e.Name, e.Source)
@@ -64,6 +65,7 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestMarshalRoundTripTricky(t *testing.T) {
+	t.Parallel()
 	src := `name: "a: b # c 'd' \"e\" ünï"
 start: 2026-03-02T01:02:03.5+05:30
 horizon: 400d

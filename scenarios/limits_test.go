@@ -91,6 +91,7 @@ var trickyYAML = []string{
 // TestNodeBound checks that the pre-scan bounds the nodes yaml.v3 builds, on tricky inputs, in
 // UTF-16 too, and on every example and bad input.
 func TestNodeBound(t *testing.T) {
+	t.Parallel()
 	for i, s := range trickyYAML {
 		checkBound(t, fmt.Sprint("tricky ", i), []byte(s))
 		// yaml.v3 reads UTF-16 with a byte order mark
@@ -129,6 +130,7 @@ func FuzzNodeBound(f *testing.F) {
 // written in block and flow style with comments, as nodeBound's doc comment says: the cap lets
 // through files of 400,000 nodes.
 func TestNodeBoundTight(t *testing.T) {
+	t.Parallel()
 	for _, e := range Examples() {
 		nodes, _ := yamlNodes(e.Source)
 		bound, _, _, _ := nodeBound(e.Source, MaxNodes)
@@ -141,6 +143,7 @@ func TestNodeBoundTight(t *testing.T) {
 // TestNodeCap checks that a file just over MaxNodes is refused at the place the bound crosses
 // it, before yaml.v3 builds anything.
 func TestNodeCap(t *testing.T) {
+	t.Parallel()
 	// Each line "- {name: uN}" counts 7 (nodeBound): "-" 2 as a block entry, "{" 1, "name:"
 	// 1 and 1 for its ":", "uN" 1, "}" 1. With 2 for the document and 3 for "users:" (the
 	// run, its ":" and the empty value it could have), 142,856 lines count 999,997; on line
@@ -174,6 +177,7 @@ func TestNodeCap(t *testing.T) {
 // TestErrorCap checks that a file with 10,000 errors lists the first MaxErrors, then a line
 // counting the others.
 func TestErrorCap(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("accounts: [a]\nusers:\n")
 	for i := range 10_000 {
@@ -200,6 +204,7 @@ func TestErrorCap(t *testing.T) {
 // TestProblemsBounded checks that the problems kept stay bounded however many are found, and
 // that the first by position are kept whatever the order they were found in.
 func TestProblemsBounded(t *testing.T) {
+	t.Parallel()
 	var p problems
 	const n = 5 * compactAt
 	for i := n; i > 0; i-- {

@@ -78,6 +78,7 @@ policy:
 // Behaviours, populations and generated offboardings are read into the engine's model, written
 // back by Marshal, and run.
 func TestPeople(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("people.yaml", []byte(peopleSrc))
 	if err != nil {
 		t.Fatal(err)
@@ -154,6 +155,7 @@ func TestPeople(t *testing.T) {
 }
 
 func TestPeopleWarnings(t *testing.T) {
+	t.Parallel()
 	src := strings.Replace(peopleSrc, "    devices: [{name: laptop, kind: browser}, {name: term, kind: cli}, {name: ide, kind: kiro}]\n", "", 1)
 	src = strings.Replace(src, "  - {name: bots, count: 1, behaviour: batch, assignments: [{application: studio}], devices: [{name: laptop}]}\n", "", 1)
 	src = strings.Replace(src, "  - {at: 1d9h, action: sign_in, user: eng-7, device: laptop}\n  - {at: 1d9h5m, action: open_app, user: eng-7, device: ide, application: kiro}\n", "", 1)
@@ -180,6 +182,7 @@ func TestPeopleWarnings(t *testing.T) {
 // Generated offboardings alone are enough to measure exposure; a population's people may be
 // named in events only within its count.
 func TestPopulationNames(t *testing.T) {
+	t.Parallel()
 	src := `behaviours: [{name: b}]
 populations: [{name: eng, count: 3, behaviour: b, devices: [{name: laptop}]}]
 users: [{name: eng-03}, {name: eng-4}, {name: eng}]
@@ -207,6 +210,7 @@ events:
 
 // The users limit counts the people of populations.
 func TestPopulationLimit(t *testing.T) {
+	t.Parallel()
 	src := "behaviours: [{name: b}]\nusers: [{name: a}]\npopulations:\n  - {name: p, count: 100000, behaviour: b}\n  - {name: q, count: 100000, behaviour: b}\n"
 	_, err := Parse("l.yaml", []byte(src))
 	if err == nil || !strings.Contains(err.Error(), "l.yaml:5:22: too many people: the users and populations come to 200001; the limit is 200000") {

@@ -27,6 +27,7 @@ events:
 `
 
 func TestAllErrorsAtOnce(t *testing.T) {
+	t.Parallel()
 	src := minimal + `  - {at: 2h, action: sign_out, user: bob, device: laptop}
   - {at: 3h, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin, where: idp}
   - {at: 1mo, action: offboard, user: alice, playbook: []}
@@ -52,6 +53,7 @@ func TestAllErrorsAtOnce(t *testing.T) {
 }
 
 func TestErrorNamesFile(t *testing.T) {
+	t.Parallel()
 	_, err := Parse("dir/my scenario.yaml", []byte("horizon: 30\n"))
 	if err == nil || !strings.HasPrefix(err.Error(), "dir/my scenario.yaml:1:10: ") {
 		t.Fatalf("got %v, want an error beginning with the file, line and column", err)
@@ -67,6 +69,7 @@ func TestErrorNamesFile(t *testing.T) {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	sc, err := Load("example:default")
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +87,7 @@ func TestLoad(t *testing.T) {
 }
 
 func TestDefaults(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("m.yaml", []byte(minimal))
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +145,7 @@ func TestDefaults(t *testing.T) {
 }
 
 func TestTimingOverrides(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("t.yaml", []byte("timing: {app_session_check: 45m, permission_set_max: 24h}\n"+
 		"switches: {disable_ends_portal_sessions: false}\n"+
 		strings.Replace(minimal, "session_duration: 1h", "session_duration: 20h", 1)))
@@ -154,6 +159,7 @@ func TestTimingOverrides(t *testing.T) {
 }
 
 func TestEvents(t *testing.T) {
+	t.Parallel()
 	src := `start: 2026-03-02T00:00:00+01:00
 horizon: 2d
 identity_source: {kind: external_idp}
@@ -216,6 +222,7 @@ events:
 // EV-2: the same person offboarded twice by the timeline is refused, with both places; generated
 // offboardings that cannot draw distinct people are refused where the draw runs out.
 func TestOffboardedOnce(t *testing.T) {
+	t.Parallel()
 	_, err := Parse("twice.yaml", []byte(minimal+`  - {at: 2h, action: offboard, user: alice, playbook: []}
   - {at: 3h, action: offboard, user: alice, playbook: []}
 `))
@@ -255,6 +262,7 @@ offboardings:
 }
 
 func TestRecommendedWithoutIdP(t *testing.T) {
+	t.Parallel()
 	// CUT-4: the IdP step is skipped when the source is not an external IdP.
 	sc, err := Parse("r.yaml", []byte(minimal+"  - {at: 2h, action: offboard, user: alice, playbook: aws-recommended}\n"))
 	if err != nil {
@@ -270,6 +278,7 @@ func TestRecommendedWithoutIdP(t *testing.T) {
 }
 
 func TestLimits(t *testing.T) {
+	t.Parallel()
 	big := bytes.Repeat([]byte("#"), MaxFileSize+1)
 	if _, err := Parse("big.yaml", big); err == nil || !strings.Contains(err.Error(), "big.yaml:1:1: the file is") {
 		t.Errorf("file size: %v", err)
@@ -290,6 +299,7 @@ func TestLimits(t *testing.T) {
 }
 
 func TestSchema(t *testing.T) {
+	t.Parallel()
 	data := Schema()
 	var s map[string]any
 	if err := json.Unmarshal(data, &s); err != nil {
@@ -366,6 +376,7 @@ func toAny(s []string) []any {
 // TestExamplesMatchSchema walks each built-in example beside the schema and checks that every
 // key it uses is one the schema declares.
 func TestExamplesMatchSchema(t *testing.T) {
+	t.Parallel()
 	var schema map[string]any
 	if err := json.Unmarshal(Schema(), &schema); err != nil {
 		t.Fatal(err)
@@ -432,6 +443,7 @@ func TestExamplesMatchSchema(t *testing.T) {
 }
 
 func TestBombs(t *testing.T) {
+	t.Parallel()
 	deep := strings.Repeat("[", 100000) + strings.Repeat("]", 100000)
 	start := time.Now()
 	if _, err := Parse("deep.yaml", []byte("accounts: "+deep+"\n")); err == nil || !strings.Contains(err.Error(), "deep.yaml:") {
@@ -456,6 +468,7 @@ accounts: *g
 }
 
 func TestWarnings(t *testing.T) {
+	t.Parallel()
 	src := minimal + `  - {at: 2h, action: federate, user: alice, device: laptop, account: prod, permission_set: Admin}
 playbooks:
   unused: []
@@ -485,6 +498,7 @@ playbooks:
 
 // A file over the size limit is refused with its real size, however much of it was read.
 func TestLoadOverSize(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "huge.yaml")
 	f, err := os.Create(path)
 	if err != nil {
@@ -505,6 +519,7 @@ func TestLoadOverSize(t *testing.T) {
 // Names that look alike (Unicode Technical Standard #39's confusables) are warned about: a leaver
 // "аlice" (Cyrillic а) beside the real alice is how a report could be made to mislead.
 func TestLookalikeNames(t *testing.T) {
+	t.Parallel()
 	src := `accounts: [prod]
 users:
   - {name: alice, devices: [{name: laptop}]}
@@ -539,6 +554,7 @@ events:
 // A file of NULs lists the first MaxErrors characters YAML refuses, at their places, then counts
 // the rest.
 func TestTextErrorsCapped(t *testing.T) {
+	t.Parallel()
 	data := append([]byte("name: x\n"), make([]byte, 5000)...)
 	_, err := Parse("nul.yaml", data)
 	var list ErrorList

@@ -21,6 +21,7 @@ events:
 // The grid's settings keep the order of the file; permission sets and timing parameters are
 // named permission_set.NAME and timing.NAME; the objective defaults to the p95 of any.
 func TestSweepGrid(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("sweep.yaml", []byte(sweepBase+`sweep:
   permission_sets: {Admin: [1h, 4h, 12h], ReadOnly: [2h]}
   portal_session: [1h, 4h, 8h, 12h]
@@ -61,6 +62,7 @@ func TestSweepGrid(t *testing.T) {
 
 // A listed set of candidates replaces the grid; the objective can be any channel and statistic.
 func TestSweepCandidates(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("sweep.yaml", []byte(sweepBase+`sweep:
   candidates:
     - {portal_session: 8h, permission_sets: {Admin: 1h}}
@@ -83,6 +85,7 @@ func TestSweepCandidates(t *testing.T) {
 
 // A swept setting that can change nothing is noticed.
 func TestSweepWarnings(t *testing.T) {
+	t.Parallel()
 	sc, err := Parse("sweep.yaml", []byte(sweepBase+`settings: {background_sessions: {enabled: false}}
 sweep:
   background_session: [1d, 7d]
@@ -97,6 +100,7 @@ sweep:
 
 // The schema describes the sweep block for editors.
 func TestSweepSchema(t *testing.T) {
+	t.Parallel()
 	var schema struct {
 		Properties  map[string]any
 		Definitions map[string]struct {

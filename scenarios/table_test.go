@@ -12,6 +12,7 @@ import (
 )
 
 func TestBuiltinTables(t *testing.T) {
+	t.Parallel()
 	if got := strings.Join(BuiltinTables(), " "); got != "2022-10 2023-07 2023-09 current" {
 		t.Errorf("built-in tables %q", got)
 	}
@@ -70,6 +71,7 @@ func TestBuiltinTables(t *testing.T) {
 }
 
 func TestParseTableJSON(t *testing.T) {
+	t.Parallel()
 	src := `{"profile": "2023-09", "permission_set_duration": "4h",
   "rows": {"sign_out": {"idc_access": "must sign in again", "app_existing": "1h", "role_existing": "permission_set_duration"}}}`
 	tab, err := ParseTable("t.json", []byte(src))
@@ -82,6 +84,7 @@ func TestParseTableJSON(t *testing.T) {
 }
 
 func TestParseTableErrors(t *testing.T) {
+	t.Parallel()
 	src := `profile: 2019-01
 permission_set_duration: 13h
 colour: blue
@@ -126,6 +129,7 @@ rows:
 // TestParseTableErrorCap checks that a table file with 1,000 errors lists the first 100, then a
 // line counting the others.
 func TestParseTableErrorCap(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	b.WriteString("profile: current\nrows:\n  sign_out:\n")
 	for i := range 1000 {
@@ -184,6 +188,7 @@ func FuzzParseTable(f *testing.F) {
 // that could make more than MaxNodes YAML nodes is refused before it is parsed, at the place
 // where it crossed the limit.
 func TestParseTableLimits(t *testing.T) {
+	t.Parallel()
 	_, err := ParseTable("t.yaml", []byte("profile: &p current\nrows: {sign_out: {app_new: 0s}}\n"))
 	if want := "t.yaml:1:10: anchors (&p) are not supported"; err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("anchor: %v, want %q", err, want)

@@ -75,6 +75,7 @@ func writeRun(t *testing.T, n int, key []byte) (string, *sim.Results) {
 // The partial reports of every shard, written and read back, merge to the results of the whole
 // run, with and without a key.
 func TestWriteReadMergeRun(t *testing.T) {
+	t.Parallel()
 	for _, key := range [][]byte{nil, []byte("k")} {
 		dir, whole := writeRun(t, 3, key)
 		set, err := Read([]string{dir}, key)
@@ -101,6 +102,7 @@ func TestWriteReadMergeRun(t *testing.T) {
 // Problems with the partial reports are an *Error (bad input); a directory that does not exist
 // is an *fs.PathError, as os reports it.
 func TestErrorTypes(t *testing.T) {
+	t.Parallel()
 	dir, _ := writeRun(t, 2, nil)
 	var e *Error
 	if _, err := Read([]string{dir}, []byte("key")); !errors.As(err, &e) || !strings.Contains(err.Error(), "$.content_hmac_sha256: missing") {
@@ -117,6 +119,7 @@ func TestErrorTypes(t *testing.T) {
 }
 
 func TestOverrides(t *testing.T) {
+	t.Parallel()
 	seed, seed2, reps := uint64(9), uint64(9), 4
 	a := Overrides{Seed: &seed, Replications: &reps, Profile: "2023-07"}
 	b := Overrides{Seed: &seed2, Replications: &reps, Profile: "2023-07"}
@@ -133,6 +136,7 @@ func TestOverrides(t *testing.T) {
 
 // readFileMax refuses a file larger than its limit (merge's is maxPartialBytes).
 func TestReadFileMax(t *testing.T) {
+	t.Parallel()
 	path := filepath.Join(t.TempDir(), "partial.json")
 	if err := os.WriteFile(path, []byte("0123456789"), 0o644); err != nil {
 		t.Fatal(err)

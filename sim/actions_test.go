@@ -3,6 +3,7 @@ package sim
 import "testing"
 
 func TestActionSpecs(t *testing.T) {
+	t.Parallel()
 	for a := Action(0); a < numActions; a++ {
 		s := a.Spec()
 		if s.Action != a {
@@ -41,6 +42,7 @@ func TestActionSpecs(t *testing.T) {
 }
 
 func TestNamesOf(t *testing.T) {
+	t.Parallel()
 	sc := &Scenario{
 		Accounts:       []string{"prod", "dev"},
 		PermissionSets: []PermissionSet{{Name: "Admin"}},

@@ -4,6 +4,7 @@ import "testing"
 
 // APP-1: opening an application needs a live portal session, the user enabled and an entitlement.
 func TestOpenAppConditions(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		events []Event
@@ -30,6 +31,7 @@ func TestOpenAppConditions(t *testing.T) {
 // APP-2: an application session checks back every period from its own start and ends at the first
 // check after its portal session ended: 30m in the current profile, 60m and 120m in older ones.
 func TestAppSessionCheck(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		profile, end string
 		window       string
@@ -61,6 +63,7 @@ func TestAppSessionCheck(t *testing.T) {
 
 // APP-3: the entitlement is re-evaluated hourly from the session's start.
 func TestAppEntitlementCheck(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("10m", OpenApp, "device", "laptop", "app", "q"),
@@ -81,6 +84,7 @@ func TestAppEntitlementCheck(t *testing.T) {
 
 // APP-4: removing an application assignment blocks new sessions at once.
 func TestAssignmentRemovalBlocksNewSessions(t *testing.T) {
+	t.Parallel()
 	res := runScenario(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		offboard("1h", act(RemoveAssignment, "app", "q")),

@@ -30,6 +30,7 @@ func startJobAt(at, length string) Event {
 // BG-1, BG-2: a job gets a background session that needs a portal session to start and then
 // survives sign-out and the portal session's end.
 func TestBackgroundSession(t *testing.T) {
+	t.Parallel()
 	res := runScenario(t, extendedScenario(
 		startJobAt("1h", "2d"), // refused: no portal session
 		e("2h", SignIn, "device", "laptop"),
@@ -47,6 +48,7 @@ func TestBackgroundSession(t *testing.T) {
 // BG-3: when the background session ends, by expiry or by the admin, its job fails at the next
 // 15-minute check.
 func TestBackgroundSessionEnd(t *testing.T) {
+	t.Parallel()
 	t.Run("BG-3 expiry", func(t *testing.T) {
 		sc := extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "30d"), offboard("1h"))
 		sc.Settings.BackgroundDuration = 2*time.Hour + 5*time.Minute // ends at 2h15m, on a check
@@ -66,6 +68,7 @@ func TestBackgroundSessionEnd(t *testing.T) {
 // BG-4: with background sessions off, a job rides on the portal session and fails within 15
 // minutes of its end.
 func TestJobWithoutBackgroundSessions(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		set  func(*Scenario)
@@ -85,6 +88,7 @@ func TestJobWithoutBackgroundSessions(t *testing.T) {
 
 // BG-5: setting changes apply to background sessions created afterwards.
 func TestBackgroundSettingChange(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, jobAt, window string
 		change              Event
@@ -114,6 +118,7 @@ func TestBackgroundSettingChange(t *testing.T) {
 
 // BG-6: whether disabling the user ends background sessions is a switch, off by default.
 func TestDisableAndBackgroundSessions(t *testing.T) {
+	t.Parallel()
 	for _, ends := range []bool{false, true} {
 		sc := extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "3d"), offboard("1h", act(DisableUser)))
 		sc.Switches.DisableEndsBackgroundSessions = ends

@@ -42,6 +42,7 @@ func orgScenario(n, days, offboardings int) *Scenario {
 // People work on their working days, in their time zone, and generated offboardings pick
 // distinct people at random times in the window.
 func TestBehaviours(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(30, 14, 5)
 	sc.Replications = 3
 	res := runScenario(t, sc)
@@ -76,6 +77,7 @@ func TestBehaviours(t *testing.T) {
 
 // Working days start at 9:00 local time, through a daylight saving change (Berlin, 29 March 2026).
 func TestWorkingDaysFollowTimeZone(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(1, 35, 0)
 	m, err := compile(sc)
 	if err != nil {
@@ -96,6 +98,7 @@ func TestWorkingDaysFollowTimeZone(t *testing.T) {
 // Generated people and offboardings are drawn from the replication's own stream: the worker
 // count never changes them.
 func TestBehavioursDeterministic(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(40, 10, 4)
 	sc.Replications = 6
 	a, err := Run(context.Background(), sc, Options{Workers: 1})
@@ -135,6 +138,7 @@ func BenchmarkOrganisation(b *testing.B) {
 // A generated offboarding's steps act on the person drawn, on their own device of the step's
 // name (UIS-3: signing out ends that device's portal session at once).
 func TestGeneratedOffboardingDevices(t *testing.T) {
+	t.Parallel()
 	// endedAt counts the portal sessions live at the offboarding, and those that ended at it
 	endedAt := func(res *Results) (live, ended int) {
 		for _, o := range res.Offboardings {
@@ -163,6 +167,7 @@ func TestGeneratedOffboardingDevices(t *testing.T) {
 
 // Background setting changes are instance actions: no user needed (BG-5).
 func TestBackgroundSettingActionsRun(t *testing.T) {
+	t.Parallel()
 	sc := extendedScenario(e("0s", SignIn, "device", "laptop"), offboard("1h"))
 	sc.Events = append(sc.Events, Event{At: h("2h"), Action: SetBackgroundSessionDuration, Duration: time.Hour},
 		Event{At: h("2h"), Action: DisableBackgroundSessions}, Event{At: h("3h"), Action: EnableBackgroundSessions, Application: "studio"})
@@ -172,6 +177,7 @@ func TestBackgroundSettingActionsRun(t *testing.T) {
 // Progress is reported in thousandths of a replication as simulated time advances, never goes
 // back, and ends at the total.
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(300, 30, 2)
 	sc.Replications = 2
 	var calls, last, total int
@@ -193,6 +199,7 @@ func TestProgress(t *testing.T) {
 // eng, one of everyone) ask for every one of the 8 people not offboarded by the timeline, so
 // every draw must take a different person; one more entry finds nobody left and says so.
 func TestOffboardingsDrawDistinctPeople(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(9, 7, 3)
 	sc.Replications = 20
 	plan := sc.Offboardings[0]
@@ -235,6 +242,7 @@ func TestOffboardingsDrawDistinctPeople(t *testing.T) {
 
 // EV-2: the timeline offboarding one user twice is refused by the engine too.
 func TestScriptedOffboardedTwiceRefused(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(2, 3, 0)
 	u := PopulationUser("eng", 1)
 	sc.Events = []Event{{At: time.Hour, Action: Offboard, User: u}, {At: 2 * time.Hour, Action: Offboard, User: u}}

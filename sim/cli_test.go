@@ -8,6 +8,7 @@ import (
 // CLI-1: an access token lasts 1h and never outlives the natural end of its portal session; the
 // refresh token works only while that portal session lives.
 func TestAccessToken(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("7h30m", CLILogin, "device", "term"),
@@ -24,6 +25,7 @@ func TestAccessToken(t *testing.T) {
 
 // CLI-2: the AWS CLI refreshes its token when 15 minutes or less remain; the SDKs at 5 minutes.
 func TestTokenRefreshWindow(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ device, window string }{
 		{"term", "1h"}, // 10m remain at 50m: refreshed, valid to 1h50m
 		{"sdk", "10m"}, // 10m remain: the SDK waits; the token ends at 1h
@@ -44,6 +46,7 @@ func TestTokenRefreshWindow(t *testing.T) {
 // CLI-3: an access token already issued stays usable to its own expiry after the portal session
 // ends, and can still mint credentials; with the switch off it ends with the session.
 func TestTokenSurvivesSessionEnd(t *testing.T) {
+	t.Parallel()
 	for _, survives := range []bool{true, false} {
 		sc := testScenario(
 			e("0s", SignIn, "device", "laptop"),
@@ -69,6 +72,7 @@ func TestTokenSurvivesSessionEnd(t *testing.T) {
 
 // CLI-4: a legacy profile holds an 8h access token with no refresh.
 func TestLegacyToken(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("0s", CLILogin, "device", "old"),
@@ -89,6 +93,7 @@ func TestLegacyToken(t *testing.T) {
 // after its portal session ends. A legacy login at 0, the user's sessions ended at 10m: the token
 // is usable to 1h10m, no longer to 8h.
 func TestCLIRevocation(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		at            string
 		cli, existing string
@@ -128,6 +133,7 @@ func TestCLIRevocation(t *testing.T) {
 // CLI-5: a workload's cached credentials are refreshed when 15 minutes or less remain (SDKs: 5),
 // for as long as a token can be had; ROLE-5: access lasts to the last mint plus the duration.
 func TestWorkloadRefresh(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ device, window string }{
 		{"term", "8h30m"}, // mints every 45m: the last at 7h30m, valid to 8h30m; at 8h15m no token
 		{"sdk", "8h20m"},  // mints every 55m: the last at 7h20m, valid to 8h20m
@@ -147,6 +153,7 @@ func TestWorkloadRefresh(t *testing.T) {
 // CLI-1, UIS-9: a workload started on a device without a token logs the CLI in first, reusing the
 // browser's portal session, and then refreshes its credentials until that session ends.
 func TestWorkloadLogsIn(t *testing.T) {
+	t.Parallel()
 	res := runScenario(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("10m", StartCLIWorkload, "device", "term", "account", "prod", "ps", "Admin"),
@@ -161,6 +168,7 @@ func TestWorkloadLogsIn(t *testing.T) {
 // CLI-6: `aws sso logout` ends the portal session behind the token and deletes the token and the
 // cached credentials; credentials already issued live to their expiry.
 func TestCLILogout(t *testing.T) {
+	t.Parallel()
 	res := runScenario(t, testScenario(
 		e("0s", CLILogin, "device", "term"),
 		e("10m", GetRoleCredentials, "device", "term", "account", "prod", "ps", "Admin"),

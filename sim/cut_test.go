@@ -8,6 +8,7 @@ import (
 // CUT-1: a deny-all policy keyed on the user blocks live and new role sessions once propagated
 // (uniform in (0, 5m]); removing it lets the remaining ones act again.
 func TestDenyPolicy(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Long"),
@@ -44,6 +45,7 @@ func TestDenyPolicy(t *testing.T) {
 // CUT-2: a TokenIssueTime deny on a permission set kills every session of it issued before the
 // cut-off, whoever holds it; the other users' are collateral. Later sessions are untouched.
 func TestRevokeRoleSessions(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("0s", SignIn, "user", "bob", "device", "laptop"),
@@ -67,6 +69,7 @@ func TestRevokeRoleSessions(t *testing.T) {
 // CUT-3: removing all assignments stops new role and app sessions: direct ones at once, group
 // ones when the membership view follows (GRP-1).
 func TestRemoveAllAssignments(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		offboard("1h", act(RemoveAssignments)),
@@ -92,6 +95,7 @@ func TestRemoveAllAssignments(t *testing.T) {
 // in IAM Identity Center; after 12 hours remove the deny) leaves only the SAML session and the
 // minutes the deny takes to propagate.
 func TestRecommendedOrder(t *testing.T) {
+	t.Parallel()
 	sc := externalIdP(testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("10m", OpenApp, "device", "laptop", "app", "q"),

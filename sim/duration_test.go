@@ -8,6 +8,7 @@ import (
 )
 
 func TestParseDuration(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in   string
 		want time.Duration
@@ -50,6 +51,7 @@ func TestParseDuration(t *testing.T) {
 }
 
 func TestParseDurationErrors(t *testing.T) {
+	t.Parallel()
 	monthYear := "months and years are not accepted because their length varies"
 	for _, c := range []struct{ in, msg string }{
 		{"", "empty duration"},
@@ -92,6 +94,7 @@ func TestParseDurationErrors(t *testing.T) {
 }
 
 func TestFormatDuration(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		d    time.Duration
 		want string
@@ -150,6 +153,7 @@ func FuzzParseDuration(f *testing.F) {
 }
 
 func TestHumanDuration(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		0:                                 "0s",
 		500 * time.Millisecond:            "0.500s",
@@ -167,6 +171,7 @@ func TestHumanDuration(t *testing.T) {
 }
 
 func TestRoundMillis(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]time.Duration{
 		1118 * time.Millisecond:                   1118 * time.Millisecond,
 		2*time.Minute + 37645600*time.Microsecond: 2*time.Minute + 37646*time.Millisecond, // to the nearest
@@ -182,6 +187,7 @@ func TestRoundMillis(t *testing.T) {
 // The messages and reports that show measured times at the millisecond keep their form: these
 // are the cases of the formatter they used before.
 func TestFormatDurationRounded(t *testing.T) {
+	t.Parallel()
 	for d, want := range map[time.Duration]string{
 		0: "0s", h("1d9h5m"): "1d9h5m", h("30m"): "30m", h("2m37.6456s"): "2m37.646s",
 		h("500us"): "500000ns", -h("1h"): "-1h", h("90s"): "1m30s",

@@ -10,6 +10,7 @@ import (
 // counts: it may overshoot, as it does on the examples (by 4% to 21%), but by no more than 30%,
 // and never undershoot.
 func TestEstimateEvents(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(300, 14, 10)
 	sc.Replications = 2
 	res, err := Run(context.Background(), sc, Options{})
@@ -24,6 +25,7 @@ func TestEstimateEvents(t *testing.T) {
 
 // TestEstimateScales checks how the estimate follows replications, shards, candidates and workers.
 func TestEstimateScales(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(1000, 30, 20)
 	sc.Replications = 10
 	one := Estimate(sc, nil, Options{Workers: 1})

@@ -9,6 +9,7 @@ import (
 // new sessions (and the portal's and CLI's lists) follow within the hour, existing application
 // sessions within two.
 func TestMembershipView(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "user", "bob", "device", "laptop"),
 		e("5m", OpenApp, "user", "bob", "device", "laptop", "app", "q"),

@@ -51,6 +51,7 @@ func BenchmarkHold(b *testing.B) {
 // With N entities and mean 1h between an entity's events, the hold model processes about
 // N × horizon/1h events; the issue gives 9,996,874 at N=10000 for this seed.
 func TestHoldEventCount(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("runs 10 million events")
 	}

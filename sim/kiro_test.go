@@ -8,6 +8,7 @@ import (
 // KIRO-1: an extended Kiro session lasts its duration, independent of the portal session; with
 // extended sessions off it is an ordinary application session (APP-2).
 func TestKiroSession(t *testing.T) {
+	t.Parallel()
 	w := windows(t, extendedScenario(
 		e("0s", OpenApp, "device", "ide", "app", "kiro"),
 		offboard("1h", act(EndSessions), act(DisableUser)),
@@ -20,6 +21,7 @@ func TestKiroSession(t *testing.T) {
 
 // KIRO-2: Kiro sessions are capped by the AD ticket and by the IdP's SessionNotOnOrAfter.
 func TestKiroCaps(t *testing.T) {
+	t.Parallel()
 	sc := extendedScenario(e("0s", OpenApp, "device", "ide", "app", "kiro"), offboard("0s"))
 	sc.Source = IdentitySource{Kind: ActiveDirectory}
 	want(t, windows(t, sc), ChKiro, "10h", false)
@@ -29,6 +31,7 @@ func TestKiroCaps(t *testing.T) {
 
 // KIRO-3: whether end session, disable or delete end Kiro sessions is a switch, off by default.
 func TestUserActionsAndKiro(t *testing.T) {
+	t.Parallel()
 	for _, a := range []Action{EndSessions, DisableUser, DeleteUser} {
 		sc := extendedScenario(e("0s", OpenApp, "device", "ide", "app", "kiro"), offboard("1h", act(a)))
 		sc.Switches.UserActionsEndKiroSessions = true

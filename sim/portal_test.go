@@ -7,6 +7,7 @@ import (
 
 // UIS-1: the portal session's end is fixed at sign-in (start + duration), with no idle timeout.
 func TestPortalSessionEnd(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		offboard("1h"),
@@ -17,6 +18,7 @@ func TestPortalSessionEnd(t *testing.T) {
 
 // UIS-2: a new portal duration applies to sessions started after the change only.
 func TestPortalDurationChange(t *testing.T) {
+	t.Parallel()
 	t.Run("UIS-2 running session keeps its end", func(t *testing.T) {
 		w := windows(t, testScenario(
 			e("0s", SignIn, "device", "laptop"),
@@ -38,6 +40,7 @@ func TestPortalDurationChange(t *testing.T) {
 
 // UIS-3: signing out ends that portal session at once; the user may sign in again.
 func TestSignOut(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		offboard("1h", act(SignOut, "device", "laptop")),
@@ -48,6 +51,7 @@ func TestSignOut(t *testing.T) {
 
 // UIS-4: the admin's end session ends all of the user's portal sessions, or one device's.
 func TestEndSessions(t *testing.T) {
+	t.Parallel()
 	t.Run("UIS-4 all", func(t *testing.T) {
 		w := windows(t, testScenario(
 			e("0s", SignIn, "device", "laptop"),
@@ -69,6 +73,7 @@ func TestEndSessions(t *testing.T) {
 // UIS-5: disabling or deleting the user removes portal access and blocks sign-in at once; with
 // the switch off, a disabled user's live portal session runs on and can still assume roles.
 func TestDisableAndDelete(t *testing.T) {
+	t.Parallel()
 	for _, a := range []Action{DisableUser, DeleteUser} {
 		t.Run("UIS-5 "+a.String(), func(t *testing.T) {
 			w := windows(t, testScenario(
@@ -102,6 +107,7 @@ func externalIdP(sc *Scenario, idpSession time.Duration, snoa bool) *Scenario {
 
 // UIS-6: with SessionNotOnOrAfter, the IdP session caps the portal session; without it, it does not.
 func TestSessionNotOnOrAfter(t *testing.T) {
+	t.Parallel()
 	for _, snoa := range []bool{true, false} {
 		sc := externalIdP(testScenario(e("0s", SignIn, "device", "laptop"), offboard("0s")), 4*time.Hour, snoa)
 		w := windows(t, sc)
@@ -115,6 +121,7 @@ func TestSessionNotOnOrAfter(t *testing.T) {
 
 // UIS-7: while the IdP session lives and the user is enabled there, a new sign-in is silent.
 func TestSilentSignIn(t *testing.T) {
+	t.Parallel()
 	sc := externalIdP(testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("1h", SignOut, "device", "laptop"),
@@ -135,6 +142,7 @@ func TestSilentSignIn(t *testing.T) {
 // UIS-8: Active Directory caps portal sessions at the ticket lifetime; in the 2023-07 and 2022-10
 // profiles it has no session management: the duration is fixed at 8h and end session does nothing.
 func TestActiveDirectory(t *testing.T) {
+	t.Parallel()
 	t.Run("UIS-8 ticket lifetime", func(t *testing.T) {
 		sc := testScenario(e("0s", SignIn, "device", "laptop"), offboard("0s"))
 		sc.Source = IdentitySource{Kind: ActiveDirectory}
@@ -160,6 +168,7 @@ func TestActiveDirectory(t *testing.T) {
 
 // UIS-9: a CLI login while a portal session lives reuses it and does not extend it.
 func TestCLILoginReusesPortalSession(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("7h", CLILogin, "device", "term"),
@@ -176,6 +185,7 @@ func TestCLILoginReusesPortalSession(t *testing.T) {
 
 // UIS-10: a user may hold several portal sessions at once.
 func TestSeveralPortalSessions(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("1h", SignIn, "device", "phone"),
@@ -186,6 +196,7 @@ func TestSeveralPortalSessions(t *testing.T) {
 
 // Every window that is open, `any` included, says what held it (UIS-5: the user could sign in).
 func TestOpenWindowsHaveEvidence(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(e("0s", SignIn, "device", "laptop"), offboard("1h")))
 	for _, c := range []Channel{ChSignIn, ChAny} {
 		if !w[c].Open || w[c].Evidence == "" {

@@ -8,6 +8,7 @@ import (
 // PROV-1..3: with periodic provisioning, a user disabled only in IAM Identity Center is enabled
 // again by the next run while still active at the IdP; disabling at the IdP first is carried in.
 func TestProvisioning(t *testing.T) {
+	t.Parallel()
 	idcOnly := externalIdP(testScenario(e("0s", SignIn, "device", "laptop"), offboard("1h", act(DisableUser))), 12*time.Hour, true)
 	idcOnly.Source.Provisioning = ProvisioningPeriodic
 	idcOnly.Source.ProvisioningInterval = 40 * time.Minute

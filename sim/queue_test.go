@@ -13,6 +13,7 @@ import (
 // heap and as a calendar: with ties, with events pushed into the bucket being drained, and with
 // events beyond the calendar's span.
 func TestQueueOrder(t *testing.T) {
+	t.Parallel()
 	for _, width := range []time.Duration{0, 1, 7, 1000} {
 		var q queue
 		q.init(width)
@@ -52,6 +53,7 @@ func TestQueueOrder(t *testing.T) {
 
 // The insertion sequence is renumbered before it wraps, keeping the order of queued events.
 func TestQueueSequenceWrap(t *testing.T) {
+	t.Parallel()
 	var q queue
 	q.init(1)
 	q.seq = math.MaxUint32 - 3

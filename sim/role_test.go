@@ -9,6 +9,7 @@ import (
 // ROLE-1: federating needs a live portal session on the device; the CLI needs a usable token;
 // both need the user enabled and entitled.
 func TestFederationConditions(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		events []Event
@@ -35,6 +36,7 @@ func TestFederationConditions(t *testing.T) {
 // ROLE-2, ROLE-3: credentials last the permission set's duration, fixed at issue, and nothing in
 // IAM Identity Center ends them early.
 func TestRoleSessionsRunToExpiry(t *testing.T) {
+	t.Parallel()
 	for _, a := range []Action{DisableUser, DeleteUser, EndSessions, SignOut, RemoveAssignments} {
 		t.Run("ROLE-3 "+a.String(), func(t *testing.T) {
 			s := act(a)
@@ -63,6 +65,7 @@ func TestRoleSessionsRunToExpiry(t *testing.T) {
 
 // ROLE-4: a permission-set duration change applies to credentials issued after it.
 func TestPermissionSetDurationChange(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Admin"),
@@ -82,6 +85,7 @@ func TestPermissionSetDurationChange(t *testing.T) {
 // ROLE-5, CLI-1: portal 20h and permission set 12h give at most 32h of CLI access after sign-in
 // (the published worked example): the last credentials are minted just before the portal session ends.
 func TestCLIAccessWorkedExample(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("0s", CLILogin, "device", "term"),
@@ -105,6 +109,7 @@ func TestCLIAccessWorkedExample(t *testing.T) {
 // ROLE-6: a console session ends with its role session; the user may federate again while the
 // portal session lives.
 func TestConsoleRefederation(t *testing.T) {
+	t.Parallel()
 	w := windows(t, testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Admin"),
@@ -129,6 +134,7 @@ func TestConsoleRefederation(t *testing.T) {
 // carried out: here the portal session ended by the disable (UIS-5) and the role session that
 // runs on (ROLE-3).
 func TestOffboardingTimeline(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "device", "laptop"),
 		e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Long"),

@@ -5,6 +5,7 @@ import "testing"
 // SAML-1, SAML-2: a SAML application keeps its own session; nothing in IAM Identity Center ends it,
 // only its own expiry or the user signing out of the application.
 func TestSAMLSessions(t *testing.T) {
+	t.Parallel()
 	for _, a := range []Action{DisableUser, DeleteUser, EndSessions, RemoveAssignments} {
 		t.Run("SAML-2 "+a.String(), func(t *testing.T) {
 			w := windows(t, testScenario(

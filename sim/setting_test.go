@@ -7,6 +7,7 @@ import (
 )
 
 func TestSetProfile(t *testing.T) {
+	t.Parallel()
 	cur, _ := LookupProfile("current")
 	sc := &Scenario{Profile: cur}
 	sc.Profile.JobFailureCheck = 5 * time.Minute // a scenario's timing override
@@ -38,6 +39,7 @@ func TestSetProfile(t *testing.T) {
 }
 
 func TestSettingRange(t *testing.T) {
+	t.Parallel()
 	cur, _ := LookupProfile("current")
 	old, _ := LookupProfile("2023-07")
 	const d = 24 * time.Hour
@@ -64,6 +66,7 @@ func TestSettingRange(t *testing.T) {
 }
 
 func TestSettingGetSet(t *testing.T) {
+	t.Parallel()
 	cur, _ := LookupProfile("current")
 	sc := &Scenario{Profile: cur, PermissionSets: []PermissionSet{{Name: "Admin", SessionDuration: time.Hour}}}
 	if v, ok := PortalSessionSetting.Get(sc); !ok || v != 8*time.Hour {

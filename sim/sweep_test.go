@@ -10,6 +10,7 @@ import (
 
 // The grid lists every combination, the last axis fastest.
 func TestSweepGrid(t *testing.T) {
+	t.Parallel()
 	s := Sweep{Axes: []Axis{{"portal_session", []time.Duration{time.Hour, 8 * time.Hour}}, {"permission_set.Admin", []time.Duration{time.Hour, 2 * time.Hour, 4 * time.Hour}}}}
 	got := s.List()
 	if len(got) != 6 || got[1].String() != "portal_session=1h permission_set.Admin=2h" || got[5].String() != "portal_session=8h permission_set.Admin=4h" {
@@ -19,6 +20,7 @@ func TestSweepGrid(t *testing.T) {
 
 // A candidate's settings apply to a copy and respect the profile's ranges (UIS-1, ROLE-2).
 func TestScenarioWith(t *testing.T) {
+	t.Parallel()
 	sc := testScenario()
 	c, err := sc.With(Candidate{{"portal_session", 2 * time.Hour}, {"permission_set.Long", 4 * time.Hour}, {"timing.app_session_check", time.Hour}})
 	if err != nil {
@@ -39,6 +41,7 @@ func TestScenarioWith(t *testing.T) {
 
 // Shards merged give the results of the whole run, through a JSON round trip as between machines.
 func TestShardsMerge(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(60, 7, 6)
 	sc.Replications = 7
 	whole, err := Run(context.Background(), sc, Options{Workers: 2})
@@ -71,6 +74,7 @@ func TestShardsMerge(t *testing.T) {
 // Results break down by replication: each replication run once, in order, and its events,
 // counters and offboardings add up to the run's.
 func TestReplicationsAddUp(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(60, 7, 6)
 	sc.Replications = 5
 	res, err := Run(context.Background(), sc, Options{Workers: 2, Shard: Shard{1, 2}})
@@ -105,6 +109,7 @@ func TestReplicationsAddUp(t *testing.T) {
 // A sweep runs every candidate with the same seeds; a candidate's results equal a plain run of
 // the scenario with its settings. ROLE-2: longer permission sets leave longer role exposure.
 func TestRunSweep(t *testing.T) {
+	t.Parallel()
 	sc := orgScenario(40, 7, 4)
 	sc.Replications = 3
 	sw := Sweep{Axes: []Axis{{"permission_set.Long", []time.Duration{time.Hour, 12 * time.Hour}}}}

@@ -38,6 +38,7 @@ func checkCell(t *testing.T, row, cell string, got CellResult, bound any) {
 // T1, T2 (APP-2, APP-3, GRP-1, ROLE-3, UIS-3, UIS-4, UIS-5): every cell of the published tables
 // comes out of the mechanisms, tightly.
 func TestTimingTables(t *testing.T) {
+	t.Parallel()
 	p, _ := LookupProfile("current")
 	opts := TableOptions{Profile: p, Switches: DefaultSwitches(), Seed: 1}
 	if testing.Short() {
@@ -58,6 +59,7 @@ func TestTimingTables(t *testing.T) {
 // (60m in 2023-09 and in the 2023-07 blog, 120m in the 2022-10 docs) bounds existing app sessions
 // in the T1 rows, tightly; the T2 rows, driven by APP-3 and GRP-1, keep their figures.
 func TestTimingTablesOlderProfiles(t *testing.T) {
+	t.Parallel()
 	for name, period := range map[string]time.Duration{"2023-09": time.Hour, "2023-07": time.Hour, "2022-10": 2 * time.Hour} {
 		t.Run(name, func(t *testing.T) {
 			p, _ := LookupProfile(name)
@@ -82,6 +84,7 @@ func TestTimingTablesOlderProfiles(t *testing.T) {
 
 // The role_existing cell follows the permission set's duration (ROLE-2).
 func TestTimingTablePermissionSetDuration(t *testing.T) {
+	t.Parallel()
 	p, _ := LookupProfile("current")
 	rows, err := ReproduceTable(TableOptions{Profile: p, Switches: DefaultSwitches(), Seed: 3, Trials: 5000, PermissionSetDuration: 2 * time.Hour})
 	if err != nil {
@@ -94,6 +97,7 @@ func TestTimingTablePermissionSetDuration(t *testing.T) {
 
 // Results depend on the seed and the replication index only, never on the number of workers.
 func TestWorkersDoNotChangeResults(t *testing.T) {
+	t.Parallel()
 	sc := testScenario(
 		e("0s", SignIn, "user", "bob", "device", "laptop"),
 		e("5m", OpenApp, "user", "bob", "device", "laptop", "app", "q"),

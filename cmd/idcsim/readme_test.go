@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -66,8 +68,10 @@ func readmeCommands(text string) []string {
 	return cmds
 }
 
-// Every command the README shows runs: none is refused as bad usage or fails (exit 2 or 3). The
-// commands that take long (the timing tables, the 100,000-person example) run only without -short.
+// Every command the README shows runs: none is refused as bad usage or fails (exit 2 or 3). Each
+// runs as a process of its own (the test binary running idcsim), in a directory of its own, in
+// parallel with the others; the commands that take long (the timing tables, the 100,000-person
+// example) run only without -short.
 func TestREADMECommands(t *testing.T) {
 	text := readme(t)
 	cmds := readmeCommands(text)
@@ -81,11 +85,6 @@ func TestREADMECommands(t *testing.T) {
 			bounds = b
 		}
 	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "bounds.yaml"), []byte(bounds), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	t.Chdir(dir)
 	for _, c := range cmds {
 		args := strings.Fields(c)
 		switch {
@@ -101,13 +100,29 @@ func TestREADMECommands(t *testing.T) {
 		if slow && testing.Short() {
 			continue
 		}
+		if args[0] == "run" || args[0] == "sweep" {
+			args = append(args, "--progress", "never")
+		}
 		t.Run(c, func(t *testing.T) {
-			if args[0] == "run" || args[0] == "sweep" {
-				args = append(args, "--progress", "never")
+			t.Parallel()
+			dir := t.TempDir()
+			if err := os.WriteFile(filepath.Join(dir, "bounds.yaml"), []byte(bounds), 0o644); err != nil {
+				t.Fatal(err)
 			}
-			code, _, stderr := idcsim(t, args...)
+			cmd := exec.Command(os.Args[0], "-test.run=^$")
+			cmd.Dir = dir
+			cmd.Env = append(os.Environ(), envMainArgs+"="+strings.Join(args, "\n"))
+			out, err := cmd.CombinedOutput()
+			code := 0
+			var ee *exec.ExitError
+			switch {
+			case errors.As(err, &ee):
+				code = ee.ExitCode()
+			case err != nil:
+				t.Fatal(err)
+			}
 			if code != exitOK && code != exitFail {
-				t.Errorf("exit %d:\n%s", code, stderr)
+				t.Errorf("exit %d:\n%s", code, out)
 			}
 			// The README says this one fails a control.
 			if strings.Contains(c, "no-deny-policy") && code != exitFail {

@@ -7,6 +7,7 @@ import (
 )
 
 func TestRead(t *testing.T) {
+	t.Parallel()
 	i := Read()
 	if i.Version == "" {
 		t.Error("Version is empty; want the module's version or (devel)")

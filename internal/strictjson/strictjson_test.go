@@ -57,6 +57,7 @@ const good = `{"kind":"run","seed":18446744073709551615,"count":-128,"ratio":0.5
 
 // A document that matches the type decodes as encoding/json decodes it.
 func TestUnmarshalGood(t *testing.T) {
+	t.Parallel()
 	var got, want doc
 	if err := Unmarshal([]byte(good), &got); err != nil {
 		t.Fatal(err)
@@ -74,6 +75,7 @@ func TestUnmarshalGood(t *testing.T) {
 
 // Each departure from the type is refused with its JSON path, and v is left as it was.
 func TestUnmarshalRefuses(t *testing.T) {
+	t.Parallel()
 	edit := func(old, new string) string {
 		if !strings.Contains(good, old) {
 			t.Fatalf("%q is not in the document", old)
@@ -134,6 +136,7 @@ func TestUnmarshalRefuses(t *testing.T) {
 
 // Every error is reported, up to MaxErrors and a last one saying there were more.
 func TestUnmarshalReportsEveryError(t *testing.T) {
+	t.Parallel()
 	data := `{"kind":1,"seed":"x","count":1,"ratio":1,"items":[],"pair":[1,2],"ptr":null,"when":"2026-03-02T00:00:00Z"}`
 	var v doc
 	err := Unmarshal([]byte(data), &v)
@@ -159,6 +162,7 @@ func TestUnmarshalReportsEveryError(t *testing.T) {
 
 // Unmarshal needs a pointer.
 func TestUnmarshalNeedsPointer(t *testing.T) {
+	t.Parallel()
 	var v doc
 	if err := Unmarshal([]byte(`{}`), v); err == nil {
 		t.Error("a non-pointer accepted")
@@ -172,6 +176,7 @@ func TestUnmarshalNeedsPointer(t *testing.T) {
 // over an untagged one at its depth, and two that tie are neither there; a nil embedded pointer's
 // fields may be missing.
 func TestFieldsOfEmbeddedStructs(t *testing.T) {
+	t.Parallel()
 	type A struct{ X, Y int }
 	type B struct {
 		Y int `json:"Y"`
