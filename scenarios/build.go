@@ -636,7 +636,23 @@ func (b *builder) assignments(n *yaml.Node) []sim.Assignment {
 // assignment reads the account, permission_set and application keys of f.
 func (b *builder) assignment(n *yaml.Node, f *fields, what string) (sim.Assignment, bool) {
 	var a sim.Assignment
-	ok := true
+	app, ok := b.targetKeys(n, f, what)
+	switch {
+	case !ok:
+	case app:
+		a.Application, ok = b.app(f.get("application"))
+	default:
+		var ok2 bool
+		a.Account, ok = b.account(f.get("account"))
+		a.PermissionSet, ok2 = b.permset(f.get("permission_set"))
+		ok = ok && ok2
+	}
+	return a, ok
+}
+
+// targetKeys checks that f names an application, or an account with a permission_set, and not
+// both, reporting a problem at n (or at the key in the way) in the words of what; app says which.
+func (b *builder) targetKeys(n *yaml.Node, f *fields, what string) (app, ok bool) {
 	hasApp := f.has("application")
 	hasAcct := f.has("account") || f.has("permission_set")
 	switch {
@@ -646,27 +662,16 @@ func (b *builder) assignment(n *yaml.Node, f *fields, what string) (sim.Assignme
 			k = f.key["permission_set"]
 		}
 		b.errorf(k, "%s names either an application or an account with a permission_set, not both", what)
-		return a, false
 	case !hasApp && !hasAcct:
 		b.errorf(n, "%s needs an application, or an account with a permission_set", what)
-		return a, false
-	case hasApp:
-		a.Application, ok = b.app(f.get("application"))
+	case hasAcct && !f.has("account"):
+		b.errorf(n, "%s with a permission_set needs an account too", what)
+	case hasAcct && !f.has("permission_set"):
+		b.errorf(n, "%s with an account needs a permission_set too", what)
 	default:
-		if !f.has("account") {
-			b.errorf(n, "%s with a permission_set needs an account too", what)
-			return a, false
-		}
-		if !f.has("permission_set") {
-			b.errorf(n, "%s with an account needs a permission_set too", what)
-			return a, false
-		}
-		var ok2 bool
-		a.Account, ok = b.account(f.get("account"))
-		a.PermissionSet, ok2 = b.permset(f.get("permission_set"))
-		ok = ok && ok2
+		return hasApp, true
 	}
-	return a, ok
+	return false, false
 }
 
 func (b *builder) buildGroups(n *yaml.Node) {

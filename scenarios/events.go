@@ -188,24 +188,7 @@ func (b *builder) assignmentEvent(n *yaml.Node, f *fields, name string, step boo
 		b.errorf(n, "%s needs a user or a group", name)
 		ok = false
 	}
-	hasApp := f.has("application")
-	hasAcct := f.has("account") || f.has("permission_set")
-	switch {
-	case hasApp && hasAcct:
-		k := f.key["account"]
-		if k == nil {
-			k = f.key["permission_set"]
-		}
-		b.errorf(k, "%s takes an application or an account with a permission_set, not both", name)
-		ok = false
-	case !hasApp && !hasAcct:
-		b.errorf(n, "%s needs an application, or an account with a permission_set", name)
-		ok = false
-	case hasAcct && !f.has("account"):
-		b.errorf(n, "%s needs account", name)
-		ok = false
-	case hasAcct && !f.has("permission_set"):
-		b.errorf(n, "%s needs permission_set", name)
+	if _, good := b.targetKeys(n, f, name); !good {
 		ok = false
 	}
 	return ok
