@@ -57,7 +57,6 @@ var dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.
 // Figures draws the report's plots: the ECDF of exposure per channel, the timeline of the worst
 // offboarding and the histogram of the worst channel's exposure.
 func Figures(s *Summary) ([]Figure, error) {
-	var figs []Figure
 	ecdf := func(s *Summary) (drawer, Figure, error) {
 		p, fig, err := ecdfPlot(s)
 		if err != nil {
@@ -69,8 +68,14 @@ func Figures(s *Summary) ([]Figure, error) {
 		p, fig := histogramPlot(s)
 		return p.Draw, fig, nil
 	}
-	for _, f := range []func(*Summary) (drawer, Figure, error){ecdf, timelinePlot, histogram} {
-		d, fig, err := f(s)
+	return renderAll(s, ecdf, timelinePlot, histogram)
+}
+
+// renderAll makes and renders each figure of x.
+func renderAll[X any](x X, plots ...func(X) (drawer, Figure, error)) ([]Figure, error) {
+	var figs []Figure
+	for _, f := range plots {
+		d, fig, err := f(x)
 		if err == nil {
 			err = render(d, &fig)
 		}

@@ -20,18 +20,7 @@ import (
 // SweepFigures draws a sweep's plots: exposure against friction per candidate with the Pareto
 // front (frontier), and the objective over the first two swept settings (heatmap).
 func SweepFigures(ss *SweepSummary) ([]Figure, error) {
-	var figs []Figure
-	for _, f := range []func(*SweepSummary) (drawer, Figure, error){frontierPlot, heatmapPlot} {
-		d, fig, err := f(ss)
-		if err == nil {
-			err = render(d, &fig)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("drawing %s: %v", fig.Name, err)
-		}
-		figs = append(figs, fig)
-	}
-	return figs, nil
+	return renderAll(ss, frontierPlot, heatmapPlot)
 }
 
 // frontierPoint is a candidate as the frontier plot draws it.
