@@ -330,7 +330,31 @@ func (w *world) offboard(u int32, s *step) {
 	}
 	o := int32(len(w.offs))
 	w.offs = append(w.offs, offboardingRecord{user: u, at: w.now, playbook: s.playbook, name: s.name})
-	if len(s.playbook) > 0 {
-		w.q.push(w.now+s.playbook[0].at, evStep, o, 0)
+	w.runSteps(o, 0)
+}
+
+// runSteps carries out the steps of offboarding o from the k-th: those due now at once, before
+// any other event of this instant (EV-1), and queues the first that comes after a delay.
+func (w *world) runSteps(o int32, k int) {
+	for ; k < len(w.offs[o].playbook); k++ {
+		if d := w.offs[o].playbook[k].at; d > 0 {
+			w.q.push(w.now+d, evStep, o, uint32(k))
+			return
+		}
+		w.runStep(o, k)
 	}
+}
+
+// runStep carries out the k-th step of offboarding o, on the offboarded user.
+func (w *world) runStep(o int32, k int) {
+	off := &w.offs[o]
+	s := off.playbook[k]
+	if s.user != off.user {
+		// the steps act on the offboarded user, on the device of theirs with the step's name
+		s.user = off.user
+		if s.device >= 0 {
+			s.device = w.m.deviceOf(off.user, w.m.devices[s.device].name)
+		}
+	}
+	w.apply(&s)
 }

@@ -278,19 +278,8 @@ func (w *world) run() {
 func (w *world) dispatch(e *event) bool {
 	switch e.kind {
 	case evStep:
-		o := &w.offs[e.ref]
-		s := o.playbook[e.gen]
-		if s.user != o.user {
-			// the steps act on the offboarded user, on the device of theirs with the step's name
-			s.user = o.user
-			if s.device >= 0 {
-				s.device = w.m.deviceOf(o.user, w.m.devices[s.device].name)
-			}
-		}
-		w.apply(&s)
-		if int(e.gen)+1 < len(o.playbook) {
-			w.q.push(w.now+o.playbook[e.gen+1].at, evStep, e.ref, e.gen+1)
-		}
+		w.runStep(e.ref, int(e.gen))
+		w.runSteps(e.ref, int(e.gen)+1)
 	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd, evJobEnd:
 		// a session reaches its end; every change of its end changed its generation
 		k := w.endKind(e.kind)
