@@ -132,3 +132,40 @@ func TestDisableAndBackgroundSessions(t *testing.T) {
 		})
 	}
 }
+
+// BG-7: the identity source's caps do not apply to background sessions. With an Active Directory
+// source the portal session ends at the 10h ticket (UIS-8) and with an IdP sending
+// SessionNotOnOrAfter at the IdP session's end (UIS-6); the job's 7-day background session does not.
+func TestBackgroundSessionsNotCapped(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		source IdentitySource
+	}{
+		{"BG-7 active directory", IdentitySource{Kind: ActiveDirectory, TicketLifetime: 10 * time.Hour}},
+		{"BG-7 SessionNotOnOrAfter", IdentitySource{Kind: ExternalIdP, IdPSession: 2 * time.Hour, SessionNotOnOrAfter: true}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			sc := extendedScenario(
+				e("0s", SignIn, "device", "laptop"),
+				startJobAt("10m", "30d"),
+				offboard("1h"), // changes nothing: measures how long access lasts on its own
+			)
+			sc.Source = c.source
+			sc.Settings.PortalSession = 7 * 24 * time.Hour
+			w := windows(t, sc)
+			// the background session runs from 10m for 7d, to 7d0h10m, which falls on one of the
+			// job's 15-minute checks (10m + 672 × 15m); as in TestBackgroundSessionEnd, the job fails
+			// at the next one (BG-3), 7d0h25m: 7d0h25m - 1h = 6d23h25m
+			want(t, w, ChBackground, "6d23h25m", false)
+			// the portal session: capped at the ticket (10h) or at the IdP session (2h)
+			cap := 10 * time.Hour
+			if c.source.Kind == ExternalIdP {
+				cap = 2 * time.Hour
+			}
+			if got := w[ChPortal].Length; got != cap-time.Hour {
+				t.Errorf("portal window %v, want %v: the source caps the portal session", got, cap-time.Hour)
+			}
+		})
+	}
+}
