@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -167,5 +168,23 @@ func TestBackgroundSessionsNotCapped(t *testing.T) {
 				t.Errorf("portal window %v, want %v: the source caps the portal session", got, cap-time.Hour)
 			}
 		})
+	}
+}
+
+// BG-2, BG-3: the evidence of a background window says what happened to the job: finished, or
+// failed at a check, every job_failure_check as the profile sets it.
+func TestJobEvidence(t *testing.T) {
+	t.Parallel()
+	w := windows(t, extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "2d"), offboard("1h")))
+	if ev := w[ChBackground].Evidence; !strings.Contains(ev, "finished at") || strings.Contains(ev, "fails") {
+		t.Errorf("a job that ran to its end: %q", ev)
+	}
+	sc := extendedScenario(e("0s", SignIn, "device", "laptop"), startJobAt("10m", "30d"), offboard("1h", act(EndBackgroundSession)))
+	sc.Profile.JobFailureCheck = 30 * time.Minute
+	w = windows(t, sc)
+	// ended at 1h; the checks fall every 30m from 10m: the job fails at 1h10m
+	want(t, w, ChBackground, "10m", false)
+	if ev := w[ChBackground].Evidence; !strings.Contains(ev, "(BG-3, every 30m)") {
+		t.Errorf("a job failed at its check: %q", ev)
 	}
 }

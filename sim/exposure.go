@@ -286,13 +286,21 @@ func (w *world) describe(c Channel, h holder) string {
 		return text
 	case hJob:
 		j := &w.jobs[h.idx]
-		if j.background {
-			end := min(j.bgEnd, j.bgEndedAt)
-			return fmt.Sprintf("job in %s started at %s under a background session to %s; it survives the portal session (BG-2) and fails at the first 15-minute check after the session ends (BG-3): it ended at %s",
-				w.m.targetName(j.target), w.at(j.start), w.at(end), w.at(j.end))
+		check := FormatDuration(RoundMillis(w.prof.JobFailureCheck))
+		done := j.end >= j.finish // it ran to its end, and failed at no check
+		switch {
+		case j.background && done:
+			return fmt.Sprintf("job in %s started at %s under a background session to %s; it survives the portal session (BG-2) and finished at %s",
+				w.m.targetName(j.target), w.at(j.start), w.at(min(j.bgEnd, j.bgEndedAt)), w.at(j.end))
+		case j.background:
+			return fmt.Sprintf("job in %s started at %s under a background session to %s; it survives the portal session (BG-2) and fails at the first check after the session ends (BG-3, every %s): it ended at %s",
+				w.m.targetName(j.target), w.at(j.start), w.at(min(j.bgEnd, j.bgEndedAt)), check, w.at(j.end))
+		case done:
+			return fmt.Sprintf("job in %s started at %s on the portal session, with background sessions off (BG-4): it finished at %s",
+				w.m.targetName(j.target), w.at(j.start), w.at(j.end))
 		}
-		return fmt.Sprintf("job in %s started at %s on the portal session, with background sessions off (BG-4): it ended at %s",
-			w.m.targetName(j.target), w.at(j.start), w.at(j.end))
+		return fmt.Sprintf("job in %s started at %s on the portal session, with background sessions off: it failed at the first check after the portal session ended (BG-4, every %s), at %s",
+			w.m.targetName(j.target), w.at(j.start), check, w.at(j.end))
 	case hKiro:
 		k := &w.kiros[h.idx]
 		return w.spanText("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",

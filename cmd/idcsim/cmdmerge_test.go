@@ -333,7 +333,8 @@ func TestMergeRefusesTruncatedPartial(t *testing.T) {
 	path := writeFile(t, "random.yaml", randomScenario)
 	dirs := shardDirs(t, path, 2)
 	var size int
-	editBytes(t, dirs[1], func(b []byte) []byte { size = len(b) / 2; return b[:size] })
+	// cut after an opening brace near the middle, so that the JSON ends where a value should follow
+	editBytes(t, dirs[1], func(b []byte) []byte { size = bytes.LastIndexByte(b[:len(b)/2], '{') + 1; return b[:size] })
 	mergeRefuses(t, dirs, at(dirs[1], "$.results.replications["), fmt.Sprintf("not valid JSON, at byte %d: unexpected EOF", size))
 }
 
