@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -26,6 +27,11 @@ func TestDenyPolicy(t *testing.T) {
 			t.Errorf("CUT-1: role_new %v, role_existing %v: the deny blocks both", o.Windows[ChRoleNew].Length, l)
 		}
 		worst = max(worst, l)
+		// the evidence says the deny cut the session, at the offboarding plus the propagation
+		cut := sc.Start.Add(o.At + l).UTC().Format("2006-01-02T15:04:05Z")
+		if ev := o.Windows[ChRoleExisting].Evidence; !strings.Contains(ev, "cut at "+cut+" by the deny policy on the user (CUT-1)") {
+			t.Fatalf("CUT-1 evidence %q, want the cut at %s", ev, cut)
+		}
 	}
 	if worst < 4*time.Minute+30*time.Second { // 300 uniform draws: the largest passes 4m30s with probability 1 - 0.9^300
 		t.Errorf("CUT-1: worst propagation %v, want close to 5m", worst)

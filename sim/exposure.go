@@ -280,6 +280,9 @@ func (w *world) describe(c Channel, h holder) string {
 		}
 		text := fmt.Sprintf("%s role session %s issued at %s, valid to %s (ROLE-3)", how, w.m.targetName(r.target),
 			w.at(r.issued), w.at(r.end))
+		if d := w.users[r.user].deniedAt; r.issued <= d && d < r.end {
+			text += fmt.Sprintf(", cut at %s by the deny policy on the user (CUT-1)", w.at(d))
+		}
 		if r.revoked {
 			text += ", revoked (CUT-2)"
 		}

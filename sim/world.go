@@ -33,6 +33,7 @@ type userState struct {
 	person
 	enabledIdC, enabledIdP, deleted bool
 	denied, denyWant                bool
+	deniedAt                        time.Duration // when a deny last took effect (CUT-1); never before
 	provisionPending                bool
 	live                            [numKinds][]int32 // live sessions, by kind
 	inactiveSince                   time.Duration     // when the user was disabled or deleted; never when active
@@ -184,7 +185,7 @@ func (w *world) resetUsers() {
 		}
 		live := u.live
 		*u = userState{
-			enabledIdC: true, enabledIdP: true, inactiveSince: never, track: -1,
+			enabledIdC: true, enabledIdP: true, inactiveSince: never, deniedAt: never, track: -1,
 			person: person{behaviour: um.behaviour, browser: um.browser, cli: um.cli, kiro: um.kiro},
 			ends:   [numKinds]time.Duration{never, never, never, never, never, never}, soonest: never,
 			// shared with the model until changed (see own): people of a population share theirs
@@ -311,6 +312,9 @@ func (w *world) dispatch(e *event) bool {
 		u := &w.users[e.ref]
 		if u.denyGen != e.gen {
 			return false
+		}
+		if u.denyWant && !u.denied {
+			u.deniedAt = w.now
 		}
 		u.denied = u.denyWant
 		w.observe(e.ref)
