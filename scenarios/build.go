@@ -273,6 +273,7 @@ func (b *builder) buildSource(n *yaml.Node) {
 	}
 	if src.Kind != sim.ActiveDirectory {
 		only("ticket_lifetime", "active_directory")
+		only("sync", "active_directory")
 	}
 	switch src.Kind {
 	case sim.ExternalIdP:
@@ -294,6 +295,11 @@ func (b *builder) buildSource(n *yaml.Node) {
 			b.buildProvisioning(v)
 		}
 	case sim.ActiveDirectory:
+		if v := f.get("sync"); v != nil {
+			if x, ok := b.enum(v, "sync", sim.ADSyncModes()); ok {
+				src.ADSync = sim.ADSyncMode(index(sim.ADSyncModes(), x))
+			}
+		}
 		if v := f.get("ticket_lifetime"); v != nil {
 			if d, ok := b.positive(v, "ticket_lifetime"); ok {
 				src.TicketLifetime = d

@@ -117,6 +117,9 @@ func sourceNode(s sim.IdentitySource) *yaml.Node {
 		if s.TicketLifetime != 0 {
 			src.add("ticket_lifetime", durNode(s.TicketLifetime))
 		}
+		if s.ADSync != sim.ADSyncClassic {
+			src.add("sync", strNode(s.ADSync.String()))
+		}
 	}
 	return &src.n
 }

@@ -569,3 +569,23 @@ func TestTextErrorsCapped(t *testing.T) {
 		t.Errorf("last line %q, want %q", got, want)
 	}
 }
+
+// PROV-4: an Active Directory source names its sync, classic by default; only AD takes the key.
+func TestDirectorySyncKey(t *testing.T) {
+	t.Parallel()
+	sc, err := Parse("ad.yaml", []byte("identity_source: {kind: active_directory, sync: configurable}\n"+minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Source.ADSync != sim.ADSyncConfigurable {
+		t.Errorf("sync %v, want configurable", sc.Source.ADSync)
+	}
+	roundTrip(t, sc)
+	if sc, err := Parse("ad.yaml", []byte("identity_source: {kind: active_directory}\n"+minimal)); err != nil || sc.Source.ADSync != sim.ADSyncClassic {
+		t.Errorf("default sync: %v, %v; want classic", sc.Source.ADSync, err)
+	}
+	_, err = Parse("idp.yaml", []byte("identity_source: {kind: external_idp, sync: classic}\n"+minimal))
+	if want := "idp.yaml:1:39: sync applies only to an identity source of kind active_directory"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Parse = %v, want %q", err, want)
+	}
+}

@@ -98,6 +98,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"session_not_on_or_after", "external_idp: whether the SAML assertion caps the portal session (UIS-6). Default true.", boolean()},
 			{"provisioning", "external_idp: how the IdP carries changes into IAM Identity Center (PROV-2). Default periodic with the profile's scim_interval.", ref("provisioning")},
 			{"ticket_lifetime", "active_directory: the Kerberos ticket lifetime that caps portal and Kiro sessions (UIS-8). Default: the profile's ad_ticket_lifetime.", dur},
+			{"sync", "active_directory: how directory changes reach IAM Identity Center (PROV-4): classic (within the profile's ad_sync, 2h) or configurable (from ad_sync_min to ad_sync, 30m to 2h). Default classic.", enum(sim.ADSyncModes())},
 		}},
 		{"provisioning", "SCIM provisioning from an external IdP (PROV-2).", []prop{
 			{"mode", "none, push (a small latency) or periodic (a cycle).", enum(provisioningModes)},

@@ -34,6 +34,24 @@ var provisioningModeNames = [...]string{"none", "push", "periodic"}
 
 func (m ProvisioningMode) String() string { return provisioningModeNames[m] }
 
+// ADSyncMode is how an Active Directory source's changes reach the identity store (PROV-4).
+type ADSyncMode uint8
+
+// Active Directory sync modes.
+const (
+	// ADSyncClassic lands a change after a delay uniform in (0, ad_sync].
+	ADSyncClassic ADSyncMode = iota
+	// ADSyncConfigurable lands a change after a delay uniform in [ad_sync_min, ad_sync].
+	ADSyncConfigurable
+)
+
+var adSyncModeNames = [...]string{"classic", "configurable"}
+
+func (m ADSyncMode) String() string { return adSyncModeNames[m] }
+
+// ADSyncModes lists the names of the Active Directory sync modes.
+func ADSyncModes() []string { return adSyncModeNames[:] }
+
 // IdentitySource describes where users come from.
 type IdentitySource struct {
 	Kind SourceKind
@@ -49,6 +67,8 @@ type IdentitySource struct {
 	ProvisioningInterval time.Duration
 	// TicketLifetime caps portal and Kiro sessions for Active Directory (UIS-8). Zero means the profile's cap.
 	TicketLifetime time.Duration
+	// ADSync is how Active Directory changes reach IAM Identity Center (PROV-4).
+	ADSync ADSyncMode
 }
 
 // Settings are the instance-wide session settings.

@@ -24,7 +24,8 @@ type Timing struct {
 	CLIRevocation        time.Duration // CLI-3: how long an issued token outlives its portal session
 	ADTicketLifetime     time.Duration // UIS-8
 	ADFixedPortal        time.Duration // UIS-8, profiles without AD session management
-	ADSync               time.Duration // PROV-4
+	ADSync               time.Duration // PROV-4: the longest delay of an AD sync
+	ADSyncMin            time.Duration // PROV-4: the shortest delay of configurable AD sync
 	BackgroundMin        time.Duration // BG-1
 	BackgroundMax        time.Duration
 	BackgroundDefault    time.Duration
@@ -65,6 +66,7 @@ func baseTiming() Timing {
 		ADTicketLifetime:     10 * time.Hour,
 		ADFixedPortal:        8 * time.Hour,
 		ADSync:               2 * time.Hour,
+		ADSyncMin:            30 * time.Minute,
 		BackgroundMin:        15 * time.Minute,
 		BackgroundMax:        90 * 24 * time.Hour,
 		BackgroundDefault:    7 * 24 * time.Hour,
@@ -124,6 +126,7 @@ func (t *Timing) fields() map[string]*time.Duration {
 		"ad_ticket_lifetime":         &t.ADTicketLifetime,
 		"ad_fixed_portal_session":    &t.ADFixedPortal,
 		"ad_sync":                    &t.ADSync,
+		"ad_sync_min":                &t.ADSyncMin,
 		"background_session_min":     &t.BackgroundMin,
 		"background_session_max":     &t.BackgroundMax,
 		"background_session_default": &t.BackgroundDefault,

@@ -33,6 +33,11 @@ func (w *world) scheduleProvisioning(u int32) {
 		at = w.now + lat
 	case ProvisioningPeriodic:
 		at = nextTick(w.provPhase, w.provisioningInterval(), w.now)
+		if src.Kind == ActiveDirectory && src.ADSync == ADSyncConfigurable {
+			// PROV-4: "it may take 30 minutes to 2 hours"
+			lo, hi := w.prof.ADSyncMin, w.prof.ADSync
+			at = w.now + lo + time.Duration(w.rng.Float64()*float64(hi-lo))
+		}
 	default:
 		return
 	}
@@ -69,7 +74,11 @@ func (w *world) provision(u int32) {
 				" enabled the user again, because the user was still active at the IdP")
 		}
 	} else {
-		w.disableInIdentityCenter(u, "the provisioning run disabled the user (PROV-2)")
+		why := "the provisioning run disabled the user (PROV-2)"
+		if w.sc.Source.Kind == ActiveDirectory {
+			why = "the directory sync disabled the user (PROV-4)"
+		}
+		w.disableInIdentityCenter(u, why)
 	}
 	w.observe(u)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -65,4 +66,43 @@ func TestProvisioning(t *testing.T) {
 			t.Errorf("PROV-4: worst sync %v, want close to and within 2h", worst)
 		}
 	})
+}
+
+// PROV-4: a disable in Active Directory reaches IAM Identity Center with the directory's sync:
+// classic sync within 2h (a delay uniform in (0, 2h]), configurable sync in 30m to 2h (uniform in
+// [30m, 2h]). The user is disabled in the directory at 1h with a portal session live to 8h; the
+// sync's disable ends that portal session (the table's reading of UIS-5), so the portal window is
+// the sync's delay.
+func TestDirectorySync(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		mode     ADSyncMode
+		min, max time.Duration // the delay's range
+	}{
+		{ADSyncClassic, 0, 2 * time.Hour},
+		{ADSyncConfigurable, 30 * time.Minute, 2 * time.Hour},
+	} {
+		t.Run("PROV-4 "+c.mode.String(), func(t *testing.T) {
+			sc := testScenario(e("0s", SignIn, "device", "laptop"), offboard("1h", act(DisableUser, "where", "idp")))
+			sc.Source = IdentitySource{Kind: ActiveDirectory, TicketLifetime: 10 * time.Hour, ADSync: c.mode}
+			sc.Switches.DisableEndsPortalSessions = true
+			sc.Replications = 1000
+			lo, hi := time.Duration(1<<62), time.Duration(0)
+			for _, o := range runScenario(t, sc).Offboardings {
+				l := o.Windows[ChPortal].Length
+				if l <= c.min && c.min == 0 || l < c.min || l > c.max {
+					t.Fatalf("portal window %v, want the sync's delay in %v..%v", l, c.min, c.max)
+				}
+				if !strings.Contains(o.Windows[ChPortal].Evidence, "(PROV-4)") {
+					t.Fatalf("evidence %q does not cite PROV-4", o.Windows[ChPortal].Evidence)
+				}
+				lo, hi = min(lo, l), max(hi, l)
+			}
+			// 1000 uniform draws over a range of 90m or 120m: the extremes come within 1% of the
+			// range of its ends with probability 1 - 0.99^1000, all but certain
+			if span := c.max - c.min; lo > c.min+span/100 || hi < c.max-span/100 {
+				t.Errorf("delays from %v to %v: want the whole range %v..%v", lo, hi, c.min, c.max)
+			}
+		})
+	}
 }
