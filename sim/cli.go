@@ -6,7 +6,8 @@ import "time"
 // configuration, a refresh token. live says the device holds them.
 type token struct {
 	live        bool
-	legacy      bool
+	legacy      bool // no refresh: a legacy profile's token (CLI-4), or a fixed CLI session (CLI-7)
+	fixed       bool // a fixed CLI session of its own, apart from the portal session (CLI-7)
 	portal      int32
 	portalGen   uint32
 	portalEnd   time.Duration // the natural end of the portal session behind it (CLI-1)
@@ -61,10 +62,17 @@ func (w *world) cliLogin(u, dev int32) {
 	t.portalEnd = w.portals[p].end
 	t.issued = w.now
 	t.cache = t.cache[:0]
-	if w.m.devices[dev].config == Legacy {
+	t.fixed = false
+	switch {
+	case w.m.devices[dev].config == Legacy:
 		t.legacy = true
 		t.expiry = w.now + w.prof.LegacyToken // CLI-4: 8h, no refresh
-	} else {
+	case w.prof.CLIFixedSession > 0:
+		// CLI-7: "CLI-based sessions are not impacted by how you configure AWS access portal
+		// sessions and their duration remains at 8 hours": no refresh, no portal cap
+		t.legacy, t.fixed = true, true
+		t.expiry = w.now + w.prof.CLIFixedSession
+	default:
 		t.legacy = false
 		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
 	}

@@ -183,3 +183,39 @@ func TestCLILogout(t *testing.T) {
 		t.Errorf("CLI-6: the call after logout was not refused")
 	}
 }
+
+// CLI-7: in profile 2022-10 every CLI login gives an 8h token without refresh, whatever the portal
+// session: a 1h portal session ended at 30m leaves the token to 8h, and a command at 7h mints
+// 12h credentials. In the current profile the same token follows its portal session (CLI-1,
+// CLI-3).
+func TestFixedCLISessions(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		profile       string
+		cli, existing string
+		refused       int64
+	}{
+		// token to 8h: 8h - 30m; credentials from 7h to 19h: 19h - 30m
+		{"2022-10", "7h30m", "18h30m", 0},
+		// the token ends with the portal's natural end at 1h (CLI-1): 1h - 30m; the command is refused
+		{"current", "30m", "0s", 1},
+	} {
+		t.Run("CLI-7 "+c.profile, func(t *testing.T) {
+			sc := testScenario(
+				e("0s", SignIn, "device", "laptop"),
+				e("0s", CLILogin, "device", "term"),
+				offboard("30m", act(EndSessions, "device", "laptop")),
+				e("7h", GetRoleCredentials, "device", "term", "account", "prod", "ps", "Long"),
+			)
+			sc.Profile, _ = LookupProfile(c.profile)
+			sc.Settings.PortalSession = time.Hour
+			res := runScenario(t, sc)
+			w := res.Offboardings[0].Windows
+			want(t, w, ChCLIToken, c.cli, false)
+			want(t, w, ChRoleExisting, c.existing, false)
+			if res.Counters.RefusedActions != c.refused {
+				t.Errorf("%d refused, want %d", res.Counters.RefusedActions, c.refused)
+			}
+		})
+	}
+}

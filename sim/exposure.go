@@ -311,7 +311,10 @@ func (w *world) describe(c Channel, h holder) string {
 	case hToken:
 		t := &w.tokens[h.idx]
 		kind := "sso-session access token (CLI-1, CLI-3)"
-		if t.legacy {
+		switch {
+		case t.fixed:
+			kind = "fixed CLI session token, apart from the portal session (CLI-7)"
+		case t.legacy:
 			kind = "legacy access token (CLI-4)"
 		}
 		text := fmt.Sprintf("%s on %s issued at %s, valid to %s", kind, w.m.devices[h.idx].name, w.at(t.issued), w.at(t.expiry))

@@ -21,6 +21,7 @@ type Timing struct {
 	CLIRefreshWindow     time.Duration // CLI-2, CLI-5 (AWS CLI)
 	SDKRefreshWindow     time.Duration // CLI-2, CLI-5 (SDKs)
 	LegacyToken          time.Duration // CLI-4
+	CLIFixedSession      time.Duration // CLI-7: 2022-10's fixed CLI sessions; 0 where they follow the portal session
 	CLIRevocation        time.Duration // CLI-3: how long an issued token outlives its portal session
 	ADTicketLifetime     time.Duration // UIS-8
 	ADFixedPortal        time.Duration // UIS-8, profiles without AD session management
@@ -94,6 +95,7 @@ func LookupProfile(name string) (Profile, bool) {
 		p.ExtendedSessions = false
 	case "2022-10":
 		p.AppSessionCheck = 120 * time.Minute
+		p.CLIFixedSession = 8 * time.Hour // CLI-7
 		p.PortalMax = 7 * 24 * time.Hour
 		p.ADSessionManagement = false
 		p.ExtendedSessions = false
@@ -122,6 +124,7 @@ func (t *Timing) fields() map[string]*time.Duration {
 		"cli_refresh_window":         &t.CLIRefreshWindow,
 		"sdk_refresh_window":         &t.SDKRefreshWindow,
 		"legacy_token":               &t.LegacyToken,
+		"cli_fixed_session":          &t.CLIFixedSession,
 		"cli_revocation":             &t.CLIRevocation,
 		"ad_ticket_lifetime":         &t.ADTicketLifetime,
 		"ad_fixed_portal_session":    &t.ADFixedPortal,
