@@ -123,6 +123,10 @@ func (b *builder) eventValues(re *rawEvent) bool {
 	if v := get("duration"); v != nil {
 		good = b.eventDuration(v, a, ev) && good
 	}
+	if v := get("scheduled"); v != nil {
+		ev.Scheduled, ok = b.boolean(v, "scheduled")
+		good = good && ok
+	}
 	if v := get("playbook"); v != nil {
 		good = b.playbookRef(v, re) && good
 	}

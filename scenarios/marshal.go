@@ -281,6 +281,9 @@ func eventFields(e *mapNode, ev sim.Event, step bool) {
 	if ev.Duration != 0 && r.Use("duration") != sim.Refused {
 		e.add("duration", durNode(ev.Duration))
 	}
+	if ev.Scheduled && r.Use("scheduled") != sim.Refused {
+		e.add("scheduled", boolNode(true))
+	}
 }
 
 func stepsNode(steps []sim.Step, flow bool) *yaml.Node {

@@ -589,3 +589,28 @@ func TestDirectorySyncKey(t *testing.T) {
 		t.Errorf("Parse = %v, want %q", err, want)
 	}
 }
+
+// BG-8: start_job takes scheduled, for an automated workflow's job; other actions refuse it.
+func TestScheduledKey(t *testing.T) {
+	t.Parallel()
+	src := `accounts: [prod]
+settings: {background_sessions: {enabled: true, duration: 7d}}
+applications: [{name: studio, kind: jobs}]
+users:
+  - {name: alice, assignments: [{application: studio}], devices: [{name: laptop}]}
+events:
+  - {at: 1h, action: start_job, user: alice, device: laptop, application: studio, duration: 1d, scheduled: true}
+`
+	sc, err := Parse("s.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sc.Events[0].Scheduled {
+		t.Error("scheduled: true was not read")
+	}
+	roundTrip(t, sc)
+	_, err = Parse("s.yaml", []byte(src+"  - {at: 2h, action: sign_in, user: alice, device: laptop, scheduled: true}\n"))
+	if want := "s.yaml:8:60: sign_in does not take scheduled"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Parse = %v, want %q", err, want)
+	}
+}

@@ -156,6 +156,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"group", "The group (add_to_group, remove_from_group; or the group whose assignment changes).", name},
 			{"where", "disable_user, enable_user: identity_center (the default) or idp: at the external IdP (PROV-1), or in the directory of an active_directory source, carried over by the next AD sync (PROV-4); refused for an identity_center source.", enum(wheres)},
 			{"duration", "start_job: the job's length; set_portal_session, set_permission_set_duration, set_background_session_duration (within the profile's background range, BG-1, BG-5): the new setting.", dur},
+			{"scheduled", "start_job: true for an automated or scheduled workflow, which gets no background session and rides on no session of the user's (BG-8). Default false: a job started by hand.", boolean()},
 			{"playbook", "offboard: the name of a playbook, " + builtinPlaybook + " (CUT-4), or a list of steps written in place ([] changes nothing).", map[string]any{"anyOf": []any{name, listOf(ref("step"))}}},
 		}},
 		{"step", "A playbook step: an admin action on the offboarded user.", []prop{

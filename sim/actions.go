@@ -14,7 +14,7 @@ const (
 
 // EventKeys are the keys an event may have besides its time and its action, in the order
 // scenarios write them.
-var EventKeys = []string{"user", "device", "application", "account", "permission_set", "group", "where", "duration", "playbook"}
+var EventKeys = []string{"user", "device", "application", "account", "permission_set", "group", "where", "duration", "scheduled", "playbook"}
 
 // ActionSpec is what an action needs of an event.
 type ActionSpec struct {
@@ -65,7 +65,7 @@ var actionSpecs = [numActions]ActionSpec{
 	GetRoleCredentials:       spec(GetRoleCredentials, "user device account permission_set", "", CLI, false),
 	StartCLIWorkload:         spec(StartCLIWorkload, "user device account permission_set", "", CLI, false),
 	StopCLIWorkload:          spec(StopCLIWorkload, "user device", "account permission_set", CLI, false),
-	StartJob:                 jobsApp(spec(StartJob, "user device application duration", "", Browser, false)),
+	StartJob:                 jobsApp(spec(StartJob, "user device application duration", "scheduled", Browser, false)),
 	EndSessions:              spec(EndSessions, "user", "device", Browser, true),
 	DisableUser:              spec(DisableUser, "user", "where", Browser, true),
 	EnableUser:               spec(EnableUser, "user", "where", Browser, true),

@@ -46,7 +46,13 @@ func (w *world) setBackgroundSessions(t target, on bool) {
 }
 
 // startJob starts a job of the given length from the device's portal session (BG-1).
-func (w *world) startJob(u, dev int32, t target, length time.Duration) {
+func (w *world) startJob(u, dev int32, t target, length time.Duration, scheduled bool) {
+	if scheduled {
+		// BG-8: only a job a user starts by hand gets a background session; an automated or
+		// scheduled workflow runs on credentials of its own, on no session of the user's
+		w.counters.JobsStarted++
+		return
+	}
 	p := w.devicePortal(u, dev)
 	if p < 0 || !w.userActive(u) || !w.entitled(u, t) {
 		w.counters.RefusedActions++

@@ -188,3 +188,24 @@ func TestJobEvidence(t *testing.T) {
 		t.Errorf("a job failed at its check: %q", ev)
 	}
 }
+
+// BG-8: only a job a user starts by hand gets a background session; a scheduled workflow's job
+// rides on no session of the user's, so the offboarding leaves nothing of the user's running.
+func TestScheduledJobs(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		scheduled bool
+		window    string
+	}{
+		{false, "47h"}, // by hand: under a 7d background session, the job completes at 3h + 2d
+		{true, "0s"},   // scheduled: no background session (BG-8)
+	} {
+		job := startJobAt("3h", "2d")
+		job.Scheduled = c.scheduled
+		res := runScenario(t, extendedScenario(e("2h", SignIn, "device", "laptop"), job, offboard("4h", act(SignOut, "device", "laptop"))))
+		want(t, res.Offboardings[0].Windows, ChBackground, c.window, false)
+		if res.Counters.JobsStarted != 1 {
+			t.Errorf("BG-8 scheduled=%v: %d jobs started, want 1", c.scheduled, res.Counters.JobsStarted)
+		}
+	}
+}

@@ -174,7 +174,7 @@ func (w *world) activity(u int32) {
 		}
 	default:
 		if um.browser >= 0 {
-			w.startJob(u, um.browser, pick(b.jobs), w.draw(b.JobDuration))
+			w.startJob(u, um.browser, pick(b.jobs), w.draw(b.JobDuration), false)
 		}
 	}
 	w.nextActivity(u)

@@ -81,8 +81,10 @@ type step struct {
 	permSet  int32
 	where    Where
 	duration time.Duration
-	playbook []step
-	name     string // the playbook's name, for offboard
+	// scheduled: a start_job of an automated workflow (BG-8)
+	scheduled bool
+	playbook  []step
+	name      string // the playbook's name, for offboard
 }
 
 func (m *model) appTarget(i int) target { return target(i) }
@@ -285,7 +287,7 @@ func (c *compiler) devices() error {
 // event compiles a timeline event or a playbook step.
 func (c *compiler) event(e *Event) (step, error) {
 	s := step{at: e.At, action: e.Action, user: -1, group: -1, device: -1, target: noTarget, permSet: -1,
-		where: e.Where, duration: e.Duration, name: e.PlaybookName}
+		where: e.Where, duration: e.Duration, scheduled: e.Scheduled, name: e.PlaybookName}
 	if err := c.references(e, &s); err != nil {
 		return s, err
 	}

@@ -279,6 +279,9 @@ type Event struct {
 	Where         Where
 	// Duration is a job's length (start_job) or the new setting (set_portal_session, set_permission_set_duration).
 	Duration time.Duration
+	// Scheduled marks a start_job of an automated or scheduled workflow, not started by hand: it
+	// gets no background session and rides on no session of the user's (BG-8).
+	Scheduled bool
 	// Playbook is the offboarding's steps (offboard); PlaybookName names it in reports.
 	Playbook     []Step
 	PlaybookName string

@@ -364,7 +364,7 @@ func (w *world) apply(s *step) {
 		t.workload = false
 		t.workGen++
 	case StartJob:
-		w.startJob(u, s.device, s.target, s.duration)
+		w.startJob(u, s.device, s.target, s.duration, s.scheduled)
 	case EndBackgroundSession:
 		w.endBackgroundSessions(u, s.target)
 	case SetBackgroundSessionDuration:
