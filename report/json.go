@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"slices"
 	"time"
 
 	"idcsim/sim"
@@ -277,8 +278,14 @@ func round(x float64, digits int) float64 {
 	return math.Round(x*p) / p
 }
 
-// Warnings returns the warnings of the scenario and of the run, in that order.
+// Warnings returns the warnings of the scenario and of the run, in that order, each once: the
+// run's results repeat the scenario's.
 func (s *Summary) Warnings() []string {
-	w := append([]string{}, s.Results.Scenario.Warnings...)
-	return append(w, s.Results.Warnings...)
+	w := []string{}
+	for _, x := range append(slices.Clip(s.Results.Scenario.Warnings), s.Results.Warnings...) {
+		if !slices.Contains(w, x) {
+			w = append(w, x)
+		}
+	}
+	return w
 }

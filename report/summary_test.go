@@ -234,3 +234,15 @@ func TestSignificant(t *testing.T) {
 		}
 	}
 }
+
+// The run's results repeat the scenario's warnings (sim puts them first): a report lists each once.
+func TestWarningsOnce(t *testing.T) {
+	t.Parallel()
+	res := smallResults()
+	res.Warnings = append(append([]string{}, res.Scenario.Warnings...), "an engine warning")
+	got := Summarize(res).Warnings()
+	want := []string{"scenario.yaml:3:1: user bob has no devices", "an engine warning"}
+	if !slices.Equal(got, want) {
+		t.Errorf("Warnings() = %q, want %q", got, want)
+	}
+}
