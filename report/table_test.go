@@ -12,13 +12,13 @@ import (
 // observedRows is a reproduction of T1's first row and T2's first row with chosen worst cases.
 func observedRows() []sim.RowResult {
 	return []sim.RowResult{
-		{Row: "disable_user", Trials: 1000, Cells: map[string]sim.CellResult{
+		{Row: "disable_user", Trials: sim.DefaultTrials, Cells: map[string]sim.CellResult{
 			"idc_access":    {},
 			"app_new":       {ObservedMax: time.Second},                  // off: a bound of 0 needs exactly 0
 			"app_existing":  {ObservedMax: 1799 * time.Second},           // within 30m and within 1% of it
 			"role_existing": {ObservedMax: 11*time.Hour + 0*time.Minute}, // off: not tight
 		}},
-		{Row: "remove_user_assignment", Trials: 1000, Cells: map[string]sim.CellResult{
+		{Row: "remove_user_assignment", Trials: sim.DefaultTrials, Cells: map[string]sim.CellResult{
 			"idc_access":    {Text: sim.MustSignInAgain}, // off: the table says keeps access
 			"app_new":       {},
 			"app_existing":  {ObservedMax: time.Hour + time.Second}, // off: over the bound
@@ -117,5 +117,28 @@ func TestTableGolden(t *testing.T) {
 	if c := doc.Cases[1]; c.Class != "idcsim.table.current.disable_user" || c.Name != "app_new" || c.Failure == nil ||
 		c.Failure.Message != "observed 1s, published immediately: over the bound" {
 		t.Errorf("case %s %s: failure %+v", c.Class, c.Name, c.Failure)
+	}
+}
+
+// A cell not approached says why it may not be: with fewer trials than the default, too few
+// trials; with the default, a wrong mechanism.
+func TestNotTightReason(t *testing.T) {
+	t.Parallel()
+	cur := currentTable()
+	for _, c := range []struct {
+		trials int
+		want   string
+	}{
+		{1000, "never within 1% of the bound in 1000 trials: too few trials to reach within 1% of the bound (the default is 100000)"},
+		{sim.DefaultTrials, "never within 1% of the bound: a mechanism is wrong"},
+	} {
+		rows := observedRows()
+		rows[0].Trials = c.trials
+		r := CheckTable(rows, *cur)
+		for _, cr := range r.Rows[0].Cells {
+			if cr.Cell == "role_existing" && cr.Reason != c.want {
+				t.Errorf("%d trials: reason %q, want %q", c.trials, cr.Reason, c.want)
+			}
+		}
 	}
 }

@@ -70,7 +70,7 @@ func CheckTable(rows []sim.RowResult, want sim.Table) TableReport {
 			}
 			cr := CellReport{Cell: cell, Bound: b, Limit: want.Limit(b), Published: describeBound(&want, b)}
 			cr.Observed, cr.Reproduced = observed.Cells[cell]
-			cr.Pass, cr.Reason = judge(cr)
+			cr.Pass, cr.Reason = judge(cr, observed.Trials)
 			r.Pass = r.Pass && cr.Pass
 			rr.Cells = append(rr.Cells, cr)
 		}
@@ -79,7 +79,8 @@ func CheckTable(rows []sim.RowResult, want sim.Table) TableReport {
 	return r
 }
 
-func judge(c CellReport) (bool, string) {
+// judge gives the verdict on a cell reproduced over the given number of trials.
+func judge(c CellReport, trials int) (bool, string) {
 	obs := c.Observed
 	switch {
 	case !c.Reproduced:
@@ -95,6 +96,9 @@ func judge(c CellReport) (bool, string) {
 		return false, "over the bound"
 	case c.Limit == 0:
 		return true, ""
+	case float64(obs.ObservedMax) < Tightness*float64(c.Limit) && trials < sim.DefaultTrials:
+		return false, fmt.Sprintf("never within %g%% of the bound in %d trials: too few trials to reach within %g%% of the bound (the default is %d)",
+			100*(1-Tightness), trials, 100*(1-Tightness), sim.DefaultTrials)
 	case float64(obs.ObservedMax) < Tightness*float64(c.Limit):
 		return false, fmt.Sprintf("never within %g%% of the bound: a mechanism is wrong", 100*(1-Tightness))
 	}

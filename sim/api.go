@@ -35,6 +35,11 @@ const (
 	MustSignInAgain = "must sign in again"
 )
 
+// DefaultTrials is the number of randomised timelines per row of a timing table when
+// TableOptions does not say: enough for the remove_from_group row, whose worst case needs two
+// delays near their maxima at once.
+const DefaultTrials = 100000
+
 // TableOptions set up a reproduction of the timing tables.
 type TableOptions struct {
 	Profile  Profile

@@ -77,7 +77,7 @@ func reproduceTable(opts TableOptions) ([]RowResult, error) {
 		opts.PermissionSetDuration = 12 * time.Hour
 	}
 	if opts.Trials == 0 {
-		opts.Trials = 100000
+		opts.Trials = DefaultTrials
 	}
 	if opts.Profile.Name == "" {
 		opts.Profile, _ = LookupProfile("current")
