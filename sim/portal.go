@@ -240,4 +240,7 @@ func (w *world) deleteUser(u int32) {
 	}
 	w.userActionEndsExtended(u, true)
 	w.reviewApps(u)
+	if s.enabledIdP && w.sc.Switches.ProvisioningRecreatesDeletedUsers {
+		w.scheduleProvisioning(u) // PROV-5: the source still has the user
+	}
 }

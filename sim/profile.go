@@ -184,20 +184,24 @@ type Switches struct {
 	// LastAssignmentEndsRoleSessions says whether removing a user's last assignment to an account
 	// (which deletes the role there) kills live credentials; the tables say no.
 	LastAssignmentEndsRoleSessions bool
+	// ProvisioningRecreatesDeletedUsers says whether a user deleted in IAM Identity Center but
+	// still active at the source is created again by the next provisioning run or sync (PROV-5).
+	ProvisioningRecreatesDeletedUsers bool
 }
 
 // DefaultSwitches returns the switches as RULES.md sets them.
 func DefaultSwitches() Switches {
-	return Switches{DisableEndsPortalSessions: true, CLITokenSurvivesSessionEnd: true}
+	return Switches{DisableEndsPortalSessions: true, CLITokenSurvivesSessionEnd: true, ProvisioningRecreatesDeletedUsers: true}
 }
 
 func (s *Switches) fields() map[string]*bool {
 	return map[string]*bool{
-		"disable_ends_portal_sessions":       &s.DisableEndsPortalSessions,
-		"cli_token_survives_session_end":     &s.CLITokenSurvivesSessionEnd,
-		"disable_ends_background_sessions":   &s.DisableEndsBackgroundSessions,
-		"user_actions_end_kiro_sessions":     &s.UserActionsEndKiroSessions,
-		"last_assignment_ends_role_sessions": &s.LastAssignmentEndsRoleSessions,
+		"disable_ends_portal_sessions":         &s.DisableEndsPortalSessions,
+		"cli_token_survives_session_end":       &s.CLITokenSurvivesSessionEnd,
+		"disable_ends_background_sessions":     &s.DisableEndsBackgroundSessions,
+		"user_actions_end_kiro_sessions":       &s.UserActionsEndKiroSessions,
+		"last_assignment_ends_role_sessions":   &s.LastAssignmentEndsRoleSessions,
+		"provisioning_recreates_deleted_users": &s.ProvisioningRecreatesDeletedUsers,
 	}
 }
 

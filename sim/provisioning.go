@@ -63,7 +63,11 @@ func (w *world) provision(u int32) {
 	w.settle(u)
 	s := &w.users[u]
 	s.provisionPending = false
-	if s.deleted || s.enabledIdC == s.enabledIdP {
+	if s.deleted {
+		w.recreate(u)
+		return
+	}
+	if s.enabledIdC == s.enabledIdP {
 		return
 	}
 	if s.enabledIdP {
@@ -79,6 +83,30 @@ func (w *world) provision(u int32) {
 			why = "the directory sync disabled the user (PROV-4)"
 		}
 		w.disableInIdentityCenter(u, why)
+	}
+	w.observe(u)
+}
+
+// recreate is a provisioning run or sync that finds a user deleted in IAM Identity Center still
+// active at the source (PROV-5): it creates the user again, with a new identity-store user ID.
+// The memberships the source carries come back, and with them the groups' assignments; direct
+// assignments and what was keyed on the old ID (a deny policy, CUT-1) do not. A push IdP sends a
+// user only when the user changes there, so only periodic provisioning and AD sync re-create.
+func (w *world) recreate(u int32) {
+	s := &w.users[u]
+	src := &w.sc.Source
+	if !s.enabledIdP || !w.sc.Switches.ProvisioningRecreatesDeletedUsers || src.Kind == ExternalIdP && src.Provisioning != ProvisioningPeriodic {
+		return
+	}
+	um := &w.m.users[u]
+	s.deleted, s.enabledIdC, s.inactiveSince = false, true, never
+	s.denied, s.denyWant = false, false
+	s.denyGen++ // a deny still propagating was for the old ID
+	s.direct, s.groups, s.view, s.owned = nil, um.groups, um.groups, false
+	if s.track >= 0 {
+		tr := &w.tracks[s.track]
+		tr.notes = append(tr.notes, "PROV-5: the provisioning run at "+w.at(w.now)+
+			" created the deleted user again, with a new user ID: the source still had the user; the groups came back, not the direct assignments nor a deny policy on the old ID")
 	}
 	w.observe(u)
 }

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,44 @@ func TestDirectorySync(t *testing.T) {
 			// range of its ends with probability 1 - 0.99^1000, all but certain
 			if span := c.max - c.min; lo > c.min+span/100 || hi < c.max-span/100 {
 				t.Errorf("delays from %v to %v: want the whole range %v..%v", lo, hi, c.min, c.max)
+			}
+		})
+	}
+}
+
+// PROV-5: bob, deleted in IAM Identity Center at 1h while still active at the IdP, is created
+// again by the next periodic run (within 40m) with a new user ID: his group's assignments come
+// back and the deny policy on his old ID does not match, so a sign-in at 3h and a federation at
+// 3h05m into prod/Admin (1h) work: role_existing to 4h05m, 3h05m after the offboarding, and
+// sign_in open to the horizon. With the switch off, a deletion is final.
+func TestDeletedUserRecreated(t *testing.T) {
+	t.Parallel()
+	for _, recreate := range []bool{true, false} {
+		off := offboard("1h", act(DenyUser), act(DeleteUser))
+		off.User = "bob"
+		sc := externalIdP(testScenario(off,
+			e("3h", SignIn, "user", "bob", "device", "laptop"),
+			e("3h5m", Federate, "user", "bob", "device", "laptop", "account", "prod", "ps", "Admin"),
+		), 12*time.Hour, false)
+		sc.Source.Provisioning = ProvisioningPeriodic
+		sc.Source.ProvisioningInterval = 40 * time.Minute
+		sc.Switches.ProvisioningRecreatesDeletedUsers = recreate
+		sc.Profile.DenyPropagation = time.Nanosecond
+		res := runScenario(t, sc)
+		o := res.Offboardings[0]
+		t.Run(fmt.Sprintf("PROV-5 recreate=%v", recreate), func(t *testing.T) {
+			if recreate {
+				want(t, o.Windows, ChRoleExisting, "3h5m", false)
+				want(t, o.Windows, ChSignIn, "9d23h", true) // open from 1h to the 10-day horizon
+				if len(o.Notes) != 1 || !strings.Contains(o.Notes[0], "PROV-5") {
+					t.Errorf("notes %q, want the re-creation", o.Notes)
+				}
+			} else {
+				want(t, o.Windows, ChRoleExisting, "0s", false)
+				want(t, o.Windows, ChSignIn, "0s", false)
+				if res.Counters.RefusedActions != 2 {
+					t.Errorf("%d refused, want 2 (the sign-in and the federation)", res.Counters.RefusedActions)
+				}
 			}
 		})
 	}
