@@ -152,7 +152,9 @@ func (Setting) permissionSet(sc *Scenario, name string) int {
 // set to other than its profile's values are kept; the portal session and the permission sets'
 // durations are checked again against the new profile's ranges (UIS-1, ROLE-2), and background
 // and Kiro sessions are turned off, with a warning, in profiles that do not have them (BG-1,
-// KIRO-1). On an error the scenario is unchanged.
+// KIRO-1); an Active Directory source's ticket lifetime and portal session, which a profile
+// without AD session management ignores, are warned about (UIS-8). On an error the scenario is
+// unchanged.
 func (sc *Scenario) SetProfile(name string) error {
 	p, ok := LookupProfile(name)
 	if !ok {
@@ -191,6 +193,16 @@ func (sc *Scenario) SetProfile(name string) error {
 		if sc.Settings.KiroExtendedSessions {
 			sc.Settings.KiroExtendedSessions = false
 			sc.Warnings = append(sc.Warnings, "profile "+name+" has no Kiro extended sessions: they are off")
+		}
+	}
+	if sc.Source.Kind == ActiveDirectory && sc.Profile.ADSessionManagement && !p.ADSessionManagement {
+		// UIS-8: the settings the scenario's own profile honoured, and this one does not
+		if sc.Source.TicketLifetime != 0 {
+			sc.Warnings = append(sc.Warnings, "ticket_lifetime has no effect: in profile "+name+" an Active Directory source has no session management (UIS-8)")
+		}
+		if d := sc.Settings.PortalSession; d != 0 && d != p.ADFixedPortal {
+			sc.Warnings = append(sc.Warnings, fmt.Sprintf("portal_session has no effect: in profile %s an Active Directory source has a fixed %s portal session (UIS-8)",
+				name, FormatDuration(p.ADFixedPortal)))
 		}
 	}
 	sc.Profile = p

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -104,5 +105,29 @@ func TestSettingGetSet(t *testing.T) {
 	}
 	if _, ok := (Setting{Name: "permission_set.None"}).Get(sc); ok {
 		t.Error("an unknown permission set has a value")
+	}
+}
+
+// UIS-8: moved to a profile where Active Directory has no session management, a scenario is told
+// that its ticket lifetime and portal session no longer do anything.
+func TestSetProfileADWarnings(t *testing.T) {
+	t.Parallel()
+	cur, _ := LookupProfile("current")
+	sc := &Scenario{Profile: cur, Source: IdentitySource{Kind: ActiveDirectory, TicketLifetime: 9 * time.Hour}}
+	sc.Settings.PortalSession = 12 * time.Hour
+	if err := sc.SetProfile("2023-07"); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"ticket_lifetime has no effect: in profile 2023-07 an Active Directory source has no session management (UIS-8)",
+		"portal_session has no effect: in profile 2023-07 an Active Directory source has a fixed 8h portal session (UIS-8)",
+	}
+	if !slices.Equal(sc.Warnings, want) {
+		t.Errorf("warnings %q, want %q", sc.Warnings, want)
+	}
+	// from one profile without AD session management to another: nothing new to say
+	sc.Warnings = nil
+	if err := sc.SetProfile("2022-10"); err != nil || len(sc.Warnings) != 0 {
+		t.Errorf("2023-07 to 2022-10: %v, warnings %q", err, sc.Warnings)
 	}
 }
