@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"path/filepath"
 	"time"
 
 	"idcsim/report"
@@ -173,13 +172,10 @@ func warn(stderr io.Writer, warnings []string) {
 	}
 }
 
-// inside says whether the path file is inside the directory dir, as far as their names tell.
+// inside says whether the path file is the directory dir or inside it, with symbolic links
+// resolved as merge's --out check resolves them.
 func inside(file, dir string) bool {
-	af, err1 := filepath.Abs(file)
-	ad, err2 := filepath.Abs(dir)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	rel, err := filepath.Rel(ad, af)
-	return err == nil && filepath.IsLocal(rel)
+	f, err1 := resolvePath(file)
+	d, err2 := resolvePath(dir)
+	return err1 == nil && err2 == nil && (f == d || within(f, d))
 }
