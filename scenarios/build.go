@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -283,7 +284,6 @@ func (b *builder) buildSource(n *yaml.Node) {
 				src.IdPSession = d
 			}
 		}
-		src.SessionNotOnOrAfter = true
 		if v := f.get("session_not_on_or_after"); v != nil {
 			if x, ok := b.boolean(v, "session_not_on_or_after"); ok {
 				src.SessionNotOnOrAfter = x
@@ -757,6 +757,7 @@ func (b *builder) devices(n *yaml.Node, who string) []sim.Device {
 	items, _ := b.list(n, "devices")
 	seen := map[string]*yaml.Node{}
 	var out []sim.Device
+	var browsers []*yaml.Node
 	for _, it := range items {
 		f := b.mapping(it, "device", keysOf("device"))
 		if f == nil {
@@ -797,11 +798,35 @@ func (b *builder) devices(n *yaml.Node, who string) []sim.Device {
 				dv.Client = sim.CLIClient(index(cliClients, c))
 			}
 		}
+		if v := f.get("browser"); v != nil && kindOK {
+			if dv.Kind != sim.CLI {
+				b.errorf(f.key["browser"], "browser applies only to devices of kind cli; %s is %s", dv.Name, dv.Kind)
+			} else if name, good := b.name(v, "browser"); good {
+				dv.Browser = name
+				browsers = append(browsers, v)
+			}
+		}
 		if ok {
 			out = append(out, dv)
 		}
 	}
+	// UIS-9: the browser a CLI device logs in through is one of the same person's browsers.
+	for _, v := range browsers {
+		if i := slices.IndexFunc(out, func(d sim.Device) bool { return d.Name == v.Value }); i < 0 {
+			b.errorf(v, "browser %q is not a device of %s%s", v.Value, who, b.suggest(v.Value, deviceNames(out)))
+		} else if out[i].Kind != sim.Browser {
+			b.errorf(v, "browser %q is a %s device; a CLI device logs in through a browser device (UIS-9)", v.Value, out[i].Kind)
+		}
+	}
 	return out
+}
+
+func deviceNames(ds []sim.Device) []string {
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = d.Name
+	}
+	return names
 }
 
 func (b *builder) buildPlaybooks(n *yaml.Node) {

@@ -316,6 +316,9 @@ func devicesNode(devices []sim.Device) *yaml.Node {
 		if d.Kind == sim.CLI {
 			dm.add("config", strNode(d.Config.String()))
 			dm.add("client", strNode(d.Client.String()))
+			if d.Browser != "" {
+				dm.add("browser", strNode(d.Browser))
+			}
 		}
 		l.Content = append(l.Content, dm.flow())
 	}

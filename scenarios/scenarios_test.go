@@ -116,13 +116,14 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", got, *want)
 	}
 
-	// An external IdP: 12h IdP session, SessionNotOnOrAfter, periodic provisioning.
+	// An external IdP: 12h IdP session, no SessionNotOnOrAfter (UIS-6: the longer exposure),
+	// periodic provisioning.
 	sc, err = Parse("idp.yaml", []byte("identity_source: {kind: external_idp}\n"+minimal))
 	if err != nil {
 		t.Fatal(err)
 	}
 	src := sc.Source
-	if src.IdPSession != 12*time.Hour || !src.SessionNotOnOrAfter || src.Provisioning != sim.ProvisioningPeriodic ||
+	if src.IdPSession != 12*time.Hour || src.SessionNotOnOrAfter || src.Provisioning != sim.ProvisioningPeriodic ||
 		src.ProvisioningInterval != p.SCIMInterval {
 		t.Errorf("external IdP defaults: %+v", src)
 	}

@@ -95,7 +95,7 @@ var formatObjects = sync.OnceValue(func() []object {
 		{"identity_source", "Where users come from.", []prop{
 			{"kind", "identity_center (the default), external_idp or active_directory.", enum(sourceKinds)},
 			{"idp_session", "external_idp: the IdP's own session length (UIS-6, UIS-7). Default 12h.", dur},
-			{"session_not_on_or_after", "external_idp: whether the SAML assertion caps the portal session (UIS-6). Default true.", boolean()},
+			{"session_not_on_or_after", "external_idp: whether the SAML assertion carries SessionNotOnOrAfter, so that the IdP session caps the portal and Kiro sessions (UIS-6, KIRO-2). Default false (the longer exposure); profile 2022-10 caps them always.", boolean()},
 			{"provisioning", "external_idp: how the IdP carries changes into IAM Identity Center (PROV-2). Default periodic with the profile's scim_interval.", ref("provisioning")},
 			{"ticket_lifetime", "active_directory: the Kerberos ticket lifetime that caps portal and Kiro sessions (UIS-8). Default: the profile's ad_ticket_lifetime.", dur},
 			{"sync", "active_directory: how directory changes reach IAM Identity Center (PROV-4): classic (within the profile's ad_sync, 2h) or configurable (from ad_sync_min to ad_sync, 30m to 2h). Default classic.", enum(sim.ADSyncModes())},
@@ -144,6 +144,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"kind", "browser (the default), cli or kiro.", enum(deviceKinds)},
 			{"config", "cli only: sso_session (the default; CLI-1) or legacy (an 8h token without refresh; CLI-4).", enum(cliConfigs)},
 			{"client", "cli only: cli (the AWS CLI, the default) or sdk (CLI-2, CLI-5).", enum(cliClients)},
+			{"browser", "cli only: the browser device (of the same user) it logs in through, reusing that device's portal session without extending it; without it the CLI device signs in on its own (UIS-9).", name},
 		}},
 		{"event", "One event of the timeline.", []prop{
 			{"at", "When: an offset from start (" + durationDesc + ") or an RFC 3339 time; within the horizon.", ref("at")},
@@ -360,7 +361,7 @@ var requiredKeys = map[string][]string{
 }
 
 var switchDesc = map[string]string{
-	"disable_ends_portal_sessions":       "UIS-5: disabling or deleting a user ends their portal sessions. Default true.",
+	"disable_ends_portal_sessions":       "UIS-5: disabling a user ends their portal sessions at once (table T1's reading). Default false (the revocation page's reading, the longer exposure): a disabled user's live portal sessions and CLI tokens go on, and through them the user can still obtain role credentials while entitled; a delete always ends them.",
 	"cli_token_survives_session_end":     "CLI-3: an issued CLI access token stays usable to its expiry after the portal session ends. Default true.",
 	"disable_ends_background_sessions":   "BG-6: disabling or deleting a user ends their background sessions. Default false.",
 	"user_actions_end_kiro_sessions":     "KIRO-3: end session, disable and delete end Kiro sessions. Default false.",

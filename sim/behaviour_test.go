@@ -33,7 +33,7 @@ func orgScenario(n, days, offboardings int) *Scenario {
 	}}
 	sc.Populations = []Population{{Name: "eng", Count: n, Behaviour: "engineer", Groups: []string{"platform"},
 		Assignments: []Assignment{{Application: "wiki"}, {Application: "studio"}, {Application: "kiro"}, {Account: "prod", PermissionSet: "Long"}},
-		Devices:     []Device{{Name: "laptop", Kind: Browser}, {Name: "term", Kind: CLI}, {Name: "ide", Kind: KiroIDE}}}}
+		Devices:     []Device{{Name: "laptop", Kind: Browser}, {Name: "term", Kind: CLI, Browser: "laptop"}, {Name: "ide", Kind: KiroIDE}}}}
 	sc.Offboardings = []OffboardingPlan{{Count: offboardings, From: 24 * time.Hour, To: sc.Horizon - 24*time.Hour, Population: "eng",
 		PlaybookName: "disable", Playbook: []Step{{Event: Event{Action: DisableUser}}}}}
 	return sc

@@ -35,24 +35,13 @@ func (w *world) refreshWindow(dev int32) time.Duration {
 	return w.prof.CLIRefreshWindow
 }
 
-// cliLogin is `aws sso login`: it reuses a live portal session or signs in (UIS-9), then
-// issues an access token (CLI-1, CLI-4).
+// cliLogin is `aws sso login`: it reuses the portal session of the browser the device logs in
+// through, or signs in (UIS-9), then issues an access token (CLI-1, CLI-4).
 func (w *world) cliLogin(u, dev int32) {
-	if !w.userActive(u) {
+	p := w.loginPortal(u, dev)
+	if p < 0 {
 		w.counters.RefusedActions++
 		return
-	}
-	s := &w.users[u]
-	p := int32(-1)
-	for _, q := range s.live[kindPortal] { // UIS-9: reuse, without extending it
-		if w.portalLive(q) && (p < 0 || w.portals[q].end > w.portals[p].end) {
-			p = q
-		}
-	}
-	if p < 0 {
-		if p = w.signIn(u, dev); p < 0 {
-			return
-		}
 	}
 	w.counters.CLILogins++
 	t := &w.tokens[dev]
@@ -83,6 +72,27 @@ func (w *world) cliLogin(u, dev int32) {
 		t.workGen++
 		w.q.push(w.now, evWorkload, dev, t.workGen)
 	}
+}
+
+// loginPortal is the portal session a CLI login on dev rides on (UIS-9): the live portal session
+// of the browser device it names, reused without extending it, or else the device's own; while
+// the user may still act through a live session (UIS-5). Without one, the device signs in on its
+// own. It returns -1 when there is no session and sign-in is refused.
+func (w *world) loginPortal(u, dev int32) int32 {
+	if w.canFederate(u) {
+		if b := w.m.devices[dev].browser; b >= 0 {
+			if p := w.devicePortal(u, b); p >= 0 {
+				return p
+			}
+		}
+		if p := w.devicePortal(u, dev); p >= 0 {
+			return p
+		}
+	}
+	if !w.canSignIn(u) {
+		return -1
+	}
+	return w.signIn(u, dev)
 }
 
 // cliLogout is `aws sso logout`: the portal session behind the token ends, and the token and the

@@ -63,11 +63,12 @@ type planModel struct {
 }
 
 type deviceModel struct {
-	name   string
-	user   int32
-	kind   DeviceKind
-	config CLIConfig
-	client CLIClient
+	name    string
+	user    int32
+	kind    DeviceKind
+	config  CLIConfig
+	client  CLIClient
+	browser int32 // the browser device a CLI device logs in through (UIS-9), or -1
 }
 
 // step is an event of the timeline or of a playbook, compiled.
@@ -185,15 +186,31 @@ func (c *compiler) groupsOf(names []string, what string) ([]int32, error) {
 	return gs, nil
 }
 
-// addDevices gives the user um, of index ui, the devices.
-func (c *compiler) addDevices(um *userModel, ui int32, devices []Device) {
+// addDevices gives the user um, of index ui, the devices, each CLI device with the browser it
+// logs in through (UIS-9).
+func (c *compiler) addDevices(um *userModel, ui int32, devices []Device) error {
 	m := c.m
+	first := int32(len(m.devices))
 	for _, d := range devices {
 		di := int32(len(m.devices))
-		m.devices = append(m.devices, deviceModel{name: d.Name, user: ui, kind: d.Kind, config: d.Config, client: d.Client})
+		m.devices = append(m.devices, deviceModel{name: d.Name, user: ui, kind: d.Kind, config: d.Config, client: d.Client, browser: -1})
 		um.devices = append(um.devices, di)
 		c.deviceOf[[2]string{um.name, d.Name}] = di
 	}
+	for i, d := range devices {
+		if d.Browser == "" {
+			continue
+		}
+		for j, b := range devices {
+			if b.Name == d.Browser && b.Kind == Browser {
+				m.devices[first+int32(i)].browser = first + int32(j)
+			}
+		}
+		if m.devices[first+int32(i)].browser < 0 {
+			return errorf("%s: device %s: browser %q is not a browser device of theirs", um.name, d.Name, d.Browser)
+		}
+	}
+	return nil
 }
 
 func (c *compiler) groups() error {
@@ -217,7 +234,9 @@ func (c *compiler) listedUsers() error {
 		if um.direct, err = c.targets(u.Assignments, "user "+u.Name); err != nil {
 			return err
 		}
-		c.addDevices(&um, int32(ui), u.Devices)
+		if err := c.addDevices(&um, int32(ui), u.Devices); err != nil {
+			return err
+		}
 		c.m.users = append(c.m.users, um)
 	}
 	return nil
@@ -252,7 +271,9 @@ func (c *compiler) populations() error {
 		for i := 1; i <= pop.Count; i++ {
 			ui := int32(len(m.users))
 			um := userModel{name: PopulationUser(pop.Name, i), groups: gs, direct: ts, behaviour: int32(bi)}
-			c.addDevices(&um, ui, pop.Devices)
+			if err := c.addDevices(&um, ui, pop.Devices); err != nil {
+				return err
+			}
 			c.users[um.name] = ui
 			c.popUsers[pop.Name] = append(c.popUsers[pop.Name], ui)
 			m.users = append(m.users, um)

@@ -8,8 +8,9 @@ import (
 	"idcsim/sim"
 )
 
-// A user with a 12-hour permission set federates into an account and is disabled an hour later:
-// the portal session ends at once (UIS-5), the role session runs to its expiry (ROLE-3).
+// A user with a 12-hour permission set signs in at 9:00, federates into an account at 10:00 and is
+// disabled at 11:00: sign-in is refused at once, the portal session runs on to its end at 17:00
+// (UIS-5, the default reading), the role session to its expiry at 22:00 (ROLE-3).
 func ExampleRun() {
 	profile, _ := sim.LookupProfile("current")
 	sc := &sim.Scenario{
@@ -40,7 +41,7 @@ func ExampleRun() {
 		fmt.Printf("%-13s %s\n", c, sim.FormatDuration(w.Length))
 	}
 	// Output:
-	// portal        0s
+	// portal        6h
 	// sign_in       0s
 	// role_existing 11h
 }

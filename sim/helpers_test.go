@@ -53,9 +53,10 @@ func testScenario(events ...Event) *Scenario {
 			{Name: "alice",
 				Assignments: []Assignment{{Application: "q"}, {Application: "wiki"}, {Account: "prod", PermissionSet: "Admin"}, {Account: "prod", PermissionSet: "Long"}},
 				Devices: []Device{{Name: "laptop", Kind: Browser}, {Name: "phone", Kind: Browser},
-					{Name: "term", Kind: CLI}, {Name: "sdk", Kind: CLI, Client: SDK}, {Name: "old", Kind: CLI, Config: Legacy}}},
+					{Name: "term", Kind: CLI, Browser: "laptop"}, {Name: "sdk", Kind: CLI, Client: SDK, Browser: "laptop"},
+					{Name: "old", Kind: CLI, Config: Legacy, Browser: "laptop"}, {Name: "own", Kind: CLI}}},
 			{Name: "bob", Groups: []string{"platform"},
-				Devices: []Device{{Name: "laptop", Kind: Browser}, {Name: "term", Kind: CLI}}},
+				Devices: []Device{{Name: "laptop", Kind: Browser}, {Name: "term", Kind: CLI, Browser: "laptop"}}},
 		},
 		Events: events,
 	}

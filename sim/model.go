@@ -179,6 +179,9 @@ type Device struct {
 	Kind   DeviceKind
 	Config CLIConfig
 	Client CLIClient
+	// Browser names the browser device a CLI device logs in through, reusing its portal
+	// session (UIS-9); empty, the CLI device signs in on its own.
+	Browser string
 }
 
 // User is a person with an identity.

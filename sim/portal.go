@@ -88,13 +88,14 @@ func (w *world) idpSession(u int32) bool {
 }
 
 // sourceCap caps the end of a portal or Kiro session starting now as the identity source does:
-// at the IdP session's end when the IdP sends SessionNotOnOrAfter (UIS-6, KIRO-2), at the Kerberos
+// at the IdP session's end when the IdP sends SessionNotOnOrAfter, or always in profile 2022-10
+// (UIS-6, KIRO-2), at the Kerberos
 // ticket lifetime for Active Directory (UIS-8, KIRO-2).
 func (w *world) sourceCap(u int32, end time.Duration) time.Duration {
 	src := &w.sc.Source
 	switch src.Kind {
 	case ExternalIdP:
-		if src.SessionNotOnOrAfter {
+		if src.SessionNotOnOrAfter || w.prof.IdPCapAlways {
 			end = min(end, w.users[u].idpSessionEnd)
 		}
 	case ActiveDirectory:

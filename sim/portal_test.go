@@ -70,33 +70,56 @@ func TestEndSessions(t *testing.T) {
 	})
 }
 
-// UIS-5: disabling or deleting the user removes portal access and blocks sign-in at once; with
-// the switch off, a disabled user's live portal session runs on and can still assume roles.
+// UIS-5: disabling or deleting the user blocks sign-in at once. A delete ends the portal sessions;
+// a disable, by default (the revocation page's reading), leaves them running and the user can
+// still assume roles through them; with disable_ends_portal_sessions (table T1's reading) it
+// ends them at once.
 func TestDisableAndDelete(t *testing.T) {
 	t.Parallel()
-	for _, a := range []Action{DisableUser, DeleteUser} {
-		t.Run("UIS-5 "+a.String(), func(t *testing.T) {
-			w := windows(t, testScenario(
-				e("0s", SignIn, "device", "laptop"),
-				offboard("1h", act(a)),
-			))
-			want(t, w, ChPortal, "0s", false)
-			want(t, w, ChSignIn, "0s", false)
-			want(t, w, ChAppNew, "0s", false)
-			want(t, w, ChRoleNew, "0s", false)
-		})
+	gone := func(t *testing.T, sc *Scenario) {
+		w := windows(t, sc)
+		want(t, w, ChPortal, "0s", false)
+		want(t, w, ChSignIn, "0s", false)
+		want(t, w, ChAppNew, "0s", false)
+		want(t, w, ChRoleNew, "0s", false)
 	}
-	t.Run("UIS-5 switch off", func(t *testing.T) {
+	t.Run("UIS-5 delete_user", func(t *testing.T) {
+		gone(t, testScenario(e("0s", SignIn, "device", "laptop"), offboard("1h", act(DeleteUser))))
+	})
+	t.Run("UIS-5 disable_user, switch on", func(t *testing.T) {
+		sc := testScenario(e("0s", SignIn, "device", "laptop"), offboard("1h", act(DisableUser)))
+		sc.Switches.DisableEndsPortalSessions = true
+		gone(t, sc)
+	})
+	t.Run("UIS-5 disable_user, default", func(t *testing.T) {
+		// Sign-in at 0 with an 8h portal session, an app session opened at 10m, disabled at 1h.
 		sc := testScenario(
 			e("0s", SignIn, "device", "laptop"),
+			e("10m", OpenApp, "device", "laptop", "app", "q"),
 			offboard("1h", act(DisableUser)),
 		)
-		sc.Switches.DisableEndsPortalSessions = false
 		w := windows(t, sc)
-		want(t, w, ChPortal, "7h", false)
-		want(t, w, ChSignIn, "0s", false)
-		want(t, w, ChAppNew, "0s", false)  // APP-1 still needs the user enabled
+		want(t, w, ChPortal, "7h", false) // the portal session runs to its end at 8h
+		want(t, w, ChSignIn, "0s", false) // new sign-ins refused at once
+		want(t, w, ChAppNew, "0s", false) // APP-1 needs the user enabled
+		// APP-2: the app session checks every 30m from 10m: 40m, 1h10m; the 1h10m check sees the
+		// disabled user, 10m after the disable.
+		want(t, w, ChAppExisting, "10m", false)
 		want(t, w, ChRoleNew, "7h", false) // roles can be assumed while the portal session lives
+	})
+	t.Run("UIS-5 disable_user, default, CLI", func(t *testing.T) {
+		// A CLI login at 0 through the browser's 8h portal session; disabled at 1h; a command at
+		// 7h59m still refreshes the token (the portal session lives) and mints a 1h role session,
+		// so role_existing reaches 8h59m - 1h = 7h59m.
+		sc := testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			e("0s", CLILogin, "device", "term"),
+			offboard("1h", act(DisableUser)),
+			e("7h59m", GetRoleCredentials, "device", "term", "account", "prod", "ps", "Admin"),
+		)
+		w := windows(t, sc)
+		want(t, w, ChCLIToken, "7h", false)        // the token refreshes until the portal session ends at 8h
+		want(t, w, ChRoleExisting, "7h59m", false) // 7h59m + 1h - 1h
 	})
 }
 
@@ -117,6 +140,13 @@ func TestSessionNotOnOrAfter(t *testing.T) {
 		}
 		t.Run("UIS-6", func(t *testing.T) { want(t, w, ChPortal, end, false) })
 	}
+	t.Run("UIS-6 2022-10", func(t *testing.T) {
+		// "the lesser of the session duration you set in your IdP or the session duration you set
+		// here": the 4h IdP session caps the 8h portal session without SessionNotOnOrAfter.
+		sc := externalIdP(testScenario(e("0s", SignIn, "device", "laptop"), offboard("0s")), 4*time.Hour, false)
+		sc.Profile, _ = LookupProfile("2022-10")
+		want(t, windows(t, sc), ChPortal, "4h", false)
+	})
 }
 
 // UIS-7: while the IdP session lives and the user is enabled there, a new sign-in is silent.
@@ -166,7 +196,9 @@ func TestActiveDirectory(t *testing.T) {
 	}
 }
 
-// UIS-9: a CLI login while a portal session lives reuses it and does not extend it.
+// UIS-9: a CLI login through a browser whose portal session lives reuses it and does not extend
+// it; a CLI device that names no browser signs in on its own, and so does one whose browser has
+// no live session.
 func TestCLILoginReusesPortalSession(t *testing.T) {
 	t.Parallel()
 	sc := testScenario(
@@ -181,6 +213,30 @@ func TestCLILoginReusesPortalSession(t *testing.T) {
 	if res.Counters.SignInPrompts != 1 {
 		t.Errorf("UIS-9: %d sign-in prompts, want 1", res.Counters.SignInPrompts)
 	}
+	t.Run("UIS-9 no browser named", func(t *testing.T) {
+		// "own" names no browser: its login at 7h starts a portal session of its own, to 7h + 8h.
+		res := runScenario(t, testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			e("7h", CLILogin, "device", "own"),
+			offboard("7h"),
+		))
+		w := res.Offboardings[0].Windows
+		want(t, w, ChPortal, "8h", false)   // the CLI device's own session, 7h to 15h
+		want(t, w, ChCLIToken, "1h", false) // its first 1h token, never used, so never refreshed (CLI-1, CLI-2)
+		if res.Counters.SignInPrompts != 2 {
+			t.Errorf("UIS-9: %d sign-in prompts, want 2 (the laptop's and the CLI's own)", res.Counters.SignInPrompts)
+		}
+	})
+	t.Run("UIS-9 browser signed out", func(t *testing.T) {
+		// The laptop signed out at 1h: the login at 7h through it signs in anew, to 15h.
+		w := windows(t, testScenario(
+			e("0s", SignIn, "device", "laptop"),
+			e("1h", SignOut, "device", "laptop"),
+			e("7h", CLILogin, "device", "term"),
+			offboard("7h"),
+		))
+		want(t, w, ChPortal, "8h", false)
+	})
 }
 
 // UIS-10: a user may hold several portal sessions at once.

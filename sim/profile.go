@@ -46,6 +46,9 @@ type Profile struct {
 	ADSessionManagement bool
 	// ExtendedSessions says whether background and Kiro sessions exist (BG-1, KIRO-1).
 	ExtendedSessions bool
+	// IdPCapAlways says whether an external IdP's session caps the portal session whether or not
+	// its assertion carries SessionNotOnOrAfter (UIS-6: profile 2022-10).
+	IdPCapAlways bool
 }
 
 func baseTiming() Timing {
@@ -96,6 +99,7 @@ func LookupProfile(name string) (Profile, bool) {
 	case "2022-10":
 		p.AppSessionCheck = 120 * time.Minute
 		p.CLIFixedSession = 8 * time.Hour // CLI-7
+		p.IdPCapAlways = true             // UIS-6
 		p.PortalMax = 7 * 24 * time.Hour
 		p.ADSessionManagement = false
 		p.ExtendedSessions = false
@@ -191,7 +195,7 @@ type Switches struct {
 
 // DefaultSwitches returns the switches as RULES.md sets them.
 func DefaultSwitches() Switches {
-	return Switches{DisableEndsPortalSessions: true, CLITokenSurvivesSessionEnd: true, ProvisioningRecreatesDeletedUsers: true}
+	return Switches{CLITokenSurvivesSessionEnd: true, ProvisioningRecreatesDeletedUsers: true}
 }
 
 func (s *Switches) fields() map[string]*bool {

@@ -17,7 +17,7 @@ func TestFederationConditions(t *testing.T) {
 		{"ROLE-1 no portal session", []Event{e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Admin")}},
 		{"ROLE-1 not entitled", []Event{e("0s", SignIn, "user", "bob", "device", "laptop"),
 			e("1h", Federate, "user", "bob", "device", "laptop", "account", "prod", "ps", "Long")}},
-		{"ROLE-1 disabled", []Event{e("0s", SignIn, "device", "laptop"), e("30m", DisableUser),
+		{"ROLE-1 deleted", []Event{e("0s", SignIn, "device", "laptop"), e("30m", DeleteUser),
 			e("1h", Federate, "device", "laptop", "account", "prod", "ps", "Admin")}},
 		{"ROLE-1 CLI without a token", []Event{e("0s", SignIn, "device", "laptop"),
 			e("1h", GetRoleCredentials, "device", "term", "account", "prod", "ps", "Admin")}},
@@ -131,8 +131,8 @@ func TestConsoleRefederation(t *testing.T) {
 }
 
 // The offboarding's timeline lists the sessions live at it or started after, and the steps as
-// carried out: here the portal session ended by the disable (UIS-5) and the role session that
-// runs on (ROLE-3).
+// carried out: here the portal session, which the disable leaves running to its end at 8h (UIS-5,
+// the default), and the role session that runs on (ROLE-3).
 func TestOffboardingTimeline(t *testing.T) {
 	t.Parallel()
 	sc := testScenario(
@@ -143,7 +143,7 @@ func TestOffboardingTimeline(t *testing.T) {
 	)
 	o := runScenario(t, sc).Offboardings[0]
 	wantSpans := []Span{
-		{Kind: "portal", Label: "portal session on laptop", Start: 0, End: h("2h30m")},
+		{Kind: "portal", Label: "portal session on laptop", Start: 0, End: h("8h")},
 		{Kind: "role", Label: "prod/Long", Start: h("1h"), End: h("13h")},
 	}
 	if !reflect.DeepEqual(o.Sessions, wantSpans) {

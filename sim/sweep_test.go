@@ -112,6 +112,9 @@ func TestRunSweep(t *testing.T) {
 	t.Parallel()
 	sc := orgScenario(40, 7, 4)
 	sc.Replications = 3
+	// The disable ends the portal sessions (UIS-5, table T1's reading), so that role exposure is
+	// the role sessions already issued, which the permission set's duration bounds.
+	sc.Switches.DisableEndsPortalSessions = true
 	sw := Sweep{Axes: []Axis{{"permission_set.Long", []time.Duration{time.Hour, 12 * time.Hour}}}}
 	cands := sw.List()
 	got, err := RunSweep(context.Background(), sc, cands, Options{Workers: 2})

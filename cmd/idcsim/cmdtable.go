@@ -82,7 +82,7 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	rows, err := sim.ReproduceTable(sim.TableOptions{
 		Profile:               profile,
-		Switches:              sim.DefaultSwitches(),
+		Switches:              tableReading(),
 		PermissionSetDuration: want.PermissionSetDuration,
 		Trials:                o.trials,
 		Seed:                  o.seed,
@@ -162,4 +162,12 @@ func (c *command) wantedTable(o *tableOptions, stderr io.Writer) (*sim.Table, si
 		return nil, profile, c.usageError(stderr, "permission-set duration %s is outside %s..%s", f(d), f(profile.PermissionSetMin), f(profile.PermissionSetMax)), false
 	}
 	return want, profile, 0, true
+}
+
+// tableReading is the reading under which the published tables hold (RULES.md, "The table's
+// reading and the defaults"): a disable ends the portal sessions (UIS-5).
+func tableReading() sim.Switches {
+	s := sim.DefaultSwitches()
+	s.DisableEndsPortalSessions = true
+	return s
 }
