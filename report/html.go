@@ -61,7 +61,7 @@ func WriteHTML(w io.Writer, s *Summary, figs []Figure) error {
 	pg := htmlPage{
 		Title:           "idcsim report: " + s.Results.Scenario.Name,
 		Setup:           s.header(),
-		Verdict:         s.verdict(),
+		Verdict:         s.Verdict(),
 		Class:           "none",
 		ChannelColumns:  channelColumns[:len(channelColumns)-1],
 		Warnings:        s.allWarnings(),

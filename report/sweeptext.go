@@ -115,8 +115,8 @@ func (ss *SweepSummary) candidateRows(limit int) (rows [][]string, note string) 
 	return rows, note
 }
 
-// sweepVerdict is the sweep's verdict in a line.
-func (ss *SweepSummary) sweepVerdict() string {
+// Verdict is the sweep's verdict in a line: PASS or FAIL and how many candidates meet every control.
+func (ss *SweepSummary) Verdict() string {
 	n := 0
 	for i := range ss.Candidates {
 		if ss.Candidates[i].Pass {
@@ -162,7 +162,7 @@ func WriteSweepText(w io.Writer, ss *SweepSummary) error {
 	for _, x := range ss.Recommendation() {
 		fmt.Fprintln(w, "  "+x)
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", ss.sweepVerdict())
+	_, err := fmt.Fprintf(w, "\n%s\n", ss.Verdict())
 	return err
 }
 
@@ -179,7 +179,7 @@ func WriteSweepMarkdown(w io.Writer, ss *SweepSummary) error {
 	default:
 		mark = "❌ "
 	}
-	fmt.Fprintf(&b, "**%s%s**\n\n", mark, ss.sweepVerdict())
+	fmt.Fprintf(&b, "**%s%s**\n\n", mark, ss.Verdict())
 	b.WriteString("## Recommendation\n\n")
 	for _, x := range ss.Recommendation() {
 		if strings.HasPrefix(x, "  ") {
@@ -262,7 +262,7 @@ func WriteSweepHTML(w io.Writer, ss *SweepSummary, figs []Figure) error {
 		Title:       "idcsim sweep: " + ss.Scenario.Name,
 		Style:       pageStyle(),
 		Setup:       ss.sweepHeader(),
-		Verdict:     ss.sweepVerdict(),
+		Verdict:     ss.Verdict(),
 		Class:       "none",
 		Columns:     ss.candidateColumns(),
 		Explanation: sweepExplanation,

@@ -325,7 +325,8 @@ func (s *Summary) failed() int {
 	return n
 }
 
-func (s *Summary) verdict() string {
+// Verdict is the run's verdict in a line: PASS or FAIL and how many controls fail.
+func (s *Summary) Verdict() string {
 	if len(s.Policy) == 0 {
 		return "no policy controls"
 	}
@@ -393,7 +394,7 @@ func WriteText(w io.Writer, s *Summary) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", s.verdict())
+	_, err := fmt.Fprintf(w, "\n%s\n", s.Verdict())
 	return err
 }
 
@@ -419,7 +420,7 @@ func WriteMarkdown(w io.Writer, s *Summary) error {
 	default:
 		mark = "❌ "
 	}
-	fmt.Fprintf(&b, "**%s%s**\n\n", mark, s.verdict())
+	fmt.Fprintf(&b, "**%s%s**\n\n", mark, s.Verdict())
 	var hdr [][]string
 	for _, r := range s.header() {
 		hdr = append(hdr, []string{r[0], r[1]})

@@ -105,18 +105,28 @@ func LoadSource(path string) (*sim.Scenario, []byte, error) {
 		return nil, nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	size := "larger than"
+	if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		size = fmt.Sprintf("%d bytes, larger than", fi.Size())
+	}
+	return read(path, f, size)
+}
+
+// ReadSource reads a scenario from r, a stream such as standard input, named name in errors, and
+// returns it with its source text. It reads no more than MaxFileSize bytes and one more.
+func ReadSource(name string, r io.Reader) (*sim.Scenario, []byte, error) {
+	return read(name, r, "larger than")
+}
+
+func read(name string, r io.Reader, size string) (*sim.Scenario, []byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, nil, err
 	}
 	if len(data) > MaxFileSize {
-		size := "larger than"
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
-			size = fmt.Sprintf("%d bytes, larger than", fi.Size())
-		}
-		return nil, nil, ErrorList{{File: path, Line: 1, Col: 1,
+		return nil, nil, ErrorList{{File: name, Line: 1, Col: 1,
 			Msg: fmt.Sprintf("the file is %s the limit of %d MiB", size, MaxFileSize>>20)}}
 	}
-	sc, err := Parse(path, data)
+	sc, err := Parse(name, data)
 	return sc, data, err
 }

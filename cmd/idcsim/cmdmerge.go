@@ -41,13 +41,7 @@ writing nothing. Its exit status then follows the controls, as run's and sweep's
 var mergeFlags mergeOptions
 
 type mergeOptions struct {
-	format, out, junit string
-}
-
-func (o *mergeOptions) register(fs *flagSet) {
-	fs.StringVar(&o.format, "format", "text", "what to print: text, json or markdown")
-	fs.StringVar(&o.out, "out", "idcsim-report", "report `directory`")
-	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
+	outputOptions
 }
 
 func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
@@ -59,13 +53,10 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return c.usageError(stderr, "no partial report given")
 	}
-	if err := oneOf("format", mo.format, "text", "json", "markdown"); err != nil {
+	if err := mo.check(&c.Flag); err != nil {
 		return c.usageError(stderr, "%v", err)
 	}
-	if mo.out == "" {
-		return c.usageError(stderr, "--out: want a directory")
-	}
-	if err := outApart(mo.out, args); err != nil {
+	if err := outApart(mo.out, args); mo.out != "" && err != nil {
 		return c.fail(stderr, err)
 	}
 	if status, ok := c.checkOutputs(mo.out, mo.junit, stderr); !ok {
@@ -79,13 +70,13 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	o := runOptions{format: mo.format, out: mo.out, junit: mo.junit}
+	o := &mo.outputOptions
 	if set.Kind() == shard.KindRun {
 		res, err := set.MergeRun(sc)
 		if err != nil {
 			return c.fail(stderr, err)
 		}
-		return c.emitRun(&o, report.Summarize(res), stdout, stderr)
+		return c.emitRun(o, report.Summarize(res), stdout, stderr)
 	}
 	results, err := set.MergeSweep(sc)
 	if err != nil {
@@ -95,7 +86,7 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	return c.emitSweep(&o, ss, stdout, stderr)
+	return c.emitSweep(o, ss, stdout, stderr)
 }
 
 // shardKey returns the key of the shards' HMAC, nil when there is none.

@@ -8,17 +8,25 @@ import (
 
 	"idcsim/internal/buildinfo"
 	"idcsim/scenarios"
+	"idcsim/sim"
 )
 
 var validateCommand = &command{
 	name:  "validate",
 	args:  "SCENARIO...",
 	short: "check scenarios without running them",
-	long: `Validate checks each scenario (a file, or example:NAME) and prints every problem found as
-FILE:LINE:COL: message on stderr, and what it noticed without refusing the scenario as warnings.
-It exits 2 when any scenario is invalid.`,
+	long: `Validate checks each scenario (a file, example:NAME, or - for standard input) and prints
+every problem found as FILE:LINE:COL: message on stderr, and what it noticed without refusing
+the scenario as warnings. With --profile it checks them as run --profile would run them (the
+profile's ranges, and what the profile turns off). It exits 2 when any scenario is invalid.`,
 	run: runValidate,
+	setFlags: func(fs *flagSet) {
+		fs.StringVar(&validateProfile, "profile", "", "check under timing `profile` instead of the scenario's: "+strings.Join(sim.ProfileNames(), ", "))
+	},
 }
+
+// validateProfile is validate's --profile, as its last parse left it.
+var validateProfile string
 
 func runValidate(c *command, args []string, stdout, stderr io.Writer) int {
 	args, status, ok := c.parseFlags(args, stdout, stderr)
@@ -28,10 +36,17 @@ func runValidate(c *command, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		return c.usageError(stderr, "no scenario given")
 	}
+	if _, ok := sim.LookupProfile(validateProfile); validateProfile != "" && !ok {
+		return c.usageError(stderr, "--profile %q: want one of %s", validateProfile, strings.Join(sim.ProfileNames(), ", "))
+	}
 	status = exitOK
 	for _, path := range args {
-		sc, err := scenarios.Load(path)
+		sc, _, err := loadScenario(path)
+		if err == nil && validateProfile != "" {
+			err = sc.SetProfile(validateProfile)
+		}
 		if err != nil {
+			err = c.located(displayName(path), err)
 			fmt.Fprintln(stderr, err)
 			status = max(status, exitStatus(err))
 			continue

@@ -26,33 +26,35 @@ self-contained page), report.md, results.json, exposures.csv (one row per offboa
 channel) and the plots exposure-ecdf, timeline and histogram as SVG and PNG. The report
 directory is replaced whole or not at all. It exits 1 when a policy control fails, 0 when all
 hold.`,
-	run:      runRun,
-	setFlags: runFlags.register,
+	run: runRun,
+	setFlags: func(fs *flagSet) {
+		runFlags.register(fs)
+		o := &runFlags
+		fs.IntVar(&o.replay, "replay", 0, "run only replication `K` (from 0), drawn as in the whole run, and report it alone: the worst case names its replication")
+	},
 }
 
 // runFlags are the flags of the command, as its last parse left them.
 var runFlags runOptions
 
 type runOptions struct {
-	format, out, profile, progress, junit, shard string
-	seed                                         uint64
-	replications, workers, replay                int
-	force                                        bool
+	outputOptions
+	profile, progress, shard      string
+	seed                          uint64
+	replications, workers, replay int
+	force                         bool
 }
 
 // maxWorkers is the most replications run at once that --workers may ask for.
 const maxWorkers = 256
 
 func (o *runOptions) register(fs *flagSet) {
-	fs.StringVar(&o.format, "format", "text", "what to print: text, json or markdown")
-	fs.StringVar(&o.out, "out", "idcsim-report", "report `directory`")
+	o.outputOptions.register(fs)
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's)")
 	fs.IntVar(&o.replications, "replications", 0, fmt.Sprintf("number of replications, 1 to %d (default: the scenario's)", scenarios.MaxReplications))
 	fs.StringVar(&o.profile, "profile", "", "timing `profile` instead of the scenario's: "+strings.Join(sim.ProfileNames(), ", "))
 	fs.IntVar(&o.workers, "workers", 0, fmt.Sprintf("replications run at once, 0 (one per core) to %d", maxWorkers))
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
-	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
-	fs.IntVar(&o.replay, "replay", 0, "run only replication `K` (from 0), drawn as in the whole run, and report it alone: the worst case names its replication")
 	fs.BoolVar(&o.force, "force", false, fmt.Sprintf("run even when the estimated work is over the budget: %.0e events, or %.0f%% of the machine's memory", budgetEvents, 100*memoryShare))
 	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (default: $"+envShards+")")
 }
@@ -102,7 +104,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	if st.sharded {
 		return c.writePartial(shard.NewRun(path, st.src, sc, st.ov, st.shard, res), st.out, stdout, stderr)
 	}
-	return c.emitRun(o, report.Summarize(res), stdout, stderr)
+	return c.emitRun(&o.outputOptions, report.Summarize(res), stdout, stderr)
 }
 
 // setup is what run and sweep prepare alike: the scenario with the flags' overrides applied, the
@@ -158,14 +160,11 @@ func (c *command) prepare(o *runOptions, path string, stderr io.Writer) (*setup,
 }
 
 func (o *runOptions) check(fs *flagSet) error {
-	if err := oneOf("format", o.format, "text", "json", "markdown"); err != nil {
+	if err := o.outputOptions.check(fs); err != nil {
 		return err
 	}
 	if err := oneOf("progress", o.progress, "auto", "always", "never"); err != nil {
 		return err
-	}
-	if o.out == "" {
-		return fmt.Errorf("--out: want a directory")
 	}
 	if fs.isSet("replications") && (o.replications < 1 || o.replications > scenarios.MaxReplications) {
 		return fmt.Errorf("--replications %d: want 1 to %d", o.replications, scenarios.MaxReplications)

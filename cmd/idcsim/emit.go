@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"time"
 
 	"idcsim/report"
@@ -24,6 +25,42 @@ func (o *runOptions) simOptions(stderr io.Writer) (sim.Options, *progressLine) {
 	return opts, bar
 }
 
+// outputOptions are the flags of what run, sweep and merge put out.
+type outputOptions struct {
+	format, out, junit, color string
+	exitZero, quiet, noReport bool
+}
+
+func (o *outputOptions) register(fs *flagSet) {
+	fs.StringVar(&o.format, "format", "text", "what to print: text, json or markdown")
+	fs.StringVar(&o.out, "out", "idcsim-report", "report `directory`; '' writes none")
+	fs.BoolVar(&o.noReport, "no-report", false, "write no report directory (as --out '')")
+	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
+	fs.BoolVar(&o.exitZero, "exit-zero", false, "exit 0 when controls fail, to report without failing a CI job (bad input still exits 2, failures 3)")
+	fs.BoolVar(&o.quiet, "quiet", false, "print only the verdict line, and nothing when every control holds")
+	fs.StringVar(&o.color, "color", "auto", "colour PASS, FAIL and open windows in the text summary: auto (on a terminal, unless NO_COLOR is set), always or never")
+}
+
+// check checks the flags' values; --no-report empties out.
+func (o *outputOptions) check(fs *flagSet) error {
+	if err := oneOf("format", o.format, "text", "json", "markdown"); err != nil {
+		return err
+	}
+	if err := oneOf("color", o.color, "auto", "always", "never"); err != nil {
+		return err
+	}
+	if o.noReport {
+		if fs.isSet("out") && o.out != "" {
+			return fmt.Errorf("--no-report and --out %s: choose one", o.out)
+		}
+		o.out = ""
+	}
+	if o.quiet && o.format != "text" {
+		return fmt.Errorf("--quiet prints the verdict line only; it does not go with --format %s", o.format)
+	}
+	return nil
+}
+
 // reportOutput is a report ready to go out: its directory's files and how to summarize it.
 type reportOutput struct {
 	kind  string // report.KindRun or report.KindSweep
@@ -33,23 +70,32 @@ type reportOutput struct {
 	text     func(io.Writer) error
 	junit    func(io.Writer) error
 	pass     bool
+	verdict  string // the verdict line that --quiet prints
 }
 
-// emit prints the summary as --format says, writes the report directory and the JUnit file, and
-// returns the exit status: exitFail when the controls fail.
-func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) int {
+// emit prints the summary as --format says, writes the report directory (unless out is empty)
+// and the JUnit file, and returns the exit status: exitFail when the controls fail, unless
+// --exit-zero says otherwise.
+func (c *command) emit(o *outputOptions, r reportOutput, stdout, stderr io.Writer) int {
 	var out bytes.Buffer
 	var err error
-	switch o.format {
-	case "json":
+	switch {
+	case o.quiet:
+		if !r.pass {
+			fmt.Fprintln(&out, r.verdict)
+		}
+	case o.format == "json":
 		out.Write(r.files[r.jsonFile])
-	case "markdown":
+	case o.format == "markdown":
 		out.Write(r.files["report.md"])
 	default:
 		err = r.text(&out)
 	}
 	if err != nil {
 		return c.fail(stderr, err)
+	}
+	if o.format == "text" && useColor(o.color, stdout) {
+		out = *bytes.NewBuffer(colorize(out.Bytes()))
 	}
 	var junit *report.StagedFile
 	if o.junit != "" {
@@ -67,10 +113,12 @@ func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) 
 		defer staged.Discard()
 		junit = staged
 	}
-	warnings, err := report.WriteDir(o.out, r.kind, r.files)
-	warn(stderr, warnings)
-	if err != nil {
-		return c.failWrite(stderr, "writing the report", err)
+	if o.out != "" {
+		warnings, err := report.WriteDir(o.out, r.kind, r.files)
+		warn(stderr, warnings)
+		if err != nil {
+			return c.failWrite(stderr, "writing the report", err)
+		}
 	}
 	if junit != nil {
 		if err := junit.Commit(); err != nil {
@@ -80,14 +128,14 @@ func (c *command) emit(o *runOptions, r reportOutput, stdout, stderr io.Writer) 
 	if _, err := stdout.Write(out.Bytes()); err != nil {
 		return c.fail(stderr, err)
 	}
-	if !r.pass {
+	if !r.pass && !o.exitZero {
 		return exitFail
 	}
 	return exitOK
 }
 
 // emitRun puts out the report of a run.
-func (c *command) emitRun(o *runOptions, s *report.Summary, stdout, stderr io.Writer) int {
+func (c *command) emitRun(o *outputOptions, s *report.Summary, stdout, stderr io.Writer) int {
 	files, err := report.Files(s)
 	if err != nil {
 		return c.fail(stderr, &internalError{fmt.Errorf("making the report: %v", err)})
@@ -99,11 +147,12 @@ func (c *command) emitRun(o *runOptions, s *report.Summary, stdout, stderr io.Wr
 		text:     func(w io.Writer) error { return report.WriteText(w, s) },
 		junit:    func(w io.Writer) error { return report.WriteJUnit(w, s) },
 		pass:     s.Pass,
+		verdict:  s.Verdict(),
 	}, stdout, stderr)
 }
 
 // emitSweep puts out the report of a sweep: exitOK when some candidate meets every control.
-func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stderr io.Writer) int {
+func (c *command) emitSweep(o *outputOptions, ss *report.SweepSummary, stdout, stderr io.Writer) int {
 	files, err := report.SweepFiles(ss)
 	if err != nil {
 		return c.fail(stderr, &internalError{fmt.Errorf("making the report: %v", err)})
@@ -115,6 +164,7 @@ func (c *command) emitSweep(o *runOptions, ss *report.SweepSummary, stdout, stde
 		text:     func(w io.Writer) error { return report.WriteSweepText(w, ss) },
 		junit:    func(w io.Writer) error { return report.WriteSweepJUnit(w, ss) },
 		pass:     ss.Pass,
+		verdict:  ss.Verdict(),
 	}, stdout, stderr)
 }
 
@@ -138,7 +188,9 @@ var stageFile = report.StageFile
 // not write, and the JUnit file is not inside the report directory, which idcsim replaces
 // whole. When they cannot, it has reported why and returns the exit status.
 func (c *command) checkOutputs(out, junit string, stderr io.Writer) (int, bool) {
-	if err := report.CheckDir(out); err != nil {
+	if out == "" { // --no-report
+		out = os.DevNull
+	} else if err := report.CheckDir(out); err != nil {
 		return c.failWrite(stderr, "the report directory", err), false
 	}
 	if junit == "" {

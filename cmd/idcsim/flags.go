@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"text/tabwriter"
 )
@@ -97,9 +98,25 @@ func (c *command) parseFlags(args []string, stdout, stderr io.Writer) (rest []st
 		return nil, exitOK, false
 	}
 	if err != nil {
-		return nil, c.usageError(stderr, "%v", err), false
+		return nil, c.usageError(stderr, "%s", c.flagError(err)), false
 	}
 	return rest, exitOK, true
+}
+
+var singleDash = regexp.MustCompile(`(^|[ :])-([A-Za-z][\w-]*)`)
+
+// flagError rewrites an error of the flag package as idcsim writes flags, with two dashes, and
+// says which command a flag of another command belongs to.
+func (c *command) flagError(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		for _, o := range commands {
+			if o != c && o.Flag.Lookup(name) != nil {
+				return fmt.Sprintf("--%s is a flag of idcsim %s, not of idcsim %s", name, o.name, c.name)
+			}
+		}
+	}
+	return singleDash.ReplaceAllString(msg, "$1--$2")
 }
 
 // oneOf checks that a flag's value is one of the allowed values.

@@ -29,6 +29,9 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"idcsim/scenarios"
+	"idcsim/shard"
 )
 
 // Exit statuses.
@@ -86,6 +89,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "-version", "--version":
 		return versionCommand.run(versionCommand, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
+		if len(args) > 1 && args[1] == "help" {
+			fmt.Fprintln(stdout, "Usage: idcsim help [COMMAND]\n\nHelp shows what idcsim does and its commands, or what a command does and its flags\n(as idcsim COMMAND --help does).")
+			return exitOK
+		}
 		if len(args) > 1 {
 			c := lookup(args[1])
 			if c == nil {
@@ -142,8 +149,23 @@ func (c *command) fail(stderr io.Writer, err error) int {
 		fmt.Fprintf(stderr, "idcsim %s: interrupted; nothing was written\n", c.name)
 		return exitInternal
 	}
-	fmt.Fprintf(stderr, "%v\n", err)
+	fmt.Fprintf(stderr, "%v\n", c.located("", err))
 	return exitStatus(err)
+}
+
+// located gives err the place it is about: a file that could not be opened or read is named
+// after the command ("idcsim run: open x.yaml: no such file or directory"); a profile that a
+// scenario does not fit names the scenario. Errors that carry their place (FILE:LINE:COL, a
+// file and JSON path) are left as they are.
+func (c *command) located(path string, err error) error {
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		return fmt.Errorf("idcsim %s: %w", c.name, err)
+	case path != "" && !hasPlace(err):
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return err
 }
 
 // Errors map to exit statuses by their type (exitStatus, and failWrite for the outputs):
@@ -188,4 +210,13 @@ func (e *internalError) Unwrap() error { return e.err }
 // as Kubernetes and batch systems send) cancels, and the function that releases it.
 func interruptible() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+}
+
+// hasPlace says whether err says where the problem is: a scenario's FILE:LINE:COL, a partial
+// report's file and JSON path.
+func hasPlace(err error) bool {
+	var list scenarios.ErrorList
+	var one *scenarios.Error
+	var sh *shard.Error
+	return errors.As(err, &list) || errors.As(err, &one) || errors.As(err, &sh)
 }

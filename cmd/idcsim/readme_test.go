@@ -86,6 +86,15 @@ func TestREADMECommands(t *testing.T) {
 		}
 	}
 	for _, c := range cmds {
+		// A command may read a file of the repository as its standard input (< FILE) and
+		// write its output to a file (> FILE), as a shell would.
+		var input string
+		if before, after, ok := strings.Cut(c, " < "); ok {
+			f := strings.Fields(after)
+			input = filepath.Join("..", "..", f[0])
+			c = before + " " + strings.Join(f[1:], " ")
+		}
+		c, _, _ = strings.Cut(c, " > ")
 		args := strings.Fields(c)
 		switch {
 		case args[0] == "go":
@@ -112,6 +121,14 @@ func TestREADMECommands(t *testing.T) {
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Dir = dir
 			cmd.Env = append(os.Environ(), envMainArgs+"="+strings.Join(args, "\n"))
+			if input != "" {
+				f, err := os.Open(input)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				cmd.Stdin = f
+			}
 			out, err := cmd.CombinedOutput()
 			code := 0
 			var ee *exec.ExitError

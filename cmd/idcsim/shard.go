@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -39,11 +41,25 @@ func applyOverrides(sc *sim.Scenario, ov shard.Overrides) error {
 	return nil
 }
 
-// loadScenario reads a scenario, from a file or a built-in example (example:NAME), and returns it
-// with its source text.
+// loadScenario reads a scenario, from a file, a built-in example (example:NAME) or standard
+// input ("-", named "stdin" in errors), and returns it with its source text.
 func loadScenario(path string) (*sim.Scenario, []byte, error) {
+	if path == "-" {
+		return scenarios.ReadSource(displayName(path), stdin)
+	}
 	return scenarios.LoadSource(path)
 }
+
+// displayName is how messages name the scenario path: "stdin" for "-".
+func displayName(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	return path
+}
+
+// stdin is where a scenario named "-" is read from; tests replace it.
+var stdin io.Reader = os.Stdin
 
 // Environment variables that give a shard's index or count.
 const (
