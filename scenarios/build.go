@@ -979,7 +979,7 @@ func (b *builder) buildPolicy(n *yaml.Node) {
 		if f == nil {
 			continue
 		}
-		c := sim.Control{Statistic: "max"}
+		c := sim.Control{Statistic: "max", Line: it.Line, Column: it.Column}
 		ok := true
 		need := func(key string) *yaml.Node {
 			v := f.get(key)

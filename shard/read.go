@@ -135,6 +135,9 @@ type Set struct {
 // Kind is the kind of the shards: KindRun or KindSweep.
 func (s *Set) Kind() string { return s.parts[0].doc.Kind }
 
+// Path is the scenario as the shards' command line named it (the same in every shard).
+func (s *Set) Path() string { return s.parts[0].doc.Scenario.Path }
+
 // Read reads the partial reports in dirs, each a partial report directory or a directory whose
 // subdirectories are partial reports (hidden ones, reports still being written, left out), and
 // checks that they are the shards of one run, each once and none missing, written by this build.

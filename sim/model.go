@@ -335,6 +335,9 @@ type Control struct {
 	Statistic string // max, mean, p50, p95, p99
 	Within    time.Duration
 	Text      string
+	// Line and Column are where the control is written in the scenario file (1-based), for
+	// outputs that point at it (SARIF); 0 when it was not read from a file.
+	Line, Column int
 }
 
 var statistics = [...]string{"max", "mean", "p50", "p95", "p99"}

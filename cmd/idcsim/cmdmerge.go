@@ -76,7 +76,7 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return c.fail(stderr, err)
 		}
-		return c.emitRun(o, report.Summarize(res), stdout, stderr)
+		return c.emitRun(o, set.Path(), report.Summarize(res), stdout, stderr)
 	}
 	results, err := set.MergeSweep(sc)
 	if err != nil {
@@ -86,7 +86,7 @@ func runMerge(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	return c.emitSweep(o, ss, stdout, stderr)
+	return c.emitSweep(o, set.Path(), ss, stdout, stderr)
 }
 
 // shardKey returns the key of the shards' HMAC, nil when there is none.

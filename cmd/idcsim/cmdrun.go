@@ -104,7 +104,7 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	if st.sharded {
 		return c.writePartial(shard.NewRun(path, st.src, sc, st.ov, st.shard, res), st.out, stdout, stderr)
 	}
-	return c.emitRun(&o.outputOptions, report.Summarize(res), stdout, stderr)
+	return c.emitRun(&o.outputOptions, path, report.Summarize(res), stdout, stderr)
 }
 
 // setup is what run and sweep prepare alike: the scenario with the flags' overrides applied, the

@@ -78,5 +78,5 @@ func runSweep(c *command, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return c.fail(stderr, err)
 	}
-	return c.emitSweep(&o.outputOptions, ss, stdout, stderr)
+	return c.emitSweep(&o.outputOptions, path, ss, stdout, stderr)
 }

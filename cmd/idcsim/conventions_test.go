@@ -69,6 +69,22 @@ func TestExitZeroQuietNoReport(t *testing.T) {
 	}
 }
 
+// --format sarif prints a SARIF log whose results point at the failed control's line in the
+// scenario file, named as a URI.
+func TestFormatSARIF(t *testing.T) {
+	path := writeFile(t, "my scenario.yaml", failing)
+	code, stdout, stderr := idcsim(t, "run", path, "--no-report", "--format", "sarif")
+	// the control P-1 is on line 10 of failing, its mapping at column 5
+	for _, want := range []string{`"version": "2.1.0"`, `"ruleId": "P-1"`, `"startLine": 10`, `"startColumn": 5`, "my%20scenario.yaml"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("exit %d, no %s in\n%s%s", code, want, stdout, stderr)
+		}
+	}
+	if code != exitFail {
+		t.Errorf("exit %d, want %d: the control fails", code, exitFail)
+	}
+}
+
 // A scenario named "-" is read from standard input, and named stdin in errors.
 func TestScenarioFromStdin(t *testing.T) {
 	defer func(r any) { stdin = r.(*os.File) }(stdin)

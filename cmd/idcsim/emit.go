@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"idcsim/report"
@@ -32,7 +35,7 @@ type outputOptions struct {
 }
 
 func (o *outputOptions) register(fs *flagSet) {
-	fs.StringVar(&o.format, "format", "text", "what to print: text, json or markdown")
+	fs.StringVar(&o.format, "format", "text", "what to print: text, json, markdown, or sarif (SARIF 2.1.0: a result per failed control, at its line in the scenario)")
 	fs.StringVar(&o.out, "out", "idcsim-report", "report `directory`; '' writes none")
 	fs.BoolVar(&o.noReport, "no-report", false, "write no report directory (as --out '')")
 	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
@@ -43,7 +46,7 @@ func (o *outputOptions) register(fs *flagSet) {
 
 // check checks the flags' values; --no-report empties out.
 func (o *outputOptions) check(fs *flagSet) error {
-	if err := oneOf("format", o.format, "text", "json", "markdown"); err != nil {
+	if err := oneOf("format", o.format, "text", "json", "markdown", "sarif"); err != nil {
 		return err
 	}
 	if err := oneOf("color", o.color, "auto", "always", "never"); err != nil {
@@ -68,6 +71,7 @@ type reportOutput struct {
 	// jsonFile is the file that --format json prints; report.md is what markdown prints.
 	jsonFile string
 	text     func(io.Writer) error
+	sarif    func(io.Writer) error
 	junit    func(io.Writer) error
 	pass     bool
 	verdict  string // the verdict line that --quiet prints
@@ -88,6 +92,8 @@ func (c *command) emit(o *outputOptions, r reportOutput, stdout, stderr io.Write
 		out.Write(r.files[r.jsonFile])
 	case o.format == "markdown":
 		out.Write(r.files["report.md"])
+	case o.format == "sarif":
+		err = r.sarif(&out)
 	default:
 		err = r.text(&out)
 	}
@@ -134,8 +140,8 @@ func (c *command) emit(o *outputOptions, r reportOutput, stdout, stderr io.Write
 	return exitOK
 }
 
-// emitRun puts out the report of a run.
-func (c *command) emitRun(o *outputOptions, s *report.Summary, stdout, stderr io.Writer) int {
+// emitRun puts out the report of a run of the scenario path.
+func (c *command) emitRun(o *outputOptions, path string, s *report.Summary, stdout, stderr io.Writer) int {
 	files, err := report.Files(s)
 	if err != nil {
 		return c.fail(stderr, &internalError{fmt.Errorf("making the report: %v", err)})
@@ -145,14 +151,16 @@ func (c *command) emitRun(o *outputOptions, s *report.Summary, stdout, stderr io
 		files:    files,
 		jsonFile: "results.json",
 		text:     func(w io.Writer) error { return report.WriteText(w, s) },
+		sarif:    func(w io.Writer) error { return report.WriteSARIF(w, s, sarifURI(path)) },
 		junit:    func(w io.Writer) error { return report.WriteJUnit(w, s) },
 		pass:     s.Pass,
 		verdict:  s.Verdict(),
 	}, stdout, stderr)
 }
 
-// emitSweep puts out the report of a sweep: exitOK when some candidate meets every control.
-func (c *command) emitSweep(o *outputOptions, ss *report.SweepSummary, stdout, stderr io.Writer) int {
+// emitSweep puts out the report of a sweep of the scenario path: exitOK when some candidate
+// meets every control.
+func (c *command) emitSweep(o *outputOptions, path string, ss *report.SweepSummary, stdout, stderr io.Writer) int {
 	files, err := report.SweepFiles(ss)
 	if err != nil {
 		return c.fail(stderr, &internalError{fmt.Errorf("making the report: %v", err)})
@@ -162,10 +170,23 @@ func (c *command) emitSweep(o *outputOptions, ss *report.SweepSummary, stdout, s
 		files:    files,
 		jsonFile: "sweep.json",
 		text:     func(w io.Writer) error { return report.WriteSweepText(w, ss) },
+		sarif:    func(w io.Writer) error { return report.WriteSweepSARIF(w, ss, sarifURI(path)) },
 		junit:    func(w io.Writer) error { return report.WriteSweepJUnit(w, ss) },
 		pass:     ss.Pass,
 		verdict:  ss.Verdict(),
 	}, stdout, stderr)
+}
+
+// sarifURI is the scenario path as a URI reference for SARIF: a file's path with forward slashes
+// and escaped, example:NAME as it is, stdin for standard input.
+func sarifURI(path string) string {
+	if path == "-" {
+		return "stdin"
+	}
+	if strings.HasPrefix(path, "example:") {
+		return path
+	}
+	return (&url.URL{Path: filepath.ToSlash(path)}).String()
 }
 
 // writePartial writes a shard's partial report directory and says so on stdout.

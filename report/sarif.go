@@ -1,0 +1,189 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"idcsim/internal/buildinfo"
+	"idcsim/sim"
+)
+
+// SARIF 2.1.0 (OASIS, https://docs.oasis-open.org/sarif/sarif/v2.1.0/): the subset idcsim writes.
+type (
+	sarifLog struct {
+		Schema  string     `json:"$schema"`
+		Version string     `json:"version"`
+		Runs    []sarifRun `json:"runs"`
+	}
+	sarifRun struct {
+		Tool       sarifTool         `json:"tool"`
+		Artifacts  []sarifArtifact   `json:"artifacts"`
+		Results    []sarifResult     `json:"results"`
+		Properties map[string]any    `json:"properties"`
+		Invocation []sarifInvocation `json:"invocations"`
+	}
+	sarifTool struct {
+		Driver sarifDriver `json:"driver"`
+	}
+	sarifDriver struct {
+		Name           string      `json:"name"`
+		Version        string      `json:"version"`
+		InformationURI string      `json:"informationUri"`
+		Rules          []sarifRule `json:"rules"`
+	}
+	sarifRule struct {
+		ID               string          `json:"id"`
+		Name             string          `json:"name"`
+		ShortDescription sarifText       `json:"shortDescription"`
+		FullDescription  sarifText       `json:"fullDescription"`
+		Default          sarifRuleConfig `json:"defaultConfiguration"`
+	}
+	sarifRuleConfig struct {
+		Level string `json:"level"`
+	}
+	sarifText struct {
+		Text string `json:"text"`
+	}
+	sarifArtifact struct {
+		Location sarifArtifactLocation `json:"location"`
+		Hashes   map[string]string     `json:"hashes,omitempty"`
+	}
+	sarifArtifactLocation struct {
+		URI string `json:"uri"`
+	}
+	sarifResult struct {
+		RuleID     string          `json:"ruleId"`
+		RuleIndex  int             `json:"ruleIndex"`
+		Level      string          `json:"level"`
+		Message    sarifText       `json:"message"`
+		Locations  []sarifLocation `json:"locations"`
+		Properties map[string]any  `json:"properties"`
+	}
+	sarifLocation struct {
+		Physical sarifPhysical `json:"physicalLocation"`
+	}
+	sarifPhysical struct {
+		Artifact sarifArtifactLocation `json:"artifactLocation"`
+		Region   *sarifRegion          `json:"region,omitempty"`
+	}
+	sarifRegion struct {
+		StartLine   int `json:"startLine"`
+		StartColumn int `json:"startColumn,omitempty"`
+	}
+	sarifInvocation struct {
+		ExecutionSuccessful bool `json:"executionSuccessful"`
+	}
+)
+
+// WriteSARIF writes the verdicts of a run as a SARIF 2.1.0 log: each control of the policy is a
+// rule, and each control that fails is a result of level error, located at the control's line in
+// the scenario file (uri, as the command line named it), with the reason and the evidence (the
+// worst offboarding and what held its window open) as its message.
+func WriteSARIF(w io.Writer, s *Summary, uri string) error {
+	sc := s.Results.Scenario
+	run := newSARIFRun(sc, uri)
+	for i, v := range s.Policy {
+		if v.Pass {
+			continue
+		}
+		msg := fmt.Sprintf("%s: %s", v.Control.ID, v.Reason)
+		if v.Worst != nil {
+			msg += fmt.Sprintf(". Worst: %s, %s: %s", s.offboardingName(v.Worst), windowString(v.Worst.Windows[v.Control.Channel]), v.Evidence)
+		}
+		run.Results = append(run.Results, sarifResult{
+			RuleID: v.Control.ID, RuleIndex: i, Level: "error", Message: sarifText{msg},
+			Locations:  controlLocation(uri, v.Control),
+			Properties: map[string]any{"value_s": v.Value.Seconds(), "limit_s": v.Control.Within.Seconds(), "open": v.Open},
+		})
+	}
+	return writeSARIF(w, run)
+}
+
+// WriteSweepSARIF writes the verdicts of a sweep as a SARIF 2.1.0 log: a result for each control
+// that some candidate fails, saying how many fail it and the best value any reached. Its level is
+// error when no candidate meets every control (the sweep fails), and note when some candidate
+// does: then the failures only rule candidates out.
+func WriteSweepSARIF(w io.Writer, ss *SweepSummary, uri string) error {
+	run := newSARIFRun(ss.Scenario, uri)
+	level := "note"
+	if !ss.Pass {
+		level = "error"
+	}
+	index := map[string]int{}
+	for i, c := range ss.Scenario.Policy {
+		index[c.ID] = i
+	}
+	for _, f := range ss.controlFailures() {
+		msg := fmt.Sprintf("%s: %d of %d candidates fail it; the best, candidate %d, reaches %s against a limit of %s",
+			f.Control.ID, f.Failed, len(ss.Candidates), f.Best, sim.HumanDuration(f.Value), sim.HumanDuration(f.Control.Within))
+		run.Results = append(run.Results, sarifResult{
+			RuleID: f.Control.ID, RuleIndex: index[f.Control.ID], Level: level, Message: sarifText{msg},
+			Locations:  controlLocation(uri, f.Control),
+			Properties: map[string]any{"failed_candidates": f.Failed, "best_candidate": f.Best, "best_value_s": f.Value.Seconds()},
+		})
+	}
+	return writeSARIF(w, run)
+}
+
+// newSARIFRun is a SARIF run with the tool, the scenario as its artifact, a rule per control and
+// no results yet.
+func newSARIFRun(sc *sim.Scenario, uri string) sarifRun {
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{Name: "idcsim", Version: buildinfo.Read().Version,
+			InformationURI: "https://docs.aws.amazon.com/singlesignon/latest/userguide/authconcept.html"}},
+		Artifacts:  []sarifArtifact{{Location: sarifArtifactLocation{uri}, Hashes: map[string]string{"sha-256": sc.SHA256}}},
+		Results:    []sarifResult{},
+		Properties: map[string]any{"profile": sc.Profile.Name, "switches": sc.Switches.Map(), "seed": sc.Seed, "replications": sc.Replications},
+		Invocation: []sarifInvocation{{ExecutionSuccessful: true}},
+	}
+	for _, c := range sc.Policy {
+		short := fmt.Sprintf("%s of %s within %s", c.Statistic, c.Channel, sim.HumanDuration(c.Within))
+		full := short
+		if c.Text != "" {
+			full = c.Text + " (" + short + ")"
+		}
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: c.ID, Name: ruleName(c.ID),
+			ShortDescription: sarifText{short}, FullDescription: sarifText{full}, Default: sarifRuleConfig{"error"}})
+	}
+	if run.Tool.Driver.Rules == nil {
+		run.Tool.Driver.Rules = []sarifRule{}
+	}
+	return run
+}
+
+// ruleName makes a control's ID a SARIF rule name: letters and digits, each word capitalised.
+func ruleName(id string) string {
+	var b strings.Builder
+	up := true
+	for _, r := range id {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9':
+			if up {
+				r = []rune(strings.ToUpper(string(r)))[0]
+			}
+			b.WriteRune(r)
+			up = false
+		default:
+			up = true
+		}
+	}
+	return "Control" + b.String()
+}
+
+// controlLocation locates a control in the scenario file; a control read from no file is located
+// at the file alone.
+func controlLocation(uri string, c sim.Control) []sarifLocation {
+	loc := sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifactLocation{uri}}}
+	if c.Line > 0 {
+		loc.Physical.Region = &sarifRegion{StartLine: c.Line, StartColumn: c.Column}
+	}
+	return []sarifLocation{loc}
+}
+
+func writeSARIF(w io.Writer, run sarifRun) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
+}
