@@ -377,6 +377,10 @@ func (d *decoder) timestamp(n *yaml.Node, what string) (time.Time, bool) {
 		d.errorf(n, "%s %q: %s", what, n.Value, msg)
 		return time.Time{}, false
 	}
+	if t.Nanosecond() != 0 {
+		d.errorf(n, "%s %q has a fraction of a second; times are whole seconds, as durations are", what, n.Value)
+		return time.Time{}, false
+	}
 	return t.UTC(), true
 }
 

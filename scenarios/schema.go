@@ -65,13 +65,15 @@ func listOf(item map[string]any) map[string]any {
 
 var formatObjects = sync.OnceValue(func() []object {
 	dur := ref("duration")
+	pos := ref("positive_duration")
+	session := ref("session_duration")
 	name := ref("name")
 	durationDesc := "a duration: 15m, 8h, 90d, 1w, 12h30m, 30s or ISO 8601 (PT8H, P90D, P1DT2H); months, years and bare numbers are refused"
 	return append([]object{
 		{"scenario", "An idcsim scenario: an organisation, its IAM Identity Center settings and a timeline of actions. One YAML document per file; anchors, aliases, merge keys and tags other than the standard ones are refused.", []prop{
 			{"name", "The scenario's name, shown in reports.", str()},
 			{"start", "The simulated clock's origin, an RFC 3339 time. Default 2026-01-05T00:00:00Z (a Monday).", map[string]any{"type": "string", "format": "date-time"}},
-			{"horizon", fmt.Sprintf("How long to simulate; at most %dd. Default 30d.", MaxHorizonDays), dur},
+			{"horizon", fmt.Sprintf("How long to simulate; at most %dd. Default 30d.", MaxHorizonDays), pos},
 			{"seed", "The seed of the random phases and delays. Default 1.", map[string]any{"type": "integer", "minimum": 0}},
 			{"replications", fmt.Sprintf("How many times to run the timeline with fresh random draws; 1 to %d. Default 1.", MaxReplications), map[string]any{"type": "integer", "minimum": 1, "maximum": MaxReplications}},
 			{"profile", "The timing profile of RULES.md. Default current.", enum(sim.ProfileNames())},
@@ -94,34 +96,34 @@ var formatObjects = sync.OnceValue(func() []object {
 		}},
 		{"identity_source", "Where users come from.", []prop{
 			{"kind", "identity_center (the default), external_idp or active_directory.", enum(sourceKinds)},
-			{"idp_session", "external_idp: the IdP's own session length (UIS-6, UIS-7). Default 12h.", dur},
+			{"idp_session", "external_idp: the IdP's own session length (UIS-6, UIS-7). Default 12h.", pos},
 			{"session_not_on_or_after", "external_idp: whether the SAML assertion carries SessionNotOnOrAfter, so that the IdP session caps the portal and Kiro sessions (UIS-6, KIRO-2). Default false (the longer exposure); profile 2022-10 caps them always.", boolean()},
 			{"provisioning", "external_idp: how the IdP carries changes into IAM Identity Center (PROV-2). Default periodic with the profile's scim_interval.", ref("provisioning")},
-			{"ticket_lifetime", "active_directory: the Kerberos ticket lifetime that caps portal and Kiro sessions (UIS-8). Default: the profile's ad_ticket_lifetime.", dur},
+			{"ticket_lifetime", "active_directory: the Kerberos ticket lifetime that caps portal and Kiro sessions (UIS-8). Default: the profile's ad_ticket_lifetime.", pos},
 			{"sync", "active_directory: how directory changes reach IAM Identity Center (PROV-4): classic (within the profile's ad_sync, 2h) or configurable (from ad_sync_min to ad_sync, 30m to 2h). Default classic.", enum(sim.ADSyncModes())},
 		}},
 		{"provisioning", "SCIM provisioning from an external IdP (PROV-2).", []prop{
 			{"mode", "none, push (a small latency) or periodic (a cycle).", enum(provisioningModes)},
-			{"latency", "push: the delay of each change. Default: the profile's scim_push_latency.", dur},
-			{"interval", "periodic: the cycle. Default: the profile's scim_interval.", dur},
+			{"latency", "push: the delay of each change. Default: the profile's scim_push_latency.", pos},
+			{"interval", "periodic: the cycle. Default: the profile's scim_interval.", pos},
 		}},
 		{"settings", "The instance's session settings.", []prop{
-			{"portal_session", "The access portal session duration (UIS-1): 15m..90d, or 15m..7d in profiles 2023-07 and 2022-10. Default 8h.", dur},
+			{"portal_session", "The access portal session duration (UIS-1): 15m..90d, or 15m..7d in profiles 2023-07 and 2022-10. Default 8h.", session},
 			{"background_sessions", "Background sessions (BG-1): default enabled for 7d, 15m..90d; only in profile current.", ref("extended_sessions")},
 			{"kiro_sessions", "Kiro extended sessions (KIRO-1): default enabled for 90d, at most 90d; only in profile current.", ref("extended_sessions")},
 		}},
 		{"extended_sessions", "An extended session setting.", []prop{
 			{"enabled", "Whether the sessions exist.", boolean()},
-			{"duration", "How long each lasts.", dur},
+			{"duration", "How long each lasts.", session},
 		}},
 		{"permission_set", "A permission set.", []prop{
 			{"name", "Its name.", name},
-			{"session_duration", "Its role session duration (ROLE-2): 1h..12h. Default 1h.", dur},
+			{"session_duration", "Its role session duration (ROLE-2): 1h..12h. Default 1h.", pos},
 		}},
 		{"application", "An application.", []prop{
 			{"name", "Its name.", name},
 			{"kind", "aws_managed (the default), saml, jobs (starts background jobs) or kiro.", enum(appKinds)},
-			{"session_duration", "saml only, and required there: how long the application keeps its own session (SAML-1).", dur},
+			{"session_duration", "saml only, and required there: how long the application keeps its own session (SAML-1).", pos},
 			{"background_sessions", "jobs only: overrides the instance's background session setting for this application (BG-1).", boolean()},
 		}},
 		{"assignment", "An assignment: an application, or an account with a permission set.", []prop{
@@ -156,7 +158,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"permission_set", "The permission set (with account; and set_permission_set_duration, revoke_role_sessions).", name},
 			{"group", "The group (add_to_group, remove_from_group; or the group whose assignment changes).", name},
 			{"where", "disable_user, enable_user: identity_center (the default) or idp: at the external IdP (PROV-1), or in the directory of an active_directory source, carried over by the next AD sync (PROV-4); refused for an identity_center source.", enum(wheres)},
-			{"duration", "start_job: the job's length; set_portal_session, set_permission_set_duration, set_background_session_duration (within the profile's background range, BG-1, BG-5): the new setting.", dur},
+			{"duration", "start_job: the job's length; set_portal_session, set_permission_set_duration, set_background_session_duration (within the profile's background range, BG-1, BG-5): the new setting.", pos},
 			{"scheduled", "start_job: true for an automated or scheduled workflow, which gets no background session and rides on no session of the user's (BG-8). Default false: a job started by hand.", boolean()},
 			{"playbook", "offboard: the name of a playbook, " + builtinPlaybook + " (CUT-4), or a list of steps written in place ([] changes nothing).", map[string]any{"anyOf": []any{name, listOf(ref("step"))}}},
 		}},
@@ -211,15 +213,15 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"uniform", "Uniform between min and max.", ref("uniform")},
 		}},
 		{"exponential", "An exponential distribution.", []prop{
-			{"mean", "Its mean.", dur},
+			{"mean", "Its mean.", pos},
 		}},
 		{"lognormal", "A log-normal distribution.", []prop{
-			{"median", "Its median.", dur},
+			{"median", "Its median.", pos},
 			{"sigma", fmt.Sprintf("The standard deviation of the logarithm: 0 to %g; 1 puts the 90th percentile at about 3.6 times the median.", maxSigma), map[string]any{"type": "number", "minimum": 0, "maximum": maxSigma}},
 		}},
 		{"uniform", "A uniform distribution.", []prop{
 			{"min", "Its least value.", dur},
-			{"max", "Its greatest value; at least min.", dur},
+			{"max", "Its greatest value; at least min.", pos},
 		}},
 		{"population", "COUNT people of one behaviour, named NAME-1 to NAME-COUNT, with the same groups, assignments and devices. No user may have one of their names.", []prop{
 			{"name", "Its name, the stem of its people's names.", name},
@@ -243,7 +245,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"within", "The limit.", dur},
 			{"text", "The control in words.", str()},
 		}},
-	}, sweepObjects(dur, name)...)
+	}, sweepObjects(pos, name)...)
 })
 
 func stepActions() []string {
@@ -270,7 +272,25 @@ func keysOf(obj string) []string {
 	return nil
 }
 
-const durationPattern = `^(([0-9]+(\.[0-9]+)?(w|d|h|ms|m|s|us|µs|ns))+|P(?=[0-9.]*[WDT])([0-9]+(\.[0-9]+)?W)?([0-9]+(\.[0-9]+)?D)?(T(?=[0-9])([0-9]+(\.[0-9]+)?H)?([0-9]+(\.[0-9]+)?M)?([0-9]+(\.[0-9]+)?S)?)?)$`
+// durationPattern is the duration grammar of sim.ParseDuration as a regular expression that
+// JSON Schema validators of every dialect read (no lookaround): the short form with units from
+// weeks to seconds, each at most once and from the largest to the smallest, or ISO 8601 with
+// weeks, days, hours, minutes and seconds. Whole seconds, which it cannot say, are left to idcsim.
+var durationPattern = func() string {
+	n := `[0-9]+(\.[0-9]+)?`
+	u := func(unit string) string { return n + unit }
+	opt := func(unit string) string { return "(" + u(unit) + ")?" }
+	short := u("w") + opt("d") + opt("h") + opt("m") + opt("s") + "|" +
+		u("d") + opt("h") + opt("m") + opt("s") + "|" +
+		u("h") + opt("m") + opt("s") + "|" + u("m") + opt("s") + "|" + u("s")
+	clock := "T(" + u("H") + opt("M") + opt("S") + "|" + u("M") + opt("S") + "|" + u("S") + ")"
+	iso := "P((" + u("W") + opt("D") + "|" + u("D") + ")(" + clock + ")?|" + clock + ")"
+	return "^(" + short + "|" + iso + ")$"
+}()
+
+// overNinetyDays matches the plain ways of writing more than 90 days (days, weeks, hours, ISO
+// days), which no range of RULES.md allows for a portal, background or Kiro session.
+const overNinetyDays = `^((9[1-9]|[1-9][0-9]{2,})d|(1[3-9]|[2-9][0-9]|[1-9][0-9]{2,})w|(216[1-9]|21[7-9][0-9]|2[2-9][0-9]{2}|[3-9][0-9]{3}|[1-9][0-9]{4,})h|P(9[1-9]|[1-9][0-9]{2,})D)$`
 
 // Schema returns a draft-07 JSON Schema of the scenario format, as indented JSON.
 func Schema() []byte {
@@ -280,8 +300,16 @@ func Schema() []byte {
 			"pattern":     durationPattern,
 			"description": "A duration: 15m, 8h, 90d, 1w, 12h30m, 1d9h5m, 30s, or ISO 8601 PT8H, P90D, P1DT2H, PT30M. Units must go from the largest to the smallest. Months and years are not accepted because their length varies; bare numbers and negative durations are refused.",
 		},
+		"positive_duration": map[string]any{
+			"allOf":       []any{ref("duration"), map[string]any{"not": map[string]any{"type": "string", "pattern": "^[^1-9]*$"}}},
+			"description": "A duration longer than 0s.",
+		},
+		"session_duration": map[string]any{
+			"allOf":       []any{ref("positive_duration"), map[string]any{"not": map[string]any{"type": "string", "pattern": overNinetyDays}}},
+			"description": "A session duration: longer than 0s and at most 90d (the profile may allow less).",
+		},
 		"name": map[string]any{
-			"type":        []any{"string", "integer"},
+			"anyOf":       []any{map[string]any{"type": "string"}, map[string]any{"type": "integer"}},
 			"description": "A name: printable, without spaces at either end, at most 200 characters.",
 		},
 		"time_of_day": map[string]any{
@@ -301,7 +329,7 @@ func Schema() []byte {
 		"description": "Switches of RULES.md, by name."}
 	timing := map[string]any{}
 	for _, t := range sim.TimingNames() {
-		timing[t] = withDesc(ref("duration"), "Overrides the profile's "+t+"; must be positive.")
+		timing[t] = withDesc(ref("positive_duration"), "Overrides the profile's "+t+"; must be positive.")
 	}
 	defs["timing"] = map[string]any{"type": "object", "properties": timing, "additionalProperties": false,
 		"description": "Overrides of the profile's timing parameters."}

@@ -36,9 +36,17 @@ var shortUnits = []struct {
 
 // ParseDuration reads a duration written in the short form (15m, 8h, 90d, 1w, 12h30m, 1d9h5m,
 // 30s, 1.5h) or in ISO 8601 (PT8H, P90D, P1DT2H, PT30M). Units are weeks, days, hours, minutes,
-// seconds and their fractions; a day is 24 hours. Months, years, bare numbers and negative
-// durations are refused.
+// seconds and their fractions; a day is 24 hours; the result is a whole number of seconds.
+// Months, years, units below a second, bare numbers and negative durations are refused.
 func ParseDuration(s string) (time.Duration, error) {
+	d, err := parseDuration(s)
+	if err == nil && d%time.Second != 0 {
+		return 0, fmt.Errorf("%q is not a whole number of seconds; durations are whole seconds or more (30s, 15m)", s)
+	}
+	return d, err
+}
+
+func parseDuration(s string) (time.Duration, error) {
 	if s == "" {
 		return 0, errors.New("empty duration; " + durationHint)
 	}
@@ -152,6 +160,9 @@ func parseShort(s string) (time.Duration, error) {
 				continue
 			}
 			found = true
+			if u.unit < time.Second {
+				return 0, fmt.Errorf("%q: %s is below a second; durations are whole seconds or more (30s, 15m)", orig, unitName)
+			}
 			if u.rank <= last {
 				return 0, fmt.Errorf("%q: units must each appear once, from the largest to the smallest, as in 1d9h5m", orig)
 			}
