@@ -76,8 +76,8 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"horizon", fmt.Sprintf("How long to simulate; at most %dd. Default 30d.", MaxHorizonDays), pos},
 			{"seed", "The seed of the random phases and delays. Default 1.", map[string]any{"type": "integer", "minimum": 0}},
 			{"replications", fmt.Sprintf("How many times to run the timeline with fresh random draws; 1 to %d. Default 1.", MaxReplications), map[string]any{"type": "integer", "minimum": 1, "maximum": MaxReplications}},
-			{"profile", "The timing profile of RULES.md. Default current.", enum(sim.ProfileNames())},
-			{"switches", "Choices where the sources are silent (RULES.md); each defaults to the longer exposure.", ref("switches")},
+			{"profile", "The timing profile (docs/RULES.md). Default current.", enum(sim.ProfileNames())},
+			{"switches", "Choices where the sources are silent or contradict each other (docs/RULES.md); each defaults to the longer exposure.", ref("switches")},
 			{"timing", "Overrides of the profile's timing parameters, by name.", ref("timing")},
 			{"identity_source", "Where users come from. Default identity_center.", ref("identity_source")},
 			{"settings", "The instance's session settings.", ref("settings")},
@@ -289,7 +289,7 @@ var durationPattern = func() string {
 }()
 
 // overNinetyDays matches the plain ways of writing more than 90 days (days, weeks, hours, ISO
-// days), which no range of RULES.md allows for a portal, background or Kiro session.
+// days), which no range of docs/RULES.md allows for a portal, background or Kiro session.
 const overNinetyDays = `^((9[1-9]|[1-9][0-9]{2,})d|(1[3-9]|[2-9][0-9]|[1-9][0-9]{2,})w|(216[1-9]|21[7-9][0-9]|2[2-9][0-9]{2}|[3-9][0-9]{3}|[1-9][0-9]{4,})h|P(9[1-9]|[1-9][0-9]{2,})D)$`
 
 // Schema returns a draft-07 JSON Schema of the scenario format, as indented JSON.
@@ -326,7 +326,7 @@ func Schema() []byte {
 		switches[s] = map[string]any{"type": "boolean", "description": switchDesc[s]}
 	}
 	defs["switches"] = map[string]any{"type": "object", "properties": switches, "additionalProperties": false,
-		"description": "Switches of RULES.md, by name."}
+		"description": "Switches of docs/RULES.md, by name."}
 	timing := map[string]any{}
 	for _, t := range sim.TimingNames() {
 		timing[t] = withDesc(ref("positive_duration"), "Overrides the profile's "+t+"; must be positive.")
