@@ -66,32 +66,57 @@ func TestCSVGolden(t *testing.T) {
 	golden(t, "small.csv", b.Bytes())
 }
 
+// junitDoc reads the one suite of a JUnit document as a CI system would.
 type junitDoc struct {
-	XMLName  xml.Name `xml:"testsuite"`
-	Name     string   `xml:"name,attr"`
-	Tests    int      `xml:"tests,attr"`
-	Failures int      `xml:"failures,attr"`
-	Cases    []struct {
+	Name      string `xml:"name,attr"`
+	Tests     int    `xml:"tests,attr"`
+	Failures  int    `xml:"failures,attr"`
+	Skipped   int    `xml:"skipped,attr"`
+	Timestamp string `xml:"timestamp,attr"`
+	Time      string `xml:"time,attr"`
+	Host      string `xml:"hostname,attr"`
+	Cases     []struct {
 		Class   string `xml:"classname,attr"`
 		Name    string `xml:"name,attr"`
 		Failure *struct {
 			Message string `xml:"message,attr"`
 			Text    string `xml:",chardata"`
 		} `xml:"failure"`
-		Out string `xml:"system-out"`
+		Skipped *struct {
+			Message string `xml:"message,attr"`
+		} `xml:"skipped"`
 	} `xml:"testcase"`
+	Out string `xml:"system-out"`
+}
+
+// junitTestRun is the time and machine of the JUnit documents of the tests.
+var junitTestRun = JUnitRun{Start: time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC), Elapsed: 1234 * time.Millisecond, Host: "ci-7"}
+
+// readJUnit checks a JUnit document against the schemas of Jenkins and Ant (junitSchemas) and
+// returns its one suite.
+func readJUnit(t *testing.T, data []byte) junitDoc {
+	t.Helper()
+	validJUnit(t, data)
+	var doc struct {
+		XMLName xml.Name   `xml:"testsuites"`
+		Suites  []junitDoc `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &doc); err != nil || len(doc.Suites) != 1 {
+		t.Fatalf("not a <testsuites> of one suite: %v\n%s", err, data)
+	}
+	return doc.Suites[0]
 }
 
 func TestJUnit(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
-	if err := WriteJUnit(&b, Summarize(smallResults())); err != nil {
+	if err := WriteJUnit(&b, Summarize(smallResults()), junitTestRun); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "small.junit.xml", b.Bytes())
-	var doc junitDoc
-	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatalf("not XML: %v\n%s", err, b.Bytes())
+	doc := readJUnit(t, b.Bytes())
+	if doc.Timestamp != "2026-03-02T09:30:00" || doc.Time != "1.234" || doc.Host != "ci-7" {
+		t.Errorf("timestamp %q, time %q, hostname %q", doc.Timestamp, doc.Time, doc.Host)
 	}
 	if doc.Name != "idcsim run small" || doc.Tests != 2 || doc.Failures != 1 || len(doc.Cases) != 2 {
 		t.Fatalf("suite %q: %d tests, %d failures, %d cases; want 2, 1, 2", doc.Name, doc.Tests, doc.Failures, len(doc.Cases))
@@ -104,11 +129,11 @@ func TestJUnit(t *testing.T) {
 	if want := "max of any is at least 12h00m (1 window open at the horizon), limit 1h00m"; off.Failure.Message != want {
 		t.Errorf("failure message %q, want %q", off.Failure.Message, want)
 	}
-	if !strings.Contains(off.Out, "alice at 2026-03-03T17:00:00Z (replication 0)") || !strings.Contains(off.Out, "ROLE-3") {
-		t.Errorf("OFF-1 output lacks the worst offboarding and its evidence: %q", off.Out)
+	if !strings.Contains(off.Failure.Text, "alice at 2026-03-03T17:00:00Z (replication 0)") || !strings.Contains(off.Failure.Text, "ROLE-3") {
+		t.Errorf("OFF-1's failure lacks the worst offboarding and its evidence: %q", off.Failure.Text)
 	}
-	if app.Failure != nil || !strings.HasPrefix(app.Out, "p50 of app_existing: 20m10s, limit 30m00s") {
-		t.Errorf("APP-30: failure %v, output %q", app.Failure, app.Out)
+	if app.Failure != nil || !strings.Contains(doc.Out, "APP-30: p50 of app_existing: 20m10s, limit 30m00s") {
+		t.Errorf("APP-30: failure %v; the suite's output %q", app.Failure, doc.Out)
 	}
 }
 

@@ -7,68 +7,140 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"idcsim/sim"
 )
 
-// junitSuite is a JUnit XML test suite, the document that WriteJUnit, WriteSweepJUnit and
-// WriteTableJUnit write.
+// JUnitRun says when and on which machine the work a JUnit document reports ran: the attributes
+// that CI systems' JUnit schemas (Jenkins' junit-10.xsd, Ant's JUnit.xsd) require of a test suite.
+type JUnitRun struct {
+	Start   time.Time     // when the work began
+	Elapsed time.Duration // how long it took
+	Host    string        // the machine's name
+}
+
+// junitSuites is the JUnit XML document that WriteJUnit, WriteSweepJUnit and WriteTableJUnit
+// write: a <testsuites> root, bare (Ant's schema allows it no attributes, Jenkins' requires none),
+// holding one <testsuite> with what both schemas require of it.
+type junitSuites struct {
+	XMLName xml.Name     `xml:"testsuites"`
+	Suites  []junitSuite `xml:"testsuite"`
+}
+
 type junitSuite struct {
-	XMLName  xml.Name    `xml:"testsuite"`
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Package    string          `xml:"package,attr"`
+	ID         int             `xml:"id,attr"`
+	Timestamp  string          `xml:"timestamp,attr"`
+	Host       string          `xml:"hostname,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr"`
+	Time       string          `xml:"time,attr"`
+	Properties []junitProperty `xml:"properties>property"`
+	Cases      []junitCase     `xml:"testcase"`
+	Out        string          `xml:"system-out"`
+	Err        string          `xml:"system-err"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
-	Class   string        `xml:"classname,attr"`
 	Name    string        `xml:"name,attr"`
+	Class   string        `xml:"classname,attr"`
+	Time    string        `xml:"time,attr"`
+	Skipped *junitSkipped `xml:"skipped,omitempty"`
 	Failure *junitFailure `xml:"failure,omitempty"`
-	Out     string        `xml:"system-out,omitempty"`
 }
 
-type junitFailure struct {
+type junitSkipped struct {
 	Message string `xml:"message,attr"`
 	Text    string `xml:",chardata"`
 }
 
-// write writes the suite as a JUnit XML document, its tests and failures counted from its cases.
-func (suite *junitSuite) write(w io.Writer) error {
-	suite.Tests, suite.Failures = len(suite.Cases), 0
-	for _, c := range suite.Cases {
-		if c.Failure != nil {
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+// junitFailed is the failure of a case: its message, and the text that says more.
+func junitFailed(message, text string) *junitFailure {
+	return &junitFailure{Message: message, Type: "idcsim.Fail", Text: text}
+}
+
+// scenarioProperties are the properties of a suite about a scenario: what it ran with.
+func scenarioProperties(sc *sim.Scenario) []junitProperty {
+	props := []junitProperty{{"scenario", sc.Name}, {"scenario_sha256", sc.SHA256}, {"profile", sc.Profile.Name},
+		{"seed", fmt.Sprint(sc.Seed)}, {"replications", fmt.Sprint(sc.Replications)}}
+	sw := sc.Switches.Map()
+	for _, name := range sim.SwitchNames() {
+		props = append(props, junitProperty{"switch." + name, fmt.Sprint(sw[name])})
+	}
+	return props
+}
+
+// write writes the suite as a JUnit XML document, its tests, failures and skipped counted from
+// its cases, with run's time and machine.
+func (suite *junitSuite) write(w io.Writer, run JUnitRun) error {
+	suite.Package, suite.ID = "idcsim", 0
+	suite.Timestamp = run.Start.UTC().Format("2006-01-02T15:04:05")
+	suite.Host = run.Host
+	if suite.Host == "" {
+		suite.Host = "localhost"
+	}
+	suite.Time = fmt.Sprintf("%.3f", run.Elapsed.Seconds())
+	suite.Tests, suite.Failures, suite.Skipped = len(suite.Cases), 0, 0
+	for i := range suite.Cases {
+		c := &suite.Cases[i]
+		c.Time = "0"
+		switch {
+		case c.Failure != nil:
 			suite.Failures++
+		case c.Skipped != nil:
+			suite.Skipped++
 		}
+	}
+	if suite.Properties == nil {
+		suite.Properties = []junitProperty{{"tool", "idcsim"}}
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
-	if err := enc.Encode(suite); err != nil {
+	if err := enc.Encode(junitSuites{Suites: []junitSuite{*suite}}); err != nil {
 		return err
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
 }
 
-// WriteJUnit writes the policy's controls as a JUnit XML test suite, one test case per control,
-// for CI systems: a failed control is a failure whose message gives its value against its limit,
-// and every case's output names the worst offboarding on the control's channel and its evidence.
-func WriteJUnit(w io.Writer, s *Summary) error {
-	suite := junitSuite{Name: "idcsim run " + s.Results.Scenario.Name}
+// WriteJUnit writes the policy's controls as a JUnit XML document, one test case per control,
+// for CI systems: a failed control is a failure whose message gives its value against its limit
+// and whose text names the worst offboarding on the control's channel and its evidence; the
+// suite's output lists every control's evidence, and its properties what the run ran with.
+func WriteJUnit(w io.Writer, s *Summary, run JUnitRun) error {
+	suite := junitSuite{Name: "idcsim run " + s.Results.Scenario.Name, Properties: scenarioProperties(s.Results.Scenario)}
+	var out strings.Builder
 	for _, v := range s.Policy {
 		suite.Cases = append(suite.Cases, s.junitCase("idcsim.policy", v, ""))
+		fmt.Fprintf(&out, "%s: %s\n", v.Control.ID, s.junitEvidence(v))
 	}
-	return suite.write(w)
+	suite.Out = out.String()
+	return suite.write(w, run)
 }
 
 // junitCase returns the test case of the control of the verdict v, in the class, its name
 // followed by " [" + candidate + "]" for a candidate of a sweep.
 func (s *Summary) junitCase(class string, v Verdict, candidate string) junitCase {
 	c := v.Control
-	jc := junitCase{Class: class, Name: c.ID, Out: s.junitEvidence(v)}
+	jc := junitCase{Class: class, Name: c.ID}
 	if c.Text != "" {
 		jc.Name += ": " + c.Text
 	}
@@ -81,7 +153,7 @@ func (s *Summary) junitCase(class string, v Verdict, candidate string) junitCase
 			msg = fmt.Sprintf("%s of %s is at least %s (%s open at the horizon), limit %s",
 				c.Statistic, c.Channel, sim.HumanDuration(v.Value), plural(v.Open, "window"), sim.HumanDuration(c.Within))
 		}
-		jc.Failure = &junitFailure{Message: msg, Text: v.Reason}
+		jc.Failure = junitFailed(msg, v.Reason+"\n"+s.junitEvidence(v))
 	}
 	return jc
 }

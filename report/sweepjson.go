@@ -139,17 +139,29 @@ func WriteSweepCSV(w io.Writer, ss *SweepSummary) error {
 	return cw.Error()
 }
 
-// WriteSweepJUnit writes the controls of every candidate as a JUnit XML test suite, one test case
-// per candidate and control, for CI systems.
-func WriteSweepJUnit(w io.Writer, ss *SweepSummary) error {
-	suite := junitSuite{Name: "idcsim sweep " + ss.Scenario.Name}
+// WriteSweepJUnit writes the controls of every candidate as a JUnit XML document, one test case
+// per candidate and control. When some candidate meets every control, the sweep passes, and a
+// candidate failing a control is skipped with the reason, not a failure: a green CI job shows
+// no red tests. When none does, those are failures.
+func WriteSweepJUnit(w io.Writer, ss *SweepSummary, run JUnitRun) error {
+	suite := junitSuite{Name: "idcsim sweep " + ss.Scenario.Name, Properties: scenarioProperties(ss.Scenario)}
+	var out strings.Builder
+	for _, line := range ss.Recommendation() {
+		fmt.Fprintln(&out, line)
+	}
 	for i := range ss.Candidates {
 		c := &ss.Candidates[i]
 		for _, v := range c.Summary.Policy {
-			suite.Cases = append(suite.Cases, c.Summary.junitCase(fmt.Sprintf("idcsim.sweep.candidate-%d", c.Index), v, c.Name()))
+			jc := c.Summary.junitCase(fmt.Sprintf("idcsim.sweep.candidate-%d", c.Index), v, c.Name())
+			if jc.Failure != nil && ss.Pass {
+				jc.Skipped = &junitSkipped{Message: "candidate ruled out: " + jc.Failure.Message, Text: jc.Failure.Text}
+				jc.Failure = nil
+			}
+			suite.Cases = append(suite.Cases, jc)
 		}
 	}
-	return suite.write(w)
+	suite.Out = out.String()
+	return suite.write(w, run)
 }
 
 // SweepFiles returns the files of a sweep's report directory by name: sweep.json, sweep.csv,

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/xml"
 	"testing"
 	"time"
 
@@ -92,7 +91,7 @@ func TestTableGolden(t *testing.T) {
 	for name, write := range map[string]func(*bytes.Buffer, TableReport) error{
 		"table.txt":  func(b *bytes.Buffer, r TableReport) error { return WriteTableText(b, r) },
 		"table.json": func(b *bytes.Buffer, r TableReport) error { return WriteTableJSON(b, r) },
-		"table.xml":  func(b *bytes.Buffer, r TableReport) error { return WriteTableJUnit(b, r) },
+		"table.xml":  func(b *bytes.Buffer, r TableReport) error { return WriteTableJUnit(b, r, junitTestRun) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -104,13 +103,10 @@ func TestTableGolden(t *testing.T) {
 	}
 	// The JUnit file parses, with one case per cell and the observed value against the bound.
 	var b bytes.Buffer
-	if err := WriteTableJUnit(&b, r); err != nil {
+	if err := WriteTableJUnit(&b, r, junitTestRun); err != nil {
 		t.Fatal(err)
 	}
-	var doc junitDoc
-	if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := readJUnit(t, b.Bytes())
 	if doc.Tests != 8 || doc.Failures != 4 || len(doc.Cases) != 8 {
 		t.Fatalf("%d tests, %d failures, %d cases; want 8, 4, 8", doc.Tests, doc.Failures, len(doc.Cases))
 	}

@@ -205,8 +205,9 @@ func WriteTableJSON(w io.Writer, r TableReport) error {
 }
 
 // WriteTableJUnit writes the report as a JUnit XML test suite with one test case per cell, for CI systems.
-func WriteTableJUnit(w io.Writer, r TableReport) error {
-	s := junitSuite{Name: "idcsim table " + r.Profile}
+func WriteTableJUnit(w io.Writer, r TableReport, run JUnitRun) error {
+	s := junitSuite{Name: "idcsim table " + r.Profile, Properties: []junitProperty{{"profile", r.Profile},
+		{"permission_set_duration", sim.FormatDuration(r.PermissionSetDuration)}}}
 	for _, row := range r.Rows {
 		for _, c := range row.Cells {
 			jc := junitCase{Class: "idcsim.table." + r.Profile + "." + row.Action, Name: c.Cell}
@@ -215,11 +216,11 @@ func WriteTableJUnit(w io.Writer, r TableReport) error {
 				if c.Reproduced {
 					obs = observedString(c.Observed)
 				}
-				jc.Failure = &junitFailure{Message: fmt.Sprintf("observed %s, published %s: %s", obs, c.Published, c.Reason),
-					Text: fmt.Sprintf("%s %s: observed %s, published %s", row.Action, c.Cell, obs, c.Published)}
+				jc.Failure = junitFailed(fmt.Sprintf("observed %s, published %s: %s", obs, c.Published, c.Reason),
+					fmt.Sprintf("%s %s: observed %s, published %s", row.Action, c.Cell, obs, c.Published))
 			}
 			s.Cases = append(s.Cases, jc)
 		}
 	}
-	return s.write(w)
+	return s.write(w, run)
 }

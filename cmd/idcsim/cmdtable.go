@@ -103,7 +103,7 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	if o.junit != "" {
 		var x bytes.Buffer
-		if err := report.WriteTableJUnit(&x, r); err != nil {
+		if err := report.WriteTableJUnit(&x, r, c.junitRun()); err != nil {
 			return c.fail(stderr, err)
 		}
 		warnings, err := report.WriteFile(o.junit, x.Bytes(), report.CheckJUnit)

@@ -149,3 +149,28 @@ func TestConventions(t *testing.T) {
 		}
 	}
 }
+
+// The JUnit file names when and where it ran; with SOURCE_DATE_EPOCH it is the same on every run.
+func TestJUnitSourceDateEpoch(t *testing.T) {
+	path := writeFile(t, "failing.yaml", failing)
+	dir := t.TempDir()
+	read := func(name string) string {
+		junit := filepath.Join(dir, name)
+		if code, _, stderr := idcsim(t, "run", path, "--no-report", "--junit", junit); code != exitFail {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		b, err := os.ReadFile(junit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	if x := read("now.xml"); strings.Contains(x, `hostname="localhost"`) && strings.Contains(x, `timestamp="1970`) {
+		t.Errorf("without SOURCE_DATE_EPOCH the file names no real time or machine:\n%s", x)
+	}
+	t.Setenv("SOURCE_DATE_EPOCH", "1767225600") // 2026-01-01T00:00:00Z
+	a, b := read("a.xml"), read("b.xml")
+	if a != b || !strings.Contains(a, `timestamp="2026-01-01T00:00:00" hostname="localhost"`) || !strings.Contains(a, `time="0.000"`) {
+		t.Errorf("with SOURCE_DATE_EPOCH: same %v\n%s", a == b, a)
+	}
+}

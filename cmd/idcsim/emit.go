@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -152,7 +153,7 @@ func (c *command) emitRun(o *outputOptions, path string, s *report.Summary, stdo
 		jsonFile: "results.json",
 		text:     func(w io.Writer) error { return report.WriteText(w, s) },
 		sarif:    func(w io.Writer) error { return report.WriteSARIF(w, s, sarifURI(path)) },
-		junit:    func(w io.Writer) error { return report.WriteJUnit(w, s) },
+		junit:    func(w io.Writer) error { return report.WriteJUnit(w, s, c.junitRun()) },
 		pass:     s.Pass,
 		verdict:  s.Verdict(),
 	}, stdout, stderr)
@@ -171,10 +172,23 @@ func (c *command) emitSweep(o *outputOptions, path string, ss *report.SweepSumma
 		jsonFile: "sweep.json",
 		text:     func(w io.Writer) error { return report.WriteSweepText(w, ss) },
 		sarif:    func(w io.Writer) error { return report.WriteSweepSARIF(w, ss, sarifURI(path)) },
-		junit:    func(w io.Writer) error { return report.WriteSweepJUnit(w, ss) },
+		junit:    func(w io.Writer) error { return report.WriteSweepJUnit(w, ss, c.junitRun()) },
 		pass:     ss.Pass,
 		verdict:  ss.Verdict(),
 	}, stdout, stderr)
+}
+
+// junitRun is when and where the command's work ran, for its JUnit file: from its start to now,
+// on this machine. With SOURCE_DATE_EPOCH set (reproducible builds' convention), the start is
+// that time, the time 0 and the machine "localhost", so that the file is the same on every run.
+func (c *command) junitRun() report.JUnitRun {
+	if v := os.Getenv("SOURCE_DATE_EPOCH"); v != "" {
+		if sec, err := strconv.ParseInt(v, 10, 64); err == nil {
+			return report.JUnitRun{Start: time.Unix(sec, 0), Host: "localhost"}
+		}
+	}
+	host, _ := os.Hostname()
+	return report.JUnitRun{Start: c.started, Elapsed: time.Since(c.started), Host: host}
 }
 
 // sarifURI is the scenario path as a URI reference for SARIF: a file's path with forward slashes

@@ -29,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"idcsim/scenarios"
 	"idcsim/shard"
@@ -57,6 +58,8 @@ type command struct {
 	setFlags func(*flagSet)
 	// Flag holds the command's flags: its run parses them, its usage lists them.
 	Flag flagSet
+	// started is when the command began, for the JUnit files it writes.
+	started time.Time
 }
 
 var commands []*command
@@ -110,6 +113,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "idcsim: unknown command %q\nRun 'idcsim help' for usage.\n", name)
 			return exitUsage
 		}
+		c.started = time.Now()
 		return c.run(c, args[1:], stdout, stderr)
 	}
 }

@@ -253,7 +253,7 @@ func TestTableCheck(t *testing.T) {
 			t.Errorf("app_existing %s: exit %d, want %d\n%s%s", bound, code, want, stdout, stderr)
 		}
 		x, err := os.ReadFile(junit)
-		if err != nil || !strings.Contains(string(x), `<testsuite name="idcsim table current" tests="1"`) {
+		if err != nil || !strings.Contains(string(x), `<testsuite name="idcsim table current"`) || !strings.Contains(string(x), `tests="1"`) {
 			t.Errorf("junit: %v\n%s", err, x)
 		}
 	}

@@ -76,19 +76,22 @@ func TestRunJUnit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Tests    int `xml:"tests,attr"`
-		Failures int `xml:"failures,attr"`
-		Cases    []struct {
-			Name    string `xml:"name,attr"`
-			Failure *struct {
-				Message string `xml:"message,attr"`
-			} `xml:"failure"`
-		} `xml:"testcase"`
+	var root struct {
+		Suite struct {
+			Tests    int `xml:"tests,attr"`
+			Failures int `xml:"failures,attr"`
+			Cases    []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
 	}
-	if err := xml.Unmarshal(b, &doc); err != nil {
+	if err := xml.Unmarshal(b, &root); err != nil {
 		t.Fatalf("JUnit file does not parse: %v\n%s", err, b)
 	}
+	doc := root.Suite
 	if doc.Tests != 2 || doc.Failures != 1 || len(doc.Cases) != 2 {
 		t.Fatalf("%d tests, %d failures, %d cases; want 2, 1, 2:\n%s", doc.Tests, doc.Failures, len(doc.Cases), b)
 	}
