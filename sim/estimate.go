@@ -93,6 +93,10 @@ func Estimate(sc *Scenario, cands []Candidate, opts Options) Work {
 			perDay += eventsPerWorkloadHour * float64(b.DayEnd-b.DayStart) / float64(time.Hour)
 		}
 		perRep += float64(p.Count) * d * perDay
+		if ob := b.ActAsUser; ob != nil {
+			// TTI-1: an application acts as the person around the clock, every day
+			perRep += float64(p.Count) * eventsPerActivity * ob.PerDay * float64(sc.Horizon) / float64(24*time.Hour)
+		}
 	}
 
 	reps := float64(shareOf(opts.Shard, sc.Replications))
