@@ -28,8 +28,9 @@ const (
 	// eventsPerDay is the events of a person's working day besides the activities: its start
 	// and its end.
 	eventsPerDay = 2.5
-	// eventsPerActivity is the events of one activity (open_app, federate, cli, jobs) with the
-	// sessions it starts and ends; most natural ends are settled without an event.
+	// eventsPerActivity is the events of one activity (open_app, federate, cli, jobs, and an
+	// application's act_as_user) with the sessions it starts and ends; most natural ends are
+	// settled without an event.
 	eventsPerActivity = 1.1
 	// eventsPerWorkloadHour is the events of an hour of a CLI workload: its credential
 	// refreshes (0.2 to 1.2 an hour in the examples).

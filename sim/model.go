@@ -411,7 +411,7 @@ type Offboarding struct {
 
 // Span is one session of an offboarded user, for timelines.
 type Span struct {
-	Kind  string // portal, app, saml, role, cli_token, job, kiro
+	Kind  string // portal, app, saml, role, cli_token, job, kiro; app_token and jwt (TTI)
 	Label string
 	Start time.Duration
 	End   time.Duration // the horizon when Open

@@ -186,14 +186,15 @@ func (w *world) describeOnBehalf(h holder) string {
 	return text
 }
 
-// onBehalfSpans adds, for the timeline, the last JWT and access token each application holds
-// for the user.
+// onBehalfSpans adds, for the timeline, the last access token each application holds for the
+// user, and the JWT it was exchanged for when that is the last one too (a JWT the exchange
+// refused gave nothing).
 func (w *world) onBehalfSpans(u int32, add func(kind, label string, start, end time.Duration, live bool)) {
 	n := int32(len(w.m.tti))
 	for k := range n {
 		ob := &w.onBehalf[u*n+k]
 		app := w.m.apps[w.m.tti[k]].Name
-		if ob.hasJWT {
+		if ob.hasJWT && ob.hasToken && ob.jwtIssued <= ob.tokenIssued {
 			add("jwt", "JWT of "+app, ob.jwtIssued, ob.jwtExpiry, false)
 		}
 		if ob.hasToken {

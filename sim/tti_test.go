@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -65,6 +66,9 @@ func TestAppActsAsUser(t *testing.T) {
 	// the token of 9:00 served the call of 9:45: one token, issued at 9:00
 	if ts := spansOf(o, "app_token"); len(ts) != 1 || ts[0].Start != h("9h") || ts[0].End != h("10h") {
 		t.Errorf("TTI-1: exchanged tokens %+v, want one from 9:00 to 10:00", ts)
+	}
+	if js := spansOf(o, "jwt"); len(js) != 1 || js[0].Start != h("9h") || js[0].End != h("10h") {
+		t.Errorf("TTI-1: JWTs %+v, want the one of 9:00 to 10:00 (the default 1h)", js)
 	}
 	if rs := spansOf(o, "role"); len(rs) != 2 || !strings.HasSuffix(rs[0].Label, " via reports") {
 		t.Errorf("TTI-1: role sessions %+v, want two via reports", rs)
@@ -283,5 +287,17 @@ func TestActAsUserActivity(t *testing.T) {
 		if w := o.Windows[ChAppOnBehalf]; !w.Open {
 			t.Errorf("%s: app_on_behalf %+v, want open: nothing stops the IdP", o.User, w)
 		}
+	}
+}
+
+// The estimate of a run counts an application acting as people around the clock (TTI-1).
+func TestEstimateActAsUser(t *testing.T) {
+	t.Parallel()
+	sc := orgScenario(3, 7, 0)
+	base := Estimate(sc, nil, Options{Workers: 1}).Events
+	sc.Behaviours[0].ActAsUser = &OnBehalf{Application: "reports", Activity: Activity{PerDay: 24}}
+	// 3 people × 24 a day × 7 days, every day of the week, at eventsPerActivity (1.1) each
+	if got, want := Estimate(sc, nil, Options{Workers: 1}).Events-base, 3*24*7*1.1; math.Abs(got-want) > 1e-6 {
+		t.Errorf("act_as_user adds %v events to the estimate, want %v", got, want)
 	}
 }
