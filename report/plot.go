@@ -210,6 +210,7 @@ func histogramPlot(s *Summary) (*plot.Plot, Figure) {
 var kindColors = map[string]color.Color{
 	"portal": palette[0], "app": palette[1], "saml": palette[2], "role": palette[3],
 	"cli_token": palette[4], "job": palette[5], "kiro": palette[6],
+	"app_token": palette[4], "jwt": grey, // what an application with AWS account access holds (TTI)
 }
 
 func timelinePlot(s *Summary) (drawer, Figure, error) {

@@ -25,6 +25,7 @@ var meanings = [sim.NumChannels]string{
 	sim.ChCLIToken:     "use a CLI access token",
 	sim.ChBackground:   "have a job run under a background session",
 	sim.ChKiro:         "use a Kiro session",
+	sim.ChAppOnBehalf:  "have an application with AWS account access obtain role credentials as them",
 	sim.ChAny:          "any of the above",
 }
 

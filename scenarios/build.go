@@ -531,6 +531,24 @@ func (b *builder) buildApplications(n *yaml.Node) {
 			if k, kindOK = b.enum(v, "application kind", appKinds); kindOK {
 				app.Kind = sim.AppKind(index(appKinds, k))
 			}
+			if kindOK && app.Kind == sim.AccountAccess {
+				// refused or not, it is declared, so that what names it gets no second error
+				b.accountAccess(v, app.Name)
+			}
+		}
+		if v := f.get("jwt_lifetime"); v != nil && kindOK {
+			if app.Kind != sim.AccountAccess {
+				b.errorf(f.key["jwt_lifetime"], "jwt_lifetime applies only to applications of kind account_access; %s is %s", app.Name, app.Kind)
+			} else if d, good := b.positive(v, "jwt_lifetime"); good {
+				if d < sim.MinJWTLifetime || d > sim.MaxJWTLifetime {
+					b.errorf(v, "jwt_lifetime %s is outside the range %s to %s (TTI-2)", sim.FormatDuration(d),
+						sim.FormatDuration(sim.MinJWTLifetime), sim.FormatDuration(sim.MaxJWTLifetime))
+				} else {
+					app.JWTLifetime = d
+				}
+			}
+		} else if app.Kind == sim.AccountAccess {
+			app.JWTLifetime = sim.DefaultJWTLifetime // TTI-2
 		}
 		if !kindOK {
 			// The other keys depend on the kind.
@@ -558,6 +576,19 @@ func (b *builder) buildApplications(n *yaml.Node) {
 			b.ix.Applications[app.Name] = len(b.sc.Applications)
 			b.sc.Applications = append(b.sc.Applications, app)
 		}
+	}
+}
+
+// accountAccess checks that an application of kind account_access, whose kind is the node n,
+// can exist: in a profile that has them, with the organisation's IdP as the identity source,
+// which is the trusted token issuer (TTI-1).
+func (b *builder) accountAccess(n *yaml.Node, name string) {
+	p := &b.sc.Profile
+	switch {
+	case b.profile && !p.AccountAccess:
+		b.errorf(n, "application %s: applications of kind account_access do not exist in profile %s (TTI-1: launched 2026-06); use profile current", name, p.Name)
+	case b.sc.Source.Kind != sim.ExternalIdP:
+		b.errorf(n, "application %s of kind account_access needs an identity source of kind external_idp: its trusted token issuer is the organisation's IdP (TTI-1); this one is %s", name, b.sc.Source.Kind)
 	}
 }
 

@@ -133,14 +133,24 @@ func (b *builder) eventValues(re *rawEvent) bool {
 	return good
 }
 
-// eventApp reads the application of an event: of kind jobs for the actions on jobs.
+// eventApp reads the application of an event: of kind jobs for the actions on jobs, of kind
+// account_access for act_as_user and never for open_app and close_app.
 func (b *builder) eventApp(v *yaml.Node, ev *sim.Event) bool {
 	var ok bool
 	if ev.Application, ok = b.app(v); !ok {
 		return false
 	}
-	if app := b.sc.Applications[b.ix.Applications[ev.Application]]; ev.Action.Spec().JobsApp && app.Kind != sim.Jobs {
+	app := b.sc.Applications[b.ix.Applications[ev.Application]]
+	spec := ev.Action.Spec()
+	switch {
+	case spec.JobsApp && app.Kind != sim.Jobs:
 		b.errorf(v, "%s needs an application of kind jobs; %s is %s", ev.Action, app.Name, app.Kind)
+		return false
+	case spec.AccountAccessApp && app.Kind != sim.AccountAccess:
+		b.errorf(v, "%s needs an application of kind account_access (TTI-1); %s is %s", ev.Action, app.Name, app.Kind)
+		return false
+	case (ev.Action == sim.OpenApp || ev.Action == sim.CloseApp) && app.Kind == sim.AccountAccess:
+		b.errorf(v, "%s: %s is of kind account_access: it acts as users from its own server (act_as_user, TTI-1) and is not opened", ev.Action, app.Name)
 		return false
 	}
 	return true

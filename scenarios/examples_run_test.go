@@ -358,3 +358,68 @@ func TestExamplesRun(t *testing.T) {
 		}
 	}
 }
+
+// TestExampleAppOnBehalf: an application with AWS account access outlives the usual offboarding
+// by hours, and the deny policy with the IdP first stops it within the deny's propagation.
+func TestExampleAppOnBehalf(t *testing.T) {
+	t.Parallel()
+	t.Run("TTI-3 app-on-behalf", func(t *testing.T) {
+		res := runExample(t, "app-on-behalf", nil)
+		for _, o := range of(res, "nina") {
+			// end_sessions at 11:00 and the disable at 11:01 leave the token of 10:30 to 11:30
+			// (TTI-4), and with it the role session of 11:20 to 23:20 (ROLE-3)
+			if w := o.Windows[sim.ChAppOnBehalf]; w.Length != 30*time.Minute || w.Open {
+				t.Errorf("replication %d: app_on_behalf %+v, want 30m", o.Replication, w)
+			}
+			if w := o.Windows[sim.ChRoleExisting]; w.Length != 12*time.Hour+20*time.Minute || w.Open {
+				t.Errorf("replication %d: role_existing %+v, want 12h20m", o.Replication, w)
+			}
+		}
+		var analysts []sim.Offboarding
+		for _, o := range res.Offboardings {
+			if o.User != "nina" {
+				analysts = append(analysts, o)
+			}
+		}
+		if len(analysts) != 40 {
+			t.Fatalf("%d analysts offboarded, want 2 in each of 20 replications", len(analysts))
+		}
+		// the last token exchanged before the disable at +1m lives an hour: under 1h01m; a
+		// 12h role session minted with it ends under 13h01m, and some are minted after the
+		// offboarding
+		if max, open := worst(analysts, sim.ChAppOnBehalf); max >= time.Hour+time.Minute || open > 0 {
+			t.Errorf("app_on_behalf max %v (%d open), want under 1h01m", max, open)
+		}
+		if max, open := worst(analysts, sim.ChRoleExisting); max >= 13*time.Hour+time.Minute || max <= 12*time.Hour || open > 0 {
+			t.Errorf("role_existing max %v (%d open), want over 12h and under 13h01m", max, open)
+		}
+	})
+	t.Run("TTI-4 app-on-behalf", func(t *testing.T) {
+		res := runExample(t, "app-on-behalf", func(sc *sim.Scenario) { sc.Switches.DisableRevokesExchangedTokens = true })
+		for _, o := range of(res, "nina") {
+			// the disable at 11:01 revokes the token of 10:30; the call of 11:20 is refused;
+			// the role session of 10:30 runs to 22:30
+			if w := o.Windows[sim.ChAppOnBehalf]; w.Length != time.Minute {
+				t.Errorf("replication %d: app_on_behalf %+v, want 1m", o.Replication, w)
+			}
+			if w := o.Windows[sim.ChRoleExisting]; w.Length != 11*time.Hour+30*time.Minute {
+				t.Errorf("replication %d: role_existing %+v, want 11h30m", o.Replication, w)
+			}
+		}
+	})
+	t.Run("CUT-1 app-on-behalf-idp-first", func(t *testing.T) {
+		res := runExample(t, "app-on-behalf-idp-first", nil)
+		for _, o := range of(res, "nina") {
+			// the token of 10:30 still lives when the deny takes effect: both close with it
+			a, r := o.Windows[sim.ChAppOnBehalf], o.Windows[sim.ChRoleExisting]
+			if a.Length != r.Length || a.Length <= 0 || a.Length > 5*time.Minute {
+				t.Errorf("replication %d: app_on_behalf %v, role_existing %v, want the same, within (0, 5m]", o.Replication, a.Length, r.Length)
+			}
+		}
+		for _, ch := range []sim.Channel{sim.ChAppOnBehalf, sim.ChRoleExisting, sim.ChAny} {
+			if max, open := worst(res.Offboardings, ch); max > 5*time.Minute || open > 0 {
+				t.Errorf("%s max %v (%d open), want within the deny's 5m", ch, max, open)
+			}
+		}
+	})
+}

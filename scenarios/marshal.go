@@ -19,7 +19,8 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("scenarios: unknown profile %q", sc.Profile.Name)
 	}
-	if base.ADSessionManagement != sc.Profile.ADSessionManagement || base.ExtendedSessions != sc.Profile.ExtendedSessions {
+	if base.ADSessionManagement != sc.Profile.ADSessionManagement || base.ExtendedSessions != sc.Profile.ExtendedSessions ||
+		base.AccountAccess != sc.Profile.AccountAccess {
 		return nil, fmt.Errorf("scenarios: profile %s has capabilities that the format cannot express", sc.Profile.Name)
 	}
 	m := &mapNode{}
@@ -162,6 +163,9 @@ func marshalDeclarations(m *mapNode, sc *sim.Scenario) {
 		}
 		if a.BackgroundSessions != nil {
 			e.add("background_sessions", boolNode(*a.BackgroundSessions))
+		}
+		if a.Kind == sim.AccountAccess && a.JWTLifetime != 0 {
+			e.add("jwt_lifetime", durNode(a.JWTLifetime))
 		}
 		return e.flow()
 	})
@@ -348,11 +352,14 @@ func behaviourNode(bh *sim.Behaviour) *yaml.Node {
 	if bh.SignOutProbability != 0 {
 		e.add("sign_out", floatNode(bh.SignOutProbability))
 	}
-	activity := func(key, targets string, a *sim.Activity, dur *sim.Dist) {
-		if a.PerDay == 0 && len(a.Targets) == 0 && (dur == nil || *dur == (sim.Dist{})) {
+	activity := func(key, targets string, a *sim.Activity, dur *sim.Dist, app string) {
+		if a.PerDay == 0 && len(a.Targets) == 0 && (dur == nil || *dur == (sim.Dist{})) && app == "" {
 			return
 		}
 		am := &mapNode{}
+		if app != "" {
+			am.add("application", strNode(app))
+		}
 		am.add("per_day", floatNode(a.PerDay))
 		if len(a.Targets) > 0 {
 			l := seqNode(true)
@@ -373,18 +380,21 @@ func behaviourNode(bh *sim.Behaviour) *yaml.Node {
 		}
 		e.add(key, am.flow())
 	}
-	activity("open_app", "applications", &bh.OpenApp, nil)
-	activity("federate", "targets", &bh.Federate, nil)
-	activity("cli", "targets", &bh.CLI, nil)
+	activity("open_app", "applications", &bh.OpenApp, nil, "")
+	activity("federate", "targets", &bh.Federate, nil, "")
+	activity("cli", "targets", &bh.CLI, nil, "")
 	if bh.CLIWorkload != nil {
 		tm := &mapNode{}
 		tm.add("account", strNode(bh.CLIWorkload.Account))
 		tm.add("permission_set", strNode(bh.CLIWorkload.PermissionSet))
 		e.add("cli_workload", tm.flow())
 	}
-	activity("jobs", "applications", &bh.Jobs, &bh.JobDuration)
+	activity("jobs", "applications", &bh.Jobs, &bh.JobDuration, "")
 	if bh.Kiro != "" {
 		e.add("kiro", strNode(bh.Kiro))
+	}
+	if ob := bh.ActAsUser; ob != nil {
+		activity("act_as_user", "targets", &ob.Activity, nil, ob.Application)
 	}
 	return &e.n
 }

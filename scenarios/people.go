@@ -375,6 +375,30 @@ func (b *builder) activities(f *fields, bh *sim.Behaviour) bool {
 	if v := f.get("jobs"); v != nil {
 		and(b.activity(v, "jobs", "jobs_activity", &bh.Jobs, &bh.JobDuration))
 	}
+	if v := f.get("act_as_user"); v != nil {
+		ob := &sim.OnBehalf{}
+		g := b.mapping(v, "act_as_user", keysOf("on_behalf_activity"))
+		good := g != nil && b.activityFields(v, g, "act_as_user", "on_behalf_activity", &ob.Activity, nil)
+		if g == nil {
+			good = false
+		} else if x := g.get("application"); x == nil {
+			if !refusedKeys(v, g) {
+				b.errorf(v, "act_as_user needs application: the application of kind account_access that acts as the person")
+			}
+			good = false
+		} else if name, ok := b.app(x); !ok {
+			good = false
+		} else if app := b.sc.Applications[b.ix.Applications[name]]; app.Kind != sim.AccountAccess {
+			b.errorf(x, "act_as_user needs an application of kind account_access (TTI-1); %s is %s", name, app.Kind)
+			good = false
+		} else {
+			ob.Application = name
+		}
+		if good {
+			bh.ActAsUser = ob
+		}
+		and(good)
+	}
 	if v := f.get("cli_workload"); v != nil {
 		if g := b.mapping(v, "cli_workload", keysOf("role_target")); g != nil {
 			a, good := b.roleTarget(v, g, "cli_workload")
@@ -406,18 +430,27 @@ func (b *builder) activity(n *yaml.Node, what, obj string, a *sim.Activity, dur 
 	if f == nil {
 		return false
 	}
+	return b.activityFields(n, f, what, obj, a, dur)
+}
+
+// activityFields reads the rate and the targets of an activity, the fields f of the node n.
+func (b *builder) activityFields(n *yaml.Node, f *fields, what, obj string, a *sim.Activity, dur *sim.Dist) bool {
 	ok := true
 	if v := f.get("per_day"); v == nil {
-		b.errorf(n, "%s needs per_day: how many times a working day, on average", what)
+		when := "a working day"
+		if obj == "on_behalf_activity" {
+			when = "a day, around the clock"
+		}
+		b.errorf(n, "%s needs per_day: how many times %s, on average", what, when)
 		ok = false
 	} else {
 		var good bool
 		a.PerDay, good = b.number(v, what+" per_day", 0, maxPerDay)
 		ok = ok && good
 	}
-	targetKey := "targets"
-	if obj != "role_activity" {
-		targetKey = "applications"
+	targetKey := "applications"
+	if obj == "role_activity" || obj == "on_behalf_activity" {
+		targetKey = "targets"
 	}
 	if v := f.get(targetKey); v != nil {
 		items, good := b.list(v, what+" "+targetKey)
@@ -448,6 +481,9 @@ func (b *builder) activity(n *yaml.Node, what, obj string, a *sim.Activity, dur 
 					good = false
 				case what == "open_app" && app.Kind == sim.Kiro:
 					b.errorf(it, "%s is of kind kiro and is opened from a kiro device; name it under kiro", name)
+					good = false
+				case what == "open_app" && app.Kind == sim.AccountAccess:
+					b.errorf(it, "%s is of kind account_access: it acts as people from its own server and is not opened; name it under act_as_user", name)
 					good = false
 				}
 			}
@@ -804,10 +840,11 @@ func (b *builder) peopleWarnings(entitled func(user string, a sim.Assignment) bo
 			need(sim.KiroIDE, "open Kiro")
 		}
 		person := sim.PopulationUser(pop.Name, 1)
+		rules := "APP-1, ROLE-1"
 		check := func(a sim.Assignment, what string) {
 			if !entitled(person, a) {
-				b.warnf(node, "population %s is never entitled to %s, which behaviour %s %s; those actions will be refused (APP-1, ROLE-1)",
-					pop.Name, a, bh.Name, what)
+				b.warnf(node, "population %s is never entitled to %s, which behaviour %s %s; those actions will be refused (%s)",
+					pop.Name, a, bh.Name, what, rules)
 			}
 		}
 		for _, act := range []struct {
@@ -830,6 +867,16 @@ func (b *builder) peopleWarnings(entitled func(user string, a sim.Assignment) bo
 		}
 		if bh.Kiro != "" {
 			check(sim.Assignment{Application: bh.Kiro}, "opens each working day")
+		}
+		if ob := bh.ActAsUser; ob != nil && ob.PerDay > 0 {
+			rules = "TTI-1, GRP-1"
+			seen := map[sim.Assignment]bool{}
+			for _, t := range ob.Targets {
+				if !seen[t] {
+					seen[t] = true
+					check(t, "has "+ob.Application+" obtain role credentials for")
+				}
+			}
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 var (
 	sourceKinds       = enumOf(int(sim.ActiveDirectory), func(i int) string { return sim.SourceKind(i).String() })
 	provisioningModes = enumOf(int(sim.ProvisioningPeriodic), func(i int) string { return sim.ProvisioningMode(i).String() })
-	appKinds          = enumOf(int(sim.Kiro), func(i int) string { return sim.AppKind(i).String() })
+	appKinds          = enumOf(int(sim.AccountAccess), func(i int) string { return sim.AppKind(i).String() })
 	deviceKinds       = enumOf(int(sim.KiroIDE), func(i int) string { return sim.DeviceKind(i).String() })
 	cliConfigs        = enumOf(int(sim.Legacy), func(i int) string { return sim.CLIConfig(i).String() })
 	cliClients        = enumOf(int(sim.SDK), func(i int) string { return sim.CLIClient(i).String() })
@@ -122,9 +122,10 @@ var formatObjects = sync.OnceValue(func() []object {
 		}},
 		{"application", "An application.", []prop{
 			{"name", "Its name.", name},
-			{"kind", "aws_managed (the default), saml, jobs (starts background jobs) or kiro.", enum(appKinds)},
+			{"kind", "aws_managed (the default), saml, jobs (starts background jobs), kiro, or account_access: a customer-managed application with a trusted token issuer and AWS account access, which exchanges the JWTs the IdP issues for its users for IAM Identity Center tokens and obtains role credentials as them with their own account entitlements, no assignment needed (TTI-1; act_as_user). account_access needs an identity source of kind external_idp, the trusted token issuer, and profile current.", enum(appKinds)},
 			{"session_duration", "saml only, and required there: how long the application keeps its own session (SAML-1).", pos},
 			{"background_sessions", "jobs only: overrides the instance's background session setting for this application (BG-1).", boolean()},
+			{"jwt_lifetime", "account_access only: how long a JWT the IdP issues to the application lives, and can be exchanged after the user is disabled at the IdP (TTI-2): 5m..24h. Default 1h.", pos},
 		}},
 		{"assignment", "An assignment: an application, or an account with a permission set.", []prop{
 			{"account", "The account (with permission_set).", name},
@@ -153,8 +154,8 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"action", "What happens.", enum(sim.Actions())},
 			{"user", "The user who acts or is acted on: a user, or a population's person (NAME-i).", name},
 			{"device", "The user's device: browser for sign_in, sign_out, open_app, federate, start_job; cli for cli_login, cli_logout, get_role_credentials, start_cli_workload, stop_cli_workload; kiro for open_app of a kiro application; any for end_sessions. close_app (the user signs out of an application) takes none.", name},
-			{"application", "The application (open_app, close_app, start_job, add_assignment, remove_assignment, end_background_session; enable_background_sessions and disable_background_sessions, optional, an application of kind jobs: that application only, otherwise the instance).", name},
-			{"account", "The account (federate, get_role_credentials, start_cli_workload, stop_cli_workload, add_assignment, remove_assignment).", name},
+			{"application", "The application (open_app, close_app, start_job, add_assignment, remove_assignment, end_background_session; enable_background_sessions and disable_background_sessions, optional, an application of kind jobs: that application only, otherwise the instance; act_as_user: an application of kind account_access, which obtains role credentials as the user, TTI-1).", name},
+			{"account", "The account (federate, get_role_credentials, start_cli_workload, stop_cli_workload, act_as_user, add_assignment, remove_assignment).", name},
 			{"permission_set", "The permission set (with account; and set_permission_set_duration, revoke_role_sessions).", name},
 			{"group", "The group (add_to_group, remove_from_group; or the group whose assignment changes).", name},
 			{"where", "disable_user, enable_user: identity_center (the default) or idp: at the external IdP (PROV-1), or in the directory of an active_directory source, carried over by the next AD sync (PROV-4); refused for an identity_center source.", enum(wheres)},
@@ -172,7 +173,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"group", "add_to_group, remove_from_group.", name},
 			{"where", "disable_user, enable_user: identity_center (the default) or idp (the external IdP, or the Active Directory).", enum(wheres)},
 		}},
-		{"behaviour", "How a kind of person works. Each working day a person signs in from their browser at the start (within arrival_spread), opens Kiro if the behaviour names it, starts the CLI workload, then does the day's activities at random moments (a Poisson process at the summed rates, each activity chosen in proportion to its rate), and at the end stops the workload and may sign out.", []prop{
+		{"behaviour", "How a kind of person works. Each working day a person signs in from their browser at the start (within arrival_spread), opens Kiro if the behaviour names it, starts the CLI workload, then does the day's activities at random moments (a Poisson process at the summed rates, each activity chosen in proportion to its rate), and at the end stops the workload and may sign out. An application that acts as them (act_as_user) does so day and night.", []prop{
 			{"name", "Its name, for populations.", name},
 			{"time_zone", "The IANA time zone of the working hours, such as Europe/Berlin or America/New_York; working hours follow its daylight saving time. Default UTC.", str()},
 			{"working_days", "The days people work: mon, tue, wed, thu, fri, sat, sun (or the full names). Default mon to fri; at least one.", map[string]any{"type": "array", "items": enum(append(append([]string(nil), weekdays...), weekdayNames...)), "minItems": 1, "uniqueItems": true}},
@@ -185,6 +186,7 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"cli_workload", "A CLI workload that runs on this account and permission set through each working day from the cli device (CLI-5, ROLE-5).", ref("role_target")},
 			{"jobs", "Starting a job in an application of kind jobs from the browser (BG-1).", ref("jobs_activity")},
 			{"kiro", "An application of kind kiro, opened from the person's kiro device at the start of each working day that has no Kiro session (KIRO-1).", name},
+			{"act_as_user", "An application of kind account_access obtaining role credentials as the person (act_as_user, TTI-1), around the clock: a server-side application keeps no working hours.", ref("on_behalf_activity")},
 		}},
 		{"working_hours", "The working hours of a day, as times of day: a duration from midnight (9h, 17h30m) or HH:MM; start before end, end at most 24h.", []prop{
 			{"start", "When the working day starts. Default 9h.", ref("time_of_day")},
@@ -202,6 +204,11 @@ var formatObjects = sync.OnceValue(func() []object {
 			{"per_day", fmt.Sprintf("How many jobs a working day, on average: 0 to %d.", maxPerDay), map[string]any{"type": "number", "minimum": 0, "maximum": maxPerDay}},
 			{"applications", "Applications of kind jobs, each time one chosen at random; needed when per_day is more than 0.", listOf(name)},
 			{"duration", "How long each job runs: a duration, or a distribution; needed when per_day is more than 0.", ref("distribution")},
+		}},
+		{"on_behalf_activity", "An application acting as a person, at random moments of every day and night (a Poisson process).", []prop{
+			{"application", "The application, of kind account_access.", name},
+			{"per_day", fmt.Sprintf("How many times a day (24 hours), on average: 0 to %d.", maxPerDay), map[string]any{"type": "number", "minimum": 0, "maximum": maxPerDay}},
+			{"targets", "The accounts with permission sets it obtains role credentials for, each time one chosen at random; needed when per_day is more than 0.", listOf(ref("role_target"))},
 		}},
 		{"role_target", "An account with a permission set.", []prop{
 			{"account", "The account.", name},
@@ -367,25 +374,26 @@ func Schema() []byte {
 }
 
 var requiredKeys = map[string][]string{
-	"permission_set":   {"name"},
-	"application":      {"name"},
-	"group":            {"name"},
-	"user":             {"name"},
-	"device":           {"name"},
-	"event":            {"at", "action"},
-	"step":             {"action"},
-	"control":          {"id", "channel", "within"},
-	"provisioning":     {"mode"},
-	"behaviour":        {"name"},
-	"app_activity":     {"per_day"},
-	"role_activity":    {"per_day"},
-	"jobs_activity":    {"per_day"},
-	"role_target":      {"account", "permission_set"},
-	"exponential":      {"mean"},
-	"lognormal":        {"median", "sigma"},
-	"uniform":          {"min", "max"},
-	"population":       {"name", "count", "behaviour"},
-	"offboarding_plan": {"count", "playbook"},
+	"permission_set":     {"name"},
+	"application":        {"name"},
+	"group":              {"name"},
+	"user":               {"name"},
+	"device":             {"name"},
+	"event":              {"at", "action"},
+	"step":               {"action"},
+	"control":            {"id", "channel", "within"},
+	"provisioning":       {"mode"},
+	"behaviour":          {"name"},
+	"app_activity":       {"per_day"},
+	"role_activity":      {"per_day"},
+	"jobs_activity":      {"per_day"},
+	"on_behalf_activity": {"application", "per_day"},
+	"role_target":        {"account", "permission_set"},
+	"exponential":        {"mean"},
+	"lognormal":          {"median", "sigma"},
+	"uniform":            {"min", "max"},
+	"population":         {"name", "count", "behaviour"},
+	"offboarding_plan":   {"count", "playbook"},
 }
 
 var switchDesc = map[string]string{
@@ -394,4 +402,5 @@ var switchDesc = map[string]string{
 	"disable_ends_background_sessions":   "BG-6: disabling or deleting a user ends their background sessions. Default false.",
 	"user_actions_end_kiro_sessions":     "KIRO-3: end session, disable and delete end Kiro sessions. Default false.",
 	"last_assignment_ends_role_sessions": "Removing a user's last assignment to an account (which deletes the role) kills live credentials. Default false.",
+	"disable_revokes_exchanged_tokens":   "TTI-4: disabling or deleting a user in IAM Identity Center revokes at once the access tokens that applications with AWS account access exchanged their JWTs for; false lets them live to their 1h expiry. Default false.",
 }

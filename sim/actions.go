@@ -28,6 +28,8 @@ type ActionSpec struct {
 	Step bool
 	// JobsApp says the application, when the event names one, must be of kind jobs (BG-1).
 	JobsApp bool
+	// AccountAccessApp says the application must be of kind account_access (TTI-1).
+	AccountAccessApp bool
 }
 
 // Use returns how the action uses key.
@@ -86,6 +88,14 @@ var actionSpecs = [numActions]ActionSpec{
 	SetBackgroundSessionDuration: spec(SetBackgroundSessionDuration, "duration", "", Browser, false),
 	EnableBackgroundSessions:     jobsApp(spec(EnableBackgroundSessions, "", "application", Browser, false)),
 	DisableBackgroundSessions:    jobsApp(spec(DisableBackgroundSessions, "", "application", Browser, false)),
+	ActAsUser:                    accountAccessApp(spec(ActAsUser, "user application account permission_set", "", Browser, false)),
+}
+
+// accountAccessApp marks the actions of applications with AWS account access: their application
+// is of kind account_access (TTI-1).
+func accountAccessApp(s ActionSpec) ActionSpec {
+	s.AccountAccessApp = true
+	return s
 }
 
 // jobsApp marks the actions on jobs' background sessions: their application is of kind jobs.

@@ -26,6 +26,10 @@ func (w *world) isManagedApp(t target) bool {
 // openApp opens an application session from the device's portal session (APP-1, SAML-1), or a
 // Kiro session from a Kiro IDE.
 func (w *world) openApp(u, dev int32, t target) {
+	if w.m.apps[t].Kind == AccountAccess {
+		w.counters.RefusedActions++ // TTI-1: it acts as users from its server; nobody opens it
+		return
+	}
 	if w.m.apps[t].Kind == Kiro && w.m.devices[dev].kind == KiroIDE {
 		w.openKiro(u, dev, t)
 		return

@@ -8,12 +8,13 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// Events of people described by behaviours: each person has at most one of them queued at a time.
+// Events of people described by behaviours.
 const (
 	evDayStart    evKind = iota + 32 // a working day starts: sign in, Kiro, workload
 	evActivity                       // a random activity of the working day
 	evDayEnd                         // the working day ends: maybe sign out, stop the workload
 	evGenOffboard                    // a generated offboarding
+	evActAsUser                      // an application acts as the person, at any hour (TTI-1)
 )
 
 // person is what the engine needs to know often of someone described by a behaviour: their
@@ -36,6 +37,7 @@ func (w *world) startBehaviours() {
 	for u := range w.users {
 		if w.users[u].behaviour >= 0 {
 			w.scheduleDay(int32(u))
+			w.nextActAsUser(int32(u))
 		}
 	}
 	w.genOffs = w.genOffs[:0]
@@ -107,6 +109,12 @@ func (w *world) dispatchBehaviour(e *event) {
 		w.activity(u)
 	case evDayEnd:
 		w.dayEnd(u)
+	case evActAsUser:
+		b := &w.m.behaviours[w.users[u].behaviour]
+		if !w.actAsUser(u, b.onBehalfApp, b.onBehalf[w.rng.IntN(len(b.onBehalf))]) {
+			w.counters.RefusedActions++
+		}
+		w.nextActAsUser(u)
 	case evGenOffboard:
 		g := w.genOffs[e.ref]
 		u = g.user
@@ -146,6 +154,19 @@ func (w *world) nextActivity(u int32) {
 	at := w.now + time.Duration(w.rng.ExpFloat64()/b.rate)
 	if at < p.dayEnd {
 		w.q.push(at, evActivity, u, 0)
+	}
+}
+
+// nextActAsUser queues the next time the person's behaviour has an application of kind
+// account_access act as them, an exponential time away, around the clock (TTI-1), if it falls
+// within the horizon.
+func (w *world) nextActAsUser(u int32) {
+	b := &w.m.behaviours[w.users[u].behaviour]
+	if b.onBehalfRate <= 0 {
+		return
+	}
+	if at := w.now + time.Duration(w.rng.ExpFloat64()/b.onBehalfRate); at <= w.sc.Horizon {
+		w.q.push(at, evActAsUser, u, 0)
 	}
 }
 

@@ -30,6 +30,10 @@ type model struct {
 	plans      []planModel
 	// offboarded are the users the timeline offboards; generated offboardings never draw them (EV-2).
 	offboarded []int32
+	// tti are the applications of kind account_access (TTI-1); ttiSlot gives, per application,
+	// its index in tti, or -1.
+	tti     []target
+	ttiSlot []int32
 }
 
 type userModel struct {
@@ -52,6 +56,11 @@ type behaviourModel struct {
 	workload                     target
 	kiro                         target
 	rate                         float64 // activities per nanosecond of working time
+	// onBehalfApp is the application of kind account_access acting as the person around the
+	// clock (TTI-1), or noTarget; onBehalf its targets, onBehalfRate its calls per nanosecond.
+	onBehalfApp  target
+	onBehalf     []target
+	onBehalfRate float64
 }
 
 // planModel is an offboarding plan compiled.
@@ -84,8 +93,11 @@ type step struct {
 	duration time.Duration
 	// scheduled: a start_job of an automated workflow (BG-8)
 	scheduled bool
-	playbook  []step
-	name      string // the playbook's name, for offboard
+	// app is the application of kind account_access that acts (act_as_user, TTI-1); target is
+	// then the account with the permission set it obtains credentials for.
+	app      target
+	playbook []step
+	name     string // the playbook's name, for offboard
 }
 
 func (m *model) appTarget(i int) target { return target(i) }
@@ -129,7 +141,7 @@ func compile(sc *Scenario) (*model, error) {
 	for name, i := range c.names.Users {
 		c.users[name] = int32(i)
 	}
-	for _, pass := range []func() error{c.groups, c.listedUsers, c.behaviours, c.populations, c.devices, c.plans, c.timeline} {
+	for _, pass := range []func() error{c.accountAccess, c.groups, c.listedUsers, c.behaviours, c.populations, c.devices, c.plans, c.timeline} {
 		if err := pass(); err != nil {
 			return nil, err
 		}
@@ -213,6 +225,43 @@ func (c *compiler) addDevices(um *userModel, ui int32, devices []Device) error {
 	return nil
 }
 
+// accountAccess lists the applications of kind account_access. They exist only in profiles
+// that have them and trust the organisation's IdP, so the identity source is an external IdP
+// (TTI-1); their JWTs live within MinJWTLifetime and MaxJWTLifetime (TTI-2).
+func (c *compiler) accountAccess() error {
+	m := c.m
+	m.ttiSlot = make([]int32, len(m.apps))
+	for i, a := range m.apps {
+		m.ttiSlot[i] = -1
+		if a.Kind != AccountAccess {
+			continue
+		}
+		switch {
+		case !m.sc.Profile.AccountAccess:
+			return errorf("application %s: applications of kind account_access do not exist in profile %s (TTI-1)", a.Name, m.sc.Profile.Name)
+		case m.sc.Source.Kind != ExternalIdP:
+			return errorf("application %s of kind account_access needs an identity source of kind external_idp (TTI-1); this one is %s", a.Name, m.sc.Source.Kind)
+		case a.JWTLifetime != 0 && (a.JWTLifetime < MinJWTLifetime || a.JWTLifetime > MaxJWTLifetime):
+			return errorf("application %s: jwt_lifetime %v is outside %v..%v (TTI-2)", a.Name, a.JWTLifetime, MinJWTLifetime, MaxJWTLifetime)
+		}
+		m.ttiSlot[i] = int32(len(m.tti))
+		m.tti = append(m.tti, target(i))
+	}
+	return nil
+}
+
+// accountAccessApp resolves the application of an act_as_user, which must be of kind account_access.
+func (c *compiler) accountAccessApp(name string) (target, error) {
+	t, err := c.resolve(Assignment{Application: name})
+	if err != nil {
+		return noTarget, err
+	}
+	if k := c.m.apps[t].Kind; k != AccountAccess {
+		return noTarget, errorf("application %s is of kind %s, not account_access (TTI-1)", name, k)
+	}
+	return t, nil
+}
+
 func (c *compiler) groups() error {
 	for _, g := range c.m.sc.Groups {
 		ts, err := c.targets(g.Assignments, "")
@@ -244,7 +293,7 @@ func (c *compiler) listedUsers() error {
 
 func (c *compiler) behaviours() error {
 	for i := range c.m.sc.Behaviours {
-		bm, err := c.m.compileBehaviour(&c.m.sc.Behaviours[i], c.resolve)
+		bm, err := c.m.compileBehaviour(&c.m.sc.Behaviours[i], c.resolve, c.accountAccessApp)
 		if err != nil {
 			return err
 		}
@@ -307,7 +356,7 @@ func (c *compiler) devices() error {
 
 // event compiles a timeline event or a playbook step.
 func (c *compiler) event(e *Event) (step, error) {
-	s := step{at: e.At, action: e.Action, user: -1, group: -1, device: -1, target: noTarget, permSet: -1,
+	s := step{at: e.At, action: e.Action, user: -1, group: -1, device: -1, target: noTarget, app: noTarget, permSet: -1,
 		where: e.Where, duration: e.Duration, scheduled: e.Scheduled, name: e.PlaybookName}
 	if err := c.references(e, &s); err != nil {
 		return s, err
@@ -354,8 +403,17 @@ func (c *compiler) references(e *Event, s *step) error {
 		}
 		s.permSet = int32(ps)
 	}
-	if e.Application != "" || e.Account != "" {
-		t, err := c.resolve(Assignment{Account: e.Account, PermissionSet: e.PermissionSet, Application: e.Application})
+	a := Assignment{Account: e.Account, PermissionSet: e.PermissionSet, Application: e.Application}
+	if e.Action.Spec().AccountAccessApp {
+		// the application acts; the account and permission set are what it obtains (TTI-1)
+		app, err := c.accountAccessApp(e.Application)
+		if err != nil {
+			return errorf("%s: %v", e.Action, err)
+		}
+		s.app, a.Application = app, ""
+	}
+	if a.Application != "" || a.Account != "" {
+		t, err := c.resolve(a)
 		if err != nil {
 			return errorf("%s: %v", e.Action, err)
 		}
@@ -452,7 +510,7 @@ func (c *compiler) timeline() error {
 }
 
 // compileBehaviour resolves a behaviour's targets and lays out its working days over the horizon.
-func (m *model) compileBehaviour(b *Behaviour, resolve func(Assignment) (target, error)) (behaviourModel, error) {
+func (m *model) compileBehaviour(b *Behaviour, resolve func(Assignment) (target, error), appOf func(string) (target, error)) (behaviourModel, error) {
 	bm := behaviourModel{Behaviour: b, workload: noTarget, kiro: noTarget}
 	if b.DayEnd <= b.DayStart || b.DayStart < 0 || b.DayEnd > 24*time.Hour {
 		return bm, errorf("behaviour %s: working hours %v to %v", b.Name, b.DayStart, b.DayEnd)
@@ -494,6 +552,16 @@ func (m *model) compileBehaviour(b *Behaviour, resolve func(Assignment) (target,
 		if bm.kiro, err = resolve(Assignment{Application: b.Kiro}); err != nil {
 			return bm, err
 		}
+	}
+	bm.onBehalfApp = noTarget
+	if ob := b.ActAsUser; ob != nil {
+		if bm.onBehalfApp, err = appOf(ob.Application); err != nil {
+			return bm, errorf("behaviour %s: %v", b.Name, err)
+		}
+		if bm.onBehalf, err = targets(ob.Activity); err != nil {
+			return bm, err
+		}
+		bm.onBehalfRate = ob.PerDay / float64(24*time.Hour) // around the clock
 	}
 	perDay := b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay
 	bm.rate = perDay / float64(bm.length)

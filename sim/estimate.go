@@ -28,8 +28,9 @@ const (
 	// eventsPerDay is the events of a person's working day besides the activities: its start
 	// and its end.
 	eventsPerDay = 2.5
-	// eventsPerActivity is the events of one activity (open_app, federate, cli, jobs) with the
-	// sessions it starts and ends; most natural ends are settled without an event.
+	// eventsPerActivity is the events of one activity (open_app, federate, cli, jobs, and an
+	// application's act_as_user) with the sessions it starts and ends; most natural ends are
+	// settled without an event.
 	eventsPerActivity = 1.1
 	// eventsPerWorkloadHour is the events of an hour of a CLI workload: its credential
 	// refreshes (0.2 to 1.2 an hour in the examples).
@@ -93,6 +94,10 @@ func Estimate(sc *Scenario, cands []Candidate, opts Options) Work {
 			perDay += eventsPerWorkloadHour * float64(b.DayEnd-b.DayStart) / float64(time.Hour)
 		}
 		perRep += float64(p.Count) * d * perDay
+		if ob := b.ActAsUser; ob != nil {
+			// TTI-1: an application acts as the person around the clock, every day
+			perRep += float64(p.Count) * eventsPerActivity * ob.PerDay * float64(sc.Horizon) / float64(24*time.Hour)
+		}
 	}
 
 	reps := float64(shareOf(opts.Shard, sc.Replications))

@@ -30,6 +30,9 @@ const (
 	hToken
 	hJob
 	hKiro
+	hExchanged // an access token an application exchanged a JWT for (TTI-1)
+	hJWT       // a JWT an application holds (TTI-2)
+	hIdPIssues // the IdP issuing JWTs for the user (PROV-1, TTI-2)
 )
 
 // channelState computes, for the user now, which channels are open and what holds each.
@@ -100,6 +103,12 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 		if w.tokenUsable(d) {
 			set(ChCLIToken, holder{hToken, d})
 			break
+		}
+	}
+	// TTI-1, TTI-3: an application's role sessions are blocked by the deny as any other
+	if !s.denied && w.entitledToAny(u, w.isRole) {
+		if h, ok := w.onBehalfHolder(u); ok {
+			set(ChAppOnBehalf, h)
 		}
 	}
 	for c := Channel(0); c < ChAny; c++ {
@@ -220,8 +229,13 @@ func (w *world) spans(u int32, from time.Duration, own *[numKinds][]int32) []Spa
 	}
 	for _, i := range own[kindRole] {
 		r := &w.roles[i]
-		add("role", w.m.targetName(r.target), r.issued, r.end, r.live)
+		label := w.m.targetName(r.target)
+		if r.app != noTarget {
+			label += " via " + w.m.targetName(r.app)
+		}
+		add("role", label, r.issued, r.end, r.live)
 	}
+	w.onBehalfSpans(u, add)
 	for _, d := range w.m.users[u].devices {
 		if t := &w.tokens[d]; t.live {
 			add("cli_token", "access token on "+w.m.devices[d].name, t.issued, t.expiry, false)
@@ -280,6 +294,10 @@ func (w *world) describe(c Channel, h holder) string {
 		}
 		text := fmt.Sprintf("%s role session %s issued at %s, valid to %s (ROLE-3)", how, w.m.targetName(r.target),
 			w.at(r.issued), w.at(r.end))
+		if r.app != noTarget {
+			text = fmt.Sprintf("role session %s that application %s obtained as the user at %s, valid to %s (TTI-1, ROLE-3)",
+				w.m.targetName(r.target), w.m.targetName(r.app), w.at(r.issued), w.at(r.end))
+		}
 		if d := w.users[r.user].deniedAt; r.issued <= d && d < r.end {
 			text += fmt.Sprintf(", cut at %s by the deny policy on the user (CUT-1)", w.at(d))
 		}
@@ -304,6 +322,8 @@ func (w *world) describe(c Channel, h holder) string {
 		}
 		return fmt.Sprintf("job in %s started at %s on the portal session, with background sessions off: it failed at the first check after the portal session ended (BG-4, every %s), at %s",
 			w.m.targetName(j.target), w.at(j.start), check, w.at(j.end))
+	case hExchanged, hJWT, hIdPIssues:
+		return w.describeOnBehalf(h)
 	case hKiro:
 		k := &w.kiros[h.idx]
 		return w.spanText("extended Kiro session %s from %s to %s, independent of the portal session (KIRO-1)",

@@ -96,9 +96,12 @@ const (
 	SAML
 	Jobs
 	Kiro
+	// AccountAccess is a customer-managed application with a trusted token issuer and AWS
+	// account access: it acts in AWS as its users (TTI-1).
+	AccountAccess
 )
 
-var appKindNames = [...]string{"aws_managed", "saml", "jobs", "kiro"}
+var appKindNames = [...]string{"aws_managed", "saml", "jobs", "kiro", "account_access"}
 
 func (k AppKind) String() string { return appKindNames[k] }
 
@@ -110,6 +113,9 @@ type Application struct {
 	SessionDuration time.Duration
 	// BackgroundSessions, when not nil, overrides the instance setting for a jobs application (BG-1).
 	BackgroundSessions *bool
+	// JWTLifetime is how long a JWT the IdP issues to an account_access application lives
+	// (TTI-2). Zero means DefaultJWTLifetime.
+	JWTLifetime time.Duration
 }
 
 // Assignment entitles a user or group to an account with a permission set, or to an application.
@@ -227,6 +233,9 @@ const (
 	SetBackgroundSessionDuration
 	EnableBackgroundSessions
 	DisableBackgroundSessions
+	// ActAsUser is an application of kind account_access obtaining role credentials as the
+	// user (TTI-1).
+	ActAsUser
 	numActions
 )
 
@@ -238,6 +247,7 @@ var actionNames = [...]string{
 	"set_portal_session", "set_permission_set_duration", "end_background_session",
 	"deny_user", "allow_user", "revoke_role_sessions", "offboard",
 	"set_background_session_duration", "enable_background_sessions", "disable_background_sessions",
+	"act_as_user",
 }
 
 func (a Action) String() string { return actionNames[a] }
@@ -360,12 +370,13 @@ const (
 	ChCLIToken
 	ChBackground
 	ChKiro
+	ChAppOnBehalf // TTI: an application with AWS account access obtaining role credentials as the user
 	ChAny
 	NumChannels
 )
 
 var channelNames = [...]string{"portal", "sign_in", "app_new", "app_existing", "saml_app", "role_new",
-	"role_existing", "cli_token", "background", "kiro", "any"}
+	"role_existing", "cli_token", "background", "kiro", "app_on_behalf", "any"}
 
 func (c Channel) String() string { return channelNames[c] }
 
@@ -406,7 +417,7 @@ type Offboarding struct {
 
 // Span is one session of an offboarded user, for timelines.
 type Span struct {
-	Kind  string // portal, app, saml, role, cli_token, job, kiro
+	Kind  string // portal, app, saml, role, cli_token, job, kiro; app_token and jwt (TTI)
 	Label string
 	Start time.Duration
 	End   time.Duration // the horizon when Open
@@ -512,6 +523,17 @@ type Behaviour struct {
 	// Kiro, when set, is the Kiro application opened from the Kiro IDE at the start of each day
 	// that has no Kiro session.
 	Kiro string
+	// ActAsUser, when set, is an application of kind account_access acting as the person.
+	ActAsUser *OnBehalf
+}
+
+// OnBehalf is an application of kind account_access acting as a person (TTI-1) around the
+// clock, as a server-side application does, not in working hours: PerDay times a day on average
+// (a Poisson process), each time obtaining role credentials for one of Targets, accounts with
+// permission sets, chosen at random.
+type OnBehalf struct {
+	Application string
+	Activity
 }
 
 // Population is Count people of one behaviour, named Name-1 to Name-Count, with the same groups,

@@ -206,6 +206,7 @@ func (w *world) disableInIdentityCenter(u int32, why string) {
 		}
 	}
 	w.userActionEndsExtended(u, true)
+	w.revokeExchangedTokens(u) // TTI-4
 	w.reviewApps(u)
 }
 
@@ -240,6 +241,7 @@ func (w *world) deleteUser(u int32) {
 		w.end(kindPortal, s.live[kindPortal][i], "the user was deleted (UIS-5)")
 	}
 	w.userActionEndsExtended(u, true)
+	w.revokeExchangedTokens(u) // TTI-4
 	w.reviewApps(u)
 	if s.enabledIdP && w.sc.Switches.ProvisioningRecreatesDeletedUsers {
 		w.scheduleProvisioning(u) // PROV-5: the source still has the user

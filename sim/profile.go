@@ -36,6 +36,7 @@ type Timing struct {
 	DenyPropagation      time.Duration // CUT-1, CUT-2: delay uniform in (0, this]
 	SCIMPushLatency      time.Duration // PROV-2 default push latency
 	SCIMInterval         time.Duration // PROV-2 default periodic interval
+	TTIAccessToken       time.Duration // TTI-1: the access token a JWT is exchanged for
 }
 
 // Profile is a set of timings and capabilities of the service at some date (RULES.md, timing profiles).
@@ -49,6 +50,9 @@ type Profile struct {
 	// IdPCapAlways says whether an external IdP's session caps the portal session whether or not
 	// its assertion carries SessionNotOnOrAfter (UIS-6: profile 2022-10).
 	IdPCapAlways bool
+	// AccountAccess says whether applications with AWS account access exist (TTI-1: launched
+	// 2026-06, so in profile current only).
+	AccountAccess bool
 }
 
 func baseTiming() Timing {
@@ -80,6 +84,7 @@ func baseTiming() Timing {
 		DenyPropagation:      5 * time.Minute,
 		SCIMPushLatency:      time.Minute,
 		SCIMInterval:         40 * time.Minute,
+		TTIAccessToken:       time.Hour,
 	}
 }
 
@@ -88,6 +93,7 @@ func LookupProfile(name string) (Profile, bool) {
 	p := Profile{Name: name, Timing: baseTiming(), ADSessionManagement: true, ExtendedSessions: true}
 	switch name {
 	case "current":
+		p.AccountAccess = true
 	case "2023-09":
 		p.AppSessionCheck = 60 * time.Minute
 		p.ExtendedSessions = false
@@ -143,6 +149,7 @@ func (t *Timing) fields() map[string]*time.Duration {
 		"deny_propagation":           &t.DenyPropagation,
 		"scim_push_latency":          &t.SCIMPushLatency,
 		"scim_interval":              &t.SCIMInterval,
+		"tti_access_token":           &t.TTIAccessToken,
 	}
 }
 
@@ -191,6 +198,10 @@ type Switches struct {
 	// ProvisioningRecreatesDeletedUsers says whether a user deleted in IAM Identity Center but
 	// still active at the source is created again by the next provisioning run or sync (PROV-5).
 	ProvisioningRecreatesDeletedUsers bool
+	// DisableRevokesExchangedTokens says whether disabling or deleting the user in IAM Identity
+	// Center revokes the access tokens that applications with AWS account access obtained by
+	// exchanging the user's JWTs (TTI-4).
+	DisableRevokesExchangedTokens bool
 }
 
 // DefaultSwitches returns the switches as RULES.md sets them.
@@ -206,6 +217,7 @@ func (s *Switches) fields() map[string]*bool {
 		"user_actions_end_kiro_sessions":       &s.UserActionsEndKiroSessions,
 		"last_assignment_ends_role_sessions":   &s.LastAssignmentEndsRoleSessions,
 		"provisioning_recreates_deleted_users": &s.ProvisioningRecreatesDeletedUsers,
+		"disable_revokes_exchanged_tokens":     &s.DisableRevokesExchangedTokens,
 	}
 }
 

@@ -13,7 +13,8 @@ type roleSession struct {
 	target  target
 	issued  time.Duration
 	console bool
-	revoked bool // CUT-2
+	revoked bool   // CUT-2
+	app     target // the application of kind account_access that obtained it (TTI-1), or noTarget
 }
 
 // canFederate says whether the user may obtain role credentials (ROLE-1). With the switch
@@ -34,7 +35,7 @@ func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
 	i := alloc(&w.roles, &w.free[kindRole])
 	exp := w.now + w.psDuration[w.m.targetPermSet(t)]
 	w.roles[i] = roleSession{sessionHead: sessionHead{user: u, end: exp, live: true, gen: w.roles[i].gen},
-		device: dev, target: t, issued: w.now, console: console}
+		device: dev, target: t, issued: w.now, console: console, app: noTarget}
 	w.begin(kindRole, i)
 	return i
 }

@@ -184,6 +184,7 @@ func (w *world) scheduleEnds(u int32) {
 	for _, d := range w.m.users[u].devices {
 		w.scheduleTokenExpiry(d)
 	}
+	w.scheduleOnBehalfOf(u)
 }
 
 // scheduleTokenExpiry queues the expiry of the device's access token, when its owner is tracked:

@@ -153,8 +153,9 @@ func (Setting) permissionSet(sc *Scenario, name string) int {
 // durations are checked again against the new profile's ranges (UIS-1, ROLE-2), and background
 // and Kiro sessions are turned off, with a warning, in profiles that do not have them (BG-1,
 // KIRO-1); an Active Directory source's ticket lifetime and portal session, which a profile
-// without AD session management ignores, are warned about (UIS-8). On an error the scenario is
-// unchanged.
+// without AD session management ignores, are warned about (UIS-8). Applications of kind
+// account_access are refused in profiles that do not have them (TTI-1). On an error the
+// scenario is unchanged.
 func (sc *Scenario) SetProfile(name string) error {
 	p, ok := LookupProfile(name)
 	if !ok {
@@ -181,6 +182,11 @@ func (sc *Scenario) SetProfile(name string) error {
 	inRange("settings.portal_session", sc.Settings.PortalSession, PortalSessionSetting)
 	for _, ps := range sc.PermissionSets {
 		inRange("session_duration of permission set "+ps.Name, ps.SessionDuration, PermissionSetSetting(ps.Name))
+	}
+	for _, a := range sc.Applications {
+		if a.Kind == AccountAccess && !p.AccountAccess {
+			errs = append(errs, fmt.Errorf("profile %s: application %s is of kind account_access, which does not exist in that profile (TTI-1: launched 2026-06); use profile current", name, a.Name))
+		}
 	}
 	if len(errs) > 0 {
 		return errors.Join(errs...)

@@ -9,19 +9,20 @@ import (
 // Event kinds of the queue. Timeline events are not queued: they are merged in from the
 // compiled timeline, before any queued event of the same instant.
 const (
-	evStep        evKind = iota // a playbook step: ref = offboarding, gen = step index
-	evPortalEnd                 // UIS-1: a portal session reaches its end
-	evAppEnd                    // APP-2, APP-3: the check that ends an application session
-	evSAMLEnd                   // SAML-1: a SAML application session reaches its own end
-	evRoleExpire                // ROLE-2: role credentials expire
-	evTokenExpire               // CLI-1, CLI-4: a device's access token expires
-	evWorkload                  // CLI-5: a CLI workload refreshes its role credentials
-	evGroupView                 // GRP-1: a membership change reaches the membership view
-	evDeny                      // CUT-1: a deny (or its removal) has propagated
-	evRevoke                    // CUT-2: a TokenIssueTime deny has propagated
-	evProvision                 // PROV-2: a provisioning run reaches a user
-	evJobEnd                    // BG-3, BG-4: a job finishes, or the check that fails it
-	evKiroEnd                   // KIRO-1: a Kiro session reaches its end
+	evStep           evKind = iota // a playbook step: ref = offboarding, gen = step index
+	evPortalEnd                    // UIS-1: a portal session reaches its end
+	evAppEnd                       // APP-2, APP-3: the check that ends an application session
+	evSAMLEnd                      // SAML-1: a SAML application session reaches its own end
+	evRoleExpire                   // ROLE-2: role credentials expire
+	evTokenExpire                  // CLI-1, CLI-4: a device's access token expires
+	evWorkload                     // CLI-5: a CLI workload refreshes its role credentials
+	evGroupView                    // GRP-1: a membership change reaches the membership view
+	evDeny                         // CUT-1: a deny (or its removal) has propagated
+	evRevoke                       // CUT-2: a TokenIssueTime deny has propagated
+	evProvision                    // PROV-2: a provisioning run reaches a user
+	evJobEnd                       // BG-3, BG-4: a job finishes, or the check that fails it
+	evKiroEnd                      // KIRO-1: a Kiro session reaches its end
+	evOnBehalfExpire               // TTI-1, TTI-2: a JWT or an exchanged access token an application holds expires
 )
 
 type userState struct {
@@ -90,6 +91,7 @@ type world struct {
 	roles    []roleSession
 	jobs     []job
 	kiros    []kiroSession
+	onBehalf []onBehalf // per user and application of kind account_access (TTI-1)
 	members  []pendingMembership
 	revokes  []pendingRevoke
 	offs     []offboardingRecord
@@ -205,6 +207,8 @@ func (w *world) resetUsers() {
 	for range w.m.devices {
 		w.devPortal = append(w.devPortal, -1)
 	}
+	w.onBehalf = resize(w.onBehalf, len(w.users)*len(w.m.tti))
+	clear(w.onBehalf)
 }
 
 // resetSessions empties the sessions and the pending changes, keeping the buffers.
@@ -305,6 +309,12 @@ func (w *world) dispatch(e *event) bool {
 		w.settle(w.m.devices[e.ref].user)
 		w.workloadRefresh(e.ref)
 		w.observe(w.m.devices[e.ref].user)
+	case evOnBehalfExpire:
+		// A JWT or an exchanged token expires: it changes nothing but the exposure channels.
+		if w.onBehalf[e.ref].gen != e.gen {
+			return false
+		}
+		w.observe(w.onBehalfUser(e.ref))
 	case evGroupView:
 		pm := w.members[e.ref]
 		w.membershipSeen(pm)
@@ -322,7 +332,7 @@ func (w *world) dispatch(e *event) bool {
 		w.revokeSeen(w.revokes[e.ref])
 	case evProvision:
 		w.provision(e.ref)
-	case evDayStart, evActivity, evDayEnd, evGenOffboard:
+	case evDayStart, evActivity, evDayEnd, evGenOffboard, evActAsUser:
 		w.dispatchBehaviour(e)
 	}
 	return true
@@ -365,6 +375,10 @@ func (w *world) apply(s *step) {
 		t.workGen++
 	case StartJob:
 		w.startJob(u, s.device, s.target, s.duration, s.scheduled)
+	case ActAsUser:
+		if !w.actAsUser(u, s.app, s.target) {
+			w.counters.RefusedActions++
+		}
 	case EndBackgroundSession:
 		w.endBackgroundSessions(u, s.target)
 	case SetBackgroundSessionDuration:

@@ -176,7 +176,7 @@ func TestRunFlagsAfterPath(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
 		t.Fatalf("stdout is not JSON: %v\n%s", err, stdout)
 	}
-	if doc.SchemaVersion != 1 || doc.Seed != 7 || doc.Replications != 3 || len(doc.Exposure) != 11 {
+	if doc.SchemaVersion != 1 || doc.Seed != 7 || doc.Replications != 3 || len(doc.Exposure) != 12 { // the 12 channels of SPEC.md
 		t.Errorf("schema %d seed %d replications %d channels %d", doc.SchemaVersion, doc.Seed, doc.Replications, len(doc.Exposure))
 	}
 	if (code == exitOK) != doc.Pass {

@@ -110,7 +110,7 @@ func TestSweepWritesReport(t *testing.T) {
 	}
 	front := 0
 	for i, c := range doc.Candidates {
-		if c.Index != i || len(c.Settings) != 2 || len(c.Exposure) != 11 || c.Friction["sign_in_prompts_per_user_week"] == nil || len(c.Policy) != 1 {
+		if c.Index != i || len(c.Settings) != 2 || len(c.Exposure) != 12 || c.Friction["sign_in_prompts_per_user_week"] == nil || len(c.Policy) != 1 {
 			t.Errorf("candidate %d: %+v", i, c)
 		}
 		if admin := c.Settings["permission_set.Admin"]; c.Pass != (admin < 2*3600) {
