@@ -46,6 +46,7 @@ type htmlPage struct {
 	FrictionColumns  []string
 	Friction         [][]string
 	Figures          []htmlFigure
+	Fonts            template.CSS // the figures' fonts
 	WorstColumns     []string
 	Worst            [][]string
 	Notes            []string
@@ -88,12 +89,9 @@ func WriteHTML(w io.Writer, s *Summary, figs []Figure) error {
 		pg.Controls = append(pg.Controls, htmlControl{Pass: s.Policy[i].Pass, Cells: row,
 			Worst: ev[i][1], Exposure: ev[i][2], Evidence: ev[i][3]})
 	}
-	for _, f := range figs {
-		svg, err := inlineSVG(f.SVG)
-		if err != nil {
-			return fmt.Errorf("figure %s: %v", f.Name, err)
-		}
-		pg.Figures = append(pg.Figures, htmlFigure{Name: f.Name, Title: f.Title, Caption: f.Caption, SVG: svg})
+	var err error
+	if pg.Figures, pg.Fonts, err = htmlFigures(figs); err != nil {
+		return err
 	}
 	obs := s.Results.Offboardings
 	n := min(len(obs), maxListedOffboardings)
@@ -107,12 +105,33 @@ func WriteHTML(w io.Writer, s *Summary, figs []Figure) error {
 	if err := pageTemplate.Execute(&b, pg); err != nil {
 		return err
 	}
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(b.Bytes())
 	return err
 }
 
+// htmlFigures returns the figures as a page shows them, and the @font-face rules of their
+// text: one per font face for all of them, where each figure's own file has its own.
+func htmlFigures(figs []Figure) ([]htmlFigure, template.CSS, error) {
+	var out []htmlFigure
+	use := fontUse{}
+	for _, f := range figs {
+		svg, err := inlineSVG(f.SVG)
+		if err != nil {
+			return nil, "", fmt.Errorf("figure %s: %v", f.Name, err)
+		}
+		out = append(out, htmlFigure{Name: f.Name, Title: f.Title, Caption: f.Caption, SVG: svg})
+		use.merge(f.fonts)
+	}
+	css, err := fontFaces(use)
+	if err != nil {
+		return nil, "", err
+	}
+	return out, template.CSS(css), nil // base64 and names of our own making: nothing to escape
+}
+
 // inlineSVG makes an SVG document, as gonum/plot writes it, fit to sit inside HTML: without the
-// XML declaration and comment before the <svg> element, and scaled to the page by CSS.
+// XML declaration and comment before the <svg> element and its embedded fonts (the page has
+// them once for all its figures), and scaled to the page by CSS.
 func inlineSVG(doc []byte) (template.HTML, error) {
 	s := string(doc)
 	i := strings.Index(s, "<svg")
@@ -120,6 +139,11 @@ func inlineSVG(doc []byte) (template.HTML, error) {
 		return "", fmt.Errorf("no <svg> element")
 	}
 	s = s[i:]
+	if j := strings.Index(s, svgFontsOpen); j >= 0 {
+		if k := strings.Index(s[j:], svgFontsClose); k >= 0 {
+			s = s[:j] + s[j+k+len(svgFontsClose):]
+		}
+	}
 	// The page sets the size; the viewBox keeps the proportions.
 	if j := strings.Index(s, ">"); j > 0 {
 		head := s[:j]

@@ -10,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
@@ -23,14 +24,18 @@ type Figure struct {
 	Name    string // file name without extension: exposure-ecdf, timeline, histogram
 	Title   string
 	Caption string
-	SVG     []byte
+	SVG     []byte // with the glyphs of its text embedded
 	PNG     []byte
+
+	height vg.Length // the figure's height, if not plotHeight
+	fonts  fontUse   // the text drawn, for report.html's fonts
 }
 
-// Plot sizes and the resolution of the PNG files.
+// Plot sizes, the margin around a figure and the resolution of the PNG files.
 const (
 	plotWidth  = 8 * vg.Inch
 	plotHeight = 4.5 * vg.Inch
+	plotMargin = 4 * vg.Millimeter
 	plotDPI    = 96
 )
 
@@ -57,18 +62,11 @@ var dashes = [][]vg.Length{nil, {vg.Points(6), vg.Points(3)}, {vg.Points(2), vg.
 // Figures draws the report's plots: the ECDF of exposure per channel, the timeline of the worst
 // offboarding and the histogram of the worst channel's exposure.
 func Figures(s *Summary) ([]Figure, error) {
-	ecdf := func(s *Summary) (drawer, Figure, error) {
-		p, fig, err := ecdfPlot(s)
-		if err != nil {
-			return nil, fig, err
-		}
-		return p.Draw, fig, nil
-	}
 	histogram := func(s *Summary) (drawer, Figure, error) {
 		p, fig := histogramPlot(s)
 		return p.Draw, fig, nil
 	}
-	return renderAll(s, ecdf, timelinePlot, histogram)
+	return renderAll(s, ecdfPlot, timelinePlot, histogram)
 }
 
 // renderAll makes and renders each figure of x.
@@ -98,69 +96,79 @@ func render(d drawer, fig *Figure) (err error) {
 			err = fmt.Errorf("%v", r)
 		}
 	}()
-	sc := vgsvg.New(plotWidth, plotHeight)
-	d(draw.New(sc))
+	h := plotHeight
+	if fig.height > 0 {
+		h = fig.height
+	}
+	// A margin keeps text drawn at the edge of the plot, such as the title, off the border.
+	inset := func(c draw.Canvas) draw.Canvas { return draw.Crop(c, plotMargin, -plotMargin, plotMargin, -plotMargin) }
+	sc := textCanvas{vgsvg.New(plotWidth, h), fontUse{}}
+	d(inset(draw.New(sc)))
 	var svg bytes.Buffer
 	if _, err := sc.WriteTo(&svg); err != nil {
 		return err
 	}
-	ic := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(plotDPI))
-	d(draw.New(ic))
+	ic := vgimg.NewWith(vgimg.UseWH(plotWidth, h), vgimg.UseDPI(plotDPI))
+	d(inset(draw.New(ic)))
 	var png bytes.Buffer
 	if _, err := (vgimg.PngCanvas{Canvas: ic}).WriteTo(&png); err != nil {
 		return err
 	}
-	fig.SVG, fig.PNG = svg.Bytes(), png.Bytes()
+	doc, err := embedFonts(svg.Bytes(), sc.use)
+	if err != nil {
+		return err
+	}
+	fig.SVG, fig.PNG, fig.fonts = doc, png.Bytes(), sc.use
 	return nil
 }
 
+// newPlot returns a plot of a figure's width with its title, wrapped to fit, and the axes' labels.
 func newPlot(title, x, y string) *plot.Plot {
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text = wrapText(p.Title.TextStyle, title, plotWidth-2*plotMargin)
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
 	return p
 }
 
-// xys scales durations to a unit.
+// wrapText breaks s into lines at spaces so that each fits in width when drawn in sty; a word
+// longer than width has a line of its own.
+func wrapText(sty text.Style, s string, width vg.Length) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = w
+		case sty.Width(line+" "+w) <= width:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	return strings.Join(append(lines, line), "\n")
+}
+
+// scale scales durations to a unit.
 func scale(d, unit time.Duration) float64 { return float64(d) / float64(unit) }
 
-func ecdfPlot(s *Summary) (*plot.Plot, Figure, error) {
+// The ECDF is drawn as small multiples: a panel per channel, on axes they share.
+const (
+	ecdfCols        = 4                 // panels in a row at most
+	ecdfPanelHeight = 1.4 * vg.Inch     // a row of panels
+	ecdfFrame       = 1.2 * vg.Inch     // the title, the axes' labels and the legend
+	ecdfTickGap     = 9 * vg.Millimeter // the least space between labelled ticks, over a panel of ecdfPanelWidth
+)
+
+// ecdfPanelWidth is about the width of a panel's data area.
+const ecdfPanelWidth = (plotWidth - 2*plotMargin - 0.9*vg.Inch) / ecdfCols
+
+// ecdfPlot draws the ECDF of each channel's exposure in a panel of its own, all on the same
+// logarithmic time axis, with the ECDF of any behind each for comparison.
+func ecdfPlot(s *Summary) (drawer, Figure, error) {
 	fig := Figure{Name: "exposure-ecdf", Title: "Exposure per channel (ECDF)"}
 	series, zero := ecdfData(s)
-	var top time.Duration
-	for _, sr := range series {
-		top = max(top, sr.Points[len(sr.Points)-1].X)
-	}
-	unit, unitName := timeUnit(top)
-	p := newPlot(fig.Title, "exposure after the offboarding ("+unitName+")", "fraction of offboardings")
-	p.Y.Min, p.Y.Max = 0, 1
-	p.X.Min = 0
-	p.Legend.Top = false
-	p.Legend.Left = false
-	for i, sr := range series {
-		xy := make(plotter.XYs, 0, len(sr.Points)+1)
-		for _, pt := range sr.Points {
-			xy = append(xy, plotter.XY{X: scale(pt.X, unit), Y: pt.F})
-		}
-		// carry the last step on to the right edge
-		xy = append(xy, plotter.XY{X: scale(top, unit), Y: 1})
-		l, err := plotter.NewLine(xy)
-		if err != nil {
-			return nil, fig, fmt.Errorf("the line of %s: %v", sr.Channel, err)
-		}
-		l.StepStyle = plotter.PostStep
-		// any, the longest of all, in black; the others in the colours before it, then dashed
-		colours := len(palette) - 1
-		l.Color = palette[i%colours]
-		l.Dashes = dashes[i/colours%len(dashes)]
-		l.Width = vg.Points(1.5)
-		if sr.Channel == sim.ChAny {
-			l.Color, l.Dashes, l.Width = palette[len(palette)-1], dashes[1], vg.Points(2.5)
-		}
-		p.Add(l)
-		p.Legend.Add(sr.Channel.String(), l)
-	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "For each channel, the fraction of the %d offboardings whose exposure window was at most the time on the horizontal axis; windows open at the horizon count at their length to the horizon.",
 		len(s.Results.Offboardings))
@@ -172,10 +180,148 @@ func ecdfPlot(s *Summary) (*plot.Plot, Figure, error) {
 		fmt.Fprintf(&b, " Left out because every window is 0: %s.", strings.Join(names, ", "))
 	}
 	if len(series) == 0 {
-		p.Title.Text += ": no window longer than 0"
+		fig.Caption = b.String()
+		p := newPlot(fig.Title+": no window longer than 0", "exposure after the offboarding", "fraction of offboardings")
+		p.Y.Min, p.Y.Max = 0, 1
+		return p.Draw, fig, nil
 	}
+	lo, hi := ecdfAxis(series)
+	fmt.Fprintf(&b, " Each channel has a panel of its own, all on the same axes, so that each line is easy to follow and the panels compare by position. The time axis is logarithmic, so that windows of seconds and of days both show; windows of at most %s (0 among them) count at its left edge. The grey dashed line in each panel is any, the longest window of all channels.",
+		roundTimeLabel(lo))
 	fig.Caption = b.String()
-	return p, fig, nil
+
+	var anyPoints []ecdfPoint
+	for _, sr := range series {
+		if sr.Channel == sim.ChAny {
+			anyPoints = sr.Points
+		}
+	}
+	decades := math.Log10(float64(hi) / float64(lo))
+	ticks := logTimeTicks(lo, hi, decades*float64(ecdfTickGap)/float64(ecdfPanelWidth))
+	cols, rows := grid(len(series), ecdfCols)
+	fig.height = ecdfFrame + vg.Length(rows)*ecdfPanelHeight
+	panels := make([][]*plot.Plot, rows)
+	for r := range panels {
+		panels[r] = make([]*plot.Plot, cols)
+	}
+	for i, sr := range series {
+		r, c := i/cols, i%cols
+		p, err := ecdfPanel(sr, anyPoints, lo, hi, ticks, i+cols >= len(series), c == 0)
+		if err != nil {
+			return nil, fig, err
+		}
+		panels[r][c] = p
+	}
+	legend := []legendEntry{
+		{Label: "the panel's channel", Line: &draw.LineStyle{Color: palette[0], Width: vg.Points(1.5)}},
+		{Label: "any: the longest of all channels", Line: &anyStyle},
+	}
+	frame := plot.New()
+	frame.Title.Text = fig.Title
+	frame.X.Label.Text = "exposure after the offboarding (logarithmic)"
+	frame.Y.Label.Text = "fraction of offboardings"
+	return func(c draw.Canvas) {
+		drawWithLegend(c, frame.Legend.TextStyle, legend, func(c draw.Canvas) { drawPanels(c, frame, panels) })
+	}, fig, nil
+}
+
+// anyStyle draws any behind each channel's ECDF.
+var anyStyle = draw.LineStyle{Color: color.RGBA{0x90, 0x90, 0x90, 0xff}, Width: vg.Points(1), Dashes: []vg.Length{vg.Points(4), vg.Points(2)}}
+
+// ecdfPanel is the panel of one channel: its ECDF over any's (unless it is any), on the
+// logarithmic axis from lo to hi marked by ticks, with tick labels on the axes asked for.
+func ecdfPanel(sr ecdfSeries, anyPoints []ecdfPoint, lo, hi time.Duration, ticks []timeTick, xLabels, yLabels bool) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = sr.Channel.String()
+	p.Title.TextStyle.Font.Size = vg.Points(10)
+	p.Title.Padding = vg.Points(3)
+	p.X.Scale = plot.LogScale{}
+	p.X.Min, p.X.Max = lo.Seconds(), hi.Seconds()
+	p.Y.Min, p.Y.Max = 0, 1
+	p.X.Padding, p.Y.Padding = 0, 0
+	p.X.Tick.Label.Font.Size, p.Y.Tick.Label.Font.Size = vg.Points(9), vg.Points(9)
+	xt := make(plot.ConstantTicks, len(ticks))
+	for i, t := range ticks {
+		xt[i] = plot.Tick{Value: t.At.Seconds()}
+		if xLabels {
+			xt[i].Label = t.Label
+		}
+	}
+	yt := plot.ConstantTicks{{Value: 0}, {Value: 0.25}, {Value: 0.5}, {Value: 0.75}, {Value: 1}}
+	if yLabels {
+		yt[0].Label, yt[2].Label, yt[4].Label = "0", "0.5", "1"
+	}
+	p.X.Tick.Marker, p.Y.Tick.Marker = xt, yt
+	var gx, gy []float64
+	for _, t := range xt {
+		gx = append(gx, t.Value)
+	}
+	for _, t := range yt {
+		gy = append(gy, t.Value)
+	}
+	p.Add(&gridLines{x: gx, y: gy})
+	line := func(points []ecdfPoint, sty draw.LineStyle) error {
+		pts := ecdfFrom(points, lo)
+		xy := make(plotter.XYs, 0, len(pts)+1)
+		for _, pt := range pts {
+			xy = append(xy, plotter.XY{X: pt.X.Seconds(), Y: pt.F})
+		}
+		xy = append(xy, plotter.XY{X: p.X.Max, Y: 1}) // carry the last step on to the right edge
+		l, err := plotter.NewLine(xy)
+		if err != nil {
+			return fmt.Errorf("the line of %s: %v", sr.Channel, err)
+		}
+		l.StepStyle = plotter.PostStep
+		l.LineStyle = sty
+		p.Add(l)
+		return nil
+	}
+	if sr.Channel != sim.ChAny && anyPoints != nil {
+		if err := line(anyPoints, anyStyle); err != nil {
+			return nil, err
+		}
+	}
+	sty := draw.LineStyle{Color: palette[0], Width: vg.Points(1.5)}
+	if sr.Channel == sim.ChAny {
+		sty.Color = palette[len(palette)-1]
+	}
+	return p, line(sr.Points, sty)
+}
+
+// gridLines draws light lines across a plot at the given values.
+type gridLines struct{ x, y []float64 }
+
+func (g *gridLines) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	sty := draw.LineStyle{Color: color.RGBA{0xe4, 0xe4, 0xe4, 0xff}, Width: vg.Points(0.5)}
+	for _, x := range g.x {
+		c.StrokeLine2(sty, trX(x), c.Min.Y, trX(x), c.Max.Y)
+	}
+	for _, y := range g.y {
+		c.StrokeLine2(sty, c.Min.X, trY(y), c.Max.X, trY(y))
+	}
+}
+
+// drawPanels draws a grid of panels (nil where there is none) aligned on their axes, with the
+// title and the axes' labels of frame around them once.
+func drawPanels(c draw.Canvas, frame *plot.Plot, panels [][]*plot.Plot) {
+	title, xl, yl := frame.Title.TextStyle, frame.X.Label.TextStyle, frame.Y.Label.TextStyle
+	pad := vg.Points(6)
+	c.FillText(title, vg.Point{X: c.Center().X, Y: c.Max.Y}, frame.Title.Text)
+	c.FillText(xl, vg.Point{X: c.Center().X, Y: c.Min.Y}, frame.X.Label.Text)
+	yl.Rotation, yl.XAlign, yl.YAlign = math.Pi/2, draw.XCenter, draw.YTop
+	c.FillText(yl, vg.Point{X: c.Min.X, Y: c.Center().Y}, frame.Y.Label.Text)
+	tiles := draw.Tiles{Rows: len(panels), Cols: len(panels[0]),
+		PadTop: title.Height(frame.Title.Text) + pad, PadBottom: xl.Height(frame.X.Label.Text) + pad,
+		PadLeft: yl.Height(frame.Y.Label.Text) + pad, PadX: vg.Points(12), PadY: vg.Points(6)}
+	canvases := plot.Align(panels, tiles, c)
+	for r, row := range panels {
+		for i, p := range row {
+			if p != nil {
+				p.Draw(canvases[r][i])
+			}
+		}
+	}
 }
 
 func histogramPlot(s *Summary) (*plot.Plot, Figure) {
@@ -265,7 +411,7 @@ func timelinePlot(s *Summary) (drawer, Figure, error) {
 			l.Dashes = dashes[1+(i-1)%(len(dashes)-1)]
 		}
 		p.Add(l)
-		legend = append(legend, legendEntry{m.Label, l.LineStyle})
+		legend = append(legend, legendEntry{Label: m.Label, Line: &l.LineStyle})
 	}
 	// Show at most as long before the offboarding as after it, and at least an hour.
 	if left := max(bottom, -max(top, time.Hour)); left > bottom {
@@ -286,21 +432,22 @@ func timelinePlot(s *Summary) (drawer, Figure, error) {
 	w := o.Windows[sim.ChAny]
 	fmt.Fprintf(&b, " Exposure on any channel: %s.", windowString(w))
 	fig.Caption = b.String()
-	return func(c draw.Canvas) { drawWithLegend(c, p, legend) }, fig, nil
+	return func(c draw.Canvas) { drawWithLegend(c, p.Legend.TextStyle, legend, p.Draw) }, fig, nil
 }
 
-// legendEntry is a line of a legend drawn below a plot.
+// legendEntry is an entry of a legend drawn below a figure: a sample of a line, a glyph or
+// both, and its label.
 type legendEntry struct {
 	Label string
-	Style draw.LineStyle
+	Line  *draw.LineStyle
+	Glyph *draw.GlyphStyle
 }
 
-// drawWithLegend draws p with the legend in rows below it, where it covers nothing.
-func drawWithLegend(c draw.Canvas, p *plot.Plot, legend []legendEntry) {
-	sty := p.Legend.TextStyle
+// drawWithLegend draws a figure with d and its legend in rows below it, where it covers nothing.
+func drawWithLegend(c draw.Canvas, sty text.Style, legend []legendEntry, d drawer) {
 	const sample, gap = 24, 16 // points: a line's sample, space between entries
 	pad := vg.Points(6)
-	lineH := sty.Height("M") * 1.4
+	lineH := sty.Height("M") * 1.5
 	width := c.Max.X - c.Min.X - 2*pad
 	// lay the entries out in rows
 	type place struct {
@@ -321,11 +468,16 @@ func drawWithLegend(c draw.Canvas, p *plot.Plot, legend []legendEntry) {
 	if len(legend) == 0 {
 		strip = 0
 	}
-	p.Draw(draw.Crop(c, 0, 0, strip, 0))
+	d(draw.Crop(c, 0, 0, strip, 0))
 	for i, e := range legend {
 		x0 := c.Min.X + pad + places[i].x
 		y := c.Min.Y + strip - pad - vg.Length(places[i].row)*lineH - lineH/2
-		c.StrokeLine2(e.Style, x0, y, x0+vg.Points(sample), y)
+		if e.Line != nil {
+			c.StrokeLine2(*e.Line, x0, y, x0+vg.Points(sample), y)
+		}
+		if e.Glyph != nil {
+			c.DrawGlyph(*e.Glyph, vg.Point{X: x0 + vg.Points(sample)/2, Y: y})
+		}
 		c.FillText(sty, vg.Point{X: x0 + vg.Points(sample+4), Y: y - sty.Height("M")/2 + sty.FontExtents().Descent}, e.Label)
 	}
 }

@@ -20,8 +20,9 @@ type ecdfPoint struct {
 	F float64
 }
 
-// maxECDFSteps is the most steps an ECDF is drawn with; more distinct lengths are thinned.
-const maxECDFSteps = 2000
+// maxECDFSteps is the most steps an ECDF is drawn with; more distinct lengths are thinned. A
+// panel of the ECDF is about 100 points high, so a step of 1/400 is a quarter of a point.
+const maxECDFSteps = 400
 
 // ecdfPoints returns the ECDF of the channel's windows over the offboardings as the corners of a
 // step line: (shortest, 0), then for each distinct length x the fraction of windows at most x.
@@ -200,4 +201,104 @@ func timeUnit(d time.Duration) (time.Duration, string) {
 		return time.Hour, "hours"
 	}
 	return 24 * time.Hour, "days"
+}
+
+// ecdfFrom returns the ECDF's steps on an axis that starts at lo: one at lo with the fraction of
+// windows at most lo (0 ones among them), then the steps beyond lo.
+func ecdfFrom(points []ecdfPoint, lo time.Duration) []ecdfPoint {
+	start := ecdfPoint{lo, 0}
+	var rest []ecdfPoint
+	for _, pt := range points {
+		if pt.X <= lo {
+			start.F = max(start.F, pt.F)
+		} else {
+			rest = append(rest, pt)
+		}
+	}
+	return append([]ecdfPoint{start}, rest...)
+}
+
+// timeTick is a mark of a time axis: a round duration and its label.
+type timeTick struct {
+	At    time.Duration
+	Label string
+}
+
+// roundTimes are the durations a logarithmic time axis marks, those labelled first before the
+// others (of which only those with room get a label).
+var roundTimes = []timeTick{
+	{time.Second, "1s"}, {time.Minute, "1m"}, {time.Hour, "1h"}, {24 * time.Hour, "1d"},
+	{30 * 24 * time.Hour, "30d"}, {365 * 24 * time.Hour, "1y"},
+	{10 * time.Second, "10s"}, {10 * time.Minute, "10m"}, {6 * time.Hour, "6h"}, {7 * 24 * time.Hour, "7d"},
+}
+
+// roundTimeLabel returns the label of a round time, or its duration if it is none.
+func roundTimeLabel(d time.Duration) string {
+	for _, t := range roundTimes {
+		if t.At == d {
+			return t.Label
+		}
+	}
+	return sim.HumanDuration(d)
+}
+
+// ecdfAxis returns the range of the logarithmic time axis the ECDF panels share: from the
+// longest round time at most the shortest window longer than 0 (a second at least), to a
+// quarter more than the longest window (room after the last step), at least ten times lo.
+// Both are 0 when every window is 0.
+func ecdfAxis(series []ecdfSeries) (lo, hi time.Duration) {
+	var short time.Duration
+	for _, sr := range series {
+		for _, pt := range sr.Points {
+			if pt.X > 0 && (short == 0 || pt.X < short) {
+				short = pt.X
+			}
+			hi = max(hi, pt.X)
+		}
+	}
+	if short == 0 {
+		return 0, 0
+	}
+	lo = time.Second
+	for _, t := range roundTimes {
+		if t.At <= short && t.At > lo {
+			lo = t.At
+		}
+	}
+	return lo, max(hi+hi/4, 10*lo)
+}
+
+// logTimeTicks returns the round times from lo to hi in order, each labelled if it is at least
+// gap decades from every tick labelled before it, the first of roundTimes first; the others
+// are left unlabelled.
+func logTimeTicks(lo, hi time.Duration, gap float64) []timeTick {
+	var ticks []timeTick
+	var labelled []time.Duration
+	for _, t := range roundTimes {
+		if t.At < lo || t.At > hi {
+			continue
+		}
+		free := true
+		for _, l := range labelled {
+			free = free && math.Abs(math.Log10(float64(t.At)/float64(l))) >= gap
+		}
+		if !free {
+			t.Label = ""
+		} else {
+			labelled = append(labelled, t.At)
+		}
+		ticks = append(ticks, t)
+	}
+	slices.SortFunc(ticks, func(a, b timeTick) int { return cmp.Compare(a.At, b.At) })
+	return ticks
+}
+
+// grid returns the columns and rows of a grid of n panels, at most cols wide: as few rows as
+// hold them, then as few columns as fill those rows.
+func grid(n, cols int) (int, int) {
+	if n == 0 {
+		return 0, 0
+	}
+	rows := (n + cols - 1) / cols
+	return (n + rows - 1) / rows, rows
 }

@@ -88,19 +88,17 @@ func frontierPlot(ss *SweepSummary) (drawer, Figure, error) {
 		}
 		l.Color, l.Width = palette[0], vg.Points(1.5)
 		p.Add(l)
-		legend = append(legend, legendEntry{"Pareto front", l.LineStyle})
+		legend = append(legend, legendEntry{Label: "Pareto front", Line: &l.LineStyle})
 	}
 	marks, err := frontierMarks(p, func(keep func(frontierPoint) bool) plotter.XYs { return xy(points, keep) })
 	if err != nil {
 		return nil, fig, err
 	}
-	if len(points) > 0 && len(points) <= maxFrontierLabels {
-		if err := frontierLabels(p, points, xy(points, all)); err != nil {
-			return nil, fig, err
-		}
+	if labelled := frontierLabelled(points, front); len(labelled) > 0 {
+		p.Add(&frontierLabels{points: xy(points, all), glyphs: glyphRadii(points), labelled: xy(labelled, all), labels: indexes(labelled)})
 	}
 	fig.Caption = frontierCaption(ss, len(points))
-	return func(c draw.Canvas) { drawWithGlyphLegend(c, p, legend, marks) }, fig, nil
+	return func(c draw.Canvas) { drawWithLegend(c, p.Legend.TextStyle, append(legend, marks...), p.Draw) }, fig, nil
 }
 
 // frontierRange leaves room around the points for their marks and numbers; top is the highest
@@ -120,7 +118,7 @@ func frontierRange(p *plot.Plot, points []frontierPoint, top float64) {
 
 // frontierMarks adds a glyph per candidate: a ring for the recommended ones, a green circle for
 // those that meet every control, a cross for the others; xy gives the points kept by a test.
-func frontierMarks(p *plot.Plot, xy func(keep func(frontierPoint) bool) plotter.XYs) ([]glyphEntry, error) {
+func frontierMarks(p *plot.Plot, xy func(keep func(frontierPoint) bool) plotter.XYs) ([]legendEntry, error) {
 	glyphs := []struct {
 		keep  func(frontierPoint) bool
 		style draw.GlyphStyle
@@ -130,7 +128,7 @@ func frontierMarks(p *plot.Plot, xy func(keep func(frontierPoint) bool) plotter.
 		{func(pt frontierPoint) bool { return pt.Pass }, draw.GlyphStyle{Color: green, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}, "meets every control"},
 		{func(pt frontierPoint) bool { return !pt.Pass }, draw.GlyphStyle{Color: palette[3], Radius: vg.Points(4), Shape: draw.CrossGlyph{}}, "fails a control"},
 	}
-	var marks []glyphEntry
+	var marks []legendEntry
 	for _, g := range glyphs {
 		pts := xy(g.keep)
 		if len(pts) == 0 {
@@ -142,27 +140,129 @@ func frontierMarks(p *plot.Plot, xy func(keep func(frontierPoint) bool) plotter.
 		}
 		s.GlyphStyle = g.style
 		p.Add(s)
-		marks = append(marks, glyphEntry{g.label, g.style})
+		marks = append(marks, legendEntry{Label: g.label, Glyph: &g.style})
 	}
 	return marks, nil
 }
 
-// frontierLabels writes each candidate's index beside its point.
-func frontierLabels(p *plot.Plot, points []frontierPoint, xys plotter.XYs) error {
-	lb := plotter.XYLabels{XYs: xys}
+// frontierLabelled returns the candidates whose indexes the frontier plot writes beside them:
+// the recommended ones, then the others on the front in order of friction; at most
+// maxFrontierLabels.
+func frontierLabelled(points, front []frontierPoint) []frontierPoint {
+	var out []frontierPoint
 	for _, pt := range points {
-		lb.Labels = append(lb.Labels, strconv.Itoa(pt.Index))
+		if pt.Recommended {
+			out = append(out, pt)
+		}
 	}
-	l, err := plotter.NewLabels(lb)
-	if err != nil {
-		return err
+	for _, pt := range front {
+		if !pt.Recommended {
+			out = append(out, pt)
+		}
 	}
-	l.Offset = vg.Point{X: vg.Points(6), Y: vg.Points(3)}
-	for i := range l.TextStyle {
-		l.TextStyle[i].Color = grey
+	return out[:min(len(out), maxFrontierLabels)]
+}
+
+// indexes returns the candidates' indexes as labels.
+func indexes(pts []frontierPoint) []string {
+	var out []string
+	for _, pt := range pts {
+		out = append(out, strconv.Itoa(pt.Index))
 	}
-	p.Add(l)
-	return nil
+	return out
+}
+
+// Radii of the frontier's glyphs: a ring around a recommended candidate, a circle or a cross.
+const (
+	ringRadius = 7
+	markRadius = 4
+)
+
+// glyphRadii returns the radius of the marks drawn at each point, in points.
+func glyphRadii(points []frontierPoint) []vg.Length {
+	var out []vg.Length
+	for _, pt := range points {
+		r := vg.Points(markRadius)
+		if pt.Recommended {
+			r = vg.Points(ringRadius)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// frontierLabels writes labels beside some points, each where it covers no other label and no
+// point's mark; a label with no such place is left out.
+type frontierLabels struct {
+	points   plotter.XYs // every point, with the radius of its mark
+	glyphs   []vg.Length
+	labelled plotter.XYs // the points to label, in order of precedence, and their labels
+	labels   []string
+}
+
+func (fl *frontierLabels) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	sty := p.X.Tick.Label
+	sty.Color, sty.XAlign, sty.YAlign = grey, draw.XLeft, draw.YBottom
+	var marks []vg.Rectangle
+	for i, pt := range fl.points {
+		at, r := vg.Point{X: trX(pt.X), Y: trY(pt.Y)}, fl.glyphs[i]
+		marks = append(marks, vg.Rectangle{Min: at.Sub(vg.Point{X: r, Y: r}), Max: at.Add(vg.Point{X: r, Y: r})})
+	}
+	anchors := make([]vg.Point, len(fl.labelled))
+	sizes := make([]vg.Point, len(fl.labelled))
+	for i, pt := range fl.labelled {
+		anchors[i] = vg.Point{X: trX(pt.X), Y: trY(pt.Y)}
+		sizes[i] = sty.Rectangle(fl.labels[i]).Size()
+	}
+	boxes, ok := placeLabels(anchors, sizes, vg.Points(ringRadius+3), marks, c.Rectangle)
+	for i, box := range boxes {
+		if ok[i] {
+			c.FillText(sty, box.Min.Sub(sty.Rectangle(fl.labels[i]).Min), fl.labels[i])
+		}
+	}
+}
+
+// labelGap is the least space between a label and anything else.
+const labelGap = 1.5 // points
+
+// placeLabels places a box of each size beside its anchor, away from it: in the first of eight
+// places around it (right, above right, below right, left, above left, below left, above,
+// below) that lies inside area and, with labelGap around it, overlaps neither a box placed
+// before nor an obstacle. ok says which boxes have a place.
+func placeLabels(anchors, sizes []vg.Point, away vg.Length, obstacles []vg.Rectangle, area vg.Rectangle) (boxes []vg.Rectangle, ok []bool) {
+	boxes, ok = make([]vg.Rectangle, len(anchors)), make([]bool, len(anchors))
+	taken := slices.Clone(obstacles)
+	gap := vg.Points(labelGap)
+	d := away * 0.7 // diagonal
+	for i, a := range anchors {
+		w, h := sizes[i].X, sizes[i].Y
+		for _, min := range []vg.Point{
+			{X: a.X + away, Y: a.Y - h/2}, {X: a.X + d, Y: a.Y + d}, {X: a.X + d, Y: a.Y - d - h},
+			{X: a.X - away - w, Y: a.Y - h/2}, {X: a.X - d - w, Y: a.Y + d}, {X: a.X - d - w, Y: a.Y - d - h},
+			{X: a.X - w/2, Y: a.Y + away}, {X: a.X - w/2, Y: a.Y - away - h},
+		} {
+			box := vg.Rectangle{Min: min, Max: min.Add(sizes[i])}
+			padded := vg.Rectangle{Min: box.Min.Sub(vg.Point{X: gap, Y: gap}), Max: box.Max.Add(vg.Point{X: gap, Y: gap})}
+			if !inside(box, area) || slices.ContainsFunc(taken, func(r vg.Rectangle) bool { return overlap(padded, r) }) {
+				continue
+			}
+			boxes[i], ok[i] = box, true
+			taken = append(taken, box)
+			break
+		}
+	}
+	return boxes, ok
+}
+
+// inside says whether a lies within b.
+func inside(a, b vg.Rectangle) bool {
+	return a.Min.X >= b.Min.X && a.Min.Y >= b.Min.Y && a.Max.X <= b.Max.X && a.Max.Y <= b.Max.Y
+}
+
+// overlap says whether a and b share more than an edge.
+func overlap(a, b vg.Rectangle) bool {
+	return a.Min.X < b.Max.X && b.Min.X < a.Max.X && a.Min.Y < b.Max.Y && b.Min.Y < a.Max.Y
 }
 
 // frontierCaption says what the frontier plot of n candidates shows.
@@ -170,45 +270,13 @@ func frontierCaption(ss *SweepSummary, n int) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Each point is one of the %d candidates: the %s exposure after an offboarding against the friction people pay, %s.", n, ss.Objective(), FrictionMeasure)
 	b.WriteString(" Green circles meet every control, crosses fail at least one. The line joins the Pareto front, the candidates that no other candidate beats on both exposure and friction; rings mark the recommended candidates.")
-	if n <= maxFrontierLabels {
-		b.WriteString(" Numbers are the candidates' indexes in sweep.csv and sweep.json.")
-	}
+	b.WriteString(" Numbers beside the recommended candidates and those on the front are their indexes in sweep.csv and sweep.json; a number that would cover another, or a mark, is left out.")
 	return b.String()
 }
 
-// maxFrontierLabels is the most candidates whose indexes the frontier plot writes beside them.
+// maxFrontierLabels is the most candidates whose indexes the frontier plot writes beside them:
+// placing a label looks at every label placed before it.
 const maxFrontierLabels = 60
-
-// glyphEntry is a glyph of a legend drawn below a plot.
-type glyphEntry struct {
-	Label string
-	Style draw.GlyphStyle
-}
-
-// drawWithGlyphLegend draws p with a legend of lines and glyphs in one row below it.
-func drawWithGlyphLegend(c draw.Canvas, p *plot.Plot, lines []legendEntry, glyphs []glyphEntry) {
-	sty := p.Legend.TextStyle
-	pad := vg.Points(6)
-	lineH := sty.Height("M") * 1.8
-	strip := lineH + 2*pad
-	p.Draw(draw.Crop(c, 0, 0, strip, 0))
-	x := c.Min.X + pad
-	y := c.Min.Y + pad + lineH/2
-	label := func(s string) {
-		c.FillText(sty, vg.Point{X: x, Y: y - sty.Height("M")/2 + sty.FontExtents().Descent}, s)
-		x += sty.Width(s) + vg.Points(16)
-	}
-	for _, e := range lines {
-		c.StrokeLine2(e.Style, x, y, x+vg.Points(24), y)
-		x += vg.Points(28)
-		label(e.Label)
-	}
-	for _, g := range glyphs {
-		c.DrawGlyph(g.Style, vg.Point{X: x + vg.Points(8), Y: y})
-		x += vg.Points(20)
-		label(g.Label)
-	}
-}
 
 // heatGrid is the objective over two swept settings: one cell per pair of values.
 type heatGrid struct {
@@ -313,10 +381,22 @@ func heatmapPlot(ss *SweepSummary) (drawer, Figure, error) {
 	if g.YName == "" {
 		ys = []string{""}
 	}
+	fit := true
 	if len(xs) > 0 {
 		p.NominalX(xs...)
 		p.NominalY(ys...)
-		p.Add(&heatPlotter{g: g})
+		hp := &heatPlotter{g: g, label: heatStyle(p)}
+		p.Add(hp)
+		// The cells as they will be drawn, to choose a size of text that fits in them.
+		da := p.DataCanvas(draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: plotWidth - 2*plotMargin, Y: plotHeight - 2*plotMargin}}})
+		w, h := (da.Max.X-da.Min.X)/vg.Length(len(g.X)), (da.Max.Y-da.Min.Y)/vg.Length(len(g.Y))
+		var labels []string
+		for _, row := range g.Cells {
+			for _, cell := range row {
+				labels = append(labels, cell.label())
+			}
+		}
+		hp.label.Font.Size, fit = fitText(hp.label, labels, w-vg.Points(3), h-vg.Points(3))
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Each cell is the %s exposure of the candidate with that %s", ss.Objective(), g.XName)
@@ -333,12 +413,49 @@ func heatmapPlot(ss *SweepSummary) (drawer, Figure, error) {
 	case g.Folded:
 		b.WriteString(" Where several candidates share a cell, it shows the least exposure of them.")
 	}
+	if !fit {
+		b.WriteString(" The cells are too small to write their values in; sweep.csv has them.")
+	}
 	fig.Caption = b.String()
 	return p.Draw, fig, nil
 }
 
-// heatPlotter draws the heat map's cells with their values written in them.
-type heatPlotter struct{ g heatGrid }
+// heatPlotter draws the heat map's cells with their values written in them, in the style of
+// label; no values when its size is 0.
+type heatPlotter struct {
+	g     heatGrid
+	label text.Style
+}
+
+// heatStyle is the style of the values in the heat map's cells, at their largest.
+func heatStyle(p *plot.Plot) text.Style {
+	sty := text.Style{Font: p.X.Tick.Label.Font, XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: p.X.Tick.Label.Handler}
+	sty.Font.Size = vg.Points(9)
+	return sty
+}
+
+// label is what a cell of the heat map says: its exposure, and whether it fails a control.
+func (cell heatCell) label() string {
+	switch {
+	case cell.Count == 0:
+		return "-"
+	case !cell.Pass:
+		return sim.HumanDuration(cell.Value) + "\nfails"
+	}
+	return sim.HumanDuration(cell.Value)
+}
+
+// fitText returns the largest size, from that of sty down to 6 points by half points, at which
+// every text fits in a box w wide and h high; 0 and false when none does.
+func fitText(sty text.Style, texts []string, w, h vg.Length) (vg.Length, bool) {
+	for size := sty.Font.Size; size >= vg.Points(6); size -= vg.Points(0.5) {
+		sty.Font.Size = size
+		if !slices.ContainsFunc(texts, func(s string) bool { return sty.Width(s) > w || sty.Height(s) > h }) {
+			return size, true
+		}
+	}
+	return 0, false
+}
 
 func (h *heatPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
@@ -353,25 +470,19 @@ func (h *heatPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 			}
 		}
 	}
-	sty := text.Style{Font: p.X.Tick.Label.Font, XAlign: draw.XCenter, YAlign: draw.YCenter, Handler: p.X.Tick.Label.Handler}
-	sty.Font.Size = vg.Points(9)
+	sty := h.label
 	for y, row := range h.g.Cells {
 		for x, cell := range row {
 			x0, x1 := trX(float64(x)-0.5), trX(float64(x)+0.5)
 			y0, y1 := trY(float64(y)-0.5), trY(float64(y)+0.5)
 			pts := []vg.Point{{X: x0, Y: y0}, {X: x1, Y: y0}, {X: x1, Y: y1}, {X: x0, Y: y1}}
 			fill, white := color.RGBA{0xee, 0xee, 0xee, 0xff}, false
-			label := "-"
 			if cell.Count > 0 {
 				t := 0.0
 				if hi > lo {
 					t = float64(cell.Value-lo) / float64(hi-lo)
 				}
 				fill, white = heatColor(t)
-				label = sim.HumanDuration(cell.Value)
-				if !cell.Pass {
-					label += "\nfails"
-				}
 			}
 			c.FillPolygon(fill, pts)
 			c.StrokeLines(draw.LineStyle{Color: color.White, Width: vg.Points(1)}, append(pts, pts[0]))
@@ -379,7 +490,9 @@ func (h *heatPlotter) Plot(c draw.Canvas, p *plot.Plot) {
 			if white {
 				sty.Color = color.White
 			}
-			c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, label)
+			if sty.Font.Size > 0 {
+				c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: (y0 + y1) / 2}, cell.label())
+			}
 		}
 	}
 }

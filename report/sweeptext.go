@@ -247,6 +247,7 @@ type sweepPage struct {
 	Explanation    string
 	Warnings       []string
 	Figures        []htmlFigure
+	Fonts          template.CSS // the figures' fonts
 }
 
 type sweepRow struct {
@@ -295,17 +296,14 @@ func WriteSweepHTML(w io.Writer, ss *SweepSummary, figs []Figure) error {
 		}
 		pg.Rows = append(pg.Rows, sweepRow{Class: class, Recommended: r[len(r)-1] == "yes", Cells: r})
 	}
-	for _, f := range figs {
-		svg, err := inlineSVG(f.SVG)
-		if err != nil {
-			return fmt.Errorf("figure %s: %v", f.Name, err)
-		}
-		pg.Figures = append(pg.Figures, htmlFigure{Name: f.Name, Title: f.Title, Caption: f.Caption, SVG: svg})
+	var err error
+	if pg.Figures, pg.Fonts, err = htmlFigures(figs); err != nil {
+		return err
 	}
 	var b bytes.Buffer
 	if err := sweepPageTemplate.Execute(&b, pg); err != nil {
 		return err
 	}
-	_, err := w.Write(b.Bytes())
+	_, err = w.Write(b.Bytes())
 	return err
 }
