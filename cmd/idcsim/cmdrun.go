@@ -54,7 +54,7 @@ func (o *runOptions) register(fs *flagSet) {
 	fs.StringVar(&o.junit, "junit", "", "also write the policy's controls as JUnit XML to `file`")
 	fs.IntVar(&o.replay, "replay", 0, "run only replication `K` (from 0), drawn as in the whole run, and report it alone: the worst case names its replication")
 	fs.BoolVar(&o.force, "force", false, fmt.Sprintf("run even when the estimated work is over the budget: %.0e events, or %.0f%% of the machine's memory", budgetEvents, 100*memoryShare))
-	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (default: $"+envShards+")")
+	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from "+envK8sIndex+", "+envBatchIndex+" or "+envSlurmID+" less "+envSlurmMin+"; auto takes N from "+envBatchSize+" or "+envSlurmCount+" too (default: $"+envShards+")")
 }
 
 func runRun(c *command, args []string, stdout, stderr io.Writer) int {
