@@ -56,7 +56,7 @@ func (o *runOptions) register(fs *flagSet) {
 	fs.IntVar(&o.workers, "workers", 0, fmt.Sprintf("replications run at once, 0 (one per core) to %d", maxWorkers))
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
 	fs.BoolVar(&o.force, "force", false, fmt.Sprintf("run even when the estimated work is over the budget: %.0e events, or %.0f%% of the machine's memory", budgetEvents, 100*memoryShare))
-	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (default: $"+envShards+")")
+	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from "+envK8sIndex+", "+envBatchIndex+" or "+envSlurmID+" less "+envSlurmMin+"; auto takes N from "+envBatchSize+" or "+envSlurmCount+" too (default: $"+envShards+")")
 }
 
 func runRun(c *command, args []string, stdout, stderr io.Writer) int {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -173,4 +174,61 @@ func TestREADMEScenarios(t *testing.T) {
 			t.Errorf("README block %d: exit %d:\n%s\n%s", i, code, stderr, src)
 		}
 	}
+}
+
+// The Slurm job scripts the README shows (in a bash or sh block) are the files of scripts/slurm,
+// which scripts/slurm-test runs on a real cluster, as they are. A README that shows no block of a
+// script (none with its #SBATCH --job-name line) skips that script.
+func TestREADMESlurmScripts(t *testing.T) {
+	text := readme(t)
+	blocks := append(readmeBlocks(text, "bash"), readmeBlocks(text, "sh")...)
+	for _, name := range []string{"shard.sbatch", "merge.sbatch"} {
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(filepath.Join("..", "..", "scripts", "slurm", name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			script := string(data)
+			var marker string
+			for line := range strings.Lines(script) {
+				if strings.HasPrefix(line, "#SBATCH --job-name=") {
+					marker = line
+				}
+			}
+			if marker == "" {
+				t.Fatalf("scripts/slurm/%s has no #SBATCH --job-name line", name)
+			}
+			shown := 0
+			for _, b := range blocks {
+				if !strings.Contains(b, marker) {
+					continue
+				}
+				shown++
+				if b != script {
+					t.Errorf("README.md shows scripts/slurm/%s otherwise: %s", name, firstDifference(b, script))
+				}
+			}
+			if shown == 0 {
+				t.Skipf("README.md shows no block of scripts/slurm/%s (none with %q)", name, strings.TrimSpace(marker))
+			}
+		})
+	}
+}
+
+// firstDifference describes the first line where got and want differ.
+func firstDifference(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	for i := range max(len(g), len(w)) {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl || i >= len(g) || i >= len(w) {
+			return fmt.Sprintf("line %d is %q, the file's %q", i+1, gl, wl)
+		}
+	}
+	return "no difference"
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -67,12 +68,36 @@ const (
 	envK8sIndex   = "JOB_COMPLETION_INDEX"      // Kubernetes Indexed Jobs
 	envBatchIndex = "AWS_BATCH_JOB_ARRAY_INDEX" // AWS Batch array jobs
 	envBatchSize  = "AWS_BATCH_JOB_ARRAY_SIZE"
+	envSlurmID    = "SLURM_ARRAY_TASK_ID"    // Slurm job arrays: the task's array index,
+	envSlurmMin   = "SLURM_ARRAY_TASK_MIN"   // the array's first index (--array=1-3 starts at 1)
+	envSlurmMax   = "SLURM_ARRAY_TASK_MAX"   // its last index,
+	envSlurmCount = "SLURM_ARRAY_TASK_COUNT" // and its number of tasks
 )
 
+// An arrayJob is a kind of batch job whose members each run one shard, told their index (and
+// perhaps the count) by their environment.
+type arrayJob struct {
+	name    string // for messages: "Kubernetes Indexed Job"
+	index   string // the variable with the member's index
+	first   string // the variable with the index of the first member, "" when it is 0
+	last    string // the variable with the index of the last member, "" when there is none
+	count   string // the variable with the count of members, "" when there is none
+	members string // what the members are called: "children", "tasks"
+}
+
+// arrayJobs are the batch systems whose environment gives a shard, in the order messages name them.
+var arrayJobs = []arrayJob{
+	{name: "Kubernetes Indexed Job", index: envK8sIndex},
+	{name: "AWS Batch array job", index: envBatchIndex, count: envBatchSize, members: "children"},
+	{name: "Slurm job array", index: envSlurmID, first: envSlurmMin, last: envSlurmMax, count: envSlurmCount, members: "tasks"},
+}
+
 // shardFrom works out which shard to run from the --shard flag (or IDCSIM_SHARDS when the flag is
-// not given) and the environment: "I/N" in full; "N", with the index from JOB_COMPLETION_INDEX
-// (Kubernetes Indexed Jobs) or AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array jobs); or "auto", with
-// the count from AWS_BATCH_JOB_ARRAY_SIZE as well. ok is false when the run is not sharded.
+// not given) and the environment: "I/N" in full, the environment not read; "N", with the index
+// from JOB_COMPLETION_INDEX (Kubernetes Indexed Jobs), AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array
+// jobs) or SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN (Slurm job arrays); or "auto", with the
+// count from AWS_BATCH_JOB_ARRAY_SIZE or SLURM_ARRAY_TASK_COUNT as well. Variables of two systems
+// that are both set must agree. ok is false when the run is not sharded.
 func shardFrom(flag string, getenv func(string) string) (sh sim.Shard, ok bool, err error) {
 	spec, from := flag, "--shard"
 	if spec == "" {
@@ -81,59 +106,144 @@ func shardFrom(flag string, getenv func(string) string) (sh sim.Shard, ok bool, 
 			return sim.Shard{}, false, nil
 		}
 	}
-	number := func(what, s string, lo, hi int) (int, error) {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < lo || n > hi {
-			return 0, fmt.Errorf("%s: want a whole number from %d to %d, not %q", what, lo, hi, s)
-		}
-		return n, nil
-	}
 	bad := func(err error) (sim.Shard, bool, error) {
 		return sim.Shard{}, false, fmt.Errorf("%s %s: %v", from, spec, err)
 	}
-	i, n := -1, 0
+	var n int
 	switch is, ns, full := strings.Cut(spec, "/"); {
 	case full:
-		if n, err = number("the count N of I/N", ns, 1, shard.MaxShards); err != nil {
+		if n, err = wholeNumber("the count N of I/N", ns, 1, shard.MaxShards); err != nil {
 			return bad(err)
 		}
-		if i, err = number("the index I of I/N", is, 0, n-1); err != nil {
+		i, err := wholeNumber("the index I of I/N", is, 0, n-1)
+		if err != nil {
 			return bad(err)
 		}
+		return sim.Shard{I: i, N: n}, true, nil
 	case spec == "auto":
-		size := getenv(envBatchSize)
-		if size == "" {
-			return bad(fmt.Errorf("auto takes the count from %s, which is not set; give the count as --shard N or %s=N", envBatchSize, envShards))
-		}
-		if n, err = number(envBatchSize, size, 1, shard.MaxShards); err != nil {
+		if n, err = countFromEnv(getenv); err != nil {
 			return bad(err)
 		}
 	default:
-		if n, err = number("the count of shards", spec, 1, shard.MaxShards); err != nil {
-			return bad(fmt.Errorf("%v; write I/N (0 <= I < N), or N with the index from %s or %s", err, envK8sIndex, envBatchIndex))
+		if n, err = wholeNumber("the count of shards", spec, 1, shard.MaxShards); err != nil {
+			return bad(fmt.Errorf("%v; write I/N (0 <= I < N), or N with the index from %s", err, listJobs(func(j arrayJob) string { return j.index })))
 		}
 	}
-	if size := getenv(envBatchSize); size != "" && getenv(envBatchIndex) != "" && size != strconv.Itoa(n) {
-		return bad(fmt.Errorf("%d shards, but the AWS Batch array job has %s=%s children", n, envBatchSize, size))
-	}
-	if i < 0 {
-		k8s, batch := getenv(envK8sIndex), getenv(envBatchIndex)
-		switch {
-		case k8s != "" && batch != "" && k8s != batch:
-			return bad(fmt.Errorf("%s=%s and %s=%s disagree on the shard's index", envK8sIndex, k8s, envBatchIndex, batch))
-		case k8s != "":
-			if i, err = number(envK8sIndex, k8s, 0, n-1); err != nil {
-				return bad(err)
-			}
-		case batch != "":
-			if i, err = number(envBatchIndex, batch, 0, n-1); err != nil {
-				return bad(err)
-			}
-		default:
-			return bad(fmt.Errorf("the shard's index is missing: write I/%d, or run as a Kubernetes Indexed Job (%s) or an AWS Batch array job (%s)", n, envK8sIndex, envBatchIndex))
-		}
+	i, err := indexFromEnv(getenv, n)
+	if err != nil {
+		return bad(err)
 	}
 	return sim.Shard{I: i, N: n}, true, nil
+}
+
+// wholeNumber reads s, the value of what, as a whole number from lo to hi.
+func wholeNumber(what, s string, lo, hi int) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(s))
+	if err != nil || n < lo || n > hi {
+		return 0, fmt.Errorf("%s: want a whole number from %d to %d, not %q", what, lo, hi, s)
+	}
+	return n, nil
+}
+
+// listJobs lists what item says of each array job, when it says something: "A, B or C".
+func listJobs(item func(arrayJob) string) string {
+	var names []string
+	for _, j := range arrayJobs {
+		if name := item(j); name != "" {
+			names = append(names, name)
+		}
+	}
+	last := len(names) - 1
+	return strings.Join(names[:last], ", ") + " or " + names[last]
+}
+
+// countFromEnv is the count of shards of --shard auto: the count of members of the array job that
+// the environment gives.
+func countFromEnv(getenv func(string) string) (int, error) {
+	n, from := 0, ""
+	for _, j := range arrayJobs {
+		if j.count == "" || getenv(j.count) == "" {
+			continue
+		}
+		c, err := wholeNumber(j.count, getenv(j.count), 1, shard.MaxShards)
+		if err != nil {
+			return 0, err
+		}
+		if from != "" && c != n {
+			return 0, fmt.Errorf("%s=%d and %s=%d disagree on the count of shards", from, n, j.count, c)
+		}
+		n, from = c, j.count
+	}
+	if from == "" {
+		return 0, fmt.Errorf("auto takes the count of shards from the environment (%s), which gives none; give the count as --shard N or %s=N",
+			listJobs(func(j arrayJob) string { return j.count }), envShards)
+	}
+	return n, nil
+}
+
+// indexFromEnv is the index of a shard of n: the index of the member of the array job that runs
+// it, as the environment gives it.
+func indexFromEnv(getenv func(string) string, n int) (int, error) {
+	i, from := -1, ""
+	for _, j := range arrayJobs {
+		v := getenv(j.index)
+		if v == "" {
+			continue
+		}
+		if c := getenv(j.count); j.count != "" && c != "" && c != strconv.Itoa(n) {
+			return 0, fmt.Errorf("%d shards, but the %s has %s=%s %s", n, j.name, j.count, c, j.members)
+		}
+		k, err := j.memberIndex(getenv, v, n)
+		if err != nil {
+			return 0, err
+		}
+		if from != "" && k != i {
+			return 0, fmt.Errorf("%s and %s disagree on the shard's index (%d and %d)", from, j.index, i, k)
+		}
+		i, from = k, j.index
+	}
+	if i < 0 {
+		return 0, fmt.Errorf("the shard's index is missing: write I/%d, or run in an array job, whose member's index is read from the environment: %s", n,
+			listJobs(func(j arrayJob) string { return fmt.Sprintf("%s (%s)", j.name, j.index) }))
+	}
+	return i, nil
+}
+
+// memberIndex is the shard's index, from 0 to n-1, of the member of the array job whose index
+// variable is v: v itself, or v less the first member's index when the job's indexes need not
+// start at 0. Such indexes must follow each other (not --array=1,3,7 or --array=0-4:2, whose
+// tasks would not map one to one onto the shards).
+func (j arrayJob) memberIndex(getenv func(string) string, v string, n int) (int, error) {
+	if j.first == "" {
+		return wholeNumber(j.index, v, 0, n-1)
+	}
+	id, err := wholeNumber(j.index, v, 0, math.MaxInt32)
+	if err != nil {
+		return 0, err
+	}
+	first := getenv(j.first)
+	if first == "" {
+		return 0, fmt.Errorf("%s=%s but %s, the array's first index, is not set", j.index, v, j.first)
+	}
+	lo, err := wholeNumber(j.first, first, 0, id)
+	if err != nil {
+		return 0, err
+	}
+	if last, count := getenv(j.last), getenv(j.count); j.last != "" && last != "" && count != "" {
+		hi, err := wholeNumber(j.last, last, id, math.MaxInt32)
+		if err != nil {
+			return 0, err
+		}
+		if c := strconv.Itoa(hi - lo + 1); c != count {
+			return 0, fmt.Errorf("the %s's indexes from %s=%d to %s=%d are not consecutive, with %s=%s: give it %d %s with consecutive indexes (--array=%d-%d)",
+				j.name, j.first, lo, j.last, hi, j.count, count, n, j.members, lo, lo+n-1)
+		}
+	}
+	if k := id - lo; k < n {
+		return k, nil
+	}
+	return 0, fmt.Errorf("%s=%d less %s=%d is the shard's index %d, not one from 0 to %d: give the %s %d %s with consecutive indexes (--array=%d-%d)",
+		j.index, id, j.first, lo, id-lo, n-1, j.name, n, j.members, lo, lo+n-1)
 }
 
 // shardOut is the report directory of a shard: --out when given, else one named after the shard,
