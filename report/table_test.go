@@ -77,14 +77,19 @@ func TestCheckTable(t *testing.T) {
 	}
 }
 
+// tableReading is the reading of the built-in tables (scenarios/tables): disable ends portal
+// sessions (UIS-5), CLI tokens die with their session (CLI-3), the other switches as RULES.md sets them.
+var tableReading = sim.Switches{DisableEndsPortalSessions: true, ProvisioningRecreatesDeletedUsers: true}
+
 func TestTableGolden(t *testing.T) {
 	t.Parallel()
 	// the table file
 	//   profile: current
+	//   switches: {disable_ends_portal_sessions: true, cli_token_survives_session_end: false}
 	//   rows:
 	//     disable_user: {idc_access: immediately, app_new: 0s, app_existing: 30m, role_existing: permission_set_duration}
 	//     remove_user_assignment: {idc_access: keeps access, app_new: 0s, app_existing: 1h, role_existing: 12h}
-	tab := &sim.Table{Profile: "current", PermissionSetDuration: 12 * time.Hour, Rows: map[string]map[string]sim.Bound{
+	tab := &sim.Table{Profile: "current", PermissionSetDuration: 12 * time.Hour, Switches: tableReading, Rows: map[string]map[string]sim.Bound{
 		"disable_user":           {"idc_access": {}, "app_new": {}, "app_existing": {Limit: 30 * time.Minute}, "role_existing": {PermissionSet: true}},
 		"remove_user_assignment": {"idc_access": {Text: sim.KeepsAccess}, "app_new": {}, "app_existing": {Limit: time.Hour}, "role_existing": {Limit: 12 * time.Hour}},
 	}}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -14,6 +15,8 @@ import (
 type TableReport struct {
 	Profile               string
 	PermissionSetDuration time.Duration
+	// Switches are the table's reading, which the cells were checked under.
+	Switches sim.Switches
 	// Pass says every cell is within its bound and comes within 1% of it.
 	Pass bool
 	Rows []RowReport
@@ -51,7 +54,7 @@ const Tightness = 0.99
 // cell passes when the observed text is the same. Rows and cells of want that rows lack fail;
 // rows and cells that want does not list are not checked.
 func CheckTable(rows []sim.RowResult, want sim.Table) TableReport {
-	r := TableReport{Profile: want.Profile, PermissionSetDuration: want.PermissionSetDuration, Pass: true}
+	r := TableReport{Profile: want.Profile, PermissionSetDuration: want.PermissionSetDuration, Switches: want.Switches, Pass: true}
 	for _, action := range sim.TableRows {
 		bounds, ok := want.Rows[action]
 		if !ok {
@@ -105,6 +108,19 @@ func judge(c CellReport, trials int) (bool, string) {
 	return true, ""
 }
 
+// switchList writes the switches of s that keep says to keep (every one when keep is nil) as
+// name=value, in the order of sim.SwitchNames.
+func switchList(s sim.Switches, keep func(name string) bool) string {
+	m := s.Map()
+	var out []string
+	for _, n := range sim.SwitchNames() {
+		if keep == nil || keep(n) {
+			out = append(out, fmt.Sprintf("%s=%t", n, m[n]))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 func observedString(c sim.CellResult) string {
 	if c.Text != "" {
 		return c.Text
@@ -126,7 +142,8 @@ func (r *TableReport) failed() int {
 
 // WriteTableText writes the observed worst cases beside the published bounds with a verdict per cell.
 func WriteTableText(w io.Writer, r TableReport) error {
-	fmt.Fprintf(w, "timing tables, profile %s, permission-set duration %s\n\n", r.Profile, sim.HumanDuration(r.PermissionSetDuration))
+	fmt.Fprintf(w, "timing tables, profile %s, permission-set duration %s\n", r.Profile, sim.HumanDuration(r.PermissionSetDuration))
+	fmt.Fprintf(w, "switches (the table's reading): %s\n\n", switchList(r.Switches, nil))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ACTION\tTRIALS\tCELL\tOBSERVED\tPUBLISHED\tVERDICT")
 	for _, row := range r.Rows {
@@ -155,11 +172,12 @@ func WriteTableText(w io.Writer, r TableReport) error {
 }
 
 type tableJSON struct {
-	SchemaVersion          int       `json:"schema_version"`
-	Profile                string    `json:"profile"`
-	PermissionSetDurationS float64   `json:"permission_set_duration_s"`
-	Pass                   bool      `json:"pass"`
-	Rows                   []rowJSON `json:"rows"`
+	SchemaVersion          int             `json:"schema_version"`
+	Profile                string          `json:"profile"`
+	PermissionSetDurationS float64         `json:"permission_set_duration_s"`
+	Switches               map[string]bool `json:"switches"`
+	Pass                   bool            `json:"pass"`
+	Rows                   []rowJSON       `json:"rows"`
 }
 
 type rowJSON struct {
@@ -179,7 +197,7 @@ type cellJSON struct {
 
 // WriteTableJSON writes the report as the table document of SPEC.md.
 func WriteTableJSON(w io.Writer, r TableReport) error {
-	doc := tableJSON{SchemaVersion: SchemaVersion, Profile: r.Profile, Pass: r.Pass,
+	doc := tableJSON{SchemaVersion: SchemaVersion, Profile: r.Profile, Pass: r.Pass, Switches: r.Switches.Map(),
 		PermissionSetDurationS: seconds(r.PermissionSetDuration), Rows: []rowJSON{}}
 	for _, row := range r.Rows {
 		rj := rowJSON{Action: row.Action, Trials: row.Trials, Cells: object{}}

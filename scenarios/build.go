@@ -133,19 +133,7 @@ func (b *builder) build(root *yaml.Node) {
 	}
 	b.buildProfile(top)
 	if n := top.get("switches"); n != nil {
-		keys, vals := b.entries(n, "switches")
-		names := sim.SwitchNames()
-		for i, k := range keys {
-			if !contains(names, k.Value) {
-				b.errorf(k, "unknown switch %q%s", k.Value, b.orList(k.Value, names))
-				continue
-			}
-			if v, ok := b.boolean(vals[i], "switch "+k.Value); ok {
-				if err := sc.Switches.Set(k.Value, v); err != nil {
-					b.errorf(k, "%v", err)
-				}
-			}
-		}
+		b.switches(n, &sc.Switches)
 	}
 	if n := top.get("start"); n != nil {
 		if t, ok := b.timestamp(n, "start"); ok {
@@ -189,6 +177,23 @@ func (b *builder) build(root *yaml.Node) {
 	b.buildPolicy(top.get("policy"))
 	b.buildSweep(top.get("sweep"))
 	b.finalWarnings(root)
+}
+
+// switches reads a switches: mapping (of a scenario or a table file) into sw.
+func (d *decoder) switches(n *yaml.Node, sw *sim.Switches) {
+	keys, vals := d.entries(n, "switches")
+	names := sim.SwitchNames()
+	for i, k := range keys {
+		if !contains(names, k.Value) {
+			d.errorf(k, "unknown switch %q%s", k.Value, d.orList(k.Value, names))
+			continue
+		}
+		if v, ok := d.boolean(vals[i], "switch "+k.Value); ok {
+			if err := sw.Set(k.Value, v); err != nil {
+				d.errorf(k, "%v", err)
+			}
+		}
+	}
 }
 
 func (b *builder) buildProfile(top *fields) {

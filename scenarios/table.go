@@ -16,19 +16,22 @@ import (
 const defaultTablePSD = 12 * time.Hour
 
 // tableKeys are the keys of a table file.
-var tableKeys = []string{"profile", "permission_set_duration", "rows"}
+var tableKeys = []string{"profile", "permission_set_duration", "switches", "rows"}
 
 // ParseTable reads a table file, YAML or JSON, with the same limits and checks as a scenario:
 //
 //	profile: current
 //	permission_set_duration: 12h
+//	switches: {disable_ends_portal_sessions: true, cli_token_survives_session_end: false}
 //	rows:
 //	  disable_user: {idc_access: 0s, app_new: 0s, app_existing: 30m, role_existing: 12h}
 //	  end_sessions: {idc_access: must sign in again, app_new: immediately, role_existing: permission_set_duration}
 //
 // A cell is a duration (ParseDuration), "immediately", "keeps access", "must sign in again", or
-// "permission_set_duration" (the duration the table is checked with). A row may list only some
-// cells. permission_set_duration defaults to 12h. filename is used in error positions only. When
+// "permission_set_duration" (the duration the table is checked with). A table may list only some
+// rows (those its source published), and a row only some cells. permission_set_duration defaults
+// to 12h; switches are the table's reading, the switches its bounds hold under (sim.Table), by
+// default sim.DefaultSwitches. filename is used in error positions only. When
 // anything is wrong, the error is an ErrorList of the problems found.
 func ParseTable(filename string, data []byte) (*sim.Table, error) {
 	if err := CheckSize(filename, data); err != nil {
@@ -48,7 +51,7 @@ func ParseTable(filename string, data []byte) (*sim.Table, error) {
 
 // table reads the root of a table file.
 func (d *decoder) table(root *yaml.Node) *sim.Table {
-	t := &sim.Table{PermissionSetDuration: defaultTablePSD, Rows: map[string]map[string]sim.Bound{}}
+	t := &sim.Table{PermissionSetDuration: defaultTablePSD, Switches: sim.DefaultSwitches(), Rows: map[string]map[string]sim.Bound{}}
 	if root.Kind != yaml.MappingNode {
 		d.wrongType(root, "the table", "a mapping (key: value)")
 		return t
@@ -83,6 +86,9 @@ func (d *decoder) table(root *yaml.Node) *sim.Table {
 					profile.Name, sim.FormatDuration(profile.PermissionSetMin), sim.FormatDuration(profile.PermissionSetMax))
 			}
 		}
+	}
+	if n := top.get("switches"); n != nil {
+		d.switches(n, &t.Switches)
 	}
 	if n := top.get("rows"); n != nil {
 		keys, vals := d.entries(n, "rows")

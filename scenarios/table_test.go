@@ -65,6 +65,16 @@ func TestBuiltinTables(t *testing.T) {
 			t.Errorf("%s table: %+v", p, tb.Rows)
 		}
 	}
+	// RULES.md, "The table's reading and the defaults": every published table holds under the
+	// reading that a disable ends portal sessions (UIS-5) and a CLI token dies with its session (CLI-3).
+	for _, p := range BuiltinTables() {
+		tb, _ := BuiltinTable(p)
+		want := sim.DefaultSwitches()
+		want.DisableEndsPortalSessions, want.CLITokenSurvivesSessionEnd = true, false
+		if tb.Switches != want {
+			t.Errorf("%s table's switches %+v, want %+v", p, tb.Switches, want)
+		}
+	}
 	if _, ok := BuiltinTable("1999-01"); ok {
 		t.Error("a table for a profile that does not exist")
 	}
@@ -80,6 +90,30 @@ func TestParseTableJSON(t *testing.T) {
 	}
 	if tab.Profile != "2023-09" || tab.PermissionSetDuration != 4*time.Hour || len(tab.Rows["sign_out"]) != 3 {
 		t.Errorf("parsed %+v", tab)
+	}
+}
+
+// A table file's switches: are its reading; those it does not name keep their defaults.
+func TestParseTableSwitches(t *testing.T) {
+	t.Parallel()
+	tab, err := ParseTable("t.yaml", []byte("profile: current\nswitches: {cli_token_survives_session_end: false}\nrows: {sign_out: {app_new: 0s}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sim.DefaultSwitches()
+	want.CLITokenSurvivesSessionEnd = false
+	if tab.Switches != want {
+		t.Errorf("switches %+v, want %+v", tab.Switches, want)
+	}
+	tab, err = ParseTable("t.yaml", []byte("profile: current\nrows: {sign_out: {app_new: 0s}}\n"))
+	if err != nil || tab.Switches != sim.DefaultSwitches() {
+		t.Errorf("no switches: %+v, %v; want the defaults", tab, err)
+	}
+	_, err = ParseTable("t.yaml", []byte("profile: current\nswitches: {cli_tokens_survive: false, disable_ends_portal_sessions: maybe}\nrows: {sign_out: {app_new: 0s}}\n"))
+	want2 := `t.yaml:2:12: unknown switch "cli_tokens_survive"; it is one of ` + strings.Join(sim.SwitchNames(), ", ") + "\n" +
+		`t.yaml:2:69: switch disable_ends_portal_sessions must be true or false, not "maybe"`
+	if err == nil || err.Error() != want2 {
+		t.Errorf("bad switches: %v, want:\n%s", err, want2)
 	}
 }
 
@@ -99,7 +133,7 @@ rows:
 	}
 	want := []string{
 		`bad.yaml:1:10: unknown profile "2019-01"; it is one of current, 2023-09, 2023-07, 2022-10`,
-		`bad.yaml:3:1: unknown key "colour" in the table; it is one of profile, permission_set_duration, rows`,
+		`bad.yaml:3:1: unknown key "colour" in the table; it is one of profile, permission_set_duration, switches, rows`,
 		`bad.yaml:5:30: disable_user idc_access must be a duration, immediately, keeps access, must sign in again or permission_set_duration: "soon" is not a duration; durations are written like 15m, 8h, 90d, 1w, 12h30m or PT8H; months and years are not accepted because their length varies`,
 		`bad.yaml:5:49: duplicate key "app_new" in row disable_user (first at line 5)`,
 		`bad.yaml:6:3: unknown row "resign"; it is one of disable_user, delete_user, end_sessions, sign_out, remove_user_assignment, remove_from_group, remove_group_assignment`,

@@ -9,7 +9,10 @@ type Table struct {
 	// PermissionSetDuration is the role session duration the table assumes; it resolves the bounds
 	// that follow the permission set.
 	PermissionSetDuration time.Duration
-	Rows                  map[string]map[string]Bound
+	// Switches are the table's reading: the switches under which its bounds hold (RULES.md, "The
+	// table's reading and the defaults"). A table that names none holds under DefaultSwitches.
+	Switches Switches
+	Rows     map[string]map[string]Bound
 }
 
 // Bound is what a table states for one cell.

@@ -20,12 +20,14 @@ assignments) from the simulated mechanisms, over many randomised timelines per r
 each observed worst case beside its bound: the published table of the profile, or a table file
 given with --check. A duration cell holds when the worst case is within the bound and within 1%
 of it; a bound of 0s (immediately) only when the worst case is exactly 0. It exits 1 when a cell
-is off.
+is off. The cells are checked under the table's reading: the switches it names (the published
+tables name the reading they hold under), else the defaults.
 
 A table file (YAML or JSON) states bounds per row and cell:
 
   profile: current
   permission_set_duration: 12h
+  switches: {disable_ends_portal_sessions: true, cli_token_survives_session_end: false}
   rows:
     disable_user: {idc_access: 0s, app_new: 0s, app_existing: 30m, role_existing: 12h}
     end_sessions: {idc_access: must sign in again, app_new: 0s, app_existing: 30m}
@@ -82,7 +84,7 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	}
 	rows, err := sim.ReproduceTable(sim.TableOptions{
 		Profile:               profile,
-		Switches:              sim.DefaultSwitches(),
+		Switches:              want.Switches,
 		PermissionSetDuration: want.PermissionSetDuration,
 		Trials:                o.trials,
 		Seed:                  o.seed,
