@@ -150,17 +150,10 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 		s := &w.tracks[w.users[o.user].track]
 		ob := Offboarding{Replication: rep, User: w.m.users[o.user].name, At: o.at, Playbook: o.name}
 		for c := range ob.Windows {
-			win := &ob.Windows[c]
-			switch {
-			case s.avail[c]:
-				win.Open = true
-				win.Length = w.sc.Horizon - o.at
-			case s.lastEnd[c] > o.at:
-				win.Length = s.lastEnd[c] - o.at
-			default:
-				continue
+			if win, ok := w.window(s, Channel(c), o.at); ok {
+				win.Evidence = w.describe(Channel(c), s.holder[c])
+				ob.Windows[c] = win
 			}
-			win.Evidence = w.describe(Channel(c), s.holder[c])
 		}
 		ob.Notes = append(ob.Notes, s.notes...)
 		ob.Sessions = w.spans(o.user, o.at, &own[w.users[o.user].track])
@@ -175,6 +168,18 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 		out = append(out, ob)
 	}
 	return out
+}
+
+// window returns the window of channel c in the tracking s for an offboarding at at, without its
+// evidence, and whether the access existed after at.
+func (w *world) window(s *tracking, c Channel, at time.Duration) (Window, bool) {
+	switch {
+	case s.avail[c]:
+		return Window{Open: true, Length: w.sc.Horizon - at}, true
+	case s.lastEnd[c] > at:
+		return Window{Length: s.lastEnd[c] - at}, true
+	}
+	return Window{}, false
 }
 
 // sessionsOfTracked returns, for each exposure tracking, the slots of its user's sessions of
