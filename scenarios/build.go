@@ -219,7 +219,11 @@ func (b *builder) buildProfile(top *fields) {
 			b.errorf(k, "unknown timing parameter %q%s", k.Value, b.orList(k.Value, names))
 			continue
 		}
-		v, ok := b.positive(vals[i], "timing "+k.Value)
+		read := b.positive
+		if sim.TimingMayBeZero(k.Value) {
+			read = b.duration // 0 (the mechanism is off) or more: durations are never negative
+		}
+		v, ok := read(vals[i], "timing "+k.Value)
 		if !ok {
 			continue
 		}

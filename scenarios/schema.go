@@ -300,7 +300,11 @@ func Schema() []byte {
 		"description": "Switches of RULES.md, by name."}
 	timing := map[string]any{}
 	for _, t := range sim.TimingNames() {
-		timing[t] = withDesc(ref("duration"), "Overrides the profile's "+t+"; must be positive.")
+		desc := "Overrides the profile's " + t + "; must be positive."
+		if sim.TimingMayBeZero(t) {
+			desc = "Overrides the profile's " + t + "; 0 turns the mechanism off."
+		}
+		timing[t] = withDesc(ref("duration"), desc)
 	}
 	defs["timing"] = map[string]any{"type": "object", "properties": timing, "additionalProperties": false,
 		"description": "Overrides of the profile's timing parameters."}

@@ -176,7 +176,8 @@ func readFile(path string) ([]byte, error) {
 var builtinTables embed.FS
 
 // BuiltinTable returns the published table of a profile; there are tables for "current" (T1 and
-// T2 of RULES.md), "2023-09", "2022-10" and "2023-07" (the 2023 blog post, T1 only).
+// T2 of RULES.md), "2023-09", "2023-07" (the 2023 blog post, T1 only) and "2022-10" (T0: the
+// disable and delete rows of the October 2022 documentation).
 func BuiltinTable(profile string) (*sim.Table, bool) {
 	name := "tables/" + profile + ".yaml"
 	data, err := builtinTables.ReadFile(name)

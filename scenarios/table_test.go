@@ -55,15 +55,17 @@ func TestBuiltinTables(t *testing.T) {
 	if len(blog.Rows) != 4 || blog.Rows["delete_user"]["app_existing"].Limit != time.Hour || blog.Rows["remove_from_group"] != nil {
 		t.Errorf("2023-07 table: %+v, want T1 rows with app_existing 60m", blog.Rows)
 	}
-	// RULES.md's profile table: the APP-2 check is 120m in 2022-10 and 60m in 2023-09; T2 is unchanged.
-	for p, check := range map[string]time.Duration{"2022-10": 2 * time.Hour, "2023-09": time.Hour} {
-		tb, ok := BuiltinTable(p)
-		if !ok {
-			t.Fatalf("no %s table", p)
-		}
-		if len(tb.Rows) != 7 || tb.Rows["sign_out"]["app_existing"].Limit != check || tb.Rows["remove_from_group"]["app_existing"].Limit != 2*time.Hour {
-			t.Errorf("%s table: %+v", p, tb.Rows)
-		}
+	// RULES.md's profile table: the APP-2 check is 60m in 2023-09; T2 is unchanged.
+	if tb, ok := BuiltinTable("2023-09"); !ok || len(tb.Rows) != 7 || tb.Rows["sign_out"]["app_existing"].Limit != time.Hour ||
+		tb.Rows["remove_from_group"]["app_existing"].Limit != 2*time.Hour {
+		t.Errorf("2023-09 table: %+v", tb)
+	}
+	// T0 (2022-10): the rows its documentation published, disable and delete, and the session
+	// page's one figure for an admin's end of session.
+	t0, ok := BuiltinTable("2022-10")
+	if !ok || len(t0.Rows) != 3 || t0.Rows["disable_user"]["app_new"].Limit != time.Hour ||
+		t0.Rows["delete_user"]["app_existing"].Limit != 2*time.Hour || len(t0.Rows["end_sessions"]) != 1 {
+		t.Errorf("2022-10 table: %+v", t0)
 	}
 	// RULES.md, "The table's reading and the defaults": every published table holds under the
 	// reading that a disable ends portal sessions (UIS-5) and a CLI token dies with its session (CLI-3).

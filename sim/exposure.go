@@ -54,8 +54,13 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	if w.canSignIn(u) {
 		set(ChSignIn, holder{hUser, u})
 	}
-	if portal >= 0 && w.userActive(u) && w.entitledToAny(u, w.isManagedApp) {
-		set(ChAppNew, holder{hPortal, portal})
+	if portal >= 0 && w.entitledToAny(u, w.isManagedApp) {
+		for _, p := range s.live[kindPortal] {
+			if w.portalLive(p) && w.portalAdmits(p) { // APP-1, UIS-11
+				set(ChAppNew, holder{hPortal, p})
+				break
+			}
+		}
 	}
 	for _, a := range s.live[kindApp] {
 		if w.isManagedApp(w.apps[a].target) {
@@ -73,12 +78,16 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	for _, a := range s.live[kindSAML] {
 		set(ChSAMLApp, holder{hSAML, a})
 	}
-	if !s.denied && w.canFederate(u) && w.entitledToAny(u, w.isRole) {
-		if portal >= 0 {
-			set(ChRoleNew, holder{hPortal, portal})
+	if !s.denied && w.entitledToAny(u, w.isRole) {
+		// ROLE-1 through a portal session or a CLI token; UIS-5, UIS-11
+		for _, p := range s.live[kindPortal] {
+			if w.portalLive(p) && w.canFederateVia(u, p, w.portals[p].gen) {
+				set(ChRoleNew, holder{hPortal, p})
+				break
+			}
 		}
 		for _, d := range w.m.users[u].devices {
-			if w.canMint(d) {
+			if t := &w.tokens[d]; w.canMint(d) && w.canFederateVia(u, t.portal, t.portalGen) {
 				set(ChRoleNew, holder{hToken, d})
 				break
 			}
@@ -261,6 +270,9 @@ func (w *world) describe(c Channel, h holder) string {
 			how = p.why
 		}
 		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, w.at(p.start), w.at(p.end), how)
+		if p.refresh > 0 {
+			text += fmt.Sprintf("; until its refresh at %s it acted on the user's status cached before the change (UIS-11)", w.at(p.refresh))
+		}
 		switch c {
 		case ChAppNew:
 			return text + "; new app sessions need it (APP-1)"

@@ -9,19 +9,20 @@ import (
 // Event kinds of the queue. Timeline events are not queued: they are merged in from the
 // compiled timeline, before any queued event of the same instant.
 const (
-	evStep        evKind = iota // a playbook step: ref = offboarding, gen = step index
-	evPortalEnd                 // UIS-1: a portal session reaches its end
-	evAppEnd                    // APP-2, APP-3: the check that ends an application session
-	evSAMLEnd                   // SAML-1: a SAML application session reaches its own end
-	evRoleExpire                // ROLE-2: role credentials expire
-	evTokenExpire               // CLI-1, CLI-4: a device's access token expires
-	evWorkload                  // CLI-5: a CLI workload refreshes its role credentials
-	evGroupView                 // GRP-1: a membership change reaches the membership view
-	evDeny                      // CUT-1: a deny (or its removal) has propagated
-	evRevoke                    // CUT-2: a TokenIssueTime deny has propagated
-	evProvision                 // PROV-2: a provisioning run reaches a user
-	evJobEnd                    // BG-3, BG-4: a job finishes, or the check that fails it
-	evKiroEnd                   // KIRO-1: a Kiro session reaches its end
+	evStep          evKind = iota // a playbook step: ref = offboarding, gen = step index
+	evPortalEnd                   // UIS-1: a portal session reaches its end
+	evAppEnd                      // APP-2, APP-3: the check that ends an application session
+	evSAMLEnd                     // SAML-1: a SAML application session reaches its own end
+	evRoleExpire                  // ROLE-2: role credentials expire
+	evTokenExpire                 // CLI-1, CLI-4: a device's access token expires
+	evWorkload                    // CLI-5: a CLI workload refreshes its role credentials
+	evGroupView                   // GRP-1: a membership change reaches the membership view
+	evDeny                        // CUT-1: a deny (or its removal) has propagated
+	evRevoke                      // CUT-2: a TokenIssueTime deny has propagated
+	evProvision                   // PROV-2: a provisioning run reaches a user
+	evJobEnd                      // BG-3, BG-4: a job finishes, or the check that fails it
+	evKiroEnd                     // KIRO-1: a Kiro session reaches its end
+	evPortalRefresh               // UIS-11: a portal session's refresh, where a deferred change reaches it
 )
 
 type userState struct {
@@ -305,6 +306,10 @@ func (w *world) dispatch(e *event) bool {
 		w.settle(w.m.devices[e.ref].user)
 		w.workloadRefresh(e.ref)
 		w.observe(w.m.devices[e.ref].user)
+	case evPortalRefresh:
+		if !w.portalRefresh(e.ref, e.gen) {
+			return false
+		}
 	case evGroupView:
 		pm := w.members[e.ref]
 		w.membershipSeen(pm)
