@@ -27,8 +27,9 @@ var tableKeys = []string{"profile", "permission_set_duration", "switches", "rows
 //	  disable_user: {idc_access: 0s, app_new: 0s, app_existing: 30m, role_existing: 12h}
 //	  end_sessions: {idc_access: must sign in again, app_new: immediately, role_existing: permission_set_duration}
 //
-// A cell is a duration (ParseDuration), "immediately", "keeps access", "must sign in again", or
-// "permission_set_duration" (the duration the table is checked with). A table may list only some
+// A cell is a duration (ParseDuration), "immediately", "keeps access", "must sign in again",
+// "permission_set_duration" (the duration the table is checked with), or
+// "permission_set_duration + D" for a duration D (T0: "1h, then a role session of up to 12h"). A table may list only some
 // rows (those its source published), and a row only some cells. permission_set_duration defaults
 // to 12h; switches are the table's reading, the switches its bounds hold under (sim.Table), by
 // default sim.DefaultSwitches. filename is used in error positions only. When
@@ -124,7 +125,7 @@ func (d *decoder) tableRow(n *yaml.Node, name string) map[string]sim.Bound {
 
 // bound reads a cell of a table file.
 func (d *decoder) bound(n *yaml.Node, what string) (sim.Bound, bool) {
-	const want = "a duration, immediately, " + sim.KeepsAccess + ", " + sim.MustSignInAgain + " or permission_set_duration"
+	const want = "a duration, immediately, " + sim.KeepsAccess + ", " + sim.MustSignInAgain + ", permission_set_duration or permission_set_duration + a duration"
 	if !isScalar(n, "!!str", "!!int", "!!float") {
 		d.wrongType(n, what, want)
 		return sim.Bound{}, false
@@ -137,7 +138,13 @@ func (d *decoder) bound(n *yaml.Node, what string) (sim.Bound, bool) {
 	case "permission_set_duration":
 		return sim.Bound{PermissionSet: true}, true
 	}
-	v, err := sim.ParseDuration(n.Value)
+	value, psd := n.Value, false
+	if rest, ok := strings.CutPrefix(value, "permission_set_duration"); ok {
+		if rest, ok = strings.CutPrefix(strings.TrimSpace(rest), "+"); ok {
+			value, psd = strings.TrimSpace(rest), true
+		}
+	}
+	v, err := sim.ParseDuration(value)
 	switch {
 	case err != nil:
 		d.errorf(n, "%s must be %s: %v", what, want, err)
@@ -146,7 +153,7 @@ func (d *decoder) bound(n *yaml.Node, what string) (sim.Bound, bool) {
 		d.errorf(n, "%s must not be negative, not %s", what, n.Value)
 		return sim.Bound{}, false
 	}
-	return sim.Bound{Limit: v}, true
+	return sim.Bound{Limit: v, PermissionSet: psd}, true
 }
 
 // LoadTable reads a table file (ParseTable) no larger than a scenario file may be.

@@ -19,7 +19,8 @@ type Table struct {
 type Bound struct {
 	// Limit is the longest the access may survive the action; 0 means immediately.
 	Limit time.Duration
-	// PermissionSet says the limit is the table's permission-set duration instead of Limit.
+	// PermissionSet says the limit is the table's permission-set duration, plus Limit (T0: an
+	// hour, then a role session).
 	PermissionSet bool
 	// Text is set instead of a limit when the access outlives the action: KeepsAccess or
 	// MustSignInAgain.
@@ -29,7 +30,7 @@ type Bound struct {
 // Limit returns the limit of the bound b in the table.
 func (t *Table) Limit(b Bound) time.Duration {
 	if b.PermissionSet {
-		return t.PermissionSetDuration
+		return t.PermissionSetDuration + b.Limit
 	}
 	return b.Limit
 }

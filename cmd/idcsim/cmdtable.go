@@ -16,12 +16,13 @@ var tableCommand = &command{
 	args:  "[flags]",
 	short: "reproduce the published timing tables and check them",
 	long: `Table reproduces the timing tables T1 (user management) and T2 (group membership and
-assignments) from the simulated mechanisms, over many randomised timelines per row, and prints
-each observed worst case beside its bound: the published table of the profile, or a table file
-given with --check. A duration cell holds when the worst case is within the bound and within 1%
-of it; a bound of 0s (immediately) only when the worst case is exactly 0. It exits 1 when a cell
-is off. The cells are checked under the table's reading: the switches it names (the published
-tables name the reading they hold under), else the defaults.
+assignments), or T0 in profile 2022-10, from the simulated mechanisms, over many randomised
+timelines per row, each on a browser and a CLI, and prints each observed worst case beside its
+bound: the published table of the profile, or a table file given with --check. A duration cell
+holds when the worst case is within the bound and within 1% of it; a bound of 0s (immediately)
+only when the worst case is exactly 0. It exits 1 when a cell is off. The cells are checked
+under the table's reading: the switches it names (the published tables name the reading they
+hold under), else the defaults.
 
 A table file (YAML or JSON) states bounds per row and cell:
 
@@ -33,8 +34,10 @@ A table file (YAML or JSON) states bounds per row and cell:
     end_sessions: {idc_access: must sign in again, app_new: 0s, app_existing: 30m}
 
 Rows: ` + strings.Join(sim.TableRows, ", ") + `.
-Cells: ` + strings.Join(sim.TableCells, ", ") + `.
-A cell is a duration, immediately, keeps access, must sign in again, or permission_set_duration.`,
+Cells: ` + strings.Join(sim.TableCells, ", ") + ` (signing in; new and existing
+application sessions; obtaining new role credentials, console or CLI; role sessions).
+A cell is a duration, immediately, keeps access, must sign in again, permission_set_duration, or
+permission_set_duration + a duration. A table may list only some rows, and a row only some cells.`,
 	run:      runTable,
 	setFlags: tableFlags.register,
 }
