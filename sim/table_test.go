@@ -1,6 +1,7 @@
 package sim_test
 
 import (
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -173,4 +174,80 @@ func TestTimingTablePermissionSetDuration(t *testing.T) {
 	for _, r := range rows {
 		checkCell(t, r.Row, "role_existing", r.Cells["role_existing"], 2*time.Hour)
 	}
+}
+
+// rulesDefaults are the default switches of RULES.md: a disable leaves the user's portal
+// sessions (UIS-5, disable_ends_portal_sessions false) and a CLI token outlives its portal
+// session by up to cli_revocation (CLI-3, cli_token_survives_session_end true).
+func rulesDefaults() sim.Switches {
+	s := sim.DefaultSwitches()
+	s.DisableEndsPortalSessions, s.CLITokenSurvivesSessionEnd = false, true
+	return s
+}
+
+// The known conflicts between the tables' reading and the defaults, with numbers derived by hand
+// (12h permission set; the CLI's token issued at most an hour before the action, its workload
+// minting 12h credentials whenever the last ones come within 15m of their end, CLI-5):
+//
+//   - CLI-3, end_sessions and sign_out: the token survives the portal session by up to
+//     cli_revocation, 1h, so new role credentials for up to 1h (role_new) and a role session
+//     minted just before that hour ends lasts 1h + 12h = 46800 s (role_existing).
+//   - UIS-5, disable_user: the portal session goes on (7d in the experiment, past the horizon),
+//     and through it the CLI token refreshes: sign-in refused, but portal access, new role
+//     credentials and role sessions are kept; new app sessions still end at once (APP-1) and
+//     existing ones at the next check, 30m (APP-2).
+//   - delete_user and the T2 rows come out as under the reading.
+//   - 2022-10, disable_user (UIS-5 with UIS-11 and CLI-7): new app sessions end at the
+//     session's refresh, 1h (UIS-11), existing ones an hour later, 2h (APP-2); the CLI's fixed 8h
+//     token (CLI-7), issued up to an hour before the action, mints until it expires: 8h + 12h =
+//     72000 s; role_new is kept through the portal session.
+func TestTableConflicts(t *testing.T) {
+	t.Parallel()
+	reading := reproduce(t, "current", tableReading())
+	defaults := reproduce(t, "current", rulesDefaults())
+	checkTable(t, defaults, map[string]map[string]any{
+		"end_sessions": {"role_new": time.Hour, "role_existing": 13 * time.Hour, "app_existing": 30 * time.Minute}, // CLI-3
+		"sign_out":     {"role_new": time.Hour, "role_existing": 13 * time.Hour},                                   // CLI-3
+		"disable_user": {"idc_access": sim.KeepsAccess, "role_new": sim.KeepsAccess, "role_existing": sim.KeepsAccess, // UIS-5
+			"app_new": time.Duration(0), "app_existing": 30 * time.Minute}, // APP-1, APP-2
+	})
+	if got := defaults["end_sessions"].Cells["role_existing"].ObservedMax; got > 46800*time.Second || got < 46332*time.Second {
+		t.Errorf("CLI-3: end_sessions role_existing %v under the defaults, want within 1%% of 46800 s", got)
+	}
+	for _, row := range []string{"delete_user", "remove_user_assignment", "remove_from_group", "remove_group_assignment"} {
+		for c, v := range reading[row].Cells {
+			if defaults[row].Cells[c] != v {
+				t.Errorf("%s %s: %+v under the defaults, %+v under the reading", row, c, defaults[row].Cells[c], v)
+			}
+		}
+	}
+	// the cells of the published table that differ, each put down to its rule
+	tab, _ := scenarios.BuiltinTable("current")
+	r := report.CheckTable(reproduceRows(t, "current", tab.Switches), *tab)
+	r.CompareDefaults(reproduceRows(t, "current", rulesDefaults()), rulesDefaults())
+	conflicts := map[string]string{}
+	for _, row := range r.Rows {
+		for _, c := range row.Cells {
+			if c.Conflict != nil {
+				conflicts[row.Action+" "+c.Cell] = c.Conflict.Rule
+			}
+		}
+	}
+	want := map[string]string{"disable_user idc_access": "UIS-5", "disable_user role_existing": "UIS-5",
+		"end_sessions role_existing": "CLI-3", "sign_out role_existing": "CLI-3"}
+	if !maps.Equal(conflicts, want) || !r.Pass {
+		t.Errorf("conflicts %v, want %v; pass %v", conflicts, want, r.Pass)
+	}
+	if _, ok := sim.ConflictOf("end_sessions", tableReading(), tableReading()); ok {
+		t.Error("a conflict between the same switches")
+	}
+
+	t.Run("2022-10 UIS-5 UIS-11 CLI-7", func(t *testing.T) {
+		defaults := reproduce(t, "2022-10", rulesDefaults())
+		checkTable(t, defaults, map[string]map[string]any{
+			"disable_user": {"idc_access": sim.KeepsAccess, "role_new": sim.KeepsAccess, "role_existing": 20 * time.Hour,
+				"app_new": time.Hour, "app_existing": 2 * time.Hour},
+			"delete_user": tableT0["delete_user"],
+		})
+	})
 }
