@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -14,7 +15,12 @@ import (
 type TableReport struct {
 	Profile               string
 	PermissionSetDuration time.Duration
-	// Pass says every cell is within its bound and comes within 1% of it.
+	// Switches are the table's reading, which the cells were checked under.
+	Switches sim.Switches
+	// Defaults, when not nil, are the default switches, under which each cell's worst case is
+	// given beside it (CompareDefaults).
+	Defaults *sim.Switches
+	// Pass says every cell is within its bound and comes within 1% of it, under the reading.
 	Pass bool
 	Rows []RowReport
 }
@@ -40,6 +46,10 @@ type CellReport struct {
 	Pass      bool
 	// Reason says why the cell is off.
 	Reason string
+	// Default is the worst case under the default switches, when compared (CompareDefaults).
+	Default *sim.CellResult
+	// Conflict, when not nil, is the documented conflict that makes Default differ from Observed.
+	Conflict *sim.TableConflict
 }
 
 // Tightness is the fraction of a bound the observed worst case must reach: a bound that is never
@@ -51,7 +61,7 @@ const Tightness = 0.99
 // cell passes when the observed text is the same. Rows and cells of want that rows lack fail;
 // rows and cells that want does not list are not checked.
 func CheckTable(rows []sim.RowResult, want sim.Table) TableReport {
-	r := TableReport{Profile: want.Profile, PermissionSetDuration: want.PermissionSetDuration, Pass: true}
+	r := TableReport{Profile: want.Profile, PermissionSetDuration: want.PermissionSetDuration, Switches: want.Switches, Pass: true}
 	for _, action := range sim.TableRows {
 		bounds, ok := want.Rows[action]
 		if !ok {
@@ -77,6 +87,34 @@ func CheckTable(rows []sim.RowResult, want sim.Table) TableReport {
 		r.Rows = append(r.Rows, rr)
 	}
 	return r
+}
+
+// CompareDefaults puts beside each cell of r the worst case the rows reproduced under the default
+// switches give, and marks the cells where it differs from the one under the table's reading with
+// the documented conflict that explains it (sim.ConflictOf). The verdicts do not change: they
+// follow the table's reading only.
+func (r *TableReport) CompareDefaults(rows []sim.RowResult, defaults sim.Switches) {
+	r.Defaults = &defaults
+	for i := range r.Rows {
+		row := &r.Rows[i]
+		k := slices.IndexFunc(rows, func(rr sim.RowResult) bool { return rr.Row == row.Action })
+		if k < 0 {
+			continue
+		}
+		for j := range row.Cells {
+			c := &row.Cells[j]
+			d, ok := rows[k].Cells[c.Cell]
+			if !ok {
+				continue
+			}
+			c.Default = &d
+			if c.Reproduced && d != c.Observed {
+				if conflict, ok := sim.ConflictOf(row.Action, r.Switches, defaults); ok {
+					c.Conflict = &conflict
+				}
+			}
+		}
+	}
 }
 
 // judge gives the verdict on a cell reproduced over the given number of trials.
@@ -105,11 +143,39 @@ func judge(c CellReport, trials int) (bool, string) {
 	return true, ""
 }
 
+// switchList writes the switches of s that keep says to keep (every one when keep is nil) as
+// name=value, in the order of sim.SwitchNames.
+func switchList(s sim.Switches, keep func(name string) bool) string {
+	m := s.Map()
+	var out []string
+	for _, n := range sim.SwitchNames() {
+		if keep == nil || keep(n) {
+			out = append(out, fmt.Sprintf("%s=%t", n, m[n]))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
 func observedString(c sim.CellResult) string {
 	if c.Text != "" {
 		return c.Text
 	}
 	return sim.HumanDuration(c.ObservedMax)
+}
+
+// tableSeconds is d in seconds to the precision that HumanDuration shows it (milliseconds below a
+// second, whole seconds below a day, whole minutes from a day on), so that the text and the JSON
+// of a table agree.
+func tableSeconds(d time.Duration) float64 {
+	switch {
+	case d < time.Second:
+		d = d.Round(time.Millisecond)
+	case d < 24*time.Hour:
+		d = d.Truncate(time.Second)
+	default:
+		d = d.Truncate(time.Minute)
+	}
+	return d.Seconds()
 }
 
 func (r *TableReport) failed() int {
@@ -124,11 +190,52 @@ func (r *TableReport) failed() int {
 	return n
 }
 
-// WriteTableText writes the observed worst cases beside the published bounds with a verdict per cell.
+// conflicts lists the documented conflicts of the report, each once in the order they first
+// appear, with the cells each explains by row ("disable_user idc_access, role_existing").
+func (r *TableReport) conflicts() ([]*sim.TableConflict, map[string][]string) {
+	var list []*sim.TableConflict
+	where := map[string][]string{}
+	for _, row := range r.Rows {
+		byRule := map[string][]string{}
+		for _, c := range row.Cells {
+			if k := c.Conflict; k != nil {
+				if where[k.Rule] == nil && byRule[k.Rule] == nil {
+					list = append(list, k)
+				}
+				byRule[k.Rule] = append(byRule[k.Rule], c.Cell)
+			}
+		}
+		for _, k := range list {
+			if cells := byRule[k.Rule]; cells != nil {
+				where[k.Rule] = append(where[k.Rule], row.Action+" "+strings.Join(cells, ", "))
+			}
+		}
+	}
+	return list, where
+}
+
+// WriteTableText writes the observed worst cases beside the published bounds with a verdict per
+// cell and, when compared, the worst case under the default switches with the conflicts that
+// make it differ.
 func WriteTableText(w io.Writer, r TableReport) error {
-	fmt.Fprintf(w, "timing tables, profile %s, permission-set duration %s\n\n", r.Profile, sim.HumanDuration(r.PermissionSetDuration))
+	fmt.Fprintf(w, "timing tables, profile %s, permission-set duration %s\n", r.Profile, sim.HumanDuration(r.PermissionSetDuration))
+	fmt.Fprintf(w, "switches (the table's reading): %s\n", switchList(r.Switches, nil))
+	if d := r.Defaults; d != nil {
+		differ := func(n string) bool { return r.Switches.Map()[n] != d.Map()[n] }
+		if *d == r.Switches {
+			fmt.Fprintf(w, "DEFAULTS: the worst case under the default switches, which are the table's reading\n")
+		} else {
+			fmt.Fprintf(w, "DEFAULTS: the worst case under the default switches, where %s\n", switchList(*d, differ))
+		}
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ACTION\tTRIALS\tCELL\tOBSERVED\tPUBLISHED\tVERDICT")
+	compared := r.Defaults != nil
+	if compared {
+		fmt.Fprintln(tw, "ACTION\tTRIALS\tCELL\tOBSERVED\tDEFAULTS\tCONFLICT\tPUBLISHED\tVERDICT")
+	} else {
+		fmt.Fprintln(tw, "ACTION\tTRIALS\tCELL\tOBSERVED\tPUBLISHED\tVERDICT")
+	}
 	for _, row := range r.Rows {
 		action, trials := row.Action, fmt.Sprint(row.Trials)
 		for _, c := range row.Cells {
@@ -139,7 +246,18 @@ func WriteTableText(w io.Writer, r TableReport) error {
 			if !c.Pass {
 				verdict = "OFF: " + c.Reason
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", action, trials, c.Cell, obs, c.Published, verdict)
+			if compared {
+				dflt, conflict := "-", ""
+				if c.Default != nil {
+					dflt = observedString(*c.Default)
+				}
+				if c.Conflict != nil {
+					conflict = c.Conflict.Rule
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", action, trials, c.Cell, obs, dflt, conflict, c.Published, verdict)
+			} else {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", action, trials, c.Cell, obs, c.Published, verdict)
+			}
 			action, trials = "", ""
 		}
 	}
@@ -150,16 +268,26 @@ func WriteTableText(w io.Writer, r TableReport) error {
 	if n := r.failed(); n > 0 {
 		verdict = fmt.Sprintf("FAIL: %d cells off", n)
 	}
-	_, err := fmt.Fprintf(w, "\n%s\n", verdict)
+	var notes strings.Builder
+	list, cells := r.conflicts()
+	if len(list) > 0 {
+		notes.WriteString("\nDocumented conflicts: the cells where the default switches differ, and the sources on each side\n")
+	}
+	for _, c := range list {
+		fmt.Fprintf(&notes, "  %s: %s\n    table:   %s\n    default: %s\n", c.Rule, strings.Join(cells[c.Rule], "; "), c.Table, c.Default)
+	}
+	_, err := fmt.Fprintf(w, "\n%s\n%s", verdict, notes.String())
 	return err
 }
 
 type tableJSON struct {
-	SchemaVersion          int       `json:"schema_version"`
-	Profile                string    `json:"profile"`
-	PermissionSetDurationS float64   `json:"permission_set_duration_s"`
-	Pass                   bool      `json:"pass"`
-	Rows                   []rowJSON `json:"rows"`
+	SchemaVersion          int             `json:"schema_version"`
+	Profile                string          `json:"profile"`
+	PermissionSetDurationS float64         `json:"permission_set_duration_s"`
+	Switches               map[string]bool `json:"switches"`
+	DefaultSwitches        map[string]bool `json:"default_switches,omitempty"`
+	Pass                   bool            `json:"pass"`
+	Rows                   []rowJSON       `json:"rows"`
 }
 
 type rowJSON struct {
@@ -169,33 +297,56 @@ type rowJSON struct {
 }
 
 type cellJSON struct {
-	ObservedMaxS *float64 `json:"observed_max_s,omitempty"`
-	ObservedText string   `json:"observed_text,omitempty"`
-	Text         string   `json:"text,omitempty"`
-	BoundS       *float64 `json:"bound_s"`
-	Pass         bool     `json:"pass"`
-	Reason       string   `json:"reason,omitempty"`
+	ObservedMaxS        *float64      `json:"observed_max_s,omitempty"`
+	ObservedText        string        `json:"observed_text,omitempty"`
+	Text                string        `json:"text,omitempty"`
+	BoundS              *float64      `json:"bound_s"`
+	Pass                bool          `json:"pass"`
+	Reason              string        `json:"reason,omitempty"`
+	DefaultObservedMaxS *float64      `json:"default_observed_max_s,omitempty"`
+	DefaultObservedText string        `json:"default_observed_text,omitempty"`
+	Conflict            *conflictJSON `json:"conflict,omitempty"`
+}
+
+// conflictJSON is a documented conflict of a cell: the rule, and what the source on each side says.
+type conflictJSON struct {
+	Rule    string `json:"rule"`
+	Table   string `json:"table"`
+	Default string `json:"default"`
+}
+
+// observedJSON gives the worst case c as the JSON does: seconds, or a text.
+func observedJSON(c sim.CellResult) (*float64, string) {
+	if c.Text != "" {
+		return nil, c.Text
+	}
+	s := tableSeconds(c.ObservedMax)
+	return &s, ""
 }
 
 // WriteTableJSON writes the report as the table document of SPEC.md.
 func WriteTableJSON(w io.Writer, r TableReport) error {
-	doc := tableJSON{SchemaVersion: SchemaVersion, Profile: r.Profile, Pass: r.Pass,
+	doc := tableJSON{SchemaVersion: SchemaVersion, Profile: r.Profile, Pass: r.Pass, Switches: r.Switches.Map(),
 		PermissionSetDurationS: seconds(r.PermissionSetDuration), Rows: []rowJSON{}}
+	if r.Defaults != nil {
+		doc.DefaultSwitches = r.Defaults.Map()
+	}
 	for _, row := range r.Rows {
 		rj := rowJSON{Action: row.Action, Trials: row.Trials, Cells: object{}}
 		for _, c := range row.Cells {
 			cj := cellJSON{Text: c.Bound.Text, Pass: c.Pass, Reason: c.Reason}
 			if c.Reproduced {
-				if c.Observed.Text != "" {
-					cj.ObservedText = c.Observed.Text
-				} else {
-					s := seconds(c.Observed.ObservedMax)
-					cj.ObservedMaxS = &s
-				}
+				cj.ObservedMaxS, cj.ObservedText = observedJSON(c.Observed)
 			}
 			if c.Bound.Text == "" {
 				s := seconds(c.Limit)
 				cj.BoundS = &s
+			}
+			if c.Default != nil {
+				cj.DefaultObservedMaxS, cj.DefaultObservedText = observedJSON(*c.Default)
+			}
+			if k := c.Conflict; k != nil {
+				cj.Conflict = &conflictJSON{Rule: k.Rule, Table: k.Table, Default: k.Default}
 			}
 			rj.Cells = append(rj.Cells, member{c.Cell, cj})
 		}
@@ -204,10 +355,13 @@ func WriteTableJSON(w io.Writer, r TableReport) error {
 	return writeIndented(w, doc)
 }
 
-// WriteTableJUnit writes the report as a JUnit XML test suite with one test case per cell, for CI systems.
+// WriteTableJUnit writes the report as a JUnit XML test suite with one test case per cell, for CI
+// systems; a failed cell's text, and the suite's output, give the worst case under the default
+// switches and its conflict.
 func WriteTableJUnit(w io.Writer, r TableReport, run JUnitRun) error {
 	s := junitSuite{Name: "idcsim table " + r.Profile, Properties: []junitProperty{{"profile", r.Profile},
 		{"permission_set_duration", sim.FormatDuration(r.PermissionSetDuration)}}}
+	var out strings.Builder
 	for _, row := range r.Rows {
 		for _, c := range row.Cells {
 			jc := junitCase{Class: "idcsim.table." + r.Profile + "." + row.Action, Name: c.Cell}
@@ -219,8 +373,19 @@ func WriteTableJUnit(w io.Writer, r TableReport, run JUnitRun) error {
 				jc.Failure = junitFailed(fmt.Sprintf("observed %s, published %s: %s", obs, c.Published, c.Reason),
 					fmt.Sprintf("%s %s: observed %s, published %s", row.Action, c.Cell, obs, c.Published))
 			}
+			if c.Default != nil {
+				line := fmt.Sprintf("%s %s: under the default switches %s", row.Action, c.Cell, observedString(*c.Default))
+				if k := c.Conflict; k != nil {
+					line += fmt.Sprintf("; documented conflict %s: table: %s; default: %s", k.Rule, k.Table, k.Default)
+				}
+				out.WriteString(line + "\n")
+				if jc.Failure != nil {
+					jc.Failure.Text += "\n" + line
+				}
+			}
 			s.Cases = append(s.Cases, jc)
 		}
 	}
+	s.Out = out.String()
 	return s.write(w, run)
 }

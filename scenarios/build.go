@@ -134,19 +134,7 @@ func (b *builder) build(root *yaml.Node) {
 	}
 	b.buildProfile(top)
 	if n := top.get("switches"); n != nil {
-		keys, vals := b.entries(n, "switches")
-		names := sim.SwitchNames()
-		for i, k := range keys {
-			if !contains(names, k.Value) {
-				b.errorf(k, "unknown switch %q%s", k.Value, b.orList(k.Value, names))
-				continue
-			}
-			if v, ok := b.boolean(vals[i], "switch "+k.Value); ok {
-				if err := sc.Switches.Set(k.Value, v); err != nil {
-					b.errorf(k, "%v", err)
-				}
-			}
-		}
+		b.switches(n, &sc.Switches)
 	}
 	if n := top.get("start"); n != nil {
 		if t, ok := b.timestamp(n, "start"); ok {
@@ -192,6 +180,23 @@ func (b *builder) build(root *yaml.Node) {
 	b.finalWarnings(root)
 }
 
+// switches reads a switches: mapping (of a scenario or a table file) into sw.
+func (d *decoder) switches(n *yaml.Node, sw *sim.Switches) {
+	keys, vals := d.entries(n, "switches")
+	names := sim.SwitchNames()
+	for i, k := range keys {
+		if !contains(names, k.Value) {
+			d.errorf(k, "unknown switch %q%s", k.Value, d.orList(k.Value, names))
+			continue
+		}
+		if v, ok := d.boolean(vals[i], "switch "+k.Value); ok {
+			if err := sw.Set(k.Value, v); err != nil {
+				d.errorf(k, "%v", err)
+			}
+		}
+	}
+}
+
 func (b *builder) buildProfile(top *fields) {
 	name := defaultProfile
 	b.profile = true
@@ -215,7 +220,11 @@ func (b *builder) buildProfile(top *fields) {
 			b.errorf(k, "unknown timing parameter %q%s", k.Value, b.orList(k.Value, names))
 			continue
 		}
-		v, ok := b.positive(vals[i], "timing "+k.Value)
+		read := b.positive
+		if sim.TimingMayBeZero(k.Value) {
+			read = b.duration // 0 (the mechanism is off) or more: durations are never negative
+		}
+		v, ok := read(vals[i], "timing "+k.Value)
 		if !ok {
 			continue
 		}

@@ -157,6 +157,23 @@ func TestTimingOverrides(t *testing.T) {
 		t.Errorf("timing %v, switches %+v", sc.Profile.AppSessionCheck, sc.Switches)
 	}
 	roundTrip(t, sc)
+
+	// UIS-11, CLI-7: 2022-10's portal status cache and fixed CLI sessions may be turned off with
+	// 0; other timings must be positive, and none negative.
+	sc, err = Parse("t.yaml", []byte("profile: 2022-10\ntiming: {portal_status_cache: 0s, cli_fixed_session: 0s}\n"+minimal))
+	if err != nil || sc.Profile.PortalStatusCache != 0 || sc.Profile.CLIFixedSession != 0 {
+		t.Errorf("UIS-11, CLI-7 turned off: %v, %+v", err, sc)
+	} else {
+		roundTrip(t, sc)
+	}
+	for src, want := range map[string]string{
+		"timing: {app_session_check: 0s}\n":    "t.yaml:1:29: timing app_session_check must be longer than 0s",
+		"timing: {portal_status_cache: -1h}\n": `t.yaml:1:31: timing portal_status_cache: "-1h" is negative`,
+	} {
+		if _, err := Parse("t.yaml", []byte(src+minimal)); err == nil || !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%q: %v, want %s", src, err, want)
+		}
+	}
 }
 
 func TestEvents(t *testing.T) {

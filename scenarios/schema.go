@@ -336,7 +336,11 @@ func Schema() []byte {
 		"description": "Switches of docs/RULES.md, by name."}
 	timing := map[string]any{}
 	for _, t := range sim.TimingNames() {
-		timing[t] = withDesc(ref("positive_duration"), "Overrides the profile's "+t+"; must be positive.")
+		desc, d := "Overrides the profile's "+t+"; must be positive.", ref("positive_duration")
+		if sim.TimingMayBeZero(t) {
+			desc, d = "Overrides the profile's "+t+"; 0 turns the mechanism off.", ref("duration")
+		}
+		timing[t] = withDesc(d, desc)
 	}
 	defs["timing"] = map[string]any{"type": "object", "properties": timing, "additionalProperties": false,
 		"description": "Overrides of the profile's timing parameters."}

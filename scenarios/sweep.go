@@ -204,7 +204,11 @@ func (b *builder) sweepAxis(sw *sim.Sweep, setting, what string, key, n *yaml.No
 // sweepValue reads a candidate value of a setting and checks it against the profile's range.
 func (b *builder) sweepValue(setting string, n *yaml.Node) (time.Duration, bool) {
 	p := &b.sc.Profile
-	v, ok := b.positive(n, setting)
+	read := b.positive
+	if t, ok := strings.CutPrefix(setting, "timing."); ok && sim.TimingMayBeZero(t) {
+		read = b.duration // 0 (the mechanism is off) or more: durations are never negative
+	}
+	v, ok := read(n, setting)
 	if !ok {
 		return 0, false
 	}

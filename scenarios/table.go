@@ -16,19 +16,23 @@ import (
 const defaultTablePSD = 12 * time.Hour
 
 // tableKeys are the keys of a table file.
-var tableKeys = []string{"profile", "permission_set_duration", "rows"}
+var tableKeys = []string{"profile", "permission_set_duration", "switches", "rows"}
 
 // ParseTable reads a table file, YAML or JSON, with the same limits and checks as a scenario:
 //
 //	profile: current
 //	permission_set_duration: 12h
+//	switches: {disable_ends_portal_sessions: true, cli_token_survives_session_end: false}
 //	rows:
 //	  disable_user: {idc_access: 0s, app_new: 0s, app_existing: 30m, role_existing: 12h}
 //	  end_sessions: {idc_access: must sign in again, app_new: immediately, role_existing: permission_set_duration}
 //
-// A cell is a duration (ParseDuration), "immediately", "keeps access", "must sign in again", or
-// "permission_set_duration" (the duration the table is checked with). A row may list only some
-// cells. permission_set_duration defaults to 12h. filename is used in error positions only. When
+// A cell is a duration (ParseDuration), "immediately", "keeps access", "must sign in again",
+// "permission_set_duration" (the duration the table is checked with), or
+// "permission_set_duration + D" for a duration D (T0: "1h, then a role session of up to 12h"). A table may list only some
+// rows (those its source published), and a row only some cells. permission_set_duration defaults
+// to 12h; switches are the table's reading, the switches its bounds hold under (sim.Table), by
+// default sim.DefaultSwitches. filename is used in error positions only. When
 // anything is wrong, the error is an ErrorList of the problems found.
 func ParseTable(filename string, data []byte) (*sim.Table, error) {
 	if err := CheckSize(filename, data); err != nil {
@@ -48,7 +52,7 @@ func ParseTable(filename string, data []byte) (*sim.Table, error) {
 
 // table reads the root of a table file.
 func (d *decoder) table(root *yaml.Node) *sim.Table {
-	t := &sim.Table{PermissionSetDuration: defaultTablePSD, Rows: map[string]map[string]sim.Bound{}}
+	t := &sim.Table{PermissionSetDuration: defaultTablePSD, Switches: sim.DefaultSwitches(), Rows: map[string]map[string]sim.Bound{}}
 	if root.Kind != yaml.MappingNode {
 		d.wrongType(root, "the table", "a mapping (key: value)")
 		return t
@@ -84,6 +88,9 @@ func (d *decoder) table(root *yaml.Node) *sim.Table {
 			}
 		}
 	}
+	if n := top.get("switches"); n != nil {
+		d.switches(n, &t.Switches)
+	}
 	if n := top.get("rows"); n != nil {
 		keys, vals := d.entries(n, "rows")
 		if n.Kind == yaml.MappingNode && len(n.Content) == 0 {
@@ -118,7 +125,7 @@ func (d *decoder) tableRow(n *yaml.Node, name string) map[string]sim.Bound {
 
 // bound reads a cell of a table file.
 func (d *decoder) bound(n *yaml.Node, what string) (sim.Bound, bool) {
-	const want = "a duration, immediately, " + sim.KeepsAccess + ", " + sim.MustSignInAgain + " or permission_set_duration"
+	const want = "a duration, immediately, " + sim.KeepsAccess + ", " + sim.MustSignInAgain + ", permission_set_duration or permission_set_duration + a duration"
 	if !isScalar(n, "!!str", "!!int", "!!float") {
 		d.wrongType(n, what, want)
 		return sim.Bound{}, false
@@ -131,7 +138,13 @@ func (d *decoder) bound(n *yaml.Node, what string) (sim.Bound, bool) {
 	case "permission_set_duration":
 		return sim.Bound{PermissionSet: true}, true
 	}
-	v, err := sim.ParseDuration(n.Value)
+	value, psd := n.Value, false
+	if rest, ok := strings.CutPrefix(value, "permission_set_duration"); ok {
+		if rest, ok = strings.CutPrefix(strings.TrimSpace(rest), "+"); ok {
+			value, psd = strings.TrimSpace(rest), true
+		}
+	}
+	v, err := sim.ParseDuration(value)
 	switch {
 	case err != nil:
 		d.errorf(n, "%s must be %s: %v", what, want, err)
@@ -140,7 +153,7 @@ func (d *decoder) bound(n *yaml.Node, what string) (sim.Bound, bool) {
 		d.errorf(n, "%s must not be negative, not %s", what, n.Value)
 		return sim.Bound{}, false
 	}
-	return sim.Bound{Limit: v}, true
+	return sim.Bound{Limit: v, PermissionSet: psd}, true
 }
 
 // LoadTable reads a table file (ParseTable) no larger than a scenario file may be.
@@ -170,7 +183,8 @@ func readFile(path string) ([]byte, error) {
 var builtinTables embed.FS
 
 // BuiltinTable returns the published table of a profile; there are tables for "current" (T1 and
-// T2 of RULES.md), "2023-09", "2022-10" and "2023-07" (the 2023 blog post, T1 only).
+// T2 of RULES.md), "2023-09", "2023-07" (the 2023 blog post, T1 only) and "2022-10" (T0: the
+// disable and delete rows of the October 2022 documentation).
 func BuiltinTable(profile string) (*sim.Table, bool) {
 	name := "tables/" + profile + ".yaml"
 	data, err := builtinTables.ReadFile(name)

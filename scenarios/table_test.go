@@ -20,13 +20,13 @@ func TestBuiltinTables(t *testing.T) {
 	if !ok {
 		t.Fatal("no current table")
 	}
-	// T1 and T2 of RULES.md: every row, every cell.
+	// T1 and T2 of RULES.md: every row, every cell but role_new, which only T0 publishes.
 	if len(cur.Rows) != len(sim.TableRows) {
 		t.Errorf("current table has %d rows, want %d", len(cur.Rows), len(sim.TableRows))
 	}
 	for _, row := range sim.TableRows {
-		if len(cur.Rows[row]) != len(sim.TableCells) {
-			t.Errorf("current %s has %d cells, want %d", row, len(cur.Rows[row]), len(sim.TableCells))
+		if _, ok := cur.Rows[row]["role_new"]; ok || len(cur.Rows[row]) != len(sim.TableCells)-1 {
+			t.Errorf("current %s has the cells %v, want all but role_new", row, cur.Rows[row])
 		}
 	}
 	for _, c := range []struct {
@@ -55,14 +55,30 @@ func TestBuiltinTables(t *testing.T) {
 	if len(blog.Rows) != 4 || blog.Rows["delete_user"]["app_existing"].Limit != time.Hour || blog.Rows["remove_from_group"] != nil {
 		t.Errorf("2023-07 table: %+v, want T1 rows with app_existing 60m", blog.Rows)
 	}
-	// RULES.md's profile table: the APP-2 check is 120m in 2022-10 and 60m in 2023-09; T2 is unchanged.
-	for p, check := range map[string]time.Duration{"2022-10": 2 * time.Hour, "2023-09": time.Hour} {
-		tb, ok := BuiltinTable(p)
-		if !ok {
-			t.Fatalf("no %s table", p)
-		}
-		if len(tb.Rows) != 7 || tb.Rows["sign_out"]["app_existing"].Limit != check || tb.Rows["remove_from_group"]["app_existing"].Limit != 2*time.Hour {
-			t.Errorf("%s table: %+v", p, tb.Rows)
+	// RULES.md's profile table: the APP-2 check is 60m in 2023-09; T2 is unchanged.
+	if tb, ok := BuiltinTable("2023-09"); !ok || len(tb.Rows) != 7 || tb.Rows["sign_out"]["app_existing"].Limit != time.Hour ||
+		tb.Rows["remove_from_group"]["app_existing"].Limit != 2*time.Hour {
+		t.Errorf("2023-09 table: %+v", tb)
+	}
+	// T0 (2022-10): the rows its documentation published, disable and delete, and the session
+	// page's one figure for an admin's end of session.
+	t0, ok := BuiltinTable("2022-10")
+	if !ok || len(t0.Rows) != 3 || t0.Rows["disable_user"]["app_new"].Limit != time.Hour || t0.Rows["delete_user"]["role_new"].Limit != time.Hour ||
+		t0.Rows["delete_user"]["app_existing"].Limit != 2*time.Hour || len(t0.Rows["end_sessions"]) != 1 {
+		t.Errorf("2022-10 table: %+v", t0)
+	}
+	// T0's "no longer any access to AWS accounts: up to 13 hours" is an hour, then the permission set
+	if b := t0.Rows["disable_user"]["role_existing"]; b != (sim.Bound{PermissionSet: true, Limit: time.Hour}) || t0.Limit(b) != 13*time.Hour {
+		t.Errorf("2022-10 disable_user role_existing %+v, limit %v; want 12h + 1h", b, t0.Limit(b))
+	}
+	// RULES.md, "The table's reading and the defaults": every published table holds under the
+	// reading that a disable ends portal sessions (UIS-5) and a CLI token dies with its session (CLI-3).
+	for _, p := range BuiltinTables() {
+		tb, _ := BuiltinTable(p)
+		want := sim.DefaultSwitches()
+		want.DisableEndsPortalSessions, want.CLITokenSurvivesSessionEnd = true, false
+		if tb.Switches != want {
+			t.Errorf("%s table's switches %+v, want %+v", p, tb.Switches, want)
 		}
 	}
 	if _, ok := BuiltinTable("1999-01"); ok {
@@ -81,6 +97,37 @@ func TestParseTableJSON(t *testing.T) {
 	if tab.Profile != "2023-09" || tab.PermissionSetDuration != 4*time.Hour || len(tab.Rows["sign_out"]) != 3 {
 		t.Errorf("parsed %+v", tab)
 	}
+	// a bound of the permission-set duration plus a duration, written with or without spaces
+	for _, v := range []string{"permission_set_duration + 1h", "permission_set_duration+60m"} {
+		tab, err := ParseTable("t.yaml", []byte("profile: current\nrows: {disable_user: {role_existing: "+v+"}}\n"))
+		if err != nil || tab.Rows["disable_user"]["role_existing"] != (sim.Bound{PermissionSet: true, Limit: time.Hour}) || tab.Limit(tab.Rows["disable_user"]["role_existing"]) != 13*time.Hour {
+			t.Errorf("%s: %+v, %v", v, tab, err)
+		}
+	}
+}
+
+// A table file's switches: are its reading; those it does not name keep their defaults.
+func TestParseTableSwitches(t *testing.T) {
+	t.Parallel()
+	tab, err := ParseTable("t.yaml", []byte("profile: current\nswitches: {cli_token_survives_session_end: false}\nrows: {sign_out: {app_new: 0s}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := sim.DefaultSwitches()
+	want.CLITokenSurvivesSessionEnd = false
+	if tab.Switches != want {
+		t.Errorf("switches %+v, want %+v", tab.Switches, want)
+	}
+	tab, err = ParseTable("t.yaml", []byte("profile: current\nrows: {sign_out: {app_new: 0s}}\n"))
+	if err != nil || tab.Switches != sim.DefaultSwitches() {
+		t.Errorf("no switches: %+v, %v; want the defaults", tab, err)
+	}
+	_, err = ParseTable("t.yaml", []byte("profile: current\nswitches: {cli_tokens_survive: false, disable_ends_portal_sessions: maybe}\nrows: {sign_out: {app_new: 0s}}\n"))
+	want2 := `t.yaml:2:12: unknown switch "cli_tokens_survive"; it is one of ` + strings.Join(sim.SwitchNames(), ", ") + "\n" +
+		`t.yaml:2:69: switch disable_ends_portal_sessions must be true or false, not "maybe"`
+	if err == nil || err.Error() != want2 {
+		t.Errorf("bad switches: %v, want:\n%s", err, want2)
+	}
 }
 
 func TestParseTableErrors(t *testing.T) {
@@ -92,6 +139,7 @@ rows:
   disable_user: {idc_access: soon, app_new: 0s, app_new: 1s}
   resign: {idc_access: 0s}
   sign_out: {app_nwe: 0s, role_existing: [1h]}
+  end_sessions: {role_new: permission_set_duration + soon}
 `
 	_, err := ParseTable("bad.yaml", []byte(src))
 	if err == nil {
@@ -99,12 +147,13 @@ rows:
 	}
 	want := []string{
 		`bad.yaml:1:10: unknown profile "2019-01"; it is one of current, 2023-09, 2023-07, 2022-10`,
-		`bad.yaml:3:1: unknown key "colour" in the table; it is one of profile, permission_set_duration, rows`,
-		`bad.yaml:5:30: disable_user idc_access must be a duration, immediately, keeps access, must sign in again or permission_set_duration: "soon" is not a duration; durations are written like 15m, 8h, 90d, 1w, 12h30m or PT8H; months and years are not accepted because their length varies`,
+		`bad.yaml:3:1: unknown key "colour" in the table; it is one of profile, permission_set_duration, switches, rows`,
+		`bad.yaml:5:30: disable_user idc_access must be a duration, immediately, keeps access, must sign in again, permission_set_duration or permission_set_duration + a duration: "soon" is not a duration; durations are written like 15m, 8h, 90d, 1w, 12h30m or PT8H; months and years are not accepted because their length varies`,
 		`bad.yaml:5:49: duplicate key "app_new" in row disable_user (first at line 5)`,
 		`bad.yaml:6:3: unknown row "resign"; it is one of disable_user, delete_user, end_sessions, sign_out, remove_user_assignment, remove_from_group, remove_group_assignment`,
 		`bad.yaml:7:14: unknown cell "app_nwe" in row sign_out; did you mean "app_new"?`,
-		`bad.yaml:7:42: sign_out role_existing must be a duration, immediately, keeps access, must sign in again or permission_set_duration, not a list`,
+		`bad.yaml:7:42: sign_out role_existing must be a duration, immediately, keeps access, must sign in again, permission_set_duration or permission_set_duration + a duration, not a list`,
+		`bad.yaml:8:28: end_sessions role_new must be a duration, immediately, keeps access, must sign in again, permission_set_duration or permission_set_duration + a duration: "soon" is not a duration; durations are written like 15m, 8h, 90d, 1w, 12h30m or PT8H; months and years are not accepted because their length varies`,
 	}
 	if got := strings.Split(err.Error(), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("errors:\n%s\nwant:\n%s", err, strings.Join(want, "\n"))

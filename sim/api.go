@@ -26,8 +26,13 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 var TableRows = []string{"disable_user", "delete_user", "end_sessions", "sign_out",
 	"remove_user_assignment", "remove_from_group", "remove_group_assignment"}
 
-// TableCells are the columns of the timing tables.
-var TableCells = []string{"idc_access", "app_new", "app_existing", "role_existing"}
+// TableCells are the columns of the timing tables: signing in to IAM Identity Center (idc_access;
+// T0's "cannot sign in"), new and existing application sessions (app_new, app_existing),
+// obtaining new role credentials in the console or with the CLI (role_new, T0), and role
+// sessions (role_existing: in T1 and T0's rows every role session left after the action, in
+// T2's those that existed at the change). Each experiment runs on a browser and a CLI, and a
+// cell's worst case is over both.
+var TableCells = []string{"idc_access", "app_new", "app_existing", "role_new", "role_existing"}
 
 // Access texts of the idc_access cell.
 const (

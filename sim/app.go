@@ -12,6 +12,7 @@ type appSession struct {
 	target          target
 	start           time.Duration
 	unentitledSince time.Duration // APP-3: when the user stopped being entitled, as seen; -1 when entitled
+	statusFrom      time.Duration // UIS-11: its checks see a change of the user's status from its portal session's refresh on
 }
 
 // isManagedApp says whether t is an AWS managed application (one of kind jobs included).
@@ -35,7 +36,7 @@ func (w *world) openApp(u, dev int32, t target) {
 		return
 	}
 	p := w.devicePortal(u, dev)
-	if p < 0 || !w.userActive(u) || !w.entitled(u, t) {
+	if p < 0 || !w.portalAdmits(p) || !w.entitled(u, t) {
 		w.counters.RefusedActions++
 		return
 	}
@@ -53,6 +54,9 @@ func (w *world) openAppSession(u, p int32, t target) {
 	ps := &w.portals[p]
 	w.apps[i] = appSession{sessionHead: sessionHead{user: u, end: never, live: true, gen: w.apps[i].gen},
 		portal: p, portalGen: ps.gen, portalGone: ps.end, target: t, start: w.now, unentitledSince: -1}
+	if w.statusCached(p, ps.gen) {
+		w.apps[i].statusFrom = ps.refresh // UIS-11
+	}
 	w.users[u].live[kindApp] = append(w.users[u].live[kindApp], i)
 	w.reviewApp(i)
 }
@@ -84,9 +88,10 @@ func (w *world) reviewApps(u int32) {
 func (w *world) reviewApp(i int32) {
 	a := &w.apps[i]
 	// APP-2: the session checks back every period from its own start, and ends at the first
-	// check after its portal session has ended or the user stopped being active.
+	// check after its portal session has ended or the user stopped being active, as its portal
+	// session sees it (UIS-11).
 	gone := a.portalGone
-	if s := w.users[a.user].inactiveSince; s < gone {
+	if s := max(w.users[a.user].inactiveSince, a.statusFrom); s < gone {
 		gone = s
 	}
 	end := nextTick(a.start, w.prof.AppSessionCheck, gone)

@@ -54,7 +54,7 @@ func (w *world) startJob(u, dev int32, t target, length time.Duration, scheduled
 		return
 	}
 	p := w.devicePortal(u, dev)
-	if p < 0 || !w.userActive(u) || !w.entitled(u, t) {
+	if p < 0 || !w.portalAdmits(p) || !w.entitled(u, t) {
 		w.counters.RefusedActions++
 		return
 	}

@@ -121,7 +121,7 @@ func (w *world) tokenUsable(dev int32) bool {
 // works only while the portal session behind it lives (CLI-1); legacy tokens never refresh (CLI-4).
 func (w *world) tokenRefreshable(dev int32) bool {
 	t := &w.tokens[dev]
-	return t.live && !t.legacy && w.portalAlive(t.portal, t.portalGen) && w.canFederate(w.m.devices[dev].user)
+	return t.live && !t.legacy && w.portalAlive(t.portal, t.portalGen) && w.canFederateVia(w.m.devices[dev].user, t.portal, t.portalGen)
 }
 
 // canMint says whether the device could obtain role credentials now (ROLE-1, CLI-3).
@@ -172,7 +172,7 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 			return rs.end, true
 		}
 	}
-	if !w.ensureToken(dev) || !w.canFederate(u) || !w.entitled(u, t) {
+	if !w.ensureToken(dev) || !w.canFederateVia(u, tk.portal, tk.portalGen) || !w.entitled(u, t) {
 		return 0, false
 	}
 	r := w.issueRole(u, dev, t, false)

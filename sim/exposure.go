@@ -57,8 +57,13 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	if w.canSignIn(u) {
 		set(ChSignIn, holder{hUser, u})
 	}
-	if portal >= 0 && w.userActive(u) && w.entitledToAny(u, w.isManagedApp) {
-		set(ChAppNew, holder{hPortal, portal})
+	if portal >= 0 && w.entitledToAny(u, w.isManagedApp) {
+		for _, p := range s.live[kindPortal] {
+			if w.portalLive(p) && w.portalAdmits(p) { // APP-1, UIS-11
+				set(ChAppNew, holder{hPortal, p})
+				break
+			}
+		}
 	}
 	for _, a := range s.live[kindApp] {
 		if w.isManagedApp(w.apps[a].target) {
@@ -76,12 +81,16 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	for _, a := range s.live[kindSAML] {
 		set(ChSAMLApp, holder{hSAML, a})
 	}
-	if !s.denied && w.canFederate(u) && w.entitledToAny(u, w.isRole) {
-		if portal >= 0 {
-			set(ChRoleNew, holder{hPortal, portal})
+	if !s.denied && w.entitledToAny(u, w.isRole) {
+		// ROLE-1 through a portal session or a CLI token; UIS-5, UIS-11
+		for _, p := range s.live[kindPortal] {
+			if w.portalLive(p) && w.canFederateVia(u, p, w.portals[p].gen) {
+				set(ChRoleNew, holder{hPortal, p})
+				break
+			}
 		}
 		for _, d := range w.m.users[u].devices {
-			if w.canMint(d) {
+			if t := &w.tokens[d]; w.canMint(d) && w.canFederateVia(u, t.portal, t.portalGen) {
 				set(ChRoleNew, holder{hToken, d})
 				break
 			}
@@ -159,17 +168,10 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 		s := &w.tracks[w.users[o.user].track]
 		ob := Offboarding{Replication: rep, User: w.m.users[o.user].name, At: o.at, Playbook: o.name}
 		for c := range ob.Windows {
-			win := &ob.Windows[c]
-			switch {
-			case s.avail[c]:
-				win.Open = true
-				win.Length = w.sc.Horizon - o.at
-			case s.lastEnd[c] > o.at:
-				win.Length = s.lastEnd[c] - o.at
-			default:
-				continue
+			if win, ok := w.window(s, Channel(c), o.at); ok {
+				win.Evidence = w.describe(Channel(c), s.holder[c])
+				ob.Windows[c] = win
 			}
-			win.Evidence = w.describe(Channel(c), s.holder[c])
 		}
 		ob.Notes = append(ob.Notes, s.notes...)
 		ob.Sessions = w.spans(o.user, o.at, &own[w.users[o.user].track])
@@ -184,6 +186,18 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 		out = append(out, ob)
 	}
 	return out
+}
+
+// window returns the window of channel c in the tracking s for an offboarding at at, without its
+// evidence, and whether the access existed after at.
+func (w *world) window(s *tracking, c Channel, at time.Duration) (Window, bool) {
+	switch {
+	case s.avail[c]:
+		return Window{Open: true, Length: w.sc.Horizon - at}, true
+	case s.lastEnd[c] > at:
+		return Window{Length: s.lastEnd[c] - at}, true
+	}
+	return Window{}, false
 }
 
 // sessionsOfTracked returns, for each exposure tracking, the slots of its user's sessions of
@@ -270,6 +284,9 @@ func (w *world) describe(c Channel, h holder) string {
 			how = p.why
 		}
 		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, w.at(p.start), w.at(p.end), how)
+		if p.refresh > 0 {
+			text += fmt.Sprintf("; until its refresh at %s it acted on the user's status cached before the change (UIS-11)", w.at(p.refresh))
+		}
 		switch c {
 		case ChAppNew:
 			return text + "; new app sessions need it (APP-1)"

@@ -8,6 +8,9 @@ type portalSession struct {
 	device int32
 	start  time.Duration
 	why    string // what ended it early, with the rule
+	// refresh is the refresh at which the last change deferred by UIS-11 reached or reaches it
+	// (0: none)
+	refresh time.Duration
 }
 
 // userActive says whether IAM Identity Center treats the user as active: neither disabled nor deleted.
@@ -112,7 +115,9 @@ func (w *world) sourceCap(u int32, end time.Duration) time.Duration {
 // (APP-2, CLI-3).
 func (w *world) portalEnded(p int32, gen uint32, why string) {
 	ps := &w.portals[p]
-	ps.why = why
+	if why != "" {
+		ps.why = why // else its end was natural, or set with its reason (UIS-11)
+	}
 	u := ps.user
 	s := &w.users[u]
 	if w.devPortal[ps.device] == p {
@@ -147,6 +152,63 @@ func (w *world) portalEnded(p int32, gen uint32, why string) {
 	w.reviewJobs(u)
 }
 
+// deferToRefresh is UIS-11: in a profile whose portal sessions cache the user's status for
+// portal_status_cache (one hour in 2022-10), a disable or delete in IAM Identity Center and an
+// admin's end of session reach the live portal session p only at its next refresh, counted from
+// its start: "their existing IAM Identity Center sign in session will continue for up to an hour
+// ... During this time, the user can initiate new IAM Identity Center application and IAM role
+// sessions". The application sessions on p see the change at that refresh too (APP-2). end, when
+// not empty, says why p ends at the refresh. It reports false when the profile has no cache: the
+// change applies at once.
+func (w *world) deferToRefresh(p int32, end string) bool {
+	cache := w.prof.PortalStatusCache
+	if cache <= 0 {
+		return false
+	}
+	ps := &w.portals[p]
+	if w.now >= ps.refresh {
+		ps.refresh = nextTick(ps.start, cache, w.now)
+		w.q.push(ps.refresh, evPortalRefresh, p, ps.gen)
+		for _, a := range w.users[ps.user].live[kindApp] {
+			if x := &w.apps[a]; x.portal == p && x.portalGen == ps.gen {
+				x.statusFrom = max(x.statusFrom, ps.refresh)
+			}
+		}
+	}
+	if end != "" && ps.refresh < ps.end {
+		ps.end = ps.refresh
+		ps.why = end + ", at the session's next hourly refresh (UIS-11)"
+		w.watch(kindPortal, p, &ps.sessionHead)
+	}
+	return true
+}
+
+// statusCached says whether portal session p, as it was at generation gen, lives and still acts
+// on the user's status as it was before a change that reaches it at its next refresh (UIS-11).
+func (w *world) statusCached(p int32, gen uint32) bool {
+	return w.portalAlive(p, gen) && w.now < w.portals[p].refresh
+}
+
+// portalAdmits says whether new application sessions can start through the live portal session
+// p: the user is active (APP-1), or p still acts on the status it cached (UIS-11).
+func (w *world) portalAdmits(p int32) bool {
+	ps := &w.portals[p]
+	return w.userActive(ps.user) || w.statusCached(p, ps.gen)
+}
+
+// portalRefresh is the refresh of portal session p (generation gen) at which a change deferred by
+// UIS-11 reaches it: the session ends there if the change ends it (deferToRefresh), and what the
+// cached status still allowed ends. It reports false for a session already gone.
+func (w *world) portalRefresh(p int32, gen uint32) bool {
+	ps := &w.portals[p]
+	if ps.gen != gen {
+		return false
+	}
+	w.settle(ps.user)
+	w.observe(ps.user)
+	return true
+}
+
 // signOut ends the device's portal session at once (UIS-3).
 func (w *world) signOut(u, dev int32) {
 	if p := w.devicePortal(u, dev); p >= 0 {
@@ -163,7 +225,7 @@ func (w *world) endSessions(u, dev int32) {
 	}
 	s := &w.users[u]
 	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		if p := s.live[kindPortal][i]; dev < 0 || w.portals[p].device == dev {
+		if p := s.live[kindPortal][i]; (dev < 0 || w.portals[p].device == dev) && !w.deferToRefresh(p, "ended by the admin (UIS-4)") {
 			w.end(kindPortal, p, "ended by the admin (UIS-4)")
 		}
 	}
@@ -199,10 +261,15 @@ func (w *world) disableInIdentityCenter(u int32, why string) {
 	if s.inactiveSince == never {
 		s.inactiveSince = w.now
 	}
-	// UIS-5: disabling ends the portal sessions, unless the switch says it does not.
+	// UIS-5: disabling ends the portal sessions, unless the switch says it does not; UIS-11: at
+	// their next refresh, in a profile that caches the user's status.
+	end := ""
 	if w.sc.Switches.DisableEndsPortalSessions {
-		for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-			w.end(kindPortal, s.live[kindPortal][i], why)
+		end = why
+	}
+	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
+		if p := s.live[kindPortal][i]; !w.deferToRefresh(p, end) && end != "" {
+			w.end(kindPortal, p, why)
 		}
 	}
 	w.userActionEndsExtended(u, true)
@@ -238,7 +305,9 @@ func (w *world) deleteUser(u int32) {
 		s.inactiveSince = w.now
 	}
 	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		w.end(kindPortal, s.live[kindPortal][i], "the user was deleted (UIS-5)")
+		if p := s.live[kindPortal][i]; !w.deferToRefresh(p, "the user was deleted (UIS-5)") {
+			w.end(kindPortal, p, "the user was deleted (UIS-5)")
+		}
 	}
 	w.userActionEndsExtended(u, true)
 	w.revokeExchangedTokens(u) // TTI-4

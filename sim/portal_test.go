@@ -260,3 +260,74 @@ func TestOpenWindowsHaveEvidence(t *testing.T) {
 		}
 	}
 }
+
+// UIS-11: in profile 2022-10 a portal session caches the user's status for an hour, refreshed
+// hourly from its start; a disable, a delete and an admin's end of session reach it at its next
+// refresh, and until then the user can still start application and role sessions through it.
+// The timeline, the same in each case: sign-in at 9:00 (portal duration 8h, so refreshes at
+// 10:00, 11:00, ...), app q opened at 9:10, the action at 9:20; at 9:59 the user opens q again
+// and federates with Admin (1h); at 10:00, the refresh, they try q once more and Long (12h).
+func TestPortalStatusCache(t *testing.T) {
+	t.Parallel()
+	run := func(a Action, disableEnds bool) [NumChannels]Window {
+		sc := testScenario(
+			e("9h", SignIn, "device", "laptop"),
+			e("9h10m", OpenApp, "device", "laptop", "app", "q"),
+			offboard("9h20m", act(a)),
+			e("9h59m", OpenApp, "device", "laptop", "app", "q"),
+			e("9h59m", Federate, "device", "laptop", "account", "prod", "ps", "Admin"),
+			e("10h", OpenApp, "device", "laptop", "app", "q"),
+			e("10h", Federate, "device", "laptop", "account", "prod", "ps", "Long"),
+		)
+		sc.Profile, _ = LookupProfile("2022-10")
+		sc.Switches.DisableEndsPortalSessions = disableEnds
+		return windows(t, sc)
+	}
+	for _, a := range []Action{DisableUser, DeleteUser} {
+		t.Run("UIS-11 "+a.String(), func(t *testing.T) {
+			w := run(a, true)
+			want(t, w, ChSignIn, "0s", false)  // no new sign-in at all (UIS-5)
+			want(t, w, ChPortal, "40m", false) // 9:20 to the refresh at 10:00
+			want(t, w, ChAppNew, "40m", false)
+			want(t, w, ChRoleNew, "40m", false)
+			// the q opened at 9:59 checks at 10:59 (APP-2, 60m) and is the last to end; the one
+			// at 10:00 was refused (else 11:00, 1h40m)
+			want(t, w, ChAppExisting, "1h39m", false)
+			// Admin from 9:59 to 10:59; Long at 10:00 was refused (else 22:00, 12h40m)
+			want(t, w, ChRoleExisting, "1h39m", false)
+		})
+	}
+	t.Run("UIS-11 end_sessions", func(t *testing.T) {
+		w := run(EndSessions, true)
+		want(t, w, ChSignIn, "9d14h40m", true) // the user may sign in again: to the 10d horizon
+		want(t, w, ChPortal, "40m", false)
+		want(t, w, ChAppNew, "40m", false)
+		want(t, w, ChRoleNew, "40m", false)
+		want(t, w, ChAppExisting, "1h39m", false)
+		want(t, w, ChRoleExisting, "1h39m", false)
+	})
+	t.Run("UIS-11 with UIS-5's default", func(t *testing.T) {
+		// the disable does not end the session: it runs to 17:00 (7h40m), roles can still be
+		// assumed through it, Long at 10:00 included (to 22:00, 12h40m); new app sessions end at
+		// the refresh, and the q opened at 9:10 at its first check after it, 10:10 (APP-2)
+		w := run(DisableUser, false)
+		want(t, w, ChPortal, "7h40m", false)
+		want(t, w, ChAppNew, "40m", false)
+		want(t, w, ChRoleNew, "7h40m", false)
+		want(t, w, ChAppExisting, "1h39m", false)
+		want(t, w, ChRoleExisting, "12h40m", false)
+	})
+	t.Run("UIS-11 not in the current profile", func(t *testing.T) {
+		sc := testScenario(
+			e("9h", SignIn, "device", "laptop"),
+			e("9h10m", OpenApp, "device", "laptop", "app", "q"),
+			offboard("9h20m", act(DisableUser)),
+			e("9h21m", Federate, "device", "laptop", "account", "prod", "ps", "Admin"),
+		)
+		sc.Switches.DisableEndsPortalSessions = true
+		w := windows(t, sc)
+		want(t, w, ChPortal, "0s", false)
+		want(t, w, ChRoleExisting, "0s", false) // the federation at 9:21 was refused
+		want(t, w, ChAppExisting, "20m", false) // q checks at 9:40 (APP-2, 30m)
+	})
+}

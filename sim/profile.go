@@ -23,6 +23,7 @@ type Timing struct {
 	LegacyToken          time.Duration // CLI-4
 	CLIFixedSession      time.Duration // CLI-7: 2022-10's fixed CLI sessions; 0 where they follow the portal session
 	CLIRevocation        time.Duration // CLI-3: how long an issued token outlives its portal session
+	PortalStatusCache    time.Duration // UIS-11: 2022-10's hourly refresh of a portal session's view of the user; 0 where there is none
 	ADTicketLifetime     time.Duration // UIS-8
 	ADFixedPortal        time.Duration // UIS-8, profiles without AD session management
 	ADSync               time.Duration // PROV-4: the longest delay of an AD sync
@@ -103,9 +104,10 @@ func LookupProfile(name string) (Profile, bool) {
 		p.ADSessionManagement = false
 		p.ExtendedSessions = false
 	case "2022-10":
-		p.AppSessionCheck = 120 * time.Minute
-		p.CLIFixedSession = 8 * time.Hour // CLI-7
-		p.IdPCapAlways = true             // UIS-6
+		p.AppSessionCheck = 60 * time.Minute // APP-2: "automatically refreshed every hour"
+		p.PortalStatusCache = time.Hour      // UIS-11
+		p.CLIFixedSession = 8 * time.Hour    // CLI-7
+		p.IdPCapAlways = true                // UIS-6
 		p.PortalMax = 7 * 24 * time.Hour
 		p.ADSessionManagement = false
 		p.ExtendedSessions = false
@@ -136,6 +138,7 @@ func (t *Timing) fields() map[string]*time.Duration {
 		"legacy_token":               &t.LegacyToken,
 		"cli_fixed_session":          &t.CLIFixedSession,
 		"cli_revocation":             &t.CLIRevocation,
+		"portal_status_cache":        &t.PortalStatusCache,
 		"ad_ticket_lifetime":         &t.ADTicketLifetime,
 		"ad_fixed_portal_session":    &t.ADFixedPortal,
 		"ad_sync":                    &t.ADSync,
@@ -164,13 +167,23 @@ func TimingNames() []string {
 	return names
 }
 
-// SetTiming overrides the named timing parameter. It refuses unknown names and values that are not positive.
+// TimingMayBeZero says whether the named timing parameter may be 0, which means the mechanism is
+// not there: cli_fixed_session (CLI-7) and portal_status_cache (UIS-11), 0 outside profile 2022-10.
+func TimingMayBeZero(name string) bool {
+	return name == "cli_fixed_session" || name == "portal_status_cache"
+}
+
+// SetTiming overrides the named timing parameter. It refuses unknown names, negative values, and 0
+// where TimingMayBeZero does not allow it.
 func (t *Timing) SetTiming(name string, d time.Duration) error {
 	f, ok := t.fields()[name]
 	if !ok {
 		return fmt.Errorf("unknown timing parameter %q", name)
 	}
-	if d <= 0 {
+	switch {
+	case d < 0:
+		return fmt.Errorf("timing %s must not be negative", name)
+	case d == 0 && !TimingMayBeZero(name):
 		return fmt.Errorf("timing %s must be positive", name)
 	}
 	*f = d

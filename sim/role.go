@@ -27,6 +27,13 @@ func (w *world) canFederate(u int32) bool {
 	return s.enabledIdC || !w.sc.Switches.DisableEndsPortalSessions
 }
 
+// canFederateVia says whether the user may obtain role credentials through portal session p of
+// generation gen (or a CLI token issued through it): as canFederate says, or while p still acts
+// on the user's status it cached before a disable or delete (UIS-11).
+func (w *world) canFederateVia(u, p int32, gen uint32) bool {
+	return w.canFederate(u) || w.statusCached(p, gen)
+}
+
 // isRole says whether t is a permission set in an account.
 func (w *world) isRole(t target) bool { return !w.m.isApp(t) }
 
@@ -42,7 +49,8 @@ func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
 
 // federate opens a console role session from the device's portal session (ROLE-1, ROLE-6).
 func (w *world) federate(u, dev int32, t target) {
-	if w.devicePortal(u, dev) < 0 || !w.canFederate(u) || !w.entitled(u, t) {
+	p := w.devicePortal(u, dev)
+	if p < 0 || !w.canFederateVia(u, p, w.portals[p].gen) || !w.entitled(u, t) {
 		w.counters.RefusedActions++
 		return
 	}

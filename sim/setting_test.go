@@ -17,8 +17,10 @@ func TestSetProfile(t *testing.T) {
 	if err := sc.SetProfile("2022-10"); err != nil {
 		t.Fatal(err)
 	}
-	if sc.Profile.Name != "2022-10" || sc.Profile.AppSessionCheck != 2*time.Hour {
-		t.Errorf("profile %s with app check %v, want 2022-10's 2h", sc.Profile.Name, sc.Profile.AppSessionCheck)
+	// RULES.md's profile table: 2022-10 checks app sessions every 60m (APP-2) and caches the
+	// portal session's view of the user for 1h (UIS-11)
+	if p := sc.Profile; p.Name != "2022-10" || p.AppSessionCheck != time.Hour || p.PortalStatusCache != time.Hour {
+		t.Errorf("profile %s with app check %v and status cache %v, want 2022-10's 1h and 1h", p.Name, p.AppSessionCheck, p.PortalStatusCache)
 	}
 	if sc.Profile.JobFailureCheck != 5*time.Minute {
 		t.Errorf("the scenario's override was lost: job_failure_check %v", sc.Profile.JobFailureCheck)

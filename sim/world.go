@@ -23,6 +23,7 @@ const (
 	evJobEnd                       // BG-3, BG-4: a job finishes, or the check that fails it
 	evKiroEnd                      // KIRO-1: a Kiro session reaches its end
 	evOnBehalfExpire               // TTI-1, TTI-2: a JWT or an exchanged access token an application holds expires
+	evPortalRefresh                // UIS-11: a portal session's refresh, where a deferred change reaches it
 )
 
 type userState struct {
@@ -315,6 +316,10 @@ func (w *world) dispatch(e *event) bool {
 			return false
 		}
 		w.observe(w.onBehalfUser(e.ref))
+	case evPortalRefresh:
+		if !w.portalRefresh(e.ref, e.gen) {
+			return false
+		}
 	case evGroupView:
 		pm := w.members[e.ref]
 		w.membershipSeen(pm)

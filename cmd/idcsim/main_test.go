@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"idcsim/internal/buildinfo"
+	"idcsim/sim"
 )
 
 // idcsim runs the command and returns its exit status, stdout and stderr.
@@ -256,6 +258,60 @@ func TestTableCheck(t *testing.T) {
 		if err != nil || !strings.Contains(string(x), `<testsuite name="idcsim table current"`) || !strings.Contains(string(x), `tests="1"`) {
 			t.Errorf("junit: %v\n%s", err, x)
 		}
+	}
+}
+
+// The exit status follows the table's reading only (RULES.md, "The table's reading and the
+// defaults"): end_sessions' role sessions hold within 12h when a CLI token dies with its session,
+// though under the default switches a surviving token mints one up to an hour later (CLI-3);
+// the same bound read under the defaults is off.
+func TestTableReading(t *testing.T) {
+	const rows = "rows:\n  end_sessions: {role_existing: permission_set_duration}\n"
+	reading := writeFile(t, "reading.yaml", "profile: current\nswitches: {disable_ends_portal_sessions: true, cli_token_survives_session_end: false}\n"+rows)
+	code, stdout, stderr := idcsim(t, "table", "--trials", "2000", "--check", reading, "--format", "json")
+	if code != exitOK {
+		t.Fatalf("under the table's reading: exit %d, want %d\n%s%s", code, exitOK, stdout, stderr)
+	}
+	var doc struct {
+		Pass     bool
+		Switches map[string]bool
+		Rows     []struct {
+			Cells map[string]struct {
+				ObservedMaxS        float64 `json:"observed_max_s"`
+				DefaultObservedMaxS float64 `json:"default_observed_max_s"`
+				Conflict            *struct{ Rule, Table, Default string }
+			}
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	c := doc.Rows[0].Cells["role_existing"]
+	if !doc.Pass || doc.Switches["cli_token_survives_session_end"] || c.ObservedMaxS > 43200 || c.DefaultObservedMaxS <= 43200 ||
+		c.Conflict == nil || c.Conflict.Rule != "CLI-3" || c.Conflict.Table == "" || c.Conflict.Default == "" {
+		t.Errorf("pass %v, switches %v, role_existing %+v", doc.Pass, doc.Switches, c)
+	}
+	code, stdout, _ = idcsim(t, "table", "--trials", "2000", "--check", reading)
+	if code != exitOK || !strings.Contains(stdout, "CLI-3") || !strings.Contains(stdout, "Documented conflicts") {
+		t.Errorf("text: exit %d\n%s", code, stdout)
+	}
+
+	defaults := writeFile(t, "defaults.yaml", "profile: current\n"+rows) // no switches: the defaults
+	if code, stdout, stderr := idcsim(t, "table", "--trials", "2000", "--check", defaults); code != exitFail || !strings.Contains(stdout, "over the bound") {
+		t.Errorf("under the defaults: exit %d, want %d\n%s%s", code, exitFail, stdout, stderr)
+	}
+}
+
+// With fewer trials than the default, a bound not approached is put down to the trials, and the
+// flag's help gives the default.
+func TestTableTrials(t *testing.T) {
+	code, stdout, stderr := idcsim(t, "table", "--trials", "10")
+	if code != exitFail || !strings.Contains(stdout, "too few trials to reach within 1% of the bound") || strings.Contains(stdout, "a mechanism is wrong") {
+		t.Errorf("10 trials: exit %d\n%s%s", code, stdout, stderr)
+	}
+	_, stdout, _ = idcsim(t, "help", "table")
+	if !strings.Contains(stdout, fmt.Sprintf("(default %d;", sim.DefaultTrials)) {
+		t.Errorf("help table does not give the default trials:\n%s", stdout)
 	}
 }
 
