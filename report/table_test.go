@@ -117,6 +117,7 @@ func TestTableGolden(t *testing.T) {
 		"table.txt":  func(b *bytes.Buffer, r TableReport) error { return WriteTableText(b, r) },
 		"table.json": func(b *bytes.Buffer, r TableReport) error { return WriteTableJSON(b, r) },
 		"table.xml":  func(b *bytes.Buffer, r TableReport) error { return WriteTableJUnit(b, r, junitTestRun) },
+		"table.md":   func(b *bytes.Buffer, r TableReport) error { return WriteTableMarkdown(b, r) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer

@@ -280,6 +280,57 @@ func WriteTableText(w io.Writer, r TableReport) error {
 	return err
 }
 
+// WriteTableMarkdown writes what WriteTableText writes as Markdown, for a CI job's summary: the
+// reading, a table of the cells with their verdicts, and the documented conflicts.
+func WriteTableMarkdown(w io.Writer, r TableReport) error {
+	var b strings.Builder
+	mark := "✅ "
+	verdict := "PASS: every cell within its bound and within 1% of it"
+	if n := r.failed(); n > 0 {
+		mark, verdict = "❌ ", fmt.Sprintf("FAIL: %d cells off", n)
+	}
+	fmt.Fprintf(&b, "# idcsim timing tables, profile %s\n\n**%s%s**\n\n", mdEscape(r.Profile), mark, verdict)
+	fmt.Fprintf(&b, "Permission-set duration %s. The table's reading: %s.\n\n", sim.HumanDuration(r.PermissionSetDuration), mdEscape(switchList(r.Switches, nil)))
+	head := []string{"action", "cell", "observed", "published", "verdict"}
+	if r.Defaults != nil {
+		head = []string{"action", "cell", "observed", "under the default switches", "conflict", "published", "verdict"}
+	}
+	var rows [][]string
+	for _, row := range r.Rows {
+		for _, c := range row.Cells {
+			obs, v := "-", "ok"
+			if c.Reproduced {
+				obs = observedString(c.Observed)
+			}
+			if !c.Pass {
+				v = "OFF: " + c.Reason
+			}
+			cells := []string{row.Action, c.Cell, obs, c.Published, v}
+			if r.Defaults != nil {
+				dflt, conflict := "-", ""
+				if c.Default != nil {
+					dflt = observedString(*c.Default)
+				}
+				if c.Conflict != nil {
+					conflict = c.Conflict.Rule
+				}
+				cells = []string{row.Action, c.Cell, obs, dflt, conflict, c.Published, v}
+			}
+			rows = append(rows, cells)
+		}
+	}
+	mdTable(&b, head, rows)
+	list, where := r.conflicts()
+	if len(list) > 0 {
+		b.WriteString("\n## Documented conflicts\n\n")
+	}
+	for _, c := range list {
+		fmt.Fprintf(&b, "- **%s** (%s): the table: %s; the default: %s\n", c.Rule, mdEscape(strings.Join(where[c.Rule], "; ")), mdEscape(c.Table), mdEscape(c.Default))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
 type tableJSON struct {
 	SchemaVersion          int             `json:"schema_version"`
 	Profile                string          `json:"profile"`

@@ -64,7 +64,7 @@ func (o *tableOptions) register(fs *flagSet) {
 	fs.StringVar(&o.psd, "permission-set-duration", "", "role session `duration` of the experiments (default: the table's, 12h)")
 	fs.IntVar(&o.trials, "trials", 0, fmt.Sprintf("randomised timelines per row, 1 to %d (default %d; fewer may not come within 1%% of a bound)", maxTrials, sim.DefaultTrials))
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed")
-	fs.StringVar(&o.format, "format", "text", "what to print: text or json")
+	fs.StringVar(&o.format, "format", "text", "what to print: text, json or markdown")
 	fs.StringVar(&o.junit, "junit", "", "also write the verdicts as JUnit XML to `file`")
 }
 
@@ -77,7 +77,7 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		return c.usageError(stderr, "unexpected arguments: %s", strings.Join(args, " "))
 	}
-	if err := oneOf("format", o.format, "text", "json"); err != nil {
+	if err := oneOf("format", o.format, "text", "json", "markdown"); err != nil {
 		return c.usageError(stderr, "%v", err)
 	}
 	if fs.isSet("trials") && (o.trials < 1 || o.trials > maxTrials) {
@@ -111,9 +111,12 @@ func runTable(c *command, args []string, stdout, stderr io.Writer) int {
 	r.CompareDefaults(defaultRows, sim.DefaultSwitches())
 
 	var out bytes.Buffer
-	if o.format == "json" {
+	switch o.format {
+	case "json":
 		err = report.WriteTableJSON(&out, r)
-	} else {
+	case "markdown":
+		err = report.WriteTableMarkdown(&out, r)
+	default:
 		err = report.WriteTableText(&out, r)
 	}
 	if err != nil {

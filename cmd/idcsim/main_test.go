@@ -56,7 +56,7 @@ func TestUsage(t *testing.T) {
 		{[]string{"validate"}, exitUsage, "no scenario given", true},
 		{[]string{"schema", "extra"}, exitUsage, "unexpected arguments: extra", true},
 		{[]string{"table", "extra"}, exitUsage, "unexpected arguments: extra", true},
-		{[]string{"table", "--format", "markdown"}, exitUsage, "--format", true},
+		{[]string{"table", "--format", "pdf"}, exitUsage, "--format", true},
 		{[]string{"table", "--profile", "1999-01"}, exitUsage, "1999-01", true},
 		{[]string{"table", "--permission-set-duration", "13h"}, exitUsage, "outside 1h00m..12h00m", true},
 		{[]string{"table", "--permission-set-duration", "soon"}, exitUsage, "--permission-set-duration", true},
