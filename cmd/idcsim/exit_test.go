@@ -134,8 +134,7 @@ func TestInterruptExits3(t *testing.T) {
 		b, _ := io.ReadAll(r)
 		rest <- string(b)
 	}()
-	done := make(chan error)
-	go func() { done <- cmd.Wait() }()
+	// Wait closes the pipe: it is called only once everything written to it has been read.
 	var tail string
 	select {
 	case tail = <-rest:
@@ -143,7 +142,7 @@ func TestInterruptExits3(t *testing.T) {
 		cmd.Process.Kill()
 		t.Fatal("the run did not stop within 60 s of the interrupt")
 	}
-	err = <-done
+	err = cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitInternal {
 		t.Errorf("exit %v, want status 3", err)
