@@ -15,9 +15,10 @@ import (
 
 var importCommand = &command{
 	name:  "import",
-	args:  "aws DIR | terraform FILE [flags]",
+	args:  "SOURCE PATH [flags]",
 	short: "write a scenario from the organisation's configuration",
-	long: `Import writes a scenario from the organisation's real IAM Identity Center configuration:
+	long: `Import writes a scenario from the organisation's real IAM Identity Center configuration, read
+from SOURCE aws (PATH a directory) or terraform (PATH a file):
 
   idcsim import aws DIR         the JSON the AWS CLI prints (scripts/export-identity-center.sh
                                 writes DIR): each file is recognised by its top-level member

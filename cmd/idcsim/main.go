@@ -7,7 +7,7 @@
 //	idcsim sweep SCENARIO [flags]      compare the candidate settings of the scenario's sweep: block
 //	idcsim merge DIR... [flags]        combine the partial reports of a sharded run or sweep
 //	idcsim table [flags]               reproduce the published timing tables and check them
-//	idcsim import aws DIR [flags]      write a scenario from AWS CLI exports (or terraform FILE)
+//	idcsim import SOURCE PATH [flags]  write a scenario from the organisation's configuration
 //	idcsim validate SCENARIO...        check scenarios without running them
 //	idcsim schema                      print the JSON Schema of the scenario format
 //	idcsim examples                    list the built-in example scenarios
