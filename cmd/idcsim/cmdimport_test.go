@@ -16,7 +16,8 @@ var updateImport = flag.Bool("update-import", false, "rewrite testdata/import-re
 // exportDir is the recorded AWS CLI export of the importer's tests.
 var exportDir = filepath.Join("..", "..", "importer", "awscli", "testdata", "export")
 
-// import aws writes the scenario on stdout and the summary on stderr; the scenario validates.
+// import aws writes the scenario on stdout (also with --out -) and the summary on stderr; the
+// scenario validates.
 func TestImportStdout(t *testing.T) {
 	code, stdout, stderr := idcsim(t, "import", "aws", exportDir)
 	if code != exitOK {
@@ -32,6 +33,9 @@ func TestImportStdout(t *testing.T) {
 	// the export's 10 users, frank.li disabled by the first event
 	if len(sc.Users) != 10 || len(sc.Events) != 1 || sc.Events[0].User != "frank.li" {
 		t.Errorf("%d users, events %+v", len(sc.Users), sc.Events)
+	}
+	if code, again, _ := idcsim(t, "import", "aws", exportDir, "--out", "-"); code != exitOK || again != stdout {
+		t.Errorf("--out -: exit %d, another scenario on stdout", code)
 	}
 	for _, want := range []string{"users            10 (1 disabled)", "longest permission set: DataScientist (12h00m)"} {
 		if !strings.Contains(stderr, want) {
