@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -13,8 +14,25 @@ import (
 )
 
 // Marshal writes a scenario in the YAML format, so that Parse gives back an equal scenario
-// (apart from SHA256 and Warnings). Named playbooks are written once under playbooks:.
+// (apart from SHA256 and Warnings). The keys come in a fixed order and the lists in the
+// scenario's; named playbooks are written once under playbooks:.
 func Marshal(sc *sim.Scenario) ([]byte, error) {
+	return MarshalComments(sc, nil)
+}
+
+// A Comment is written by MarshalComments beside a value: Head on the lines above it, Line at
+// the end of its line. Each line of the text becomes a comment line.
+type Comment struct {
+	Head, Line string
+}
+
+// MarshalComments is Marshal with comments. comments[""] heads the file; the other keys are
+// the places of values in the written YAML: a top-level key ("settings"), a key inside one
+// ("settings.portal_session", "groups[1].name"), an item of a list by its index ("accounts[2]",
+// "permission_sets[0]", "groups[1].assignments[0]"). A list or mapping that Marshal writes on
+// one line is written one entry a line when an entry inside it has a comment. Places the
+// written scenario does not have are ignored.
+func MarshalComments(sc *sim.Scenario, comments map[string]Comment) ([]byte, error) {
 	base, ok := sim.LookupProfile(sc.Profile.Name)
 	if !ok {
 		return nil, fmt.Errorf("scenarios: unknown profile %q", sc.Profile.Name)
@@ -43,6 +61,10 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{&m.n}}
+	if len(comments) > 0 {
+		doc.HeadComment = commentText(comments[""].Head)
+		annotate(&m.n, "", comments)
+	}
 	if err := enc.Encode(doc); err != nil {
 		return nil, err
 	}
@@ -50,6 +72,73 @@ func Marshal(sc *sim.Scenario) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// annotate puts the comments on the values of node n, at place path and under it, and says
+// whether it put any; a collection written on one line that holds a comment is written in
+// block style, since comments cannot go inside it.
+func annotate(n *yaml.Node, path string, comments map[string]Comment) bool {
+	any := false
+	put := func(key, value *yaml.Node, place string) {
+		c, ok := comments[place]
+		if ok {
+			key.HeadComment = commentText(c.Head)
+			lineNode(key, value).LineComment = commentText(c.Line)
+		}
+		if annotate(value, place, comments) || ok && (c.Head != "" || c.Line != "") {
+			any = true
+		}
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			place := n.Content[i].Value
+			if path != "" {
+				place = path + "." + place
+			}
+			put(n.Content[i], n.Content[i+1], place)
+		}
+	case yaml.SequenceNode:
+		for i, it := range n.Content {
+			put(it, it, path+"["+strconv.Itoa(i)+"]")
+		}
+	}
+	if any {
+		n.Style &^= yaml.FlowStyle
+	}
+	return any
+}
+
+// lineNode is the node that carries the comment at the end of the line of the value of key: the
+// value when it is written on the key's line, else the key (or, for an item of a list written
+// on several lines, its first value).
+func lineNode(key, value *yaml.Node) *yaml.Node {
+	if value.Kind == yaml.ScalarNode || value.Style&yaml.FlowStyle != 0 {
+		return value
+	}
+	if key == value && value.Kind == yaml.MappingNode && len(value.Content) >= 2 {
+		return lineNode(value.Content[0], value.Content[1])
+	}
+	return key
+}
+
+// commentText makes text a comment: each line of it a line of the comment, characters that
+// are not printable (a line break inside a file name, say) replaced by U+FFFD.
+func commentText(text string) string {
+	if text == "" {
+		return ""
+	}
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	for i, l := range lines {
+		l = strings.Map(func(r rune) rune {
+			if r != ' ' && !unicode.IsPrint(r) {
+				return unicode.ReplacementChar
+			}
+			return r
+		}, l)
+		lines[i] = strings.TrimRight("# "+l, " ")
+	}
+	return strings.Join(lines, "\n")
 }
 
 // addList adds key with a list of n items, unless n is 0; flow writes it on one line.

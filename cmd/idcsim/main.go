@@ -7,6 +7,7 @@
 //	idcsim sweep SCENARIO [flags]      compare the candidate settings of the scenario's sweep: block
 //	idcsim merge DIR... [flags]        combine the partial reports of a sharded run or sweep
 //	idcsim table [flags]               reproduce the published timing tables and check them
+//	idcsim import SOURCE PATH [flags]  write a scenario from the organisation's configuration
 //	idcsim validate SCENARIO...        check scenarios without running them
 //	idcsim schema                      print the JSON Schema of the scenario format
 //	idcsim examples                    list the built-in example scenarios
@@ -65,7 +66,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
+	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, importCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
 	for _, c := range commands {
 		c.Flag.init(c.name)
 		if c.setFlags != nil {

@@ -57,6 +57,19 @@ func (l ErrorList) Error() string {
 // out is zero); otherwise Unmarshal returns an ErrorList of the problems found, at most
 // MaxErrors and a last saying there were more, and leaves *v unchanged.
 func Unmarshal(data []byte, v any) error {
+	return unmarshal(data, v, false)
+}
+
+// UnmarshalKnown is Unmarshal for documents that may carry more than v's type knows, such as the
+// outputs of other programs: a key of an object decoded into a struct that names none of its
+// fields is skipped, its value checked only for duplicate keys and depth. Everything else is
+// checked as Unmarshal checks it.
+func UnmarshalKnown(data []byte, v any) error {
+	return unmarshal(data, v, true)
+}
+
+// unmarshal is Unmarshal, skipping unknown keys of structs when known says so.
+func unmarshal(data []byte, v any, known bool) error {
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return ErrorList{{Path: "$", Msg: fmt.Sprintf("cannot decode into %T, want a non-nil pointer", v)}}
@@ -72,7 +85,7 @@ func Unmarshal(data []byte, v any) error {
 		}
 		return ErrorList{{Path: "$", Msg: fmt.Sprintf("not valid UTF-8 at byte %d", n)}}
 	}
-	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), path: []byte("$")}
+	w := &walker{dec: json.NewDecoder(bytes.NewReader(data)), path: []byte("$"), skipUnknown: known}
 	w.dec.UseNumber()
 	err := w.value(rv.Type().Elem(), 0)
 	if err == nil {
@@ -100,6 +113,8 @@ type walker struct {
 	dec  *json.Decoder
 	path []byte // the JSON path of the value being read
 	errs ErrorList
+	// skipUnknown skips the keys of objects decoded into structs that name none of their fields.
+	skipUnknown bool
 }
 
 // errorf records an error at the current path; it returns errStop once there are too many.
@@ -276,7 +291,7 @@ func (w *walker) object(t reflect.Type, depth int) error {
 			err = w.errorf("duplicate key")
 		case st != nil:
 			f, ok := st.fields[k]
-			if !ok {
+			if !ok && !w.skipUnknown {
 				err = w.errorf("unknown field; want one of %s", strings.Join(st.names, ", "))
 			}
 			vt = f.typ

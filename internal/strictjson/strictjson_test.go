@@ -223,3 +223,36 @@ func FuzzUnmarshal(f *testing.F) {
 		Unmarshal(data, &a)
 	})
 }
+
+// UnmarshalKnown skips the keys a struct does not know, and checks everything else as
+// Unmarshal does: the known fields' types, required fields, duplicate keys and depth.
+func TestUnmarshalKnown(t *testing.T) {
+	t.Parallel()
+	type item struct {
+		ID   string `json:"Id"`
+		Name string `json:"Name,omitempty"`
+	}
+	type page struct {
+		Items []item `json:"Items"`
+	}
+	var p page
+	err := UnmarshalKnown([]byte(`{"Items":[{"Id":"a","Extra":{"x":[1,2]},"Name":"n"}],"NextToken":"t"}`), &p)
+	if err != nil || len(p.Items) != 1 || p.Items[0] != (item{"a", "n"}) {
+		t.Fatalf("got %+v, %v", p, err)
+	}
+	if err := Unmarshal([]byte(`{"Items":[],"NextToken":"t"}`), &p); err == nil {
+		t.Error("Unmarshal accepted an unknown key")
+	}
+	for doc, want := range map[string]string{
+		`{"Items":[{"Id":1}]}`:                             "$.Items[0].Id: want a string, got the number 1",
+		`{"Items":[{"Name":"n"}]}`:                         "$.Items[0].Id: missing",
+		`{"Items":[{"Id":"a","Extra":1,"Extra":2}]}`:       "$.Items[0].Extra: duplicate key",
+		`{"Items":[],"X":` + strings.Repeat("[", 70) + `}`: "nested more than 64 deep",
+		`{"Items":[]} {}`:                                  "trailing data",
+	} {
+		err := UnmarshalKnown([]byte(doc), &p)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want %q", doc, err, want)
+		}
+	}
+}
