@@ -175,12 +175,24 @@ func TestImportREADME(t *testing.T) {
 	if err := os.CopyFS(filepath.Join(root, "importer", "awscli", "testdata", "export"), os.DirFS(exportDir)); err != nil {
 		t.Fatal(err)
 	}
+	// The commands are the README's, in the order it gives them, run in one directory.
+	text := readme(t)
+	var cmds [][]string
+	for _, b := range readmeBlocks(text, "sh") {
+		if strings.Contains(b, "idcsim import aws") {
+			for line := range strings.Lines(b) {
+				if f := strings.Fields(line); len(f) > 1 && f[0] == "idcsim" {
+					cmds = append(cmds, f[1:])
+				}
+			}
+		}
+	}
+	if len(cmds) != 2 {
+		t.Fatalf("README.md: %d commands in the import example, want 2: %q", len(cmds), cmds)
+	}
 	t.Chdir(root)
 	var got strings.Builder
-	for _, args := range [][]string{
-		{"import", "aws", "importer/awscli/testdata/export", "--max-users", "0", "--out", "imported.yaml"},
-		{"run", "imported.yaml"},
-	} {
+	for _, args := range cmds {
 		code, stdout, stderr := idcsim(t, args...)
 		if code != exitOK {
 			t.Fatalf("idcsim %s: exit %d:\n%s", strings.Join(args, " "), code, stderr)
@@ -198,5 +210,15 @@ func TestImportREADME(t *testing.T) {
 	}
 	if got.String() != string(want) {
 		t.Errorf("the commands print (go test -run TestImportREADME -update-import rewrites testdata/import-readme.txt):\n%s", got.String())
+	}
+	// and the README shows what they print
+	var shown []string
+	for line := range strings.Lines(string(want)) {
+		if !strings.HasPrefix(line, "$ idcsim") {
+			shown = append(shown, line)
+		}
+	}
+	if !strings.Contains(text, "```\n"+strings.Join(shown, "")+"```\n") {
+		t.Error("README.md does not show what the import example prints: paste testdata/import-readme.txt without its $ lines")
 	}
 }
