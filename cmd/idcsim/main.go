@@ -65,7 +65,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
+	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, trailCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
 	for _, c := range commands {
 		c.Flag.init(c.name)
 		if c.setFlags != nil {
