@@ -33,3 +33,38 @@ func FuzzReadRecords(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMembers checks the members of a record that the scanner finds as it scans against those
+// that members finds from the record's bytes: when the scanner gives some, they are the same.
+func FuzzMembers(f *testing.F) {
+	f.Add([]byte(rec("a")))
+	f.Add([]byte(`{"a": tru e}`))
+	f.Add([]byte(`{"a":{} 5, "b": [1, "x"]}`))
+	f.Add([]byte(`{"k\"ey": "v\\", "n": -1.5e3, "o": {"p": [true, null]}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s := newScanner(bytes.NewReader(data), 1<<16)
+		if c, ok := s.skipSpace(); !ok || c != '{' {
+			return
+		}
+		v, _, _, err := s.value()
+		if err != nil || v == nil {
+			return
+		}
+		got := s.members()
+		if got == nil {
+			return
+		}
+		want, err := members(v, nil)
+		if err != nil {
+			t.Fatalf("%q: the scanner found %d members, members: %v", v, len(got), err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d members, want %d", v, len(got), len(want))
+		}
+		for i := range got {
+			if !bytes.Equal(got[i].key, want[i].key) || !bytes.Equal(got[i].val, want[i].val) {
+				t.Fatalf("%q: member %d: %q: %q, want %q: %q", v, i, got[i].key, got[i].val, want[i].key, want[i].val)
+			}
+		}
+	})
+}

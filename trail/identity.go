@@ -36,10 +36,26 @@ var (
 
 // relevant says, from a record's bytes and without decoding them, whether the record may be
 // about an IAM Identity Center user or its administration: a record of one of idcSources, or
-// one that names a permission set's role, a user it was made on behalf of, or a user ID in a
-// policy. Records of other services are far the most, and are passed over.
-func relevant(v []byte) bool {
-	src := eventSource(v)
+// one whose userIdentity names a permission set's role or a user it was made on behalf of, an
+// STS call into a permission set's role, a policy naming user IDs. Records of other services
+// are far the most, and are passed over. ms are the record's top-level members when the scanner
+// found them; without them, the keys are looked for in the bytes.
+func relevant(v []byte, ms []member) bool {
+	var src, id []byte
+	if ms != nil {
+		for _, m := range ms {
+			switch string(m.name()) {
+			case "eventSource":
+				if len(m.val) >= 2 && m.val[0] == '"' {
+					src = m.val[1 : len(m.val)-1]
+				}
+			case "userIdentity":
+				id = m.val
+			}
+		}
+	} else {
+		src, id = eventSource(v), identityOf(v)
+	}
 	switch {
 	case idcSources[string(src)]:
 		return true
@@ -50,22 +66,25 @@ func relevant(v []byte) bool {
 			return true // a policy keyed on user IDs
 		}
 	}
-	// who made the request: only the userIdentity element is looked at
+	return bytes.Contains(id, reservedRole) || bytes.Contains(id, onBehalfOfKey)
+}
+
+// identityOf returns the value of the first "userIdentity" key in a record's bytes, or nil.
+func identityOf(v []byte) []byte {
 	i := bytes.Index(v, identityKey)
 	if i < 0 {
-		return false
+		return nil
 	}
 	j := skipWS(v, i+len(identityKey))
 	if j >= len(v) || v[j] != ':' {
-		return false
+		return nil
 	}
 	j = skipWS(v, j+1)
 	end, err := skipValue(v, j)
 	if err != nil {
-		return false
+		return nil
 	}
-	id := v[j:end]
-	return bytes.Contains(id, reservedRole) || bytes.Contains(id, onBehalfOfKey)
+	return v[j:end]
 }
 
 // eventSource returns the value of the first "eventSource" key in a record's bytes, or nil.

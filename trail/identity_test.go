@@ -1,6 +1,9 @@
 package trail
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // Every userIdentity type of CloudTrail's documentation is classified: only the user (Unknown
 // and IdentityCenterUser naming them), a permission set's role session, an application acting
@@ -112,8 +115,17 @@ func TestRelevant(t *testing.T) {
 		{`{"eventSource":"s3.amazonaws.com","requestParameters":{"key":"onBehalfOf"}}`, false},
 		{`not json`, false},
 	} {
-		if got := relevant([]byte(c.rec)); got != c.want {
+		if got := relevant([]byte(c.rec), nil); got != c.want {
 			t.Errorf("%s: %v, want %v", c.rec, got, c.want)
+		}
+		// the same from the members the scanner finds
+		s := newScanner(strings.NewReader(c.rec), 1<<10)
+		if _, ok := s.skipSpace(); ok {
+			if v, _, _, err := s.value(); err == nil {
+				if ms := s.members(); ms != nil && relevant(v, ms) != c.want {
+					t.Errorf("%s, from its members: %v, want %v", c.rec, !c.want, c.want)
+				}
+			}
 		}
 	}
 }

@@ -114,7 +114,8 @@ func (e *IOError) Unwrap() error { return e.Err }
 // directories, walked in the order of their sorted names for files ending in .json, .jsonl or
 // .ndjson with or without .gz (CloudTrail-Digest directories are passed over); and "-", the
 // standard input. It calls fn with each record about an IAM Identity Center user or its
-// administration (or every record, with opts.All); the record is fn's only for the call.
+// administration (or every record, with opts.All), in order, from a goroutine of its own that
+// decodes them while the next are found; the record is fn's only for the call.
 //
 // Memory stays bounded whatever the inputs hold: records are found without decoding (records
 // of other services are told by their eventSource and passed over), and a record over
@@ -126,30 +127,159 @@ func Read(ctx context.Context, inputs []string, opts ReadOptions, fn func(*Recor
 		opts.MaxRecord = DefaultMaxRecord
 	}
 	rd := &reader{ctx: ctx, opts: opts, fn: fn, counts: &Counts{}}
+	rd.start()
+	err := rd.inputs(inputs)
+	rd.stop()
+	return rd.counts, err
+}
+
+// inputs reads each input in turn.
+func (rd *reader) inputs(inputs []string) error {
 	for _, in := range inputs {
 		var err error
 		if in == "-" {
-			if opts.Stdin == nil {
-				return rd.counts, &IOError{errors.New("no standard input")}
+			if rd.opts.Stdin == nil {
+				return &IOError{errors.New("no standard input")}
 			}
-			err = rd.stream("stdin", opts.Stdin)
+			err = rd.stream("stdin", rd.opts.Stdin)
 		} else {
 			err = rd.path(in)
 		}
 		if err != nil {
-			return rd.counts, err
+			return err
 		}
 	}
-	return rd.counts, nil
+	return nil
 }
 
-// reader is one Read.
+// reader is one Read. Its records are found on the calling goroutine, which passes those worth
+// decoding, and the problems met, in batches to a goroutine of its own that decodes them and
+// calls fn, in order: the two run at once. Of the Counts, the first writes Files, Bytes,
+// Records and Skipped; the second the others.
 type reader struct {
 	ctx    context.Context
 	opts   ReadOptions
 	fn     func(*Record)
 	counts *Counts
-	rec    Record
+	// the batch being filled, those sent to the decoding goroutine, those free
+	cur        *batch
+	work, free chan *batch
+	done       chan struct{}
+	// the decoding goroutine's own
+	rec Record
+	ms  []member
+}
+
+// batch is records to decode and problems to count, in the order met.
+type batch struct {
+	data  []byte
+	items []item
+	offs  []memberOffsets
+	probs []Problem
+}
+
+// item is a record of a batch (its bytes data[off:end], the offsets of its members
+// offs[moff:mend], mend < 0 when the scanner did not find them), or a problem (probs[prob]).
+type item struct {
+	place                Place
+	off, end, moff, mend int
+	prob                 int
+}
+
+// Bounds of a batch, and how many there are.
+const (
+	batchBytes   = 1 << 20
+	batchRecords = 4096
+	batches      = 3
+)
+
+// start starts the decoding goroutine.
+func (rd *reader) start() {
+	rd.work, rd.free, rd.done = make(chan *batch, batches), make(chan *batch, batches), make(chan struct{})
+	for range batches {
+		rd.free <- &batch{}
+	}
+	rd.cur = <-rd.free
+	go func() {
+		defer close(rd.done)
+		for b := range rd.work {
+			rd.decodeBatch(b)
+			b.data, b.items, b.offs, b.probs = b.data[:0], b.items[:0], b.offs[:0], b.probs[:0]
+			rd.free <- b
+		}
+	}()
+}
+
+// stop sends what is left and waits for it to be decoded.
+func (rd *reader) stop() {
+	rd.flush()
+	close(rd.work)
+	<-rd.done
+}
+
+// flush sends the batch being filled, when it holds anything.
+func (rd *reader) flush() {
+	if len(rd.cur.items) > 0 {
+		rd.work <- rd.cur
+		rd.cur = <-rd.free
+	}
+}
+
+// problem passes a problem on, in order with the records.
+func (rd *reader) problem(p Problem) {
+	b := rd.cur
+	b.probs = append(b.probs, p)
+	b.items = append(b.items, item{place: p.Place, prob: len(b.probs) - 1})
+	if len(b.items) >= batchRecords {
+		rd.flush()
+	}
+}
+
+// record passes a record on to be decoded: its bytes, and its members' offsets when known.
+func (rd *reader) record(place Place, v []byte, offs []memberOffsets, known bool) {
+	b := rd.cur
+	it := item{place: place, off: len(b.data), moff: len(b.offs), mend: -1, prob: -1}
+	b.data = append(b.data, v...)
+	it.end = len(b.data)
+	if known {
+		b.offs = append(b.offs, offs...)
+		it.mend = len(b.offs)
+	}
+	b.items = append(b.items, it)
+	if len(b.data) >= batchBytes || len(b.items) >= batchRecords {
+		rd.flush()
+	}
+}
+
+// decodeBatch decodes the records of a batch and counts its problems, in order.
+func (rd *reader) decodeBatch(b *batch) {
+	c := rd.counts
+	for _, it := range b.items {
+		if it.prob >= 0 {
+			c.problem(b.probs[it.prob])
+			continue
+		}
+		v := b.data[it.off:it.end]
+		ms := rd.ms[:0]
+		var err error
+		if it.mend >= 0 {
+			ms = membersAt(ms, v, b.offs[it.moff:it.mend])
+		} else {
+			ms, err = members(v, ms)
+		}
+		rd.ms = ms
+		if err == nil {
+			err = decode(v, ms, &rd.rec)
+		}
+		if err != nil {
+			c.problem(Problem{it.place, Malformed, err.Error()})
+			continue
+		}
+		c.Decoded++
+		rd.rec.Place = it.place
+		rd.rec.Raw = v
+		rd.fn(&rd.rec)
+	}
 }
 
 // path reads a file or walks a directory.
@@ -206,7 +336,7 @@ func (rd *reader) stream(name string, r io.Reader) error {
 			if ioe := sourceError(err); ioe != nil {
 				return ioe
 			}
-			rd.counts.problem(Problem{Place{File: name}, Unreadable, "not a gzip stream: " + err.Error()})
+			rd.problem(Problem{Place{File: name}, Unreadable, "not a gzip stream: " + err.Error()})
 			return nil
 		}
 		zr.Multistream(true)
@@ -229,7 +359,7 @@ func (rd *reader) stream(name string, r io.Reader) error {
 		if errors.As(err, &pe) {
 			place.Record, place.Line, err = pe.record, pe.line, pe.err
 		}
-		rd.counts.problem(Problem{place, Unreadable, readMessage(err)})
+		rd.problem(Problem{place, Unreadable, readMessage(err)})
 	}
 	return nil
 }
@@ -306,11 +436,11 @@ func (rd *reader) records(name string, s *scanner) error {
 			}
 		}
 		place := Place{File: name, Record: n, Line: s.line}
-		v, size, _, err := s.value(false)
+		v, size, _, err := s.value()
 		if err != nil {
 			return &placedError{n, place.Line, err}
 		}
-		if err := rd.one(place, v, size); err != nil {
+		if err := rd.one(place, v, size, s); err != nil {
 			return err
 		}
 	}
@@ -346,7 +476,9 @@ func (e *placedError) Error() string {
 func (e *placedError) Unwrap() error { return e.err }
 
 // values reads records written one after another: one per line (JSON lines) when the first
-// holds no line break, else each across as many lines as it takes.
+// holds no line break, else each across as many lines as it takes. In a file of lines, a line is
+// found by its line break alone, and a record that does not end its line with } is cut; what a
+// line holds is checked only when the record is decoded.
 func (rd *reader) values(name string, s *scanner) error {
 	lineMode := false
 	for n := 1; ; n++ {
@@ -360,30 +492,43 @@ func (rd *reader) values(name string, s *scanner) error {
 		place := Place{File: name, Record: n, Line: s.line}
 		if c != '{' {
 			rd.counts.Records++
-			rd.counts.problem(Problem{place, Malformed, fmt.Sprintf("not a JSON object: begins with %q", c)})
+			rd.problem(Problem{place, Malformed, fmt.Sprintf("not a JSON object: begins with %q", c)})
 			s.skipLine()
 			continue
 		}
-		v, size, newline, err := s.value(lineMode)
-		switch {
-		case errors.Is(err, errTruncatedLine):
-			rd.counts.Records++
-			rd.counts.problem(Problem{place, Malformed, "not JSON: " + err.Error()})
+		if lineMode {
+			v, size, err := s.nextLine()
+			if err != nil {
+				return &placedError{n, place.Line, err}
+			}
+			if v != nil {
+				if v = bytes.TrimRight(v, " \t\r"); v[len(v)-1] != '}' {
+					rd.counts.Records++
+					rd.problem(Problem{place, Malformed, "not JSON: " + errTruncatedLine.Error()})
+					continue
+				}
+			}
+			if err := rd.one(place, v, size, nil); err != nil {
+				return err
+			}
 			continue
-		case err != nil:
+		}
+		v, size, newline, err := s.value()
+		if err != nil {
 			return &placedError{n, place.Line, err}
 		}
 		if n == 1 && !newline {
 			lineMode = true
 		}
-		if err := rd.one(place, v, size); err != nil {
+		if err := rd.one(place, v, size, s); err != nil {
 			return err
 		}
 	}
 }
 
-// one handles the record at place: v its bytes, or nil when its size was over the bound.
-func (rd *reader) one(place Place, v []byte, size int64) error {
+// one handles the record at place: v its bytes, or nil when its size was over the bound; s the
+// scanner that found it as a value, nil when it is a line found by its line break.
+func (rd *reader) one(place Place, v []byte, size int64, s *scanner) error {
 	c := rd.counts
 	c.Records++
 	if c.Records%4096 == 0 {
@@ -392,25 +537,22 @@ func (rd *reader) one(place Place, v []byte, size int64) error {
 		}
 	}
 	if v == nil {
-		c.problem(Problem{place, Oversize, fmt.Sprintf("%d bytes, over the bound of %d: skipped", size, rd.opts.MaxRecord)})
+		rd.problem(Problem{place, Oversize, fmt.Sprintf("%d bytes, over the bound of %d: skipped", size, rd.opts.MaxRecord)})
 		return nil
 	}
 	if v[0] != '{' {
-		c.problem(Problem{place, Malformed, fmt.Sprintf("not a CloudTrail record: not a JSON object but %.20q", v)})
+		rd.problem(Problem{place, Malformed, fmt.Sprintf("not a CloudTrail record: not a JSON object but %.20q", v)})
 		return nil
 	}
-	if !rd.opts.All && !relevant(v) {
+	var ms []member
+	if s != nil {
+		ms = s.members()
+	}
+	if !rd.opts.All && !relevant(v, ms) {
 		c.Skipped++
 		return nil
 	}
-	if err := decode(v, &rd.rec); err != nil {
-		c.problem(Problem{place, Malformed, err.Error()})
-		return nil
-	}
-	c.Decoded++
-	rd.rec.Place = place
-	rd.rec.Raw = v
-	rd.fn(&rd.rec)
+	rd.record(place, v, s.offsets(), ms != nil)
 	return nil
 }
 

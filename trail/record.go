@@ -140,17 +140,32 @@ func (n *flexInt) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// decode decodes a record: the keys of its top-level object are found without decoding their
-// values, and only the values idcsim reads are decoded; the request parameters, response
-// elements, additional event data and service event details only for the sources whose events
-// carry what it reads there (paramSources). A value of an unexpected type is passed over; a
-// record whose structure is not a JSON object, or whose eventTime, eventSource or eventName is
-// missing, is refused. What is passed over is not checked beyond its structure.
-func decode(data []byte, rec *Record) error {
+// member is a key of a JSON object, with its quotes, and the bytes of its value.
+type member struct {
+	key, val []byte
+}
+
+// name returns the member's key without its quotes (decoded, when it holds escapes).
+func (m member) name() []byte {
+	k := m.key[1 : len(m.key)-1]
+	if bytes.IndexByte(k, '\\') >= 0 {
+		return []byte(jsonString(m.key))
+	}
+	return k
+}
+
+// decode decodes a record from the members of its top-level object (found by the scanner, or
+// by members when nil): only the values idcsim reads are decoded; the request parameters,
+// response elements, additional event data and service event details only for the sources
+// whose events carry what it reads there (paramSources). A value of an unexpected type is
+// passed over; a record whose eventTime, eventSource or eventName is missing is refused. What
+// is passed over is not checked beyond its structure.
+func decode(data []byte, ms []member, rec *Record) error {
 	*rec = Record{}
 	var sub [4][]byte // requestParameters, responseElements, additionalEventData, serviceEventDetails
-	err := topLevel(data, func(key string, v []byte) error {
-		switch key {
+	for _, m := range ms {
+		v := m.val
+		switch string(m.name()) {
 		case "eventTime":
 			rec.EventTime = jsonString(v)
 		case "eventSource":
@@ -164,7 +179,9 @@ func decode(data []byte, rec *Record) error {
 		case "errorCode":
 			rec.ErrorCode = jsonString(v)
 		case "userIdentity":
-			return decodeIdentity(v, &rec.UserIdentity)
+			if err := decodeIdentity(v, &rec.UserIdentity); err != nil {
+				return err
+			}
 		case "requestParameters":
 			sub[0] = v
 		case "responseElements":
@@ -174,10 +191,6 @@ func decode(data []byte, rec *Record) error {
 		case "serviceEventDetails":
 			sub[3] = v
 		}
-		return nil
-	})
-	if err != nil {
-		return err
 	}
 	if rec.EventSource == "" || rec.EventName == "" {
 		return errors.New("not a CloudTrail record: no eventSource or eventName")
@@ -235,9 +248,20 @@ func jsonString(v []byte) string {
 	return s
 }
 
-// topLevel calls fn with each key of the JSON object data and the bytes of its value, in order.
-// It checks the object's structure, not what is inside the values it passes over.
-func topLevel(data []byte, fn func(key string, v []byte) error) error {
+// members appends to dst the members of the JSON object data, in order. It checks the object's
+// structure, not what is inside the values it passes over.
+func members(data []byte, dst []member) ([]member, error) {
+	err := topLevel(data, func(key, v []byte) error {
+		dst = append(dst, member{key, v})
+		return nil
+	})
+	return dst, err
+}
+
+// topLevel calls fn with each key of the JSON object data, with its quotes, and the bytes of its
+// value, in order. It checks the object's structure, not what is inside the values it passes
+// over.
+func topLevel(data []byte, fn func(key, v []byte) error) error {
 	i := skipWS(data, 0)
 	if i >= len(data) || data[i] != '{' {
 		return errors.New("not a JSON object")
@@ -254,7 +278,7 @@ func topLevel(data []byte, fn func(key string, v []byte) error) error {
 		if err != nil {
 			return err
 		}
-		key := jsonString(data[i:end])
+		key := data[i:end]
 		i = skipWS(data, end)
 		if i >= len(data) || data[i] != ':' {
 			return syntaxAt(data, i, "a colon")
@@ -393,12 +417,13 @@ func decodeIdentity(v []byte, id *Identity) error {
 	if len(v) == 0 || v[0] != '{' {
 		return nil
 	}
-	return topLevel(v, func(key string, v []byte) error {
-		if dst := id.field(key); dst != nil {
+	return topLevel(v, func(key, v []byte) error {
+		name := string(member{key: key}.name())
+		if dst := id.field(name); dst != nil {
 			*dst = jsonString(v)
 			return nil
 		}
-		switch key {
+		switch name {
 		case "onBehalfOf":
 			return objectStrings(v, func(k string) *string {
 				switch k {
@@ -450,12 +475,14 @@ func (id *Identity) field(key string) *string {
 	return nil
 }
 
-// objectValues calls fn with each key and value of v when v is an object.
+// objectValues calls fn with each key (without its quotes) and value of v when v is an object.
 func objectValues(v []byte, fn func(key string, v []byte) error) error {
 	if len(v) == 0 || v[0] != '{' {
 		return nil
 	}
-	return topLevel(v, fn)
+	return topLevel(v, func(key, v []byte) error {
+		return fn(string(member{key: key}.name()), v)
+	})
 }
 
 // objectStrings sets the string fields that dst names from the object v.

@@ -24,6 +24,60 @@ type scanner struct {
 	line int
 	max  int
 	err  error // the error that ended the input: io.EOF at its end
+	// offs are the members of the top-level object of the last value, as offsets from its
+	// start; badOffs says its structure did not allow them to be found.
+	offs    []memberOffsets
+	badOffs bool
+	last    []byte   // the last value returned
+	ms      []member // what members returned last, reused
+}
+
+// memberOffsets are where a member's key and value are in its object.
+type memberOffsets struct{ ks, ke, vs, ve int }
+
+// members returns the members of the top-level object of the last value that value returned
+// whole, or nil when it is not an object whose keys could be told.
+func (s *scanner) members() []member {
+	if s.last == nil || s.badOffs || len(s.last) == 0 || s.last[0] != '{' {
+		return nil
+	}
+	for _, o := range s.offs {
+		if len(trimWS(s.last[o.vs:o.ve])) == 0 {
+			return nil // a key without a value: let the record be checked
+		}
+	}
+	s.ms = membersAt(s.ms[:0], s.last, s.offs)
+	if s.ms == nil {
+		s.ms = []member{} // an empty object: found, none
+	}
+	return s.ms
+}
+
+// offsets returns the offsets of the members that members returned last; s may be nil.
+func (s *scanner) offsets() []memberOffsets {
+	if s == nil {
+		return nil
+	}
+	return s.offs
+}
+
+// membersAt appends to dst the members of the object v at offsets.
+func membersAt(dst []member, v []byte, offs []memberOffsets) []member {
+	for _, o := range offs {
+		dst = append(dst, member{v[o.ks:o.ke], trimWS(v[o.vs:o.ve])})
+	}
+	return dst
+}
+
+// trimWS trims JSON's white space.
+func trimWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func newScanner(r io.Reader, max int) *scanner {
@@ -32,7 +86,7 @@ func newScanner(r io.Reader, max int) *scanner {
 
 // errOversize and the others are what value returns for a value it could not give whole.
 var (
-	// errTruncatedLine: a line of a file of one value per line ends inside the value.
+	// errTruncatedLine: a line of a file of one record per line ends inside the record.
 	errTruncatedLine = errors.New("the line ends inside a JSON value")
 	// errTruncated: the input ends inside a value.
 	errTruncated = errors.New("the input ends inside a JSON value")
@@ -122,13 +176,26 @@ func (s *scanner) peek(n int) []byte {
 
 // value scans the JSON value that begins at the next byte (an object or an array; anything
 // else is scanned to the next delimiter). It returns the value's bytes when they are at most
-// max, valid until the next call, and its size in bytes in any case. lineMode says that the
-// value must end on the line it begins on: a newline inside it ends it with errTruncatedLine,
-// the scanner then at the next line. newline says whether the value spans more than one line.
+// max, valid until the next call, and its size in bytes in any case. newline says whether the
+// value spans more than one line.
 // At the end of the input inside the value, the error is errTruncated, or the read error.
-func (s *scanner) value(lineMode bool) (v []byte, size int64, newline bool, err error) {
+func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	s.start = s.pos
 	from := s.offset()
+	s.offs, s.badOffs, s.last = s.offs[:0], false, nil
+	// the members of the top-level object, told by what comes at depth 1: a key (st wantKey),
+	// a colon (inKey, then wantColon), a value (wantValue, then inValue), a comma or the end;
+	// anything else there makes badOffs
+	const (
+		wantKey = iota
+		inKey
+		wantColon
+		wantValue
+		inValue
+	)
+	st := wantKey
+	var ks, ke, vs int
+	rel := func() int { return int(s.offset() - from) }
 	depth := 0
 	// oddBackslashes says the last read ended inside a string with an odd number of backslashes
 	inString, oddBackslashes := false, false
@@ -173,18 +240,6 @@ func (s *scanner) value(lineMode bool) (v []byte, size int64, newline bool, err 
 				}
 				q += 1 + next
 			}
-			limit := q
-			if q < 0 {
-				limit = len(seg)
-			}
-			if lineMode {
-				if nl := bytes.IndexByte(seg[:limit], '\n'); nl >= 0 {
-					s.pos += nl + 1
-					s.line++
-					s.start = -1
-					return nil, s.offset() - from, newline, errTruncatedLine
-				}
-			}
 			if q < 0 {
 				// the string goes on past what is read: carry the parity of the backslashes
 				// that end the segment
@@ -204,6 +259,9 @@ func (s *scanner) value(lineMode bool) (v []byte, size int64, newline bool, err 
 			oddBackslashes = false
 			s.pos += q + 1
 			inString = false
+			if depth == 1 && st == inKey {
+				st, ke = wantColon, rel()
+			}
 			continue
 		}
 	scan:
@@ -213,9 +271,25 @@ func (s *scanner) value(lineMode bool) (v []byte, size int64, newline bool, err 
 			switch c {
 			case '"':
 				inString = true
+				if depth == 1 {
+					switch st {
+					case wantKey:
+						st, ks = inKey, rel()-1
+					case wantValue:
+						st = inValue
+					default:
+						s.badOffs = true
+					}
+				}
 				break scan
 			case '{', '[':
 				depth++
+				if depth == 2 {
+					if st != wantValue {
+						s.badOffs = true
+					}
+					st = inValue
+				}
 			case '}', ']':
 				if scalar && depth == 0 {
 					s.pos--
@@ -223,6 +297,16 @@ func (s *scanner) value(lineMode bool) (v []byte, size int64, newline bool, err 
 					break scan
 				}
 				depth--
+				if depth == 0 {
+					switch {
+					case c != '}':
+						s.badOffs = true
+					case st == inValue:
+						s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel() - 1})
+					case st != wantKey || len(s.offs) > 0:
+						s.badOffs = true // a key without a value, or a comma before the }
+					}
+				}
 				if depth <= 0 {
 					done = true
 					break scan
@@ -230,21 +314,46 @@ func (s *scanner) value(lineMode bool) (v []byte, size int64, newline bool, err 
 			case '\n':
 				s.line++
 				newline = true
-				if lineMode {
-					s.start = -1
-					return nil, s.offset() - from, newline, errTruncatedLine
-				}
 				if scalar {
 					s.pos--
 					s.line--
 					done = true
 					break scan
 				}
-			case ' ', '\t', '\r', ',', ':':
+			case ',', ':':
 				if scalar && depth == 0 {
 					s.pos--
 					done = true
 					break scan
+				}
+				if depth == 1 {
+					switch {
+					case c == ':' && st == wantColon:
+						st, vs = wantValue, rel()
+					case c == ',' && st == inValue:
+						s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel() - 1})
+						st = wantKey
+					default:
+						s.badOffs = true
+					}
+				}
+			case ' ', '\t', '\r':
+				if scalar && depth == 0 {
+					s.pos--
+					done = true
+					break scan
+				}
+			default:
+				// a literal or a number
+				if depth == 1 {
+					switch {
+					case st == wantValue:
+						st = inValue
+					case st == inValue && s.pos >= 2 && literal[s.buf[s.pos-2]]:
+						// the literal goes on
+					default:
+						s.badOffs = true
+					}
 				}
 			}
 		}
@@ -256,6 +365,7 @@ func (s *scanner) value(lineMode bool) (v []byte, size int64, newline bool, err 
 	}
 	v = s.buf[s.start:s.pos]
 	s.start = -1
+	s.last = v
 	return v, size, newline, nil
 }
 
@@ -281,3 +391,50 @@ func (s *scanner) expect(c byte, what string) error {
 	s.pos++
 	return nil
 }
+
+// nextLine returns the current line, without its line break, when it is at most max bytes, and
+// its size in any case; the scanner is then at the next line. Only the line break is looked
+// for: what the line holds is not scanned.
+func (s *scanner) nextLine() (v []byte, size int64, err error) {
+	s.start = s.pos
+	from := s.offset()
+	for {
+		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+			end := s.pos + i
+			s.pos = end + 1
+			s.line++
+			size = s.base + int64(end) - from
+			if s.start < 0 || size > int64(s.max) {
+				s.start = -1
+				return nil, size, nil
+			}
+			v = s.buf[s.start:end]
+			s.start = -1
+			return v, size, nil
+		}
+		s.pos = s.end
+		s.checkSize(from)
+		if !s.fill() {
+			size = s.offset() - from
+			if s.err != io.EOF {
+				s.start = -1
+				return nil, size, s.err
+			}
+			if s.start < 0 {
+				return nil, size, nil
+			}
+			v = s.buf[s.start:s.pos]
+			s.start = -1
+			return v, size, nil // the last line, without a line break
+		}
+	}
+}
+
+// literal are the bytes that go on a literal or a number: a byte after one of them is of the
+// same literal.
+var literal = func() (t [256]bool) {
+	for _, c := range []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") {
+		t[c] = true
+	}
+	return t
+}()
