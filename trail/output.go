@@ -277,7 +277,8 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Fprintf(&b, " (enabled again at %s)", stamp(o.Until))
 		}
 		fmt.Fprintln(&b)
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		var table bytes.Buffer
+		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
 		for _, s := range o.Steps {
 			what := s.Action.String()
 			switch {
@@ -312,6 +313,9 @@ func WriteText(w io.Writer, r *Report) error {
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", win.Channel, obs, bmax, bp95, flag)
 		}
 		tw.Flush()
+		for line := range strings.Lines(table.String()) {
+			b.WriteString(strings.TrimRight(line, " \n") + "\n")
+		}
 		for _, win := range o.Windows {
 			if win.Channel == chAny {
 				continue

@@ -227,7 +227,8 @@ func TestReadGigabyteLine(t *testing.T) {
 	if len(got) != 1 || c.Oversize != 1 || c.Bytes < 1<<30 {
 		t.Errorf("read %q, counts %+v", got, c)
 	}
-	// the scanner's buffer (1 MiB and two chunks of 256 KiB) and little else
+	// the scanner's buffer (1 MiB and two chunks of 256 KiB), the batches, and little else
+	t.Logf("reading a line of 1 GiB allocated %d KiB", (after.TotalAlloc-before.TotalAlloc)>>10)
 	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
 		t.Errorf("reading a 1 GiB line allocated %d MiB", grew>>20)
 	}
@@ -259,6 +260,7 @@ func TestReadMemoryBounded(t *testing.T) {
 	if c.Bytes < 128<<20 || n < 20000 {
 		t.Fatalf("read %d bytes, %d records", c.Bytes, n)
 	}
+	t.Logf("%d MiB read, %d records decoded, the heap at most %d MiB", c.Bytes>>20, n, peak>>20)
 	if peak > 32<<20 {
 		t.Errorf("the heap reached %d MiB", peak>>20)
 	}

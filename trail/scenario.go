@@ -366,6 +366,9 @@ func (w *writer) user(u *User, off *Offboarding) {
 		w.note("%s: %s inferred for role credentials with no login in the logs before them (the first at %s)",
 			name, plural(len(inferredLogins), "CLI login"), inferredLogins[0].Format(time.RFC3339))
 	}
+	if n := count(u.Grants, gExchange); n > 0 {
+		w.note("%s: %s (CreateTokenWithIAM) observed, not replayed: the engine has no action for them here", name, plural(n, "TTI exchange"))
+	}
 	if replayed > 0 {
 		w.note("%s: %s seen only through their use or their AssumeRoleWithSAML: issued again at their creation time",
 			name, plural(replayed, "role session"))
@@ -512,6 +515,17 @@ func cliAgent(agent string) bool {
 
 // sdkAgent says a user agent is an SDK's: neither the AWS CLI's nor a browser's.
 func sdkAgent(agent string) bool { return agent != "" && !cliAgent(agent) && !browserAgent(agent) }
+
+// count returns how many grants are of the kind.
+func count(grants []Grant, kind string) int {
+	n := 0
+	for _, g := range grants {
+		if g.Kind == kind {
+			n++
+		}
+	}
+	return n
+}
 
 // plural writes n things.
 func plural(n int, thing string) string {

@@ -24,7 +24,7 @@ func evidenceOf(rec *Record) Evidence {
 }
 
 func (e Evidence) String() string {
-	return fmt.Sprintf("event %s at %s (%s record %d)", e.EventID, e.Time.Format(time.RFC3339), e.File, e.Record)
+	return fmt.Sprintf("event %s at %s (%s, record %d)", e.EventID, e.Time.Format(time.RFC3339), e.File, e.Record)
 }
 
 // Usage is activity of one kind: how many records, the first and the last.

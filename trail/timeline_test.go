@@ -146,3 +146,33 @@ func TestAppOnBehalfObserved(t *testing.T) {
 		t.Errorf("steps %+v", r.Offboardings[0].Steps)
 	}
 }
+
+// Older logs' shapes: Authenticate for a sign-in, Federate and GetRoleCredentials naming their
+// role in the request parameters, Logout; a failed UserAuthentication counted once with its
+// workflow.
+func TestOlderShapes(t *testing.T) {
+	tl := build(t, 0,
+		bobRec("08:00:00", "sso", "Authenticate"),
+		bobRec("08:01:00", "sso", "Federate", `"requestParameters":{"roleName":"Admin","accountId":"222233334444"}`),
+		bobRec("08:02:00", "sso", "GetRoleCredentials", `"requestParameters":{"roleName":"Admin","accountId":"222233334444"}`, `"responseElements":{"roleCredentials":{"expiration":1772614920000}}`),
+		bobRec("08:03:00", "sso", "Logout"),
+		bobRec("08:04:00", "signin", "CredentialVerification", `"serviceEventDetails":{"CredentialVerification":"Failure"}`, `"additionalEventData":{"AuthWorkflowID":"w2"}`),
+		bobRec("08:04:01", "signin", "UserAuthentication", `"serviceEventDetails":{"UserAuthentication":"Failure"}`, `"additionalEventData":{"AuthWorkflowID":"w2"}`),
+	)
+	var got []string
+	for _, g := range tl.Users[0].Grants {
+		s := g.Kind + " " + g.Account + "/" + g.PermissionSet
+		if g.Failed {
+			s += " failed"
+		}
+		if g.Lifetime > 0 {
+			s += " " + g.Lifetime.String()
+		}
+		got = append(got, s)
+	}
+	// the credentials expire at 1772614920000 ms: 2026-03-04T09:02:00Z, an hour after
+	want := "sign_in / | federate 222233334444/Admin | get_role_credentials 222233334444/Admin 1h0m0s | sign_out / | sign_in / failed"
+	if strings.Join(got, " | ") != want {
+		t.Errorf("grants\n%s\nwant\n%s", strings.Join(got, " | "), want)
+	}
+}

@@ -57,7 +57,7 @@ func (o *trailOptions) register(fs *flagSet) {
 	fs.StringVar(&o.from, "from", "", "read only records at or after `time` (RFC 3339, or a date: its midnight UTC)")
 	fs.StringVar(&o.to, "to", "", "read only records at or before `time` (RFC 3339, or a date: to its end)")
 	fs.StringVar(&o.scenario, "scenario", "", "also write the reconstructed timeline of every user as a scenario to `file`, for idcsim run")
-	fs.StringVar(&o.window, "playbook-window", sim.FormatDuration(trail.DefaultPlaybookWindow), "how long after its first admin event an offboarding's steps may come")
+	fs.StringVar(&o.window, "playbook-window", sim.FormatDuration(trail.DefaultPlaybookWindow), "how long after its first admin event an offboarding's steps may come (a `duration`)")
 	fs.IntVar(&o.replications, "replications", trail.DefaultReplications, fmt.Sprintf("replications of the engine over the timeline, 1 to %d", scenarios.MaxReplications))
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the engine")
 	fs.IntVar(&o.workers, "workers", 0, fmt.Sprintf("replications run at once, 0 (one per core) to %d", maxWorkers))
