@@ -79,7 +79,7 @@ func checkDirName(dir string) error {
 	return nil
 }
 
-// WriteDir writes the files of a report of the kind (KindRun, KindSweep or KindPartial) into the
+// WriteDir writes the files of a report of the kind (KindRun, KindSweep, KindPartial or KindTrail) into the
 // directory dir, whole or not at all, and returns warnings about leftovers of interrupted writes.
 // The files' names are clean slash-separated paths inside dir.
 //
@@ -114,8 +114,8 @@ func checkDirName(dir string) error {
 // the same dir at once.
 func WriteDir(dir, kind string, files map[string][]byte) (warnings []string, err error) {
 	dir = filepath.Clean(dir)
-	if kind != KindRun && kind != KindSweep && kind != KindPartial {
-		return nil, fmt.Errorf("report kind %q: want %s, %s or %s", kind, KindRun, KindSweep, KindPartial)
+	if !slices.Contains(kinds, kind) {
+		return nil, fmt.Errorf("report kind %q: want one of %s", kind, strings.Join(kinds, ", "))
 	}
 	names := slices.Sorted(maps.Keys(files))
 	if err := checkTreeNames(names, false); err != nil {

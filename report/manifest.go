@@ -22,7 +22,11 @@ const (
 	KindRun     = "run"     // the report of a run (results.json)
 	KindSweep   = "sweep"   // the report of a sweep (sweep.json)
 	KindPartial = "partial" // a shard's partial report (partial.json)
+	KindTrail   = "trail"   // what idcsim trail read of CloudTrail (trail.json), with its run
 )
+
+// kinds are the kinds of report directory, in the order messages list them.
+var kinds = []string{KindRun, KindSweep, KindPartial, KindTrail}
 
 // Names of the bookkeeping files of a report directory. The manifest is written last and lists
 // every other file with its size and SHA-256 digest; the pending list is written first, while the
@@ -108,8 +112,8 @@ func parseManifest(data []byte) (*manifest, error) {
 	switch {
 	case m.Tool != toolName:
 		return nil, fmt.Errorf("tool is %q, not %q", m.Tool, toolName)
-	case m.Kind != KindRun && m.Kind != KindSweep && m.Kind != KindPartial:
-		return nil, fmt.Errorf("kind is %q, not %s, %s or %s", m.Kind, KindRun, KindSweep, KindPartial)
+	case !slices.Contains(kinds, m.Kind):
+		return nil, fmt.Errorf("kind is %q, not one of %s", m.Kind, strings.Join(kinds, ", "))
 	}
 	for _, f := range m.Files {
 		if _, err := hex.DecodeString(f.SHA256); err != nil || len(f.SHA256) != 2*sha256.Size || strings.ToLower(f.SHA256) != f.SHA256 {

@@ -127,6 +127,52 @@ func WriteSweepSARIF(w io.Writer, ss *SweepSummary, uri string) error {
 	return writeSARIF(w, run)
 }
 
+// SARIFRule is a rule of a SARIF log written by WriteSARIFFindings: its ID and descriptions.
+type SARIFRule struct {
+	ID, Short, Full string
+}
+
+// SARIFFinding is a result of a SARIF log written by WriteSARIFFindings: the rule it breaks, its
+// level (error, warning or note), its message, and where: an artifact's URI and, when known, a
+// line and column in it.
+type SARIFFinding struct {
+	RuleID, Level, Message, URI string
+	Line, Column                int
+	Properties                  map[string]any
+}
+
+// WriteSARIFFindings writes a SARIF 2.1.0 log of idcsim with the rules, the findings, the
+// artifacts they name (in the order first named) and the run's properties: the writer of
+// outputs that are not a run or a sweep (idcsim trail's).
+func WriteSARIFFindings(w io.Writer, rules []SARIFRule, findings []SARIFFinding, props map[string]any) error {
+	run := sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{Name: "idcsim", Version: buildinfo.Read().Version,
+			InformationURI: "https://docs.aws.amazon.com/singlesignon/latest/userguide/authconcept.html", Rules: []sarifRule{}}},
+		Artifacts: []sarifArtifact{}, Results: []sarifResult{}, Properties: props,
+		Invocation: []sarifInvocation{{ExecutionSuccessful: true}},
+	}
+	index := map[string]int{}
+	for i, r := range rules {
+		index[r.ID] = i
+		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: r.ID, Name: ruleName(r.ID),
+			ShortDescription: sarifText{r.Short}, FullDescription: sarifText{r.Full}, Default: sarifRuleConfig{"error"}})
+	}
+	seen := map[string]bool{}
+	for _, f := range findings {
+		if !seen[f.URI] {
+			seen[f.URI] = true
+			run.Artifacts = append(run.Artifacts, sarifArtifact{Location: sarifArtifactLocation{f.URI}})
+		}
+		loc := sarifLocation{Physical: sarifPhysical{Artifact: sarifArtifactLocation{f.URI}}}
+		if f.Line > 0 {
+			loc.Physical.Region = &sarifRegion{StartLine: f.Line, StartColumn: f.Column}
+		}
+		run.Results = append(run.Results, sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: f.Level,
+			Message: sarifText{f.Message}, Locations: []sarifLocation{loc}, Properties: f.Properties})
+	}
+	return writeSARIF(w, run)
+}
+
 // newSARIFRun is a SARIF run with the tool, the scenario as its artifact, a rule per control and
 // no results yet.
 func newSARIFRun(sc *sim.Scenario, uri string) sarifRun {

@@ -66,7 +66,7 @@ type command struct {
 var commands []*command
 
 func init() {
-	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, importCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
+	commands = []*command{runCommand, sweepCommand, mergeCommand, tableCommand, importCommand, trailCommand, validateCommand, schemaCommand, examplesCommand, versionCommand}
 	for _, c := range commands {
 		c.Flag.init(c.name)
 		if c.setFlags != nil {
@@ -129,9 +129,9 @@ func usage(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  idcsim %-28s %s\n", "help [COMMAND]", "show help for a command")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Exit status: 0 ok, 1 a policy control failed (no sweep candidate meets every control) or a")
-	fmt.Fprintln(w, "table cell is off, 2 bad input or usage (nothing is written), 3 an interrupt or an I/O failure")
-	fmt.Fprintln(w, "(the previous report is kept).")
+	fmt.Fprintln(w, "Exit status: 0 ok, 1 a policy control failed (no sweep candidate meets every control), a")
+	fmt.Fprintln(w, "table cell is off, or a trail shows activity beyond the rules; 2 bad input or usage (nothing is")
+	fmt.Fprintln(w, "written), 3 an interrupt or an I/O failure (the previous report is kept).")
 }
 
 func (c *command) usage(w io.Writer) {

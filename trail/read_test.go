@@ -1,0 +1,287 @@
+package trail
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// rec is a small CloudTrail record of IAM Identity Center with the event ID id.
+func rec(id string) string {
+	return fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":"Unknown","userName":"bob"},"eventTime":"2026-03-04T08:00:00Z","eventSource":"sso.amazonaws.com","eventName":"ListAccounts","eventID":%q}`, id)
+}
+
+// other is a record of another service.
+func other(id string) string {
+	return fmt.Sprintf(`{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","userName":"deploy"},"eventTime":"2026-03-04T08:00:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":%q,"requestParameters":{"key":"a \"quoted\\\" name"}}`, id)
+}
+
+func gz(t testing.TB, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	if _, err := w.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func write(t *testing.T, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// read reads the inputs and returns the event IDs of the records, with their places.
+func read(t *testing.T, opts ReadOptions, inputs ...string) ([]string, *Counts, error) {
+	t.Helper()
+	var got []string
+	c, err := Read(context.Background(), inputs, opts, func(r *Record) {
+		got = append(got, fmt.Sprintf("%s@%s:%d:%d", r.EventID, filepath.Base(r.Place.File), r.Place.Record, r.Place.Line))
+	})
+	return got, c, err
+}
+
+// The layouts of CloudTrail's files: S3's tree (AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/)
+// of gzip files, walked in the order of sorted names, its digests passed over; files of one
+// record per line; a record written across lines; and files that are not logs, passed over.
+func TestReadLayouts(t *testing.T) {
+	dir := t.TempDir()
+	day := filepath.Join(dir, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026", "03")
+	write(t, filepath.Join(day, "05", "111122223333_CloudTrail_us-east-1_20260305T0000Z_b.json.gz"),
+		gz(t, `{"Records":[`+rec("c")+`]}`))
+	write(t, filepath.Join(day, "04", "111122223333_CloudTrail_us-east-1_20260304T0905Z_a.json.gz"),
+		gz(t, "{\"Records\": [\n  "+rec("a")+",\n  "+other("x")+",\n  "+rec("b")+"\n]}\n"))
+	write(t, filepath.Join(dir, "AWSLogs", "111122223333", "CloudTrail-Digest", "us-east-1", "d.json.gz"), gz(t, `{"digestStartTime":"2026-03-04T08:00:00Z"}`))
+	write(t, filepath.Join(dir, "AWSLogs", "README.txt"), []byte("not a log"))
+	lines := filepath.Join(t.TempDir(), "lake.jsonl")
+	write(t, lines, []byte(rec("l1")+"\n"+other("l2")+"\n\n"+rec("l3")+"\n"))
+	pretty := filepath.Join(t.TempDir(), "one.json")
+	write(t, pretty, []byte(strings.ReplaceAll(rec("p"), ",", ",\n  ")+"\n"))
+
+	got, c, err := read(t, ReadOptions{}, dir, lines, pretty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a@111122223333_CloudTrail_us-east-1_20260304T0905Z_a.json.gz:1:2", "b@111122223333_CloudTrail_us-east-1_20260304T0905Z_a.json.gz:3:4",
+		"c@111122223333_CloudTrail_us-east-1_20260305T0000Z_b.json.gz:1:1", "l1@lake.jsonl:1:1", "l3@lake.jsonl:3:4", "p@one.json:1:1"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("read\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if c.Files != 4 || c.Records != 8 || c.Decoded != 6 || c.Skipped != 2 || len(c.Problems) != 0 {
+		t.Errorf("counts %+v", c)
+	}
+}
+
+// What cannot be read is counted and named with its file and record (and line), and reading
+// goes on with the next record, or the next file: never fatal.
+func TestReadProblems(t *testing.T) {
+	dir := t.TempDir()
+	full := gz(t, `{"Records":[`+rec("g1")+","+rec("g2")+","+strings.Repeat(other("pad")+",", 200)+rec("g3")+`]}`)
+	cases := []struct {
+		name    string
+		data    []byte
+		max     int
+		ids     string // the records read
+		problem string // the problems, as Problem.String writes them, after the file's name
+		counts  [3]int // oversize, malformed, unreadable
+	}{
+		{"truncated.json.gz", full[:len(full)/2], 0, "g1 g2", "the file is truncated", [3]int{0, 0, 1}},
+		{"corrupt.json.gz", append(append([]byte{}, full[:20]...), bytes.Repeat([]byte{0xff}, 100)...), 0, "", "corrupt gzip stream", [3]int{0, 0, 1}},
+		{"notgzip.json.gz", []byte{0x1f, 0x8b, 0, 0}, 0, "", "not a gzip stream", [3]int{0, 0, 1}},
+		{"lines.jsonl", []byte(rec("l1") + "\nthis is not JSON\n" + rec("l3") + "\n"), 0, "l1 l3",
+			`lines.jsonl: record 2 (line 2): not a JSON object: begins with 't'`, [3]int{0, 1, 0}},
+		{"cut.jsonl", []byte(rec("c1") + "\n" + rec("c2")[:40] + "\n" + rec("c3") + "\n"), 0, "c1 c3",
+			"cut.jsonl: record 2 (line 2): not JSON: the line ends inside a JSON value", [3]int{0, 1, 0}},
+		{"cutstring.jsonl", []byte(rec("s1") + "\n" + rec("s2")[:60] + "\n" + rec("s3") + "\n"), 0, "s1 s3",
+			"cutstring.jsonl: record 2 (line 2): not JSON: the line ends inside a JSON value", [3]int{0, 1, 0}},
+		{"huge.jsonl", []byte(rec("h1") + "\n" + `{"eventSource":"sso.amazonaws.com","pad":"` + strings.Repeat("x", 10000) + `"}` + "\n" + rec("h3") + "\n"), 1024, "h1 h3",
+			"huge.jsonl: record 2 (line 2): 10044 bytes, over the bound of 1024: skipped", [3]int{1, 0, 0}},
+		{"badrecord.json", []byte(`{"Records":[` + rec("b1") + `,{"eventTime":,"eventSource":"sso.amazonaws.com"},` + rec("b3") + `]}`), 0, "b1 b3",
+			`badrecord.json: record 2 (line 1): not JSON: ',' at byte 14, where a value was expected`, [3]int{0, 1, 0}},
+		{"scalar.json", []byte(`{"Records":[17,` + rec("n2") + `]}`), 0, "n2", "scalar.json: record 1 (line 1): not a CloudTrail record: not a JSON object", [3]int{0, 1, 0}},
+		{"noevent.json", []byte(`{"Records":[{"eventSource":"sso.amazonaws.com"}]}`), 0, "", "noevent.json: record 1 (line 1): not a CloudTrail record: no eventSource or eventName", [3]int{0, 1, 0}},
+		{"badtime.json", []byte(`{"Records":[{"eventSource":"sso.amazonaws.com","eventName":"X","eventTime":"yesterday"}]}`), 0, "", `eventTime "yesterday" is not an RFC 3339 time`, [3]int{0, 1, 0}},
+		{"cutarray.json", []byte(`{"Records":[` + rec("t1") + "," + rec("t2")[:50]), 0, "t1", "cutarray.json: record 2 (line 1): the input ends inside a JSON value: the file is truncated", [3]int{0, 0, 1}},
+		{"trailing.json", []byte(`{"Records":[` + rec("r1") + `]} {"x":1}`), 0, "r1", `found '{' after the end of the Records object`, [3]int{0, 0, 1}},
+		{"empty.json", nil, 0, "", "", [3]int{}},
+	}
+	for _, c := range cases {
+		path := filepath.Join(dir, c.name)
+		write(t, path, c.data)
+		got, counts, err := read(t, ReadOptions{MaxRecord: c.max}, path)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		var ids []string
+		for _, g := range got {
+			ids = append(ids, g[:strings.IndexByte(g, '@')])
+		}
+		var problems []string
+		for _, p := range counts.Problems {
+			problems = append(problems, p.String())
+		}
+		if strings.Join(ids, " ") != c.ids || [3]int{counts.Oversize, counts.Malformed, counts.Unreadable} != c.counts ||
+			c.problem != "" && (len(problems) != 1 || !strings.Contains(problems[0], c.problem) || !strings.HasPrefix(problems[0], path)) ||
+			c.problem == "" && len(problems) != 0 {
+			t.Errorf("%s: read %q, problems %q, counts %+v; want %q, %q, %v", c.name, ids, problems, counts, c.ids, c.problem, c.counts)
+		}
+	}
+}
+
+// A file that cannot be opened is an error of the environment, not of the logs.
+func TestReadMissing(t *testing.T) {
+	_, _, err := read(t, ReadOptions{}, filepath.Join(t.TempDir(), "nothing.json"))
+	var ioe *IOError
+	if !errors.As(err, &ioe) || !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("error %v, want an IOError of a missing file", err)
+	}
+	if _, _, err := read(t, ReadOptions{}, "-"); err == nil {
+		t.Error("- without a standard input: no error")
+	}
+}
+
+// An event of 10 MB, over the bound of 1 MiB, is skipped and counted; the records around it are read.
+func TestReadTenMegabyteEvent(t *testing.T) {
+	big := `{"eventSource":"sso.amazonaws.com","eventName":"X","requestParameters":{"policy":"` + strings.Repeat(`\"Deny\" `, 10<<20/8) + `"}}`
+	data := `{"Records":[` + rec("before") + "," + big + "," + rec("after") + `]}`
+	got, c, err := read(t, ReadOptions{Stdin: strings.NewReader(data)}, "-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("stdin: record 2 (line 1): %d bytes, over the bound of 1048576: skipped", len(big))
+	if len(big) < 10<<20 || len(got) != 2 || c.Oversize != 1 || c.Problems[0].String() != want {
+		t.Errorf("read %q, problems %v", got, c.Problems)
+	}
+}
+
+// lineReader is a line of size bytes, {"pad":"xxx...x"}, made as it is read, then a record.
+type lineReader struct {
+	size, off int64
+	tail      string
+}
+
+func (r *lineReader) Read(p []byte) (int, error) {
+	head := `{"pad":"`
+	end := `"}` + "\n" + r.tail
+	total := r.size + int64(len(end))
+	if r.off >= total {
+		return 0, io.EOF
+	}
+	n := 0
+	for n < len(p) && r.off < total {
+		switch {
+		case r.off < int64(len(head)):
+			p[n] = head[r.off]
+		case r.off < r.size:
+			// a run of x to the end of p or of the padding
+			k := min(int64(len(p)-n), r.size-r.off)
+			for i := range k {
+				p[n+int(i)] = 'x'
+			}
+			n += int(k)
+			r.off += k
+			continue
+		default:
+			p[n] = end[r.off-r.size]
+		}
+		n++
+		r.off++
+	}
+	return n, nil
+}
+
+// A single line of 1 GiB is passed over without being held: the heap stays small, and the
+// record after it is read.
+func TestReadGigabyteLine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 1 GiB")
+	}
+	r := &lineReader{size: 1 << 30, tail: rec("after") + "\n"}
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got, c, err := read(t, ReadOptions{Stdin: r}, "-")
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || c.Oversize != 1 || c.Bytes < 1<<30 {
+		t.Errorf("read %q, counts %+v", got, c)
+	}
+	// the scanner's buffer (1 MiB and two chunks of 256 KiB), the batches, and little else
+	t.Logf("reading a line of 1 GiB allocated %d KiB", (after.TotalAlloc-before.TotalAlloc)>>10)
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 8<<20 {
+		t.Errorf("reading a 1 GiB line allocated %d MiB", grew>>20)
+	}
+}
+
+// Memory does not grow with the log: 128 MiB of records by the same users and sessions (the
+// generated log of the benchmark, streamed through a pipe) are read with the heap never above
+// 32 MiB, while what is read is built into users and sessions.
+func TestReadMemoryBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("reads 128 MiB")
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(writeLog(pw, 128<<20, true, 2)) }()
+	b := NewBuilder()
+	var peak uint64
+	var ms runtime.MemStats
+	n := 0
+	c, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: pr}, func(r *Record) {
+		b.Add(r)
+		if n++; n%20000 == 0 {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapAlloc)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Bytes < 128<<20 || n < 20000 {
+		t.Fatalf("read %d bytes, %d records", c.Bytes, n)
+	}
+	t.Logf("%d MiB read, %d records decoded, the heap at most %d MiB", c.Bytes>>20, n, peak>>20)
+	if peak > 32<<20 {
+		t.Errorf("the heap reached %d MiB", peak>>20)
+	}
+	if tl := b.Timeline(0); len(tl.Users) != 50 {
+		t.Errorf("%d users, want the 50 of the generated log", len(tl.Users))
+	}
+}
+
+// Records of other services cost no allocation each: reading 10 times more of them allocates
+// about as much (the buffers of one Read).
+func TestReadSkipAllocs(t *testing.T) {
+	allocs := func(n int) float64 {
+		data := []byte(`{"Records":[` + strings.TrimSuffix(strings.Repeat(other("o")+",", n), ",") + `]}`)
+		return testing.AllocsPerRun(5, func() {
+			if _, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: bytes.NewReader(data)}, func(*Record) {}); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	small, large := allocs(1000), allocs(10000)
+	if large > small+10 {
+		t.Errorf("%v allocations for 1000 records of other services, %v for 10000", small, large)
+	}
+}

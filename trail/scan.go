@@ -1,0 +1,440 @@
+package trail
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// readChunk is how much the scanner asks of its input at a time.
+const readChunk = 256 << 10
+
+// scanner finds the extent of JSON values in a stream without decoding them: it keeps the bytes
+// of a value no longer than max, and passes over longer ones keeping nothing, so that memory
+// stays bounded whatever the input holds. It counts lines to place what it reads.
+type scanner struct {
+	r   io.Reader
+	buf []byte
+	// buf[pos:end] is read and not yet scanned; start is where the value being kept begins,
+	// or -1 when nothing is kept.
+	start, pos, end int
+	// base is the stream offset of buf[0].
+	base int64
+	line int
+	max  int
+	err  error // the error that ended the input: io.EOF at its end
+	// offs are the members of the top-level object of the last value, as offsets from its
+	// start; badOffs says its structure did not allow them to be found.
+	offs    []memberOffsets
+	badOffs bool
+	last    []byte   // the last value returned
+	ms      []member // what members returned last, reused
+}
+
+// memberOffsets are where a member's key and value are in its object.
+type memberOffsets struct{ ks, ke, vs, ve int }
+
+// members returns the members of the top-level object of the last value that value returned
+// whole, or nil when it is not an object whose keys could be told.
+func (s *scanner) members() []member {
+	if s.last == nil || s.badOffs || len(s.last) == 0 || s.last[0] != '{' {
+		return nil
+	}
+	for _, o := range s.offs {
+		if len(trimWS(s.last[o.vs:o.ve])) == 0 {
+			return nil // a key without a value: let the record be checked
+		}
+	}
+	s.ms = membersAt(s.ms[:0], s.last, s.offs)
+	if s.ms == nil {
+		s.ms = []member{} // an empty object: found, none
+	}
+	return s.ms
+}
+
+// offsets returns the offsets of the members that members returned last; s may be nil.
+func (s *scanner) offsets() []memberOffsets {
+	if s == nil {
+		return nil
+	}
+	return s.offs
+}
+
+// membersAt appends to dst the members of the object v at offsets.
+func membersAt(dst []member, v []byte, offs []memberOffsets) []member {
+	for _, o := range offs {
+		dst = append(dst, member{v[o.ks:o.ke], trimWS(v[o.vs:o.ve])})
+	}
+	return dst
+}
+
+// trimWS trims JSON's white space.
+func trimWS(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t' || b[0] == '\n' || b[0] == '\r') {
+		b = b[1:]
+	}
+	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t' || b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func newScanner(r io.Reader, max int) *scanner {
+	return &scanner{r: r, buf: make([]byte, max+2*readChunk), start: -1, line: 1, max: max}
+}
+
+// errOversize and the others are what value returns for a value it could not give whole.
+var (
+	// errTruncatedLine: a line of a file of one record per line ends inside the record.
+	errTruncatedLine = errors.New("the line ends inside a JSON value")
+	// errTruncated: the input ends inside a value.
+	errTruncated = errors.New("the input ends inside a JSON value")
+)
+
+// fill reads more input, keeping buf[start:] (or buf[pos:] when nothing is kept). It returns
+// false when no more can be had: s.err then says why.
+func (s *scanner) fill() bool {
+	if s.err != nil {
+		return false
+	}
+	keep := s.pos
+	if s.start >= 0 {
+		keep = s.start
+	}
+	if keep > 0 {
+		n := copy(s.buf, s.buf[keep:s.end])
+		s.base += int64(keep)
+		s.pos -= keep
+		if s.start >= 0 {
+			s.start -= keep
+		}
+		s.end = n
+	}
+	for {
+		if s.end == len(s.buf) {
+			// only a value over max fills the buffer, and it is not kept (value)
+			panic("trail: scanner buffer full")
+		}
+		n, err := s.r.Read(s.buf[s.end:])
+		s.end += n
+		if err != nil {
+			s.err = err
+			return n > 0
+		}
+		if n > 0 {
+			return true
+		}
+	}
+}
+
+// offset is the stream offset of buf[pos].
+func (s *scanner) offset() int64 { return s.base + int64(s.pos) }
+
+// skipSpace passes over white space and returns the next byte, without consuming it; ok is
+// false at the end of the input or on a read error.
+func (s *scanner) skipSpace() (c byte, ok bool) {
+	for {
+		for s.pos < s.end {
+			switch c := s.buf[s.pos]; c {
+			case '\n':
+				s.line++
+				fallthrough
+			case ' ', '\t', '\r':
+				s.pos++
+			default:
+				return c, true
+			}
+		}
+		if !s.fill() {
+			return 0, false
+		}
+	}
+}
+
+// skipLine passes over the rest of the current line, its newline included.
+func (s *scanner) skipLine() {
+	for {
+		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+			s.pos += i + 1
+			s.line++
+			return
+		}
+		s.pos = s.end
+		if !s.fill() {
+			return
+		}
+	}
+}
+
+// peek returns up to n unread bytes, reading more input when fewer are at hand.
+func (s *scanner) peek(n int) []byte {
+	for s.end-s.pos < n && s.fill() {
+	}
+	return s.buf[s.pos:min(s.end, s.pos+n)]
+}
+
+// value scans the JSON value that begins at the next byte (an object or an array; anything
+// else is scanned to the next delimiter). It returns the value's bytes when they are at most
+// max, valid until the next call, and its size in bytes in any case. newline says whether the
+// value spans more than one line.
+// At the end of the input inside the value, the error is errTruncated, or the read error.
+func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
+	s.start = s.pos
+	from := s.offset()
+	s.offs, s.badOffs, s.last = s.offs[:0], false, nil
+	// the members of the top-level object, told by what comes at depth 1: a key (st wantKey),
+	// a colon (inKey, then wantColon), a value (wantValue, then inValue), a comma or the end;
+	// anything else there makes badOffs
+	const (
+		wantKey = iota
+		inKey
+		wantColon
+		wantValue
+		inValue
+	)
+	st := wantKey
+	var ks, ke, vs int
+	rel := func() int { return int(s.offset() - from) }
+	depth := 0
+	// oddBackslashes says the last read ended inside a string with an odd number of backslashes
+	inString, oddBackslashes := false, false
+	scalar := s.buf[s.pos] != '{' && s.buf[s.pos] != '['
+	if c := s.buf[s.pos]; scalar && (c == ',' || c == ':' || c == ']' || c == '}') {
+		s.start = -1
+		return nil, 0, false, fmt.Errorf("found %q where a value was expected", c)
+	}
+	done := false
+	for !done {
+		if s.pos == s.end && !s.fill() {
+			if s.err == io.EOF && scalar && !inString {
+				break // a scalar ends at the end of the input
+			}
+			s.start = -1
+			if s.err == io.EOF {
+				return nil, s.offset() - from, newline, errTruncated
+			}
+			return nil, s.offset() - from, newline, s.err
+		}
+		if inString {
+			// the string ends at the first quote not escaped: after an even number of
+			// backslashes, counted back into the last read when they begin the segment
+			seg := s.buf[s.pos:s.end]
+			q := bytes.IndexByte(seg, '"')
+			for q >= 0 {
+				n := 0
+				for n < q && seg[q-1-n] == '\\' {
+					n++
+				}
+				if n == q && oddBackslashes {
+					n++
+				}
+				if n%2 == 0 {
+					break
+				}
+				oddBackslashes = false
+				next := bytes.IndexByte(seg[q+1:], '"')
+				if next < 0 {
+					q = -1
+					break
+				}
+				q += 1 + next
+			}
+			if q < 0 {
+				// the string goes on past what is read: carry the parity of the backslashes
+				// that end the segment
+				n := 0
+				for n < len(seg) && seg[len(seg)-1-n] == '\\' {
+					n++
+				}
+				if n == len(seg) {
+					oddBackslashes = oddBackslashes != (n%2 == 1)
+				} else {
+					oddBackslashes = n%2 == 1
+				}
+				s.pos = s.end
+				s.checkSize(from)
+				continue
+			}
+			oddBackslashes = false
+			s.pos += q + 1
+			inString = false
+			if depth == 1 && st == inKey {
+				st, ke = wantColon, rel()
+			}
+			continue
+		}
+	scan:
+		for s.pos < s.end {
+			c := s.buf[s.pos]
+			s.pos++
+			switch c {
+			case '"':
+				inString = true
+				if depth == 1 {
+					switch st {
+					case wantKey:
+						st, ks = inKey, rel()-1
+					case wantValue:
+						st = inValue
+					default:
+						s.badOffs = true
+					}
+				}
+				break scan
+			case '{', '[':
+				depth++
+				if depth == 2 {
+					if st != wantValue {
+						s.badOffs = true
+					}
+					st = inValue
+				}
+			case '}', ']':
+				if scalar && depth == 0 {
+					s.pos--
+					done = true
+					break scan
+				}
+				depth--
+				if depth == 0 {
+					switch {
+					case c != '}':
+						s.badOffs = true
+					case st == inValue:
+						s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel() - 1})
+					case st != wantKey || len(s.offs) > 0:
+						s.badOffs = true // a key without a value, or a comma before the }
+					}
+				}
+				if depth <= 0 {
+					done = true
+					break scan
+				}
+			case '\n':
+				s.line++
+				newline = true
+				if scalar {
+					s.pos--
+					s.line--
+					done = true
+					break scan
+				}
+			case ',', ':':
+				if scalar && depth == 0 {
+					s.pos--
+					done = true
+					break scan
+				}
+				if depth == 1 {
+					switch {
+					case c == ':' && st == wantColon:
+						st, vs = wantValue, rel()
+					case c == ',' && st == inValue:
+						s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel() - 1})
+						st = wantKey
+					default:
+						s.badOffs = true
+					}
+				}
+			case ' ', '\t', '\r':
+				if scalar && depth == 0 {
+					s.pos--
+					done = true
+					break scan
+				}
+			default:
+				// a literal or a number
+				if depth == 1 {
+					switch {
+					case st == wantValue:
+						st = inValue
+					case st == inValue && s.pos >= 2 && literal[s.buf[s.pos-2]]:
+						// the literal goes on
+					default:
+						s.badOffs = true
+					}
+				}
+			}
+		}
+		s.checkSize(from)
+	}
+	size = s.offset() - from
+	if s.start < 0 {
+		return nil, size, newline, nil
+	}
+	v = s.buf[s.start:s.pos]
+	s.start = -1
+	s.last = v
+	return v, size, newline, nil
+}
+
+// checkSize stops keeping a value that has grown past max.
+func (s *scanner) checkSize(from int64) {
+	if s.start >= 0 && s.offset()-from > int64(s.max) {
+		s.start = -1
+	}
+}
+
+// expect consumes the byte c after white space, or returns an error saying what was found.
+func (s *scanner) expect(c byte, what string) error {
+	got, ok := s.skipSpace()
+	if !ok {
+		if s.err != nil && s.err != io.EOF {
+			return s.err
+		}
+		return fmt.Errorf("the input ends where %s was expected", what)
+	}
+	if got != c {
+		return fmt.Errorf("found %q where %s was expected", got, what)
+	}
+	s.pos++
+	return nil
+}
+
+// nextLine returns the current line, without its line break, when it is at most max bytes, and
+// its size in any case; the scanner is then at the next line. Only the line break is looked
+// for: what the line holds is not scanned.
+func (s *scanner) nextLine() (v []byte, size int64, err error) {
+	s.start = s.pos
+	from := s.offset()
+	for {
+		if i := bytes.IndexByte(s.buf[s.pos:s.end], '\n'); i >= 0 {
+			end := s.pos + i
+			s.pos = end + 1
+			s.line++
+			size = s.base + int64(end) - from
+			if s.start < 0 || size > int64(s.max) {
+				s.start = -1
+				return nil, size, nil
+			}
+			v = s.buf[s.start:end]
+			s.start = -1
+			return v, size, nil
+		}
+		s.pos = s.end
+		s.checkSize(from)
+		if !s.fill() {
+			size = s.offset() - from
+			if s.err != io.EOF {
+				s.start = -1
+				return nil, size, s.err
+			}
+			if s.start < 0 {
+				return nil, size, nil
+			}
+			v = s.buf[s.start:s.pos]
+			s.start = -1
+			return v, size, nil // the last line, without a line break
+		}
+	}
+}
+
+// literal are the bytes that go on a literal or a number: a byte after one of them is of the
+// same literal.
+var literal = func() (t [256]bool) {
+	for _, c := range []byte("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.") {
+		t[c] = true
+	}
+	return t
+}()
