@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -201,5 +202,25 @@ func TestSweepMemoryBound(t *testing.T) {
 	// model. What a candidate's results take (one offboarding, 5 KB) stays far below that.
 	if large > 3*small {
 		t.Errorf("peak heap %d KB with 200 candidates, over 3 times the %d KB of 20", large>>10, small>>10)
+	}
+}
+
+// A scenario that does not compile fails the sweep with the first candidate's error, whatever
+// the workers, and runs nothing after it.
+func TestRunSweepCompileError(t *testing.T) {
+	t.Parallel()
+	sc := orgScenario(20, 3, 1)
+	sc.Events = append(sc.Events, Event{At: time.Hour, Action: DisableUser, User: "nobody"})
+	sw := Sweep{Axes: []Axis{{"permission_set.Long", []time.Duration{time.Hour, 2 * time.Hour, 4 * time.Hour}}}}
+	cands := sw.List()
+	for _, workers := range []int{1, 3} {
+		var done int
+		res, err := RunSweep(context.Background(), sc, cands, Options{Workers: workers, Progress: func(d, _ int) { done = d }})
+		if err == nil || !strings.Contains(err.Error(), `unknown user "nobody"`) || res != nil {
+			t.Errorf("%d workers: results %v, error %v, want the unknown user", workers, res, err)
+		}
+		if done > 3*1000 { // at most each worker's item, ended at once
+			t.Errorf("%d workers: %d thousandths of the work done after the error", workers, done)
+		}
 	}
 }
