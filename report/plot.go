@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"image/png"
 	"math"
 	"strings"
+	"sync"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -69,33 +71,49 @@ func Figures(s *Summary) ([]Figure, error) {
 	return renderAll(s, ecdfPlot, timelinePlot, histogram)
 }
 
-// renderAll makes and renders each figure of x.
+// renderAll makes and renders each figure of x, each on a goroutine of its own; the figures
+// come back in the order of plots and the error is that of the first that failed, so that the
+// result does not depend on which finishes first.
 func renderAll[X any](x X, plots ...func(X) (drawer, Figure, error)) ([]Figure, error) {
-	var figs []Figure
-	for _, f := range plots {
-		d, fig, err := f(x)
-		if err == nil {
-			err = render(d, &fig)
-		}
+	figs := make([]Figure, len(plots))
+	errs := make([]error, len(plots))
+	var wg sync.WaitGroup
+	for i, f := range plots {
+		wg.Go(func() { errs[i] = makeFigure(x, f, &figs[i]) })
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
-			return nil, fmt.Errorf("drawing %s: %v", fig.Name, err)
+			return nil, err
 		}
-		figs = append(figs, fig)
 	}
 	return figs, nil
+}
+
+// makeFigure makes the figure of x that f describes and renders it into fig.
+func makeFigure[X any](x X, f func(X) (drawer, Figure, error), fig *Figure) (err error) {
+	defer func() {
+		// gonum/plot reports some impossible drawings by panicking; they are errors here.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%v", r)
+		}
+		if err != nil {
+			err = fmt.Errorf("drawing %s: %v", fig.Name, err)
+		}
+	}()
+	d, made, err := f(x)
+	*fig = made
+	if err != nil {
+		return err
+	}
+	return render(d, fig)
 }
 
 // drawer draws a figure on a canvas.
 type drawer func(draw.Canvas)
 
 // render draws the figure as SVG and PNG.
-func render(d drawer, fig *Figure) (err error) {
-	defer func() {
-		// gonum/plot reports some impossible drawings by panicking; they are errors here.
-		if r := recover(); r != nil {
-			err = fmt.Errorf("%v", r)
-		}
-	}()
+func render(d drawer, fig *Figure) error {
 	h := plotHeight
 	if fig.height > 0 {
 		h = fig.height
@@ -111,7 +129,7 @@ func render(d drawer, fig *Figure) (err error) {
 	ic := vgimg.NewWith(vgimg.UseWH(plotWidth, h), vgimg.UseDPI(plotDPI))
 	d(inset(draw.New(ic)))
 	var png bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: ic}).WriteTo(&png); err != nil {
+	if err := pngEncoder.Encode(&png, ic.Image()); err != nil {
 		return err
 	}
 	doc, err := embedFonts(svg.Bytes(), sc.use)
@@ -121,6 +139,20 @@ func render(d drawer, fig *Figure) (err error) {
 	fig.SVG, fig.PNG, fig.fonts = doc, png.Bytes(), sc.use
 	return nil
 }
+
+// pngEncoder encodes the figures' PNG files: compressing harder than BestSpeed takes several
+// times as long for files a little smaller. The same image always gives the same bytes.
+var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: &pngBuffers{}}
+
+// pngBuffers keeps the PNG encoder's buffers for the next figure.
+type pngBuffers struct{ pool sync.Pool }
+
+func (p *pngBuffers) Get() *png.EncoderBuffer {
+	b, _ := p.pool.Get().(*png.EncoderBuffer)
+	return b
+}
+
+func (p *pngBuffers) Put(b *png.EncoderBuffer) { p.pool.Put(b) }
 
 // newPlot returns a plot of a figure's width with its title, wrapped to fit, and the axes' labels.
 func newPlot(title, x, y string) *plot.Plot {

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bytes"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -8,6 +10,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"idcsim/sim"
 )
@@ -135,5 +138,44 @@ func TestECDFFigure(t *testing.T) {
 	// The shortest window longer than 0 is 20m10s (app_existing): the axis starts at 10m.
 	if !strings.Contains(fig.Caption, "windows of at most 10m (0 among them) count at its left edge") {
 		t.Errorf("caption %q", fig.Caption)
+	}
+}
+
+// The figures are drawn at once, but come back in the order asked for, and the error is that of
+// the first figure that failed, whichever finished first; a panic while drawing is an error.
+func TestRenderAllOrder(t *testing.T) {
+	t.Parallel()
+	named := func(name string, fail error, panics bool) func(int) (drawer, Figure, error) {
+		return func(int) (drawer, Figure, error) {
+			fig := Figure{Name: name}
+			if fail != nil {
+				return nil, fig, fail
+			}
+			return func(draw.Canvas) {
+				if panics {
+					panic("impossible drawing")
+				}
+			}, fig, nil
+		}
+	}
+	figs, err := renderAll(0, named("a", nil, false), named("b", nil, false), named("c", nil, false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range figs {
+		names = append(names, f.Name)
+		if len(f.SVG) == 0 || !bytes.HasPrefix(f.PNG, []byte("\x89PNG")) {
+			t.Errorf("%s: %d bytes of SVG, PNG starting %q", f.Name, len(f.SVG), f.PNG[:min(4, len(f.PNG))])
+		}
+	}
+	if !slices.Equal(names, []string{"a", "b", "c"}) {
+		t.Errorf("figures %q, want a b c", names)
+	}
+	for range 20 { // the second figure fails only while drawing, the third at once
+		_, err = renderAll(0, named("a", nil, false), named("b", nil, true), named("c", errors.New("no data"), false))
+		if err == nil || err.Error() != "drawing b: impossible drawing" {
+			t.Fatalf("error %v, want the second figure's: drawing b: impossible drawing", err)
+		}
 	}
 }

@@ -41,7 +41,7 @@ const (
 	// baseBytes is the memory of the program and its report (20 MB for the quickstart example).
 	baseBytes = 32 << 20
 	// modelBytesPerPerson is the memory of a person in the scenario and its compiled model
-	// (210 bytes a person for each candidate of a sweep, which compiles a model for each).
+	// (210 to 260 bytes a person; a sweep holds one for each candidate being run).
 	modelBytesPerPerson = 300
 	// worldBytesPerPerson is the memory of a person in the world of a running replication:
 	// their state, sessions and queued events (170 MB for 100,000 people, 33 MB for 20,000).
@@ -100,15 +100,16 @@ func Estimate(sc *Scenario, cands []Candidate, opts Options) Work {
 		}
 	}
 
+	workers := opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	reps := float64(shareOf(opts.Shard, sc.Replications))
 	models := 1.0
 	if len(cands) > 0 {
 		reps = float64(sc.Replications * shareOf(opts.Shard, len(cands)))
-		models = float64(len(cands)) // RunSweep compiles every candidate's model first
-	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+		// RunSweep holds the models of the candidates being run, one a worker at most
+		models = float64(max(1, min(workers, shareOf(opts.Shard, len(cands)))))
 	}
 	worlds := min(float64(workers), reps)
 	return Work{

@@ -53,15 +53,20 @@ func TestEstimateScales(t *testing.T) {
 	if many := Estimate(sc, nil, Options{Workers: 100}); many.PeakBytes != Estimate(sc, nil, Options{Workers: 20}).PeakBytes {
 		t.Error("more workers than replications changed the estimate")
 	}
-	// a sweep of 3 candidates runs every replication 3 times and compiles 3 models
+	// a sweep of 3 candidates runs every replication 3 times and holds the model of one
+	// candidate a worker at a time
 	cands := []Candidate{{{"portal_session", time.Hour}}, {{"portal_session", 2 * time.Hour}}, {{"portal_session", 4 * time.Hour}}}
 	sw := Estimate(sc, cands, Options{Workers: 1})
 	if sw.Events != 3*two.Events {
 		t.Errorf("3 candidates: %.0f events, want %.0f", sw.Events, 3*two.Events)
 	}
 	model := float64(modelBytesPerPerson*1000 + bytesPerTimelineEvent*len(sc.Events))
-	if got, want := sw.PeakBytes-two.PeakBytes, 2*model+float64(2*bytesPerOffboarding*20*20); got != want {
+	if got, want := sw.PeakBytes-two.PeakBytes, float64(2*bytesPerOffboarding*20*20); got != want {
 		t.Errorf("3 candidates: %.0f more bytes, want %.0f", got, want)
+	}
+	// a second worker holds a second candidate's model and world
+	if got, want := Estimate(sc, cands, Options{Workers: 2}).PeakBytes-sw.PeakBytes, model+float64(worldBytesPerPerson*1000); got != want {
+		t.Errorf("a sweep on 2 workers: %.0f more bytes, want %.0f", got, want)
 	}
 	// shard 3/4 of 3 candidates runs none
 	if got := Estimate(sc, cands, Options{Shard: Shard{I: 3, N: 4}}).Events; got != 0 {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -89,20 +91,17 @@ func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
 // RunSweep runs every replication of every candidate (those of the shard, when Options.Shard is
 // set) on the workers, and returns one Results per candidate, nil for those outside the shard.
 // Every candidate runs with the same seeds, so that differences come from the settings, not chance.
+// A candidate's model is compiled when its first replication starts and dropped when its last
+// ends, so that a sweep holds the models and worlds of as many candidates as it has workers,
+// besides the results. An error is that of the first candidate, in order, that failed.
 func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options) ([]*Results, error) {
-	var scs []*Scenario
-	var models []*model
-	for _, c := range cands {
+	scs := make([]*Scenario, len(cands))
+	for ci, c := range cands {
 		s, err := sc.With(c)
 		if err != nil {
 			return nil, err
 		}
-		m, err := compile(s)
-		if err != nil {
-			return nil, err
-		}
-		scs = append(scs, s)
-		models = append(models, m)
+		scs[ci] = s
 	}
 	type item struct{ cand, rep int }
 	var items []item
@@ -115,24 +114,45 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 		}
 	}
 	reps := make([][]replication, len(cands))
+	running := make([]candidateModel, len(cands))
 	for ci := range cands {
 		if opts.Shard.Has(ci) {
 			reps[ci] = make([]replication, sc.Replications)
+			running[ci].left.Store(int64(sc.Replications))
 		}
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	err := parallel(ctx, len(items), opts, func(worlds map[int]*world, k int, progress func(int64)) {
 		it := items[k]
+		cm := &running[it.cand]
+		// The items go by candidate: when one is taken, so were all of the candidates before
+		// it, whose compile errors come first.
+		cm.once.Do(func() { cm.m, cm.err = compile(scs[it.cand]) })
+		if cm.err != nil {
+			cancel()
+			return
+		}
 		w := worlds[it.cand]
 		if w == nil {
-			// The items go by candidate, so a worker never comes back to one it has left: it
-			// keeps the world of one candidate at a time, not one of each.
+			// A worker never comes back to a candidate it has left: it keeps the world of one
+			// candidate at a time, not one of each.
 			clear(worlds)
-			w = newWorld(models[it.cand])
+			w = newWorld(cm.m)
 			worlds[it.cand] = w
 		}
 		w.progress = progress
 		reps[it.cand][it.rep] = w.replicate(it.rep)
+		if cm.left.Add(-1) == 0 { // the candidate's last replication: free its model and world
+			cm.m = nil
+			delete(worlds, it.cand)
+		}
 	})
+	for ci := range running {
+		if running[ci].err != nil {
+			return nil, running[ci].err
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -143,4 +163,12 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 		}
 	}
 	return out, nil
+}
+
+// candidateModel is the model of a candidate of a sweep while its replications run.
+type candidateModel struct {
+	once sync.Once
+	m    *model // nil once the last replication ended
+	err  error
+	left atomic.Int64 // replications not yet ended
 }
