@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"idcsim/importer/awscli"
 	"idcsim/internal/strictjson"
 	"idcsim/report"
 	"idcsim/scenarios"
@@ -56,7 +57,7 @@ func (o *trailOptions) register(fs *flagSet) {
 	fs.StringVar(&o.color, "color", "auto", "colour PASS and FAIL in the text summary: auto (on a terminal, unless NO_COLOR is set), always or never")
 	fs.StringVar(&o.out, "out", "idcsim-trail", "report `directory`; '' writes none")
 	fs.BoolVar(&o.noReport, "no-report", false, "write no report directory (as --out '')")
-	fs.StringVar(&o.config, "config", "", "the organisation's configuration, to join user names and IDs: a JSON `file` {\"users\": [{\"id\": ..., \"name\": ...}]}, with permission_sets and portal_session if known")
+	fs.StringVar(&o.config, "config", "", "the organisation's configuration, to join user names and IDs: the AWS CLI export `dir` that idcsim import aws reads, or a JSON file {\"users\": [{\"id\": ..., \"name\": ...}]}, with permission_sets and portal_session if known")
 	fs.StringVar(&o.from, "from", "", "read only records at or after `time` (RFC 3339, or a date: its midnight UTC)")
 	fs.StringVar(&o.to, "to", "", "read only records at or before `time` (RFC 3339, or a date: to its end)")
 	fs.StringVar(&o.scenario, "scenario", "", "also write the reconstructed timeline of every user as a scenario to `file`, for idcsim run")
@@ -253,9 +254,29 @@ func loadTrailConfig(path string) (*trail.Config, error) {
 }
 
 // configFromDir reads a directory given to --config: the AWS CLI's output that idcsim import
-// aws reads. This build reads only JSON files.
-var configFromDir = func(dir string) (*trail.Config, error) {
-	return nil, fmt.Errorf("--config %s: a directory of the AWS CLI's output is read by idcsim import aws, which this build lacks; give a JSON file {\"users\": [{\"id\": ..., \"name\": ...}]}", dir)
+// aws reads (scripts/export-identity-center.sh writes it), checked as the import checks it.
+func configFromDir(dir string) (*trail.Config, error) {
+	org, err := awscli.Read(dir, nil)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &trail.Config{}
+	for _, u := range org.Users {
+		cfg.Users = append(cfg.Users, trail.ConfigUser{ID: u.ID.Value, Name: u.Name.Value})
+	}
+	for _, p := range org.PermissionSets {
+		d := p.SessionDuration.Value
+		if d == "" {
+			d = "PT1H" // the service's default
+		}
+		v, err := sim.ParseDuration(d)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %v", p.SessionDuration.From.File, p.SessionDuration.From.Path, err)
+		}
+		cfg.PermissionSets = append(cfg.PermissionSets, trail.ConfigPermissionSet{Name: p.Name.Value, ARN: p.Key.Value,
+			SessionDuration: sim.FormatDuration(v)})
+	}
+	return cfg, nil
 }
 
 // scenarioHeader begins the scenarios trail writes, so that a later run may replace them.

@@ -156,7 +156,7 @@ func TestTrailUsage(t *testing.T) {
 		{[]string{"trail", story, "--replications", "0"}, "--replications 0"},
 		{[]string{"trail", filepath.Join(dir, "none.json")}, "no such file or directory"},
 		{[]string{"trail", story, "--config", badConfig}, `bad.json: $.users[0].nmae`},
-		{[]string{"trail", story, "--config", dir}, "idcsim import aws"},
+		{[]string{"trail", story, "--config", dir}, "the directory holds no file"},
 	} {
 		out := filepath.Join(dir, "out")
 		code, _, stderr := idcsim(t, append(c.args, "--out", out)...)
@@ -166,6 +166,15 @@ func TestTrailUsage(t *testing.T) {
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("%q: wrote %s", c.args, out)
 		}
+	}
+}
+
+// --config DIR reads the AWS CLI export that idcsim import aws reads, checked as the import
+// checks it: the recorded export of the importer's tests is accepted.
+func TestTrailConfigExport(t *testing.T) {
+	code, _, stderr := idcsim(t, "trail", story, "--no-report", "--replications", "5", "--config", filepath.Join("..", "..", "importer", "awscli", "testdata", "export"))
+	if code == exitUsage || code == exitInternal {
+		t.Errorf("--config with an AWS CLI export: exit %d: %s", code, stderr)
 	}
 }
 
