@@ -35,17 +35,11 @@ func build(t *testing.T, path string, opt importer.Options) *importer.Result {
 // example returns a built-in example.
 func example(t *testing.T, name string) *sim.Scenario {
 	t.Helper()
-	for _, e := range scenarios.Examples() {
-		if e.Name == name {
-			sc, err := scenarios.Parse(e.Name, e.Source)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return sc
-		}
+	sc, err := scenarios.Load("example:" + name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no example %s", name)
-	return nil
+	return sc
 }
 
 // The configuration of built-in examples, exported in the AWS CLI's shapes and imported back,

@@ -22,17 +22,11 @@ var update = flag.Bool("update", false, "rewrite testdata/state.json and the gol
 
 func example(t *testing.T, name string) *sim.Scenario {
 	t.Helper()
-	for _, e := range scenarios.Examples() {
-		if e.Name == name {
-			sc, err := scenarios.Parse(e.Name, e.Source)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return sc
-		}
+	sc, err := scenarios.Load("example:" + name)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no example %s", name)
-	return nil
+	return sc
 }
 
 func build(t *testing.T, data []byte, opt importer.Options) *importer.Result {
