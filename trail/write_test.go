@@ -186,3 +186,46 @@ func TestWriteRoundTripDenyPolicy(t *testing.T) {
 		t.Errorf("offboardings read back %v, want %v", read, want)
 	}
 }
+
+// data-science draws 25 people's days for 21 days and 4 offboardings from its behaviours: the
+// logs read back show every one of replication 0's grants, and its offboardings, each beginning
+// at its playbook's first written step, end_sessions: 2m after the engine's offboarding in
+// aws-recommended (deny_user, remove_assignments 1m, end_sessions 1m, disable_user 1m), 3m in
+// recommended-and-jobs (end_background_session 1m before end_sessions).
+func TestWriteRoundTripBehaviours(t *testing.T) {
+	sc := example(t, "data-science")
+	res, audit := simulate(t, sc)
+	_, tl := readBack(t, sc, audit)
+	sameGrants(t, res, audit, tl)
+	delay := map[string]time.Duration{"aws-recommended": 2 * time.Minute, "recommended-and-jobs": 3 * time.Minute}
+	var want, got []string
+	for _, o := range res.Offboardings {
+		if o.Replication == 0 {
+			want = append(want, o.User+"@"+sc.Start.Add(o.At+delay[o.Playbook]).UTC().Format(time.RFC3339))
+		}
+	}
+	for _, o := range tl.Offboardings {
+		got = append(got, o.User.Name+"@"+o.At.Format(time.RFC3339))
+	}
+	// quinn's and the 4 drawn offboardings
+	if len(want) != 5 || !reflect.DeepEqual(got, want) {
+		t.Errorf("offboardings read back %v, want %v", got, want)
+	}
+}
+
+// spec-example runs a CLI workload on an sso-session profile: its token refreshes (CLI-2) and
+// role credentials (CLI-5) are read back as the engine audited them.
+func TestWriteRoundTripWorkload(t *testing.T) {
+	sc := example(t, "spec-example")
+	sc.Replications = 2
+	res, audit := simulate(t, sc)
+	_, tl := readBack(t, sc, audit)
+	sameGrants(t, res, audit, tl)
+	n := map[sim.AuditKind]int{}
+	for _, a := range audit {
+		n[a.Kind]++
+	}
+	if n[sim.AuditTokenRefresh] == 0 || n[sim.AuditRoleCredentials] == 0 {
+		t.Errorf("audited %v: want token refreshes and role credentials", n)
+	}
+}
