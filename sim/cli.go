@@ -67,6 +67,9 @@ func (w *world) cliLogin(u, dev int32) {
 	}
 	t.gen++
 	w.scheduleTokenExpiry(dev)
+	if w.record != nil {
+		w.emit(AuditCLILogin, u, dev, noTarget, t.expiry-w.now)
+	}
 	if t.workload && t.workStalled {
 		t.workStalled = false
 		t.workGen++
@@ -141,6 +144,9 @@ func (w *world) ensureToken(dev int32) bool {
 		t.expiry = min(w.now+w.prof.CLIAccessToken, t.portalEnd) // CLI-1
 		t.gen++
 		w.scheduleTokenExpiry(dev)
+		if w.record != nil {
+			w.emit(AuditTokenRefresh, w.m.devices[dev].user, dev, noTarget, t.expiry-w.now)
+		}
 		return w.now < t.expiry
 	}
 	return w.tokenUsable(dev) // CLI-3: an issued token is usable to its own expiry

@@ -76,6 +76,9 @@ func (w *world) signIn(u, dev int32) int32 {
 		device: dev, start: w.now}
 	w.devPortal[dev] = p
 	w.begin(kindPortal, p) // UIS-10: no cap on sessions per user
+	if w.record != nil {
+		w.emit(AuditSignIn, u, dev, noTarget, end-w.now)
+	}
 	return p
 }
 
@@ -213,6 +216,9 @@ func (w *world) portalRefresh(p int32, gen uint32) bool {
 func (w *world) signOut(u, dev int32) {
 	if p := w.devicePortal(u, dev); p >= 0 {
 		w.end(kindPortal, p, "signed out (UIS-3)")
+		if w.record != nil {
+			w.emit(AuditSignOut, u, dev, noTarget, 0)
+		}
 	}
 }
 

@@ -70,6 +70,13 @@ func (w *world) provision(u int32) {
 	if s.enabledIdC == s.enabledIdP {
 		return
 	}
+	if w.record != nil {
+		kind := AuditDisableUser
+		if s.enabledIdP {
+			kind = AuditEnableUser
+		}
+		w.emitProvisioned(kind, u)
+	}
 	if s.enabledIdP {
 		w.enable(u, AtIdentityCenter)
 		if s.track >= 0 {

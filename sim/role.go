@@ -44,6 +44,13 @@ func (w *world) issueRole(u, dev int32, t target, console bool) int32 {
 	w.roles[i] = roleSession{sessionHead: sessionHead{user: u, end: exp, live: true, gen: w.roles[i].gen},
 		device: dev, target: t, issued: w.now, console: console, app: noTarget}
 	w.begin(kindRole, i)
+	if w.record != nil && dev >= 0 {
+		kind := AuditRoleCredentials
+		if console {
+			kind = AuditFederate
+		}
+		w.emit(kind, u, dev, t, exp-w.now)
+	}
 	return i
 }
 

@@ -39,6 +39,10 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 			worlds[0] = w
 		}
 		w.progress = progress
+		w.record = nil
+		if idx[k] == 0 {
+			w.record = opts.Audit
+		}
 		reps[k] = w.replicate(idx[k])
 	})
 	if err != nil {

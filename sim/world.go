@@ -107,6 +107,8 @@ type world struct {
 
 	// progress, when set, is told the thousandths of the horizon simulated
 	progress func(permille int64)
+	// record, when set, is given the replication's activity (Options.Audit)
+	record func(Audit)
 
 	genOffs []generatedOffboarding
 	scratch []int32
@@ -352,6 +354,9 @@ func (w *world) apply(s *step) {
 	}
 	if u >= 0 {
 		w.settle(u)
+	}
+	if w.record != nil {
+		w.emitAdmin(s)
 	}
 	switch s.action {
 	case SignIn:

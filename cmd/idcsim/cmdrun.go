@@ -31,6 +31,7 @@ hold.`,
 		runFlags.register(fs)
 		o := &runFlags
 		fs.IntVar(&o.replay, "replay", 0, "run only replication `K` (from 0), drawn as in the whole run, and report it alone: the worst case names its replication")
+		fs.StringVar(&o.trail, "trail", "", "also write replication 0's activity as CloudTrail records in S3's layout to the new directory `DIR`, for idcsim trail")
 	},
 }
 
@@ -40,6 +41,7 @@ var runFlags runOptions
 type runOptions struct {
 	outputOptions
 	profile, progress, shard      string
+	trail                         string // run --trail: where to write replication 0's activity
 	seed                          uint64
 	replications, workers, replay int
 	force                         bool
@@ -88,6 +90,13 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 		}
 		opts.Shard = sim.Shard{I: o.replay, N: sc.Replications}
 	}
+	var audit []sim.Audit
+	if fs.isSet("trail") {
+		if status, ok := c.checkTrailOut(o.trail, st.sharded || replay, stderr); !ok {
+			return status
+		}
+		opts.Audit = func(a sim.Audit) { audit = append(audit, a) }
+	}
 	if status, ok := c.checkWork(o, sim.Estimate(sc, nil, opts), stderr); !ok {
 		return status
 	}
@@ -95,6 +104,12 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 	bar.done()
 	if err != nil {
 		return c.fail(stderr, err)
+	}
+	if fs.isSet("trail") {
+		if err := writeTrailOut(o.trail, sc, audit); err != nil {
+			return c.failWrite(stderr, "--trail "+o.trail, err)
+		}
+		fmt.Fprintf(stdout, "CloudTrail records of replication 0 (%d audited actions) written to %s\n", len(audit), o.trail)
 	}
 	if replay {
 		one := *sc // the report covers the one replication run

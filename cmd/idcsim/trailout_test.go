@@ -1,0 +1,52 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// run --trail DIR writes replication 0's activity as CloudTrail records, which idcsim trail
+// reads back: mallory's offboarding in example:idc-first (1d11h after 2026-03-02), within the
+// rules once the provisioning run's re-enabling (PROV-3) is in the logs. A DIR that is not
+// empty, and --shard, are refused with exit 2.
+func TestRunTrailOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "new", "ct")
+	code, stdout, stderr := idcsim(t, "run", "example:idc-first", "--no-report", "--trail", dir)
+	// idc-first's controls fail: the provisioning run enables mallory again (PROV-3)
+	if code != exitFail || !strings.Contains(stdout, "CloudTrail records of replication 0 (") {
+		t.Fatalf("run: exit %d:\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = idcsim(t, "trail", dir, "--no-report", "--replications", "5")
+	for _, want := range []string{
+		"CloudTrail: 4 files, 9 records read",
+		"mallory offboarded at 2026-03-03T11:00:00Z",
+		"identitystore-scim:PatchUser",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("trail: stdout lacks %q (exit %d):\n%s%s", want, code, stdout, stderr)
+		}
+	}
+	if code != exitOK {
+		t.Errorf("trail: exit %d, want %d:\n%s%s", code, exitOK, stdout, stderr)
+	}
+	if code, _, stderr := idcsim(t, "run", "example:idc-first", "--no-report", "--trail", dir); code != exitUsage || !strings.Contains(stderr, "not empty") {
+		t.Errorf("a DIR not empty: exit %d, %s", code, stderr)
+	}
+	other := filepath.Join(t.TempDir(), "ct")
+	if code, _, stderr := idcsim(t, "run", "example:idc-first", "--no-report", "--trail", other, "--shard", "0/2"); code != exitUsage || !strings.Contains(stderr, "--shard") {
+		t.Errorf("--shard: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("--shard wrote %s: %v", other, err)
+	}
+	// an empty DIR is taken
+	empty := t.TempDir()
+	if code, _, stderr := idcsim(t, "run", "example:quickstart", "--no-report", "--trail", empty); code != exitOK {
+		t.Errorf("an empty DIR: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(empty, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "2026")); err != nil {
+		t.Error(err)
+	}
+}
