@@ -44,11 +44,11 @@ activity was observed beyond a bound (beyond the rules: investigate), 0 otherwis
 var trailFlags trailOptions
 
 type trailOptions struct {
-	format, out, config, from, to, scenario, window string
-	replications, workers                           int
-	seed                                            uint64
-	noReport, exitZero, quiet                       bool
-	color                                           string
+	format, out, config, from, to, scenario, fit, window string
+	replications, workers                                int
+	seed                                                 uint64
+	noReport, exitZero, quiet                            bool
+	color                                                string
 }
 
 func (o *trailOptions) register(fs *flagSet) {
@@ -61,6 +61,7 @@ func (o *trailOptions) register(fs *flagSet) {
 	fs.StringVar(&o.from, "from", "", "read only records at or after `time` (RFC 3339, or a date: its midnight UTC)")
 	fs.StringVar(&o.to, "to", "", "read only records at or before `time` (RFC 3339, or a date: to its end)")
 	fs.StringVar(&o.scenario, "scenario", "", "also write the reconstructed timeline of every user as a scenario to `file`, for idcsim run")
+	fs.StringVar(&o.fit, "fit", "", "also write behaviours and populations fitted to the users' activity (time zone, working days and hours, daily rates) as a scenario to `file`, for idcsim run")
 	fs.StringVar(&o.window, "playbook-window", sim.FormatDuration(trail.DefaultPlaybookWindow), "how long after its first admin event an offboarding's steps may come (a `duration`)")
 	fs.IntVar(&o.replications, "replications", trail.DefaultReplications, fmt.Sprintf("replications of the engine over the timeline, 1 to %d", scenarios.MaxReplications))
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the engine")
@@ -90,13 +91,19 @@ func runTrail(c *command, args []string, stdout, stderr io.Writer) int {
 	if status, ok := c.checkOutputs(o.out, "", stderr); !ok {
 		return status
 	}
-	if o.scenario != "" {
-		if inside(o.scenario, o.out) && o.out != "" {
-			return c.fail(stderr, fmt.Errorf("--scenario %s is inside the report directory --out %s, which idcsim replaces whole: put it elsewhere", o.scenario, o.out))
+	for _, f := range []struct{ flag, path string }{{"scenario", o.scenario}, {"fit", o.fit}} {
+		if f.path == "" {
+			continue
 		}
-		if err := report.CheckFile(o.scenario, ownScenario); err != nil {
+		if inside(f.path, o.out) && o.out != "" {
+			return c.fail(stderr, fmt.Errorf("--%s %s is inside the report directory --out %s, which idcsim replaces whole: put it elsewhere", f.flag, f.path, o.out))
+		}
+		if err := report.CheckFile(f.path, ownScenario); err != nil {
 			return c.failWrite(stderr, "the scenario file", err)
 		}
+	}
+	if o.fit != "" && o.fit == o.scenario {
+		return c.usageError(stderr, "--scenario and --fit name the same file %s: name two", o.fit)
 	}
 
 	ctx, stop := interruptible()
@@ -121,7 +128,14 @@ func runTrail(c *command, args []string, stdout, stderr io.Writer) int {
 		return c.fail(stderr, &internalError{fmt.Errorf("running the engine over the reconstructed timeline: %v", err)})
 	}
 	if o.scenario != "" {
-		if status, ok := c.writeTrailScenario(o, tl, cfg, stderr); !ok {
+		sc, notes, err := trail.Scenario(tl, trail.ScenarioOptions{Config: cfg, Seed: o.seed, Replications: o.replications})
+		if status, ok := c.writeTrailScenario(o.scenario, scenarioHeader, "reconstructed", sc, notes, err, stderr); !ok {
+			return status
+		}
+	}
+	if o.fit != "" {
+		sc, notes, err := trail.Fit(tl, trail.FitOptions{Config: cfg, Seed: o.seed, Replications: o.replications})
+		if status, ok := c.writeTrailScenario(o.fit, fitHeader, "fitted", sc, notes, err, stderr); !ok {
 			return status
 		}
 	}
@@ -279,29 +293,33 @@ func configFromDir(dir string) (*trail.Config, error) {
 	return cfg, nil
 }
 
-// scenarioHeader begins the scenarios trail writes, so that a later run may replace them.
-const scenarioHeader = "# A scenario reconstructed by idcsim trail from CloudTrail logs.\n"
+// scenarioHeader and fitHeader begin the scenarios trail writes (--scenario, --fit), so that a
+// later run may replace them.
+const (
+	scenarioHeader = "# A scenario reconstructed by idcsim trail from CloudTrail logs.\n"
+	fitHeader      = "# A scenario of behaviours fitted by idcsim trail to CloudTrail logs.\n"
+)
 
 // ownScenario says why an existing file is not a scenario that idcsim trail wrote.
 func ownScenario(data []byte) error {
-	if !bytes.HasPrefix(data, []byte(scenarioHeader)) {
+	if !bytes.HasPrefix(data, []byte(scenarioHeader)) && !bytes.HasPrefix(data, []byte(fitHeader)) {
 		return errors.New("it is not a scenario that idcsim trail wrote")
 	}
 	return nil
 }
 
-// writeTrailScenario writes --scenario: every user's reconstructed timeline.
-func (c *command) writeTrailScenario(o *trailOptions, tl *trail.Timeline, cfg *trail.Config, stderr io.Writer) (int, bool) {
-	sc, notes, err := trail.Scenario(tl, trail.ScenarioOptions{Config: cfg, Seed: o.seed, Replications: o.replications})
+// writeTrailScenario writes the what (reconstructed, fitted) scenario of --scenario or --fit to
+// path, the header and the notes above it, or reports err, the failure to make it.
+func (c *command) writeTrailScenario(path, header, what string, sc *sim.Scenario, notes []string, err error, stderr io.Writer) (int, bool) {
 	if err == nil {
 		var data []byte
 		if data, err = scenarios.Marshal(sc); err == nil {
 			var head strings.Builder
-			head.WriteString(scenarioHeader)
+			head.WriteString(header)
 			for _, n := range notes {
 				head.WriteString("# " + n + "\n")
 			}
-			staged, warnings, err := stageFile(o.scenario, append([]byte(head.String()), data...), ownScenario)
+			staged, warnings, err := stageFile(path, append([]byte(head.String()), data...), ownScenario)
 			warn(stderr, warnings)
 			if err != nil {
 				return c.failWrite(stderr, "writing the scenario", err), false
@@ -313,5 +331,5 @@ func (c *command) writeTrailScenario(o *trailOptions, tl *trail.Timeline, cfg *t
 			return 0, true
 		}
 	}
-	return c.fail(stderr, &internalError{fmt.Errorf("writing the reconstructed scenario: %v", err)}), false
+	return c.fail(stderr, &internalError{fmt.Errorf("writing the %s scenario: %v", what, err)}), false
 }

@@ -185,3 +185,43 @@ func TestTrailWindow(t *testing.T) {
 		t.Errorf("exit %d:\n%s", code, stdout)
 	}
 }
+
+// --fit writes behaviours and populations fitted to the activity of example:data-science (its 25
+// data scientists work in London, which keeps UTC until 29 March: on that tie the fit names UTC,
+// listed first), which idcsim validates and runs, and replaces it on the next run; a file idcsim
+// trail did not write is left alone, and --fit may not be --scenario's file.
+func TestTrailFit(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "ct")
+	if code, _, stderr := idcsim(t, "run", "example:data-science", "--no-report", "--replications", "1", "--trail", dir); code != exitOK && code != exitFail {
+		t.Fatalf("run: exit %d: %s", code, stderr)
+	}
+	path := filepath.Join(t.TempDir(), "fit.yaml")
+	for range 2 {
+		if code, _, stderr := idcsim(t, "trail", dir, "--no-report", "--fit", path, "--replications", "2"); code != exitOK && code != exitFail {
+			t.Fatalf("trail --fit: exit %d: %s", code, stderr)
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{fitHeader, "time zone UTC", "behaviours:", "populations:", "offboardings:"} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the fitted scenario lacks %q:\n%s", want, data)
+		}
+	}
+	if code, stdout, stderr := idcsim(t, "validate", path); code != exitOK {
+		t.Fatalf("validate: exit %d: %s%s", code, stdout, stderr)
+	}
+	if code, _, stderr := idcsim(t, "run", path, "--no-report", "--progress", "never"); code != exitOK && code != exitFail {
+		t.Errorf("run: exit %d: %s", code, stderr)
+	}
+	other := writeFile(t, "mine.yaml", "name: mine\n")
+	code, _, stderr := idcsim(t, "trail", dir, "--no-report", "--fit", other)
+	if data, _ := os.ReadFile(other); code != exitUsage || string(data) != "name: mine\n" || !strings.Contains(stderr, "not a scenario that idcsim trail wrote") {
+		t.Errorf("over a file of someone else's: exit %d, %s; the file %q", code, stderr, data)
+	}
+	if code, _, stderr := idcsim(t, "trail", dir, "--no-report", "--fit", path, "--scenario", path); code != exitUsage || !strings.Contains(stderr, "same file") {
+		t.Errorf("--fit and --scenario the same file: exit %d, %s", code, stderr)
+	}
+}
