@@ -379,8 +379,8 @@ func union(a, b []sim.Assignment) []sim.Assignment {
 func (f *fitted) cliUses(n int, window time.Duration) float64 {
 	length := float64(f.end - f.start)
 	rate := 0.0
-	for a, k := range f.fetches {
-		perDay := float64(k) / float64(n)
+	for _, a := range f.cli { // in order, for the same sum every time
+		perDay := float64(f.fetches[a]) / float64(n)
 		tau := float64(max(f.lifetime[a]-window, 0))
 		if gap := length/perDay - tau; gap > 0 {
 			rate += length / gap
