@@ -12,7 +12,6 @@ import (
 
 	"idcsim/importer"
 	"idcsim/importer/internal/orgtest"
-	"idcsim/scenarios"
 	"idcsim/sim"
 )
 
@@ -33,15 +32,6 @@ func build(t *testing.T, path string, opt importer.Options) *importer.Result {
 }
 
 // example returns a built-in example.
-func example(t *testing.T, name string) *sim.Scenario {
-	t.Helper()
-	sc, err := scenarios.Load("example:" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
-
 // The configuration of built-in examples, exported in the AWS CLI's shapes and imported back,
 // gives the same accounts, permission sets and durations, applications, groups and their
 // assignments, and people with the same groups and direct assignments: by name when they are
@@ -51,7 +41,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, name := range []string{"default", "data-science", "kiro-team", "spec-example"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sc := example(t, name)
+			sc := orgtest.Example(t, name)
 			dir := t.TempDir()
 			writeExport(t, dir, orgtest.FromScenario(sc), 100)
 			want := orgtest.ViewOf(sc)
@@ -78,7 +68,7 @@ func TestRoundTrip(t *testing.T) {
 func TestPopulations(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	writeExport(t, dir, orgtest.FromScenario(example(t, "default")), 50)
+	writeExport(t, dir, orgtest.FromScenario(orgtest.Example(t, "default")), 50)
 	res := build(t, dir, importer.Options{MaxUsers: 341})
 	got := map[string]int{}
 	for _, p := range res.Scenario.Populations {

@@ -2,14 +2,13 @@ package awscli
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
 
-	"idcsim/importer"
+	"idcsim/importer/internal/orgtest"
 )
 
 // FuzzParse reads files of an export (the input split at NUL bytes, which JSON cannot hold) and
@@ -30,19 +29,7 @@ func FuzzParse(f *testing.F) {
 			files = append(files, File{Name: fmt.Sprintf("f%d.json", i), Data: part})
 		}
 		org, err := Parse("fuzz", files)
-		if err == nil {
-			var res *importer.Result
-			if res, err = importer.Build(org, importer.Options{MaxUsers: 2}); err == nil {
-				if err := importer.Written(res.YAML); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-		}
-		var list importer.ErrorList
-		if !errors.As(err, &list) || len(list) == 0 || len(list) > importer.MaxErrors+1 {
-			t.Fatalf("%T with %d problems: %v", err, len(list), err)
-		}
+		orgtest.CheckImport(t, org, err)
 	})
 }
 

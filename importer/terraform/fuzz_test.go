@@ -1,11 +1,10 @@
 package terraform
 
 import (
-	"errors"
 	"path/filepath"
 	"testing"
 
-	"idcsim/importer"
+	"idcsim/importer/internal/orgtest"
 )
 
 // FuzzParse reads terraform show -json and builds its scenario: it never panics, every problem
@@ -17,18 +16,6 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(plan))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		org, err := Parse("fuzz.json", data)
-		if err == nil {
-			var res *importer.Result
-			if res, err = importer.Build(org, importer.Options{MaxUsers: 2}); err == nil {
-				if err := importer.Written(res.YAML); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-		}
-		var list importer.ErrorList
-		if !errors.As(err, &list) || len(list) == 0 || len(list) > importer.MaxErrors+1 {
-			t.Fatalf("%T with %d problems: %v", err, len(list), err)
-		}
+		orgtest.CheckImport(t, org, err)
 	})
 }

@@ -14,20 +14,9 @@ import (
 	"idcsim/importer"
 	"idcsim/importer/awscli"
 	"idcsim/importer/internal/orgtest"
-	"idcsim/scenarios"
-	"idcsim/sim"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/state.json and the golden files")
-
-func example(t *testing.T, name string) *sim.Scenario {
-	t.Helper()
-	sc, err := scenarios.Load("example:" + name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sc
-}
 
 func build(t *testing.T, data []byte, opt importer.Options) *importer.Result {
 	t.Helper()
@@ -50,7 +39,7 @@ func TestRoundTrip(t *testing.T) {
 	for _, name := range []string{"default", "data-science", "kiro-team", "spec-example"} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			sc := example(t, name)
+			sc := orgtest.Example(t, name)
 			data := state(t, orgtest.FromScenario(sc))
 			want := orgtest.ViewOf(sc)
 			res := build(t, data, importer.Options{MaxUsers: importer.DefaultMaxUsers})
