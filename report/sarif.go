@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
 	"strings"
 
 	"idcsim/internal/buildinfo"
@@ -145,12 +147,7 @@ type SARIFFinding struct {
 // artifacts they name (in the order first named) and the run's properties: the writer of
 // outputs that are not a run or a sweep (idcsim trail's).
 func WriteSARIFFindings(w io.Writer, rules []SARIFRule, findings []SARIFFinding, props map[string]any) error {
-	run := sarifRun{
-		Tool: sarifTool{Driver: sarifDriver{Name: "idcsim", Version: buildinfo.Read().Version,
-			InformationURI: "https://docs.aws.amazon.com/singlesignon/latest/userguide/authconcept.html", Rules: []sarifRule{}}},
-		Artifacts: []sarifArtifact{}, Results: []sarifResult{}, Properties: props,
-		Invocation: []sarifInvocation{{ExecutionSuccessful: true}},
-	}
+	run := emptySARIFRun(props)
 	index := map[string]int{}
 	for i, r := range rules {
 		index[r.ID] = i
@@ -173,17 +170,33 @@ func WriteSARIFFindings(w io.Writer, rules []SARIFRule, findings []SARIFFinding,
 	return writeSARIF(w, run)
 }
 
+// SARIFURI is a scenario or log named on the command line as a SARIF URI reference: a file's
+// path with forward slashes and escaped, example:NAME as it is, stdin for "-" (or no name).
+func SARIFURI(path string) string {
+	switch {
+	case path == "" || path == "-":
+		return "stdin"
+	case strings.HasPrefix(path, "example:"):
+		return path
+	}
+	return (&url.URL{Path: filepath.ToSlash(path)}).String()
+}
+
+// emptySARIFRun is a SARIF run of idcsim with the properties and no rules, artifacts or results.
+func emptySARIFRun(props map[string]any) sarifRun {
+	return sarifRun{
+		Tool: sarifTool{Driver: sarifDriver{Name: "idcsim", Version: buildinfo.Read().Version,
+			InformationURI: "https://docs.aws.amazon.com/singlesignon/latest/userguide/authconcept.html", Rules: []sarifRule{}}},
+		Artifacts: []sarifArtifact{}, Results: []sarifResult{}, Properties: props,
+		Invocation: []sarifInvocation{{ExecutionSuccessful: true}},
+	}
+}
+
 // newSARIFRun is a SARIF run with the tool, the scenario as its artifact, a rule per control and
 // no results yet.
 func newSARIFRun(sc *sim.Scenario, uri string) sarifRun {
-	run := sarifRun{
-		Tool: sarifTool{Driver: sarifDriver{Name: "idcsim", Version: buildinfo.Read().Version,
-			InformationURI: "https://docs.aws.amazon.com/singlesignon/latest/userguide/authconcept.html"}},
-		Artifacts:  []sarifArtifact{{Location: sarifArtifactLocation{uri}, Hashes: map[string]string{"sha-256": sc.SHA256}}},
-		Results:    []sarifResult{},
-		Properties: map[string]any{"profile": sc.Profile.Name, "switches": sc.Switches.Map(), "seed": sc.Seed, "replications": sc.Replications},
-		Invocation: []sarifInvocation{{ExecutionSuccessful: true}},
-	}
+	run := emptySARIFRun(map[string]any{"profile": sc.Profile.Name, "switches": sc.Switches.Map(), "seed": sc.Seed, "replications": sc.Replications})
+	run.Artifacts = []sarifArtifact{{Location: sarifArtifactLocation{uri}, Hashes: map[string]string{"sha-256": sc.SHA256}}}
 	for _, c := range sc.Policy {
 		short := fmt.Sprintf("%s of %s within %s", c.Statistic, c.Channel, sim.HumanDuration(c.Within))
 		full := short
@@ -192,9 +205,6 @@ func newSARIFRun(sc *sim.Scenario, uri string) sarifRun {
 		}
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: c.ID, Name: ruleName(c.ID),
 			ShortDescription: sarifText{short}, FullDescription: sarifText{full}, Default: sarifRuleConfig{"error"}})
-	}
-	if run.Tool.Driver.Rules == nil {
-		run.Tool.Driver.Rules = []sarifRule{}
 	}
 	return run
 }

@@ -3,8 +3,6 @@ package trail
 import (
 	"fmt"
 	"io"
-	"net/url"
-	"path/filepath"
 	"time"
 
 	"idcsim/report"
@@ -31,17 +29,9 @@ func WriteSARIF(w io.Writer, r *Report) error {
 				o.Name, o.At.UTC().Format(time.RFC3339), win.Channel, sim.HumanDuration(win.Observed),
 				sim.HumanDuration(win.BoundMax), BeyondText, win.Last)
 			findings = append(findings, report.SARIFFinding{RuleID: "beyond-" + win.Channel, Level: "error", Message: msg,
-				URI: fileURI(win.Last.File), Properties: map[string]any{"event_id": win.Last.EventID, "record": win.Last.Record,
+				URI: report.SARIFURI(win.Last.File), Properties: map[string]any{"event_id": win.Last.EventID, "record": win.Last.Record,
 					"observed_s": win.Observed.Seconds(), "bound_max_s": win.BoundMax.Seconds()}})
 		}
 	}
 	return report.WriteSARIFFindings(w, rules, findings, map[string]any{"offboardings": len(r.Offboardings)})
-}
-
-// fileURI is a log file's name as a URI reference: its path with forward slashes, escaped.
-func fileURI(name string) string {
-	if name == "" || name == "-" {
-		return "stdin"
-	}
-	return (&url.URL{Path: filepath.ToSlash(name)}).String()
 }

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"idcsim/report"
@@ -152,7 +149,7 @@ func (c *command) emitRun(o *outputOptions, path string, s *report.Summary, stdo
 		files:    files,
 		jsonFile: "results.json",
 		text:     func(w io.Writer) error { return report.WriteText(w, s) },
-		sarif:    func(w io.Writer) error { return report.WriteSARIF(w, s, sarifURI(path)) },
+		sarif:    func(w io.Writer) error { return report.WriteSARIF(w, s, report.SARIFURI(path)) },
 		junit:    func(w io.Writer) error { return report.WriteJUnit(w, s, c.junitRun()) },
 		pass:     s.Pass,
 		verdict:  s.Verdict(),
@@ -171,7 +168,7 @@ func (c *command) emitSweep(o *outputOptions, path string, ss *report.SweepSumma
 		files:    files,
 		jsonFile: "sweep.json",
 		text:     func(w io.Writer) error { return report.WriteSweepText(w, ss) },
-		sarif:    func(w io.Writer) error { return report.WriteSweepSARIF(w, ss, sarifURI(path)) },
+		sarif:    func(w io.Writer) error { return report.WriteSweepSARIF(w, ss, report.SARIFURI(path)) },
 		junit:    func(w io.Writer) error { return report.WriteSweepJUnit(w, ss, c.junitRun()) },
 		pass:     ss.Pass,
 		verdict:  ss.Verdict(),
@@ -189,18 +186,6 @@ func (c *command) junitRun() report.JUnitRun {
 	}
 	host, _ := os.Hostname()
 	return report.JUnitRun{Start: c.started, Elapsed: time.Since(c.started), Host: host}
-}
-
-// sarifURI is the scenario path as a URI reference for SARIF: a file's path with forward slashes
-// and escaped, example:NAME as it is, stdin for standard input.
-func sarifURI(path string) string {
-	if path == "-" {
-		return "stdin"
-	}
-	if strings.HasPrefix(path, "example:") {
-		return path
-	}
-	return (&url.URL{Path: filepath.ToSlash(path)}).String()
 }
 
 // writePartial writes a shard's partial report directory and says so on stdout.
