@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 
 	"idcsim/sim"
@@ -130,7 +131,7 @@ func (b *Builder) deny(rec *Record, ae AdminEvent) {
 	}
 	var ids []string
 	for _, m := range idPattern.FindAll(raw, 100) {
-		if s := string(m); !strings.Contains(rec.EventID, s) {
+		if s := string(m); !strings.Contains(rec.EventID, s) && !slices.Contains(ids, s) {
 			ids = append(ids, s)
 		}
 	}

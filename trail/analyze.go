@@ -127,9 +127,11 @@ func Analyze(ctx context.Context, tl *Timeline, counts *Counts, opts Options) (*
 		for _, ch := range ObservedChannels {
 			win := seen[ch]
 			win.Channel = ch
+			// app_on_behalf is modelled for a user as whom the scenario has applications act
+			model := modelled[ch] || ch == chAppOnBehalf && w.onBehalf[o.User]
 			if c, ok := sim.ParseChannel(ch); ok {
 				cs := bound.Channels[c]
-				win.Modelled = modelled[ch] || ch == chAny
+				win.Modelled = model || ch == chAny
 				win.BoundMax, win.BoundP95, win.BoundOpen = cs.Max, cs.P95, cs.Open
 				if cs.Worst != nil {
 					win.BoundEvidence = cs.Worst.Windows[c].Evidence
@@ -137,7 +139,7 @@ func Analyze(ctx context.Context, tl *Timeline, counts *Counts, opts Options) (*
 			} else {
 				win.BoundUnavailable = true
 			}
-			if modelled[ch] && win.Seen && win.BoundOpen == 0 && win.Observed > win.BoundMax+Tolerance {
+			if model && win.Seen && win.BoundOpen == 0 && win.Observed > win.BoundMax+Tolerance {
 				win.Beyond = true
 				or.Beyond = true
 				rep.Pass = false
@@ -204,6 +206,8 @@ func observe(o *Offboarding) map[string]Window {
 			}
 		case gAssume:
 			mark(chRoleNew, e, false)
+		case gAppCreds:
+			mark(chAppOnBehalf, e, false)
 		case gLogin, gRefresh:
 			mark(chCLIToken, e, false)
 		}
@@ -239,6 +243,8 @@ func sessions(o *Offboarding) []SessionLine {
 			}
 		case gFederate, gCreds, gAssume:
 			line.Detail = g.Account + "/" + g.PermissionSet
+		case gAppCreds:
+			line.Detail = g.Account + "/" + g.PermissionSet + " by " + g.Client
 		case gLogin, gRefresh:
 			line.Detail = fmt.Sprintf("client %s, expires in %s", g.Client, sim.HumanDuration(g.Lifetime))
 		}

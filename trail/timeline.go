@@ -55,8 +55,8 @@ func (u *Usage) merge(v Usage) {
 }
 
 // Channels of the activity the logs show, by the names of sim's channels. Of these, the
-// reconstruction models portal, sign_in, role_new, role_existing and cli_token; the others are
-// observed only.
+// reconstruction models portal, sign_in, role_new, role_existing and cli_token, and
+// app_on_behalf for the users as whom it has applications act; the others are observed only.
 const (
 	chPortal       = "portal"
 	chSignIn       = "sign_in"
@@ -93,7 +93,9 @@ type Activity struct {
 type Grant struct {
 	Ev Evidence
 	// Kind is sign_in, sign_out, cli_login, cli_refresh, federate, get_role_credentials,
-	// assume_role (AssumeRoleWithSAML) or exchange (CreateTokenWithIAM).
+	// assume_role (AssumeRoleWithSAML), exchange (CreateTokenWithIAM) or app_role_credentials
+	// (GetRoleCredentials by an application that exchanged the user's token: its user agent is
+	// that of an exchange of the user's; Client is then the application's).
 	Kind                   string
 	Account, PermissionSet string
 	// Client is the OIDC client of a CLI login or refresh; Agent the request's user agent.
@@ -119,6 +121,7 @@ const (
 	gCreds     = "get_role_credentials"
 	gAssume    = "assume_role"
 	gExchange  = "exchange"
+	gAppCreds  = "app_role_credentials"
 	grantTypeJ = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
@@ -325,12 +328,12 @@ func (b *Builder) Add(rec *Record) {
 			b.Ignored++
 			return
 		}
+		f := b.frag(b.key(who))
 		if !refused {
-			f := b.frag(b.key(who))
 			f.grants = append(f.grants, Grant{Ev: ev, Kind: gExchange, Client: rec.RequestParameters.ClientID,
 				Agent: rec.UserAgent, Lifetime: seconds(rec.ResponseElements.ExpiresIn)})
-			b.use(f, chAppOnBehalf, "exchange by "+rec.RequestParameters.ClientID, ev, false)
 		}
+		b.use(f, chAppOnBehalf, "exchange by "+rec.RequestParameters.ClientID, ev, refused)
 		return
 	}
 	switch actor {
@@ -681,6 +684,7 @@ func (b *Builder) users() []*User {
 			u.Name = u.IDs[0]
 		}
 		slices.SortStableFunc(u.Grants, func(a, b Grant) int { return a.Ev.Time.Compare(b.Ev.Time) })
+		appCredentials(u.Grants)
 		slices.SortStableFunc(u.Admin, func(a, b AdminEvent) int { return a.Ev.Time.Compare(b.Ev.Time) })
 		for _, rs := range roles {
 			u.Roles = append(u.Roles, rs)
@@ -701,6 +705,22 @@ func (b *Builder) users() []*User {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(strings.Join(a.IDs, ","), strings.Join(b.IDs, ",")))
 	})
 	return users
+}
+
+// appCredentials marks the role credentials that an application obtained with a token it
+// exchanged for the user (TTI-1): those requested with the user agent of an exchange before
+// them. Grants are in time order.
+func appCredentials(grants []Grant) {
+	apps := map[string]string{} // user agent -> client of the exchanges
+	for i := range grants {
+		g := &grants[i]
+		switch {
+		case g.Kind == gExchange && g.Agent != "":
+			apps[g.Agent] = g.Client
+		case g.Kind == gCreds && apps[g.Agent] != "":
+			g.Kind, g.Client = gAppCreds, apps[g.Agent]
+		}
+	}
 }
 
 // offboarding finds the user's first offboarding; later ones are noted.

@@ -20,7 +20,7 @@ func TestRunTrailOut(t *testing.T) {
 	}
 	code, stdout, stderr = idcsim(t, "trail", dir, "--no-report", "--replications", "5")
 	for _, want := range []string{
-		"CloudTrail: 4 files, 9 records read",
+		"CloudTrail: 4 files, 10 records read", // 9, and the console's call after mallory's federation
 		"mallory offboarded at 2026-03-03T11:00:00Z",
 		"identitystore-scim:PatchUser",
 	} {
