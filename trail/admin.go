@@ -34,7 +34,13 @@ func (b *Builder) admin(rec *Record) bool {
 		f.admin = append(f.admin, ae)
 	}
 	if policyEvent(src, name) {
-		if rec.ErrorCode == "" {
+		switch {
+		case rec.ErrorCode != "":
+		case name == "DetachPolicy" || name == "DeletePolicy":
+			if id := policyID(rec.Raw, false); id != "" {
+				b.denies = append(b.denies, denyCandidate{ev: ae.Ev, by: ae.By, lift: true, policy: id})
+			}
+		default:
 			b.deny(rec, ae)
 		}
 		return true
@@ -110,7 +116,7 @@ func adminSource(src string) bool {
 func policyEvent(src, name string) bool {
 	switch src {
 	case srcOrganizations:
-		return name == "CreatePolicy" || name == "UpdatePolicy"
+		return name == "CreatePolicy" || name == "UpdatePolicy" || name == "DetachPolicy" || name == "DeletePolicy"
 	case srcIAM:
 		return name == "PutRolePolicy" || name == "CreatePolicy" || name == "CreatePolicyVersion"
 	case srcSSO:
@@ -136,8 +142,36 @@ func (b *Builder) deny(rec *Record, ae AdminEvent) {
 		}
 	}
 	if len(ids) > 0 {
-		b.denies = append(b.denies, denyCandidate{ae.Ev, ae.By, ids})
+		d := denyCandidate{ev: ae.Ev, by: ae.By, ids: ids}
+		if rec.EventSource == srcOrganizations {
+			d.policy = policyID(raw, rec.EventName == "CreatePolicy")
+		}
+		b.denies = append(b.denies, d)
 	}
+}
+
+// policyID returns the ID of the service control policy of an organizations record: the
+// policyId of its request, or, for a CreatePolicy (created), the ID of its response's policy.
+func policyID(raw []byte, created bool) string {
+	var r struct {
+		RequestParameters struct {
+			PolicyID string `json:"policyId"`
+		} `json:"requestParameters"`
+		ResponseElements struct {
+			Policy struct {
+				PolicySummary struct {
+					ID string `json:"id"`
+				} `json:"policySummary"`
+			} `json:"policy"`
+		} `json:"responseElements"`
+	}
+	if json.Unmarshal(raw, &r) != nil {
+		return ""
+	}
+	if created {
+		return r.ResponseElements.Policy.PolicySummary.ID
+	}
+	return r.RequestParameters.PolicyID
 }
 
 // active returns the new value of a user's active attribute in an UpdateUser or a SCIM PATCH,

@@ -123,7 +123,7 @@ func Analyze(ctx context.Context, tl *Timeline, counts *Counts, opts Options) (*
 		sub := *res
 		sub.Offboardings = obs
 		bound := report.Summarize(&sub)
-		seen := observe(o)
+		seen := observe(o, w.sc.Profile.DenyPropagation)
 		for _, ch := range ObservedChannels {
 			win := seen[ch]
 			win.Channel = ch
@@ -154,9 +154,26 @@ func Analyze(ctx context.Context, tl *Timeline, counts *Counts, opts Options) (*
 }
 
 // observe returns, per channel, the last activity after the offboarding and before the user was
-// enabled again.
-func observe(o *Offboarding) map[string]Window {
+// enabled again. Role credentials issued once a deny policy of the offboarding is in force (its
+// step, plus the longest propagation, and not lifted since) are not access on role_new or
+// app_on_behalf: the policy blocks every call of theirs (CUT-1, TTI-3), which role_existing
+// shows as refused.
+func observe(o *Offboarding, propagation time.Duration) map[string]Window {
 	out := map[string]Window{}
+	denied := func(t time.Time) bool {
+		in := false
+		for _, st := range o.Steps {
+			switch {
+			case st.Ev.Time.After(t):
+				return in
+			case st.Action == sim.DenyUser:
+				in = !t.Before(st.Ev.Time.Add(propagation))
+			case st.Action == sim.AllowUser:
+				in = false
+			}
+		}
+		return in
+	}
 	in := func(t time.Time) bool { return t.After(o.At) && (o.Until.IsZero() || !t.After(o.Until)) }
 	mark := func(ch string, e Evidence, refused bool) {
 		if !in(e.Time) {
@@ -195,19 +212,27 @@ func observe(o *Offboarding) map[string]Window {
 				mark(chPortal, e, false)
 			}
 		case gFederate:
-			mark(chRoleNew, e, false)
+			if !denied(e.Time) {
+				mark(chRoleNew, e, false)
+			}
 			mark(chPortal, e, false)
 		case gCreds:
-			mark(chRoleNew, e, false)
+			if !denied(e.Time) {
+				mark(chRoleNew, e, false)
+			}
 			if browserAgent(g.Agent) {
 				mark(chPortal, e, false)
 			} else {
 				mark(chCLIToken, e, false)
 			}
 		case gAssume:
-			mark(chRoleNew, e, false)
+			if !denied(e.Time) {
+				mark(chRoleNew, e, false)
+			}
 		case gAppCreds:
-			mark(chAppOnBehalf, e, false)
+			if !denied(e.Time) {
+				mark(chAppOnBehalf, e, false)
+			}
 		case gLogin, gRefresh:
 			mark(chCLIToken, e, false)
 		}

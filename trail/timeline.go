@@ -209,6 +209,8 @@ type Builder struct {
 	listed      []listing // ListSessions calls, for session deletions that name no user
 	delSessions []pendingAdmin
 	denies      []denyCandidate
+	// appAgents are the user agents of the TTI exchanges read: an application's (TTI-1).
+	appAgents map[string]bool
 	// durations are the permission sets' role session durations the records show.
 	durations   map[string]time.Duration
 	externalIdP bool
@@ -241,13 +243,17 @@ type denyCandidate struct {
 	ev  Evidence
 	by  string
 	ids []string
+	// lift marks the lifting of a deny: a policy named in an earlier candidate detached or
+	// deleted; policy is the policy's ID.
+	lift   bool
+	policy string
 }
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder {
 	return &Builder{frags: map[string]*fragment{}, names: map[string]string{}, clients: map[string]string{}, linked: map[[2]string]bool{},
 		idKeys: map[string]string{}, nameKeys: map[string]string{}, failed: map[string]bool{},
-		memberships: map[string][2]string{}, durations: map[string]time.Duration{}}
+		memberships: map[string][2]string{}, durations: map[string]time.Duration{}, appAgents: map[string]bool{}}
 }
 
 // Link says that the identity-store user ID and the user name are the same user (an imported
@@ -329,6 +335,9 @@ func (b *Builder) Add(rec *Record) {
 			return
 		}
 		f := b.frag(b.key(who))
+		if rec.UserAgent != "" {
+			b.appAgents[rec.UserAgent] = true
+		}
 		if !refused {
 			f.grants = append(f.grants, Grant{Ev: ev, Kind: gExchange, Client: rec.RequestParameters.ClientID,
 				Agent: rec.UserAgent, Lifetime: seconds(rec.ResponseElements.ExpiresIn)})
@@ -439,6 +448,11 @@ func (b *Builder) person(rec *Record, who Who, role RoleARN, ev Evidence, refuse
 		acc, ps := roleTarget(rec)
 		add(Grant{Kind: gFederate, Account: acc, PermissionSet: ps})
 	case src == srcSSO && name == "GetRoleCredentials":
+		if refused && b.appAgents[rec.UserAgent] {
+			// an application's request, with the user agent of its exchanges (TTI-1)
+			b.use(f, chAppOnBehalf, "role credentials", ev, true)
+			return
+		}
 		if refused {
 			b.use(f, chRoleNew, "role credentials", ev, true)
 			return
@@ -602,10 +616,20 @@ func (b *Builder) resolve(tl *Timeline) {
 		f := b.frag(b.key(Who{ID: user}))
 		f.admin = append(f.admin, p.ev)
 	}
+	named := map[string][]string{} // policy ID -> the user IDs its deny names
+	slices.SortStableFunc(b.denies, func(x, y denyCandidate) int { return x.ev.Time.Compare(y.ev.Time) })
 	for _, d := range b.denies {
+		action, what := sim.DenyUser, "deny policy"
+		if d.lift {
+			// the first detachment or deletion of the policy lifts its deny
+			action, what = sim.AllowUser, "deny policy lifted"
+			d.ids, named[d.policy] = named[d.policy], nil
+		} else if d.policy != "" {
+			named[d.policy] = d.ids
+		}
 		for _, id := range d.ids {
 			if f, ok := b.frags["i:"+id]; ok {
-				f.admin = append(f.admin, AdminEvent{Ev: d.ev, Action: sim.DenyUser, By: d.by, Event: "deny policy", UserID: id})
+				f.admin = append(f.admin, AdminEvent{Ev: d.ev, Action: action, By: d.by, Event: what, UserID: id})
 			}
 		}
 	}

@@ -156,6 +156,28 @@ func sameGrants(t *testing.T, res *sim.Results, audit []sim.Audit, tl *Timeline)
 	}
 }
 
+// sameBytes writes the activity again and checks that it gives the bytes written in dir; it
+// returns the number of files.
+func sameBytes(t *testing.T, sc *sim.Scenario, audit []sim.Audit, dir string) int {
+	t.Helper()
+	again, _ := readBack(t, sc, audit)
+	files := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		files++
+		rel, _ := filepath.Rel(dir, p)
+		a, _ := os.ReadFile(p)
+		b, err := os.ReadFile(filepath.Join(again, rel))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between two writes (%v)", rel, err)
+		}
+		return nil
+	})
+	return files
+}
+
 // offboardings returns the offboardings of replication 0 as user@time, and the timeline's.
 func offboardings(res *sim.Results, tl *Timeline) (engine, read []string) {
 	for _, o := range res.Offboardings {
@@ -188,22 +210,7 @@ func TestWriteRoundTrip(t *testing.T) {
 		steps[2].Event != "identitystore-scim:PatchUser" || steps[2].Ev.Time.Sub(steps[0].Ev.Time) > 40*time.Minute {
 		t.Errorf("steps %+v, want disable_user, end_sessions 1m later, enable_user by provisioning within 40m", steps)
 	}
-	// the same activity gives the same bytes
-	again, _ := readBack(t, sc, audit)
-	files := 0
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		files++
-		rel, _ := filepath.Rel(dir, p)
-		a, _ := os.ReadFile(p)
-		b, err := os.ReadFile(filepath.Join(again, rel))
-		if err != nil || !bytes.Equal(a, b) {
-			t.Errorf("%s differs between two writes (%v)", rel, err)
-		}
-		return nil
-	})
+	files := sameBytes(t, sc, audit, dir)
 	// trent signs in on day 0 at 09:00; mallory's activity is on day 1 at 09:00-09:10, her
 	// offboarding at 11:00-11:01, and her sign-in at 13:00 once provisioning has enabled her
 	// again (PROV-3): four hours, four files
@@ -214,8 +221,9 @@ func TestWriteRoundTrip(t *testing.T) {
 
 // deny-policy's playbook begins with a deny policy (CUT-1), written as a service control policy
 // keyed on her user ID, then remove_assignments (which the engine does not audit: it names no
-// one assignment), end_sessions at 2m and disable_user at 3m: the offboarding read back begins
-// with the deny, at the engine's time, and its steps are the deny, end_sessions and disable_user.
+// one assignment), end_sessions at 2m, disable_user at 3m and allow_user 12h later (the policy
+// detached and deleted): the offboarding read back begins with the deny, at the engine's time,
+// and its steps are the deny, end_sessions, disable_user and the deny lifted.
 func TestWriteRoundTripDenyPolicy(t *testing.T) {
 	sc := example(t, "deny-policy")
 	res, audit := simulate(t, sc)
@@ -229,7 +237,7 @@ func TestWriteRoundTripDenyPolicy(t *testing.T) {
 	for _, s := range tl.Offboardings[0].Steps {
 		steps = append(steps, s.Action.String()+"@"+s.Ev.Time.Format("15:04"))
 	}
-	if want := []string{"deny_user@11:00", "end_sessions@11:02", "disable_user@11:03"}; !reflect.DeepEqual(steps, want) {
+	if want := []string{"deny_user@11:00", "end_sessions@11:02", "disable_user@11:03", "allow_user@23:03"}; !reflect.DeepEqual(steps, want) {
 		t.Errorf("steps read back %v, want %v", steps, want)
 	}
 }
@@ -272,6 +280,9 @@ func TestWriteRoundTripWorkload(t *testing.T) {
 // federation needs one, CLI role credentials need the CLI's token, an application's need the
 // token it exchanged (TTI-1).
 func auditChannels(a sim.Audit) []string {
+	if a.Refused && a.Kind == sim.AuditRoleCredentials && a.App != "" {
+		return []string{chAppOnBehalf}
+	}
 	if a.Refused {
 		return refusedChannels[a.Kind]
 	}
@@ -297,8 +308,7 @@ func auditChannels(a sim.Audit) []string {
 
 // refusedChannels are the channels on which the refused requests are attempts, as the reader
 // counts them: a failed sign-in on sign_in, a refused federation on portal, refused role
-// credentials on role_new (an application's too: the record does not say whose), a refused
-// token on cli_token.
+// credentials on role_new (an application's on app_on_behalf), a refused token on cli_token.
 var refusedChannels = map[sim.AuditKind][]string{
 	sim.AuditSignIn: {chSignIn}, sim.AuditFederate: {chPortal}, sim.AuditRoleCredentials: {chRoleNew},
 	sim.AuditCLILogin: {chCLIToken}, sim.AuditTokenRefresh: {chCLIToken}, sim.AuditRoleUse: {chRoleExisting},
@@ -306,11 +316,31 @@ var refusedChannels = map[sim.AuditKind][]string{
 }
 
 // lastActivity returns, per channel, the time from the offboarding at at to the user's last
-// audited activity after it that was not refused, and the same for the refused attempts.
-func lastActivity(audit []sim.Audit, user string, at time.Duration) (last, refused map[string]time.Duration) {
+// audited activity after it that was not refused, and the same for the refused attempts. Role
+// credentials issued once a deny policy on the user is in force (its time plus the longest
+// propagation) give no access on role_new or app_on_behalf (CUT-1, TTI-3).
+func lastActivity(audit []sim.Audit, user string, at, propagation time.Duration) (last, refused map[string]time.Duration) {
 	last, refused = map[string]time.Duration{}, map[string]time.Duration{}
+	deny := time.Duration(-1)
 	for _, a := range audit {
-		if a.User != user || a.At.Truncate(time.Second) <= at {
+		if a.User != user {
+			continue
+		}
+		switch a.Kind {
+		case sim.AuditDenyUser:
+			deny = a.At.Truncate(time.Second) + propagation
+		case sim.AuditAllowUser:
+			deny = -1
+		}
+		if a.At.Truncate(time.Second) <= at {
+			continue
+		}
+		if deny >= 0 && a.At >= deny && !a.Refused && (a.Kind == sim.AuditFederate || a.Kind == sim.AuditRoleCredentials) {
+			if a.Kind == sim.AuditFederate {
+				last[chPortal] = max(last[chPortal], a.At.Truncate(time.Second)-at)
+			} else if a.App == "" {
+				last[chCLIToken] = max(last[chCLIToken], a.At.Truncate(time.Second)-at)
+			}
 			continue
 		}
 		m := last
@@ -378,7 +408,7 @@ func checkWindows(t *testing.T, sc *sim.Scenario, res *sim.Results, audit []sim.
 		}
 		checked++
 		at := or.At.Sub(sc.Start)
-		last, refused := lastActivity(audit, o.User, at)
+		last, refused := lastActivity(audit, o.User, at, propagation)
 		for _, w := range or.Windows {
 			c, _ := sim.ParseChannel(w.Channel)
 			want, seen := last[w.Channel]
@@ -507,4 +537,44 @@ func TestWriteRoundTripWindowsOnBehalf(t *testing.T) {
 	if acts != 2 {
 		t.Errorf("%d act_as_user of nina replayed, want 2", acts)
 	}
+}
+
+// app-on-behalf-idp-first: the deny policy at 11:00 (CUT-1), the disable at the IdP at 11:01
+// carried over by the push at 11:02 (a PatchUser), end_sessions, the disable in IAM Identity
+// Center at 11:03, and the deny lifted 13h later (its DetachPolicy and DeletePolicy read back
+// as allow_user). At 11:20 the service obtains a role session as nina with the token of 10:30
+// (TTI-4), but the deny, in force by 11:05, blocks its call (CUT-1, TTI-3): read back, nothing
+// is observed on app_on_behalf or role_existing, and role_existing's last refused call is at
+// +20m; the windows are the engine's (checkWindows).
+func TestWriteRoundTripWindowsOnBehalfDeny(t *testing.T) {
+	sc := example(t, "app-on-behalf-idp-first")
+	sc.Replications = 1
+	res, audit := simulate(t, sc)
+	dir, tl := readBack(t, sc, audit)
+	sameGrants(t, res, audit, tl)
+	sameBytes(t, sc, audit, dir) // exchanges, deny policies, refused calls: the same bytes again
+	rep := checkWindows(t, sc, res, audit, tl)
+	for _, o := range rep.Offboardings {
+		if o.Name != "nina" {
+			continue
+		}
+		var steps []string
+		for _, s := range o.Steps {
+			steps = append(steps, s.Action.String()+"@"+s.Ev.Time.Format("15:04"))
+		}
+		want := []string{"deny_user@11:00", "disable_user@11:02", "end_sessions@11:02", "disable_user@11:03", "allow_user@00:03"}
+		if !reflect.DeepEqual(steps, want) {
+			t.Errorf("nina's steps read back %v, want %v", steps, want)
+		}
+		for _, w := range o.Windows {
+			switch {
+			case w.Channel == chAppOnBehalf && w.Seen:
+				t.Errorf("app_on_behalf observed %v: the credentials of 11:20 came under the deny", w.Observed)
+			case w.Channel == chRoleExisting && (w.Seen || w.LastRefused != 20*time.Minute):
+				t.Errorf("role_existing observed %v (seen %v), last refused %v; want none, and a refused call at +20m", w.Observed, w.Seen, w.LastRefused)
+			}
+		}
+		return
+	}
+	t.Error("nina's offboarding not read back")
 }
