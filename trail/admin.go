@@ -125,13 +125,22 @@ func policyEvent(src, name string) bool {
 	return false
 }
 
+// tokenIssueTime is the condition key of a revocation of role sessions (CUT-2).
+var tokenIssueTime = []byte("aws:TokenIssueTime")
+
 // idPattern matches identity-store user IDs: a UUID, with a 10-digit prefix in some stores.
 var idPattern = regexp.MustCompile(`\b(?:[0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
 
 // deny keeps a policy that denies by identity-store user ID, with the IDs it names: the users
-// are known once every record is read.
+// are known once every record is read; and a permission set's inline policy that denies by
+// aws:TokenIssueTime, a revocation of its role sessions (CUT-2).
 func (b *Builder) deny(rec *Record, ae AdminEvent) {
 	raw := rec.Raw
+	if rec.EventName == "PutInlinePolicyToPermissionSet" && bytes.Contains(raw, []byte("Deny")) && bytes.Contains(raw, tokenIssueTime) {
+		ae.Action, ae.PermissionSet = sim.RevokeRoleSessions, rec.RequestParameters.PermissionSetARN
+		b.revokes = append(b.revokes, ae)
+		return
+	}
 	if !bytes.Contains(raw, []byte("Deny")) || !bytes.Contains(raw, userIDKey) && !bytes.Contains(raw, userIDKeyURL) {
 		return
 	}

@@ -421,7 +421,9 @@ func (w *writer) user(u *User, off *Offboarding) {
 			if !ok {
 				continue
 			}
-			ev.User = name
+			if a.Action != sim.RevokeRoleSessions { // it names a permission set, not a user
+				ev.User = name
+			}
 			steps = append(steps, sim.Step{After: a.Ev.Time.Sub(prev), Event: ev})
 			prev = a.Ev.Time
 		}
@@ -473,6 +475,21 @@ func (w *writer) adminEvent(name string, u *User, a AdminEvent, assign func(acco
 		}
 		assign(a.Account, ps)
 		ev.Account, ev.PermissionSet = a.Account, ps
+	case sim.RevokeRoleSessions:
+		ps := w.psARN[a.PermissionSet]
+		if ps == "" {
+			// an ARN that ends with the name of a permission set of the user's grants
+			last := roleName(a.PermissionSet)
+			if slices.ContainsFunc(u.Grants, func(g Grant) bool { return g.PermissionSet == last }) {
+				ps = last
+			}
+		}
+		if ps == "" {
+			w.note("%s: the revocation of role sessions %s names permission set %s, which the logs do not name: not replayed", name, a.Ev, a.PermissionSet)
+			return ev, false
+		}
+		w.permSet(ps)
+		ev.User, ev.PermissionSet = "", ps
 	}
 	return ev, true
 }

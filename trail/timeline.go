@@ -209,6 +209,7 @@ type Builder struct {
 	listed      []listing // ListSessions calls, for session deletions that name no user
 	delSessions []pendingAdmin
 	denies      []denyCandidate
+	revokes     []AdminEvent // revocations of a permission set's role sessions (CUT-2)
 	// appAgents are the user agents of the TTI exchanges read: an application's (TTI-1).
 	appAgents map[string]bool
 	// durations are the permission sets' role session durations the records show.
@@ -570,6 +571,7 @@ func (b *Builder) Timeline(window time.Duration) *Timeline {
 	for _, u := range b.users() {
 		tl.Users = append(tl.Users, u)
 		if o := offboarding(u, window, tl); o != nil {
+			o.revocations(b.revokes, window)
 			tl.Offboardings = append(tl.Offboardings, o)
 		}
 	}
@@ -774,6 +776,28 @@ func offboarding(u *User, window time.Duration, tl *Timeline) *Offboarding {
 		}
 	}
 	return o
+}
+
+// revokeLead is how long before an offboarding's first step a revocation of role sessions may
+// come and still be its first step.
+const revokeLead = 10 * time.Minute
+
+// revocations adds to the offboarding's steps the revocations of permission sets' role sessions
+// (CUT-2) that came within window after it, or at most revokeLead before it: they name no user,
+// and are taken as the steps of each offboarding they fall in.
+func (o *Offboarding) revocations(revokes []AdminEvent, window time.Duration) {
+	start := o.At
+	for _, r := range revokes {
+		t := r.Ev.Time
+		if t.Before(start.Add(-revokeLead)) || t.Sub(start) > window || !o.Until.IsZero() && t.After(o.Until) {
+			continue
+		}
+		o.Steps = append(o.Steps, r)
+		if t.Before(o.At) {
+			o.At = t
+		}
+	}
+	slices.SortStableFunc(o.Steps, func(a, b AdminEvent) int { return a.Ev.Time.Compare(b.Ev.Time) })
 }
 
 // assumed gives the role sessions their expiry from the AssumeRoleWithSAML that issued them,

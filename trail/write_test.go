@@ -578,3 +578,54 @@ func TestWriteRoundTripWindowsOnBehalfDeny(t *testing.T) {
 	}
 	t.Error("nina's offboarding not read back")
 }
+
+// deny-policy with a revocation in place of the deny on the user: revoke_role_sessions of
+// Operator at 11:00 (CUT-2), a deny on aws:TokenIssueTime in the permission set's inline policy.
+// Read back, it is the offboarding's first step, replayed as revoke_role_sessions: peggy's two
+// Operator sessions of 09:05 and 09:12 end within its propagation, so the bound on
+// role_existing is at most 5 minutes (CUT-2 propagates as CUT-1), not their 12 hours; victor's
+// Operator session of the day before has expired (9h05m + 12h), so nothing is collateral.
+func TestWriteRoundTripWindowsRevoke(t *testing.T) {
+	sc := example(t, "deny-policy")
+	for i, e := range sc.Events {
+		if e.Action != sim.Offboard {
+			continue
+		}
+		var steps []sim.Step
+		for _, s := range e.Playbook {
+			switch s.Event.Action {
+			case sim.DenyUser:
+				s.Event = sim.Event{Action: sim.RevokeRoleSessions, PermissionSet: "Operator"}
+			case sim.AllowUser:
+				continue
+			}
+			steps = append(steps, s)
+		}
+		sc.Events[i].Playbook = steps
+	}
+	res, audit := simulate(t, sc)
+	_, tl := readBack(t, sc, audit)
+	sameGrants(t, res, audit, tl)
+	rep := checkWindows(t, sc, res, audit, tl)
+	o := rep.Offboardings[0]
+	if s := o.Steps[0]; s.Action != sim.RevokeRoleSessions || s.Event != "sso:PutInlinePolicyToPermissionSet" {
+		t.Errorf("first step read back %+v, want the revocation", s)
+	}
+	var replayed bool
+	for _, e := range rep.Scenario.Events {
+		for _, s := range e.Playbook {
+			replayed = replayed || s.Event.Action == sim.RevokeRoleSessions && s.Event.PermissionSet == "Operator"
+		}
+	}
+	if !replayed {
+		t.Error("the revocation is not replayed")
+	}
+	for _, w := range o.Windows {
+		if w.Channel == chRoleExisting && (w.BoundMax <= 0 || w.BoundMax > 5*time.Minute) {
+			t.Errorf("peggy's role_existing bound %v, want within the revocation's propagation, (0, 5m]", w.BoundMax)
+		}
+	}
+	if c := res.Replications[0].Counters.CollateralRoleSessions; c != 0 {
+		t.Errorf("%d collateral role sessions, want 0", c)
+	}
+}
