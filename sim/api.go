@@ -15,9 +15,9 @@ type Options struct {
 	// Shard, when N > 1, runs only the I-th share of the replications (or sweep candidates).
 	Shard Shard
 	// Audit, when not nil, is given the activity of replication 0 (sign-ins, tokens, role
-	// credentials, admin actions on users), in the order the engine carries it out, which is
-	// time order, from the goroutine that runs that replication. It sees; it changes nothing.
-	// Sweeps do not call it.
+	// credentials and their use, TTI exchanges, refused requests, admin actions on users), in
+	// the order the engine carries it out, which is time order, from the goroutine that runs
+	// that replication. It sees; it changes nothing. Sweeps do not call it.
 	Audit func(Audit)
 }
 

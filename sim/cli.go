@@ -41,6 +41,9 @@ func (w *world) cliLogin(u, dev int32) {
 	p := w.loginPortal(u, dev)
 	if p < 0 {
 		w.counters.RefusedActions++
+		if w.record != nil && w.signInReachesAWS(u) {
+			w.emitRefused(AuditSignIn, u, dev, noTarget) // the login's sign-in in the browser
+		}
 		return
 	}
 	w.counters.CLILogins++
@@ -149,6 +152,9 @@ func (w *world) ensureToken(dev int32) bool {
 		}
 		return w.now < t.expiry
 	}
+	if w.record != nil && t.live && !t.legacy {
+		w.emitRefused(AuditTokenRefresh, w.m.devices[dev].user, dev, noTarget) // the client tries its refresh token
+	}
 	return w.tokenUsable(dev) // CLI-3: an issued token is usable to its own expiry
 }
 
@@ -175,14 +181,26 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	tk.cache = cache
 	for _, r := range tk.cache {
 		if rs := &w.roles[r]; rs.target == t && rs.end-w.now > window {
+			if w.record != nil {
+				w.emitUse(r, noTarget)
+			}
 			return rs.end, true
 		}
 	}
-	if !w.ensureToken(dev) || !w.canFederateVia(u, tk.portal, tk.portalGen) || !w.entitled(u, t) {
+	if !w.ensureToken(dev) {
+		return 0, false
+	}
+	if !w.canFederateVia(u, tk.portal, tk.portalGen) || !w.entitled(u, t) {
+		if w.record != nil {
+			w.emitRefused(AuditRoleCredentials, u, dev, t)
+		}
 		return 0, false
 	}
 	r := w.issueRole(u, dev, t, false)
 	tk.cache = append(tk.cache, r)
+	if w.record != nil {
+		w.emitUse(r, noTarget)
+	}
 	return w.roles[r].end, true
 }
 

@@ -58,6 +58,9 @@ func (w *world) signIn(u, dev int32) int32 {
 	}
 	if !w.canSignIn(u) {
 		w.counters.RefusedActions++
+		if w.record != nil && w.signInReachesAWS(u) {
+			w.emitRefused(AuditSignIn, u, dev, noTarget)
+		}
 		return -1
 	}
 	if w.sc.Source.Kind == ExternalIdP && w.idpSession(u) {

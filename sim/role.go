@@ -59,6 +59,9 @@ func (w *world) federate(u, dev int32, t target) {
 	p := w.devicePortal(u, dev)
 	if p < 0 || !w.canFederateVia(u, p, w.portals[p].gen) || !w.entitled(u, t) {
 		w.counters.RefusedActions++
+		if w.record != nil && p >= 0 {
+			w.emitRefused(AuditFederate, u, dev, t)
+		}
 		return
 	}
 	w.counters.Federations++
@@ -75,5 +78,8 @@ func (w *world) federate(u, dev int32, t target) {
 	} else {
 		s.federated = append(s.federated, t)
 	}
-	w.issueRole(u, dev, t, true)
+	r := w.issueRole(u, dev, t, true)
+	if w.record != nil {
+		w.emitUse(r, noTarget) // the console's calls
+	}
 }

@@ -73,16 +73,29 @@ func (w *world) actAsUser(u int32, app, t target) bool {
 			ob.tokenIssued, ob.tokenExpiry = w.now, w.now+w.prof.TTIAccessToken
 			changed = true
 		}
+		if w.record != nil && w.jwtLive(ob) {
+			w.emitExchange(u, app, w.prof.TTIAccessToken, !ok)
+		}
 		if changed {
 			ob.gen++
 			w.scheduleOnBehalf(i)
 		}
 	}
-	if !ok || !w.entitled(u, t) {
+	if !ok {
+		return false
+	}
+	if !w.entitled(u, t) {
+		if w.record != nil {
+			w.emitAppCredentials(u, app, t, 0, true)
+		}
 		return false
 	}
 	r := w.issueRole(u, -1, t, false)
 	w.roles[r].app = app
+	if w.record != nil {
+		w.emitAppCredentials(u, app, t, w.roles[r].end-w.now, false)
+		w.emitUse(r, app)
+	}
 	return true
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"strings"
 
 	"idcsim/sim"
@@ -33,7 +34,13 @@ func (b *Builder) admin(rec *Record) bool {
 		f.admin = append(f.admin, ae)
 	}
 	if policyEvent(src, name) {
-		if rec.ErrorCode == "" {
+		switch {
+		case rec.ErrorCode != "":
+		case name == "DetachPolicy" || name == "DeletePolicy":
+			if id := policyID(rec.Raw, false); id != "" {
+				b.denies = append(b.denies, denyCandidate{ev: ae.Ev, by: ae.By, lift: true, policy: id})
+			}
+		default:
 			b.deny(rec, ae)
 		}
 		return true
@@ -109,7 +116,7 @@ func adminSource(src string) bool {
 func policyEvent(src, name string) bool {
 	switch src {
 	case srcOrganizations:
-		return name == "CreatePolicy" || name == "UpdatePolicy"
+		return name == "CreatePolicy" || name == "UpdatePolicy" || name == "DetachPolicy" || name == "DeletePolicy"
 	case srcIAM:
 		return name == "PutRolePolicy" || name == "CreatePolicy" || name == "CreatePolicyVersion"
 	case srcSSO:
@@ -118,25 +125,62 @@ func policyEvent(src, name string) bool {
 	return false
 }
 
+// tokenIssueTime is the condition key of a revocation of role sessions (CUT-2).
+var tokenIssueTime = []byte("aws:TokenIssueTime")
+
 // idPattern matches identity-store user IDs: a UUID, with a 10-digit prefix in some stores.
 var idPattern = regexp.MustCompile(`\b(?:[0-9a-f]{10}-)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
 
 // deny keeps a policy that denies by identity-store user ID, with the IDs it names: the users
-// are known once every record is read.
+// are known once every record is read; and a permission set's inline policy that denies by
+// aws:TokenIssueTime, a revocation of its role sessions (CUT-2).
 func (b *Builder) deny(rec *Record, ae AdminEvent) {
 	raw := rec.Raw
+	if rec.EventName == "PutInlinePolicyToPermissionSet" && bytes.Contains(raw, []byte("Deny")) && bytes.Contains(raw, tokenIssueTime) {
+		ae.Action, ae.PermissionSet = sim.RevokeRoleSessions, rec.RequestParameters.PermissionSetARN
+		b.revokes = append(b.revokes, ae)
+		return
+	}
 	if !bytes.Contains(raw, []byte("Deny")) || !bytes.Contains(raw, userIDKey) && !bytes.Contains(raw, userIDKeyURL) {
 		return
 	}
 	var ids []string
 	for _, m := range idPattern.FindAll(raw, 100) {
-		if s := string(m); !strings.Contains(rec.EventID, s) {
+		if s := string(m); !strings.Contains(rec.EventID, s) && !slices.Contains(ids, s) {
 			ids = append(ids, s)
 		}
 	}
 	if len(ids) > 0 {
-		b.denies = append(b.denies, denyCandidate{ae.Ev, ae.By, ids})
+		d := denyCandidate{ev: ae.Ev, by: ae.By, ids: ids}
+		if rec.EventSource == srcOrganizations {
+			d.policy = policyID(raw, rec.EventName == "CreatePolicy")
+		}
+		b.denies = append(b.denies, d)
 	}
+}
+
+// policyID returns the ID of the service control policy of an organizations record: the
+// policyId of its request, or, for a CreatePolicy (created), the ID of its response's policy.
+func policyID(raw []byte, created bool) string {
+	var r struct {
+		RequestParameters struct {
+			PolicyID string `json:"policyId"`
+		} `json:"requestParameters"`
+		ResponseElements struct {
+			Policy struct {
+				PolicySummary struct {
+					ID string `json:"id"`
+				} `json:"policySummary"`
+			} `json:"policy"`
+		} `json:"responseElements"`
+	}
+	if json.Unmarshal(raw, &r) != nil {
+		return ""
+	}
+	if created {
+		return r.ResponseElements.Policy.PolicySummary.ID
+	}
+	return r.RequestParameters.PolicyID
 }
 
 // active returns the new value of a user's active attribute in an UpdateUser or a SCIM PATCH,

@@ -123,13 +123,15 @@ func Analyze(ctx context.Context, tl *Timeline, counts *Counts, opts Options) (*
 		sub := *res
 		sub.Offboardings = obs
 		bound := report.Summarize(&sub)
-		seen := observe(o)
+		seen := observe(o, w.sc.Profile.DenyPropagation)
 		for _, ch := range ObservedChannels {
 			win := seen[ch]
 			win.Channel = ch
+			// app_on_behalf is modelled for a user as whom the scenario has applications act
+			model := modelled[ch] || ch == chAppOnBehalf && w.onBehalf[o.User]
 			if c, ok := sim.ParseChannel(ch); ok {
 				cs := bound.Channels[c]
-				win.Modelled = modelled[ch] || ch == chAny
+				win.Modelled = model || ch == chAny
 				win.BoundMax, win.BoundP95, win.BoundOpen = cs.Max, cs.P95, cs.Open
 				if cs.Worst != nil {
 					win.BoundEvidence = cs.Worst.Windows[c].Evidence
@@ -137,7 +139,7 @@ func Analyze(ctx context.Context, tl *Timeline, counts *Counts, opts Options) (*
 			} else {
 				win.BoundUnavailable = true
 			}
-			if modelled[ch] && win.Seen && win.BoundOpen == 0 && win.Observed > win.BoundMax+Tolerance {
+			if model && win.Seen && win.BoundOpen == 0 && win.Observed > win.BoundMax+Tolerance {
 				win.Beyond = true
 				or.Beyond = true
 				rep.Pass = false
@@ -152,9 +154,26 @@ func Analyze(ctx context.Context, tl *Timeline, counts *Counts, opts Options) (*
 }
 
 // observe returns, per channel, the last activity after the offboarding and before the user was
-// enabled again.
-func observe(o *Offboarding) map[string]Window {
+// enabled again. Role credentials issued once a deny policy of the offboarding is in force (its
+// step, plus the longest propagation, and not lifted since) are not access on role_new or
+// app_on_behalf: the policy blocks every call of theirs (CUT-1, TTI-3), which role_existing
+// shows as refused.
+func observe(o *Offboarding, propagation time.Duration) map[string]Window {
 	out := map[string]Window{}
+	denied := func(t time.Time) bool {
+		in := false
+		for _, st := range o.Steps {
+			switch {
+			case st.Ev.Time.After(t):
+				return in
+			case st.Action == sim.DenyUser:
+				in = !t.Before(st.Ev.Time.Add(propagation))
+			case st.Action == sim.AllowUser:
+				in = false
+			}
+		}
+		return in
+	}
 	in := func(t time.Time) bool { return t.After(o.At) && (o.Until.IsZero() || !t.After(o.Until)) }
 	mark := func(ch string, e Evidence, refused bool) {
 		if !in(e.Time) {
@@ -193,17 +212,27 @@ func observe(o *Offboarding) map[string]Window {
 				mark(chPortal, e, false)
 			}
 		case gFederate:
-			mark(chRoleNew, e, false)
+			if !denied(e.Time) {
+				mark(chRoleNew, e, false)
+			}
 			mark(chPortal, e, false)
 		case gCreds:
-			mark(chRoleNew, e, false)
+			if !denied(e.Time) {
+				mark(chRoleNew, e, false)
+			}
 			if browserAgent(g.Agent) {
 				mark(chPortal, e, false)
 			} else {
 				mark(chCLIToken, e, false)
 			}
 		case gAssume:
-			mark(chRoleNew, e, false)
+			if !denied(e.Time) {
+				mark(chRoleNew, e, false)
+			}
+		case gAppCreds:
+			if !denied(e.Time) {
+				mark(chAppOnBehalf, e, false)
+			}
 		case gLogin, gRefresh:
 			mark(chCLIToken, e, false)
 		}
@@ -239,6 +268,8 @@ func sessions(o *Offboarding) []SessionLine {
 			}
 		case gFederate, gCreds, gAssume:
 			line.Detail = g.Account + "/" + g.PermissionSet
+		case gAppCreds:
+			line.Detail = g.Account + "/" + g.PermissionSet + " by " + g.Client
 		case gLogin, gRefresh:
 			line.Detail = fmt.Sprintf("client %s, expires in %s", g.Client, sim.HumanDuration(g.Lifetime))
 		}

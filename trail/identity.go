@@ -32,6 +32,8 @@ var (
 	userIDKeyURL  = []byte("identitystore%3AUserId")
 	sourceKey     = []byte(`"eventSource"`)
 	identityKey   = []byte(`"userIdentity"`)
+	detachPolicy  = []byte(`"DetachPolicy"`)
+	deletePolicy  = []byte(`"DeletePolicy"`)
 )
 
 // relevant says, from a record's bytes and without decoding them, whether the record may be
@@ -64,6 +66,9 @@ func relevant(v []byte, ms []member) bool {
 	case string(src) == srcOrganizations || string(src) == srcIAM:
 		if bytes.Contains(v, userIDKey) || bytes.Contains(v, userIDKeyURL) {
 			return true // a policy keyed on user IDs
+		}
+		if string(src) == srcOrganizations && (bytes.Contains(v, detachPolicy) || bytes.Contains(v, deletePolicy)) {
+			return true // perhaps lifting such a policy: rare events
 		}
 	}
 	return bytes.Contains(id, reservedRole) || bytes.Contains(id, onBehalfOfKey)

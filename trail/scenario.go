@@ -69,7 +69,9 @@ const (
 // browser; a CLI device per OIDC client, legacy when its tokens last 8 hours, an SDK's when its
 // user agent is not the AWS CLI's), the accounts and permission sets they used assigned to them,
 // and their sign-ins, sign-outs, CLI logins, token refreshes, federations and role credentials
-// at their real times, each offboarding with its steps as they happened. Where a grant needed a
+// at their real times, the role credentials applications obtained as them after a TTI exchange
+// as act_as_user (TTI-1; with an external IdP in the logs), each offboarding with its steps as
+// they happened. Where a grant needed a
 // session the logs do not show (it began before them), the sign-in or login is inferred at the
 // grant. The notes say what was assumed or left out.
 func Scenario(tl *Timeline, opts ScenarioOptions) (*sim.Scenario, []string, error) {
@@ -86,7 +88,8 @@ func newWriter(tl *Timeline, opts ScenarioOptions) (*writer, error) {
 	w := &writer{tl: tl, opts: opts, sc: &sim.Scenario{
 		Name: "cloudtrail", Seed: opts.Seed, Replications: max(opts.Replications, 1),
 		Profile: prof, Switches: sim.DefaultSwitches(),
-	}, durations: map[string]time.Duration{}, psARN: map[string]string{}, names: map[string]bool{}, userNames: map[*User]string{}}
+	}, durations: map[string]time.Duration{}, psARN: map[string]string{}, names: map[string]bool{}, userNames: map[*User]string{},
+		onBehalf: map[*User]bool{}}
 	sc := w.sc
 	sc.Settings.PortalSession = prof.PortalDefault
 	sc.Settings.BackgroundSessions, sc.Settings.BackgroundDuration = true, prof.BackgroundDefault
@@ -144,6 +147,8 @@ type writer struct {
 	groups    []string
 	names     map[string]bool
 	userNames map[*User]string // each user's name in the scenario
+	apps      []string         // the applications of kind account_access that act as users
+	onBehalf  map[*User]bool   // the users as whom the scenario has applications act
 	notes     []string
 	events    []timed
 	last      time.Time // the latest time the run must reach
@@ -262,6 +267,7 @@ func (w *writer) user(u *User, off *Offboarding) {
 		return false
 	}
 	browserUsed := false
+	skippedApp := 0
 	var inferredSignIns, inferredLogins []time.Time
 	ensureSignIn := func(t time.Time) {
 		browserUsed = true
@@ -339,6 +345,19 @@ func (w *writer) user(u *User, off *Offboarding) {
 			w.add(t, sim.Event{Action: sim.Federate, User: name, Device: browserDevice, Account: g.Account, PermissionSet: g.PermissionSet})
 		case gCreds:
 			credentials(g)
+		case gAppCreds:
+			if !w.tl.ExternalIdP {
+				skippedApp++ // TTI-1: only through an IdP the scenario has
+				continue
+			}
+			app := roleName(g.Client)
+			if !slices.Contains(w.apps, app) {
+				w.apps = append(w.apps, app)
+			}
+			assign(g.Account, g.PermissionSet)
+			matchRole(g.Account, g.PermissionSet, t)
+			w.onBehalf[u] = true
+			w.add(t, sim.Event{Action: sim.ActAsUser, User: name, Application: app, Account: g.Account, PermissionSet: g.PermissionSet})
 		case gAssume:
 			w.durations[g.PermissionSet] = max(w.durations[g.PermissionSet], g.Lifetime)
 		}
@@ -366,8 +385,9 @@ func (w *writer) user(u *User, off *Offboarding) {
 		w.note("%s: %s inferred for role credentials with no login in the logs before them (the first at %s)",
 			name, plural(len(inferredLogins), "CLI login"), inferredLogins[0].Format(time.RFC3339))
 	}
-	if n := count(u.Grants, gExchange); n > 0 {
-		w.note("%s: %s (CreateTokenWithIAM) observed, not replayed: the engine has no action for them here", name, plural(n, "TTI exchange"))
+	if skippedApp > 0 {
+		w.note("%s: %s by applications with TTI exchanges (CreateTokenWithIAM) not replayed: no sign-in through an external IdP is in the logs, and applications of kind account_access trust one (TTI-1)",
+			name, plural(skippedApp, "role credential request"))
 	}
 	if replayed > 0 {
 		w.note("%s: %s seen only through their use or their AssumeRoleWithSAML: issued again at their creation time",
@@ -401,7 +421,9 @@ func (w *writer) user(u *User, off *Offboarding) {
 			if !ok {
 				continue
 			}
-			ev.User = name
+			if a.Action != sim.RevokeRoleSessions { // it names a permission set, not a user
+				ev.User = name
+			}
 			steps = append(steps, sim.Step{After: a.Ev.Time.Sub(prev), Event: ev})
 			prev = a.Ev.Time
 		}
@@ -453,6 +475,21 @@ func (w *writer) adminEvent(name string, u *User, a AdminEvent, assign func(acco
 		}
 		assign(a.Account, ps)
 		ev.Account, ev.PermissionSet = a.Account, ps
+	case sim.RevokeRoleSessions:
+		ps := w.psARN[a.PermissionSet]
+		if ps == "" {
+			// an ARN that ends with the name of a permission set of the user's grants
+			last := roleName(a.PermissionSet)
+			if slices.ContainsFunc(u.Grants, func(g Grant) bool { return g.PermissionSet == last }) {
+				ps = last
+			}
+		}
+		if ps == "" {
+			w.note("%s: the revocation of role sessions %s names permission set %s, which the logs do not name: not replayed", name, a.Ev, a.PermissionSet)
+			return ev, false
+		}
+		w.permSet(ps)
+		ev.User, ev.PermissionSet = "", ps
 	}
 	return ev, true
 }
@@ -478,6 +515,10 @@ func (w *writer) finish() {
 	}
 	for _, g := range w.groups {
 		sc.Groups = append(sc.Groups, sim.Group{Name: g})
+	}
+	slices.Sort(w.apps)
+	for _, a := range w.apps {
+		sc.Applications = append(sc.Applications, sim.Application{Name: a, Kind: sim.AccountAccess})
 	}
 	slices.SortStableFunc(w.events, func(a, b timed) int { return cmp.Or(a.at.Compare(b.at), cmp.Compare(a.order, b.order)) })
 	first := w.tl.From

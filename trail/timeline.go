@@ -55,8 +55,8 @@ func (u *Usage) merge(v Usage) {
 }
 
 // Channels of the activity the logs show, by the names of sim's channels. Of these, the
-// reconstruction models portal, sign_in, role_new, role_existing and cli_token; the others are
-// observed only.
+// reconstruction models portal, sign_in, role_new, role_existing and cli_token, and
+// app_on_behalf for the users as whom it has applications act; the others are observed only.
 const (
 	chPortal       = "portal"
 	chSignIn       = "sign_in"
@@ -93,7 +93,9 @@ type Activity struct {
 type Grant struct {
 	Ev Evidence
 	// Kind is sign_in, sign_out, cli_login, cli_refresh, federate, get_role_credentials,
-	// assume_role (AssumeRoleWithSAML) or exchange (CreateTokenWithIAM).
+	// assume_role (AssumeRoleWithSAML), exchange (CreateTokenWithIAM) or app_role_credentials
+	// (GetRoleCredentials by an application that exchanged the user's token: its user agent is
+	// that of an exchange of the user's; Client is then the application's).
 	Kind                   string
 	Account, PermissionSet string
 	// Client is the OIDC client of a CLI login or refresh; Agent the request's user agent.
@@ -119,6 +121,7 @@ const (
 	gCreds     = "get_role_credentials"
 	gAssume    = "assume_role"
 	gExchange  = "exchange"
+	gAppCreds  = "app_role_credentials"
 	grantTypeJ = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 )
 
@@ -206,6 +209,9 @@ type Builder struct {
 	listed      []listing // ListSessions calls, for session deletions that name no user
 	delSessions []pendingAdmin
 	denies      []denyCandidate
+	revokes     []AdminEvent // revocations of a permission set's role sessions (CUT-2)
+	// appAgents are the user agents of the TTI exchanges read: an application's (TTI-1).
+	appAgents map[string]bool
 	// durations are the permission sets' role session durations the records show.
 	durations   map[string]time.Duration
 	externalIdP bool
@@ -238,13 +244,17 @@ type denyCandidate struct {
 	ev  Evidence
 	by  string
 	ids []string
+	// lift marks the lifting of a deny: a policy named in an earlier candidate detached or
+	// deleted; policy is the policy's ID.
+	lift   bool
+	policy string
 }
 
 // NewBuilder returns an empty Builder.
 func NewBuilder() *Builder {
 	return &Builder{frags: map[string]*fragment{}, names: map[string]string{}, clients: map[string]string{}, linked: map[[2]string]bool{},
 		idKeys: map[string]string{}, nameKeys: map[string]string{}, failed: map[string]bool{},
-		memberships: map[string][2]string{}, durations: map[string]time.Duration{}}
+		memberships: map[string][2]string{}, durations: map[string]time.Duration{}, appAgents: map[string]bool{}}
 }
 
 // Link says that the identity-store user ID and the user name are the same user (an imported
@@ -325,12 +335,15 @@ func (b *Builder) Add(rec *Record) {
 			b.Ignored++
 			return
 		}
+		f := b.frag(b.key(who))
+		if rec.UserAgent != "" {
+			b.appAgents[rec.UserAgent] = true
+		}
 		if !refused {
-			f := b.frag(b.key(who))
 			f.grants = append(f.grants, Grant{Ev: ev, Kind: gExchange, Client: rec.RequestParameters.ClientID,
 				Agent: rec.UserAgent, Lifetime: seconds(rec.ResponseElements.ExpiresIn)})
-			b.use(f, chAppOnBehalf, "exchange by "+rec.RequestParameters.ClientID, ev, false)
 		}
+		b.use(f, chAppOnBehalf, "exchange by "+rec.RequestParameters.ClientID, ev, refused)
 		return
 	}
 	switch actor {
@@ -436,6 +449,11 @@ func (b *Builder) person(rec *Record, who Who, role RoleARN, ev Evidence, refuse
 		acc, ps := roleTarget(rec)
 		add(Grant{Kind: gFederate, Account: acc, PermissionSet: ps})
 	case src == srcSSO && name == "GetRoleCredentials":
+		if refused && b.appAgents[rec.UserAgent] {
+			// an application's request, with the user agent of its exchanges (TTI-1)
+			b.use(f, chAppOnBehalf, "role credentials", ev, true)
+			return
+		}
 		if refused {
 			b.use(f, chRoleNew, "role credentials", ev, true)
 			return
@@ -553,6 +571,7 @@ func (b *Builder) Timeline(window time.Duration) *Timeline {
 	for _, u := range b.users() {
 		tl.Users = append(tl.Users, u)
 		if o := offboarding(u, window, tl); o != nil {
+			o.revocations(b.revokes, window)
 			tl.Offboardings = append(tl.Offboardings, o)
 		}
 	}
@@ -599,10 +618,20 @@ func (b *Builder) resolve(tl *Timeline) {
 		f := b.frag(b.key(Who{ID: user}))
 		f.admin = append(f.admin, p.ev)
 	}
+	named := map[string][]string{} // policy ID -> the user IDs its deny names
+	slices.SortStableFunc(b.denies, func(x, y denyCandidate) int { return x.ev.Time.Compare(y.ev.Time) })
 	for _, d := range b.denies {
+		action, what := sim.DenyUser, "deny policy"
+		if d.lift {
+			// the first detachment or deletion of the policy lifts its deny
+			action, what = sim.AllowUser, "deny policy lifted"
+			d.ids, named[d.policy] = named[d.policy], nil
+		} else if d.policy != "" {
+			named[d.policy] = d.ids
+		}
 		for _, id := range d.ids {
 			if f, ok := b.frags["i:"+id]; ok {
-				f.admin = append(f.admin, AdminEvent{Ev: d.ev, Action: sim.DenyUser, By: d.by, Event: "deny policy", UserID: id})
+				f.admin = append(f.admin, AdminEvent{Ev: d.ev, Action: action, By: d.by, Event: what, UserID: id})
 			}
 		}
 	}
@@ -681,6 +710,7 @@ func (b *Builder) users() []*User {
 			u.Name = u.IDs[0]
 		}
 		slices.SortStableFunc(u.Grants, func(a, b Grant) int { return a.Ev.Time.Compare(b.Ev.Time) })
+		appCredentials(u.Grants)
 		slices.SortStableFunc(u.Admin, func(a, b AdminEvent) int { return a.Ev.Time.Compare(b.Ev.Time) })
 		for _, rs := range roles {
 			u.Roles = append(u.Roles, rs)
@@ -701,6 +731,22 @@ func (b *Builder) users() []*User {
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(strings.Join(a.IDs, ","), strings.Join(b.IDs, ",")))
 	})
 	return users
+}
+
+// appCredentials marks the role credentials that an application obtained with a token it
+// exchanged for the user (TTI-1): those requested with the user agent of an exchange before
+// them. Grants are in time order.
+func appCredentials(grants []Grant) {
+	apps := map[string]string{} // user agent -> client of the exchanges
+	for i := range grants {
+		g := &grants[i]
+		switch {
+		case g.Kind == gExchange && g.Agent != "":
+			apps[g.Agent] = g.Client
+		case g.Kind == gCreds && apps[g.Agent] != "":
+			g.Kind, g.Client = gAppCreds, apps[g.Agent]
+		}
+	}
 }
 
 // offboarding finds the user's first offboarding; later ones are noted.
@@ -730,6 +776,28 @@ func offboarding(u *User, window time.Duration, tl *Timeline) *Offboarding {
 		}
 	}
 	return o
+}
+
+// revokeLead is how long before an offboarding's first step a revocation of role sessions may
+// come and still be its first step.
+const revokeLead = 10 * time.Minute
+
+// revocations adds to the offboarding's steps the revocations of permission sets' role sessions
+// (CUT-2) that came within window after it, or at most revokeLead before it: they name no user,
+// and are taken as the steps of each offboarding they fall in.
+func (o *Offboarding) revocations(revokes []AdminEvent, window time.Duration) {
+	start := o.At
+	for _, r := range revokes {
+		t := r.Ev.Time
+		if t.Before(start.Add(-revokeLead)) || t.Sub(start) > window || !o.Until.IsZero() && t.After(o.Until) {
+			continue
+		}
+		o.Steps = append(o.Steps, r)
+		if t.Before(o.At) {
+			o.At = t
+		}
+	}
+	slices.SortStableFunc(o.Steps, func(a, b AdminEvent) int { return a.Ev.Time.Compare(b.Ev.Time) })
 }
 
 // assumed gives the role sessions their expiry from the AssumeRoleWithSAML that issued them,
