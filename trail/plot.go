@@ -114,13 +114,16 @@ func timelineDrawing(tl *offboardingTimeline) (report.Drawing, error) {
 		p.Add(l)
 		legend = append(legend, report.LegendEntry{Label: st.Label, Line: &l.LineStyle})
 	}
-	// the axis, once the plotters have widened it to their data
-	p.X.Min = float64(cut) / float64(unit)
+	// the axis, once the plotters have widened it to their data,
+	// with room for the marks at either end
+	p.X.Min = float64(cut-(top-cut)/40) / float64(unit)
 	p.X.Max = float64(max(top+(top-cut)/25, 6*time.Minute)) / float64(unit)
 	p.X.Tick.Marker = unitTicks{}
 	kinds, marks := map[string]bool{}, map[string]bool{}
+	bounded := false
 	for _, row := range tl.Rows {
 		kinds[row.Kind] = true
+		bounded = bounded || row.Modelled
 		for _, m := range row.Marks {
 			marks[m.Kind] = true
 		}
@@ -130,7 +133,9 @@ func timelineDrawing(tl *offboardingTimeline) (report.Drawing, error) {
 			legend = append(legend, report.LegendEntry{Label: rowNames[k], Glyph: &draw.GlyphStyle{Color: rowColor(k), Radius: vg.Points(5), Shape: draw.BoxGlyph{}}})
 		}
 	}
-	legend = append(legend, report.LegendEntry{Label: "bound: the latest end the rules allow", Line: &boundStyle})
+	if bounded {
+		legend = append(legend, report.LegendEntry{Label: "bound: the latest end the rules allow", Line: &boundStyle})
+	}
 	for _, k := range markOrder {
 		if marks[k] {
 			g := markGlyphs[k]
