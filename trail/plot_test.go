@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"idcsim/report"
+	"idcsim/sim"
 )
 
 // rowString writes a row as the tests compare it: label, kind, start, last use, bound, and the
@@ -171,5 +173,34 @@ func TestTimelineEmpty(t *testing.T) {
 	figs, err := report.Render(1, func(int) (report.Drawing, error) { return timelineDrawing(&tl) })
 	if err != nil || len(figs) != 1 || len(figs[0].PNG) == 0 || !strings.Contains(figs[0].Caption, "no session of the user") {
 		t.Fatalf("%v, %d figures", err, len(figs))
+	}
+}
+
+// A timeline keeps the maxTimelineRows sessions active last; a session the engine does not
+// have (no run found it live) has no time after the offboarding, so that its uses later than
+// Tolerance after it are beyond.
+func TestTimelineRows(t *testing.T) {
+	at := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
+	u := &User{Name: "erin"}
+	for i := range maxTimelineRows + 5 {
+		use := Evidence{EventID: fmt.Sprint(i), Time: at.Add(time.Duration(i) * time.Minute)}
+		u.Roles = append(u.Roles, &RoleSession{Account: "prod", PermissionSet: fmt.Sprint("P", i), Issued: at.Add(-time.Hour),
+			Uses: Usage{N: 1, First: use, Last: use}})
+	}
+	o := &OffboardingReport{Offboarding: &Offboarding{User: u, At: at}, Name: "erin"}
+	tl := timelineOf(&Report{Scenario: &sim.Scenario{Replications: 1}}, o)
+	if len(tl.Rows) != maxTimelineRows || tl.Dropped != 5 {
+		t.Fatalf("%d rows, %d dropped; want %d, 5", len(tl.Rows), tl.Dropped, maxTimelineRows)
+	}
+	// the sessions used at +0m to +4m are left out; the earliest kept is used at +5m
+	first := time.Duration(math.MaxInt64)
+	for _, row := range tl.Rows {
+		if m := row.Marks[0]; len(row.Marks) != 1 || !m.Beyond || !row.Modelled || row.Bound != 0 {
+			t.Errorf("row %s", rowString(row))
+		}
+		first = min(first, row.Marks[0].At)
+	}
+	if first != 5*time.Minute {
+		t.Errorf("the earliest use kept is at %v, want 5m", first)
 	}
 }
