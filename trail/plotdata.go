@@ -348,6 +348,7 @@ func (row *buildRow) mark(e Evidence, kind string) {
 	row.count(kind, 1)
 }
 
+// count counts n uses, or refused requests, of the row.
 func (row *buildRow) count(kind string, n int) {
 	if kind == markRefused {
 		row.Refused += n
@@ -356,7 +357,7 @@ func (row *buildRow) count(kind string, n int) {
 	}
 }
 
-// usage marks an aggregate's first and last records in range (one when they are the same)
+// usage marks an aggregate's first and last records in range (the first only, when it is one)
 // and counts them all: the timeline keeps the others only as a count.
 func (b *rowBuilder) usage(row *buildRow, u Usage, kind string) {
 	if u.N == 0 {
@@ -374,6 +375,10 @@ func (b *rowBuilder) usage(row *buildRow, u Usage, kind string) {
 	row.count(kind, u.N-marked)
 }
 
+// build sorts the user's grants, role sessions and activity into rows: a sign-in begins a
+// portal session, which the federations and the browser's role credentials after it use; a CLI
+// client's logins and refreshes are its token, which the CLI's role credentials after them use;
+// a role session, an application, and the refused attempts of no session have a row each.
 func (b *rowBuilder) build() {
 	u := b.o.User
 	b.clients = map[string]*buildRow{}
@@ -402,12 +407,13 @@ func (b *rowBuilder) build() {
 		case gCreds:
 			if browserAgent(g.Agent) {
 				b.portal(g.Ev.Time).mark(g.Ev, markCall)
-			} else if b.lastCLI != nil {
-				b.lastCLI.mark(g.Ev, markToken)
-			} else {
-				b.lastCLI = b.cli("", g.Ev.Time)
-				b.lastCLI.mark(g.Ev, markToken)
+				continue
 			}
+			// the CLI's: with the token of its last login or refresh
+			if b.lastCLI == nil {
+				b.lastCLI = b.cli("", g.Ev.Time)
+			}
+			b.lastCLI.mark(g.Ev, markToken)
 		case gLogin, gRefresh:
 			row := b.cli(g.Client, g.Ev.Time)
 			row.grants = append(row.grants, g.Ev.Time)
