@@ -38,6 +38,13 @@ const (
 	fitHorizon = 28 * 24 * time.Hour
 	// defaultPlaybook is the built-in playbook of the generated offboardings.
 	defaultPlaybook = "aws-recommended"
+	// minUserDays is the fewest days of activity on which a person's own figures stand. Fewer
+	// are less than a working week: they cannot tell which weekdays the person works, the 10th
+	// and 90th percentiles of their hours are the earliest and the latest of a handful of
+	// values, and a rate of 2 a day rests on fewer than 10 events (a standard error over 30%).
+	// People seen on fewer days join the population whose figures agree with theirs (near), or
+	// are pooled with the others of their time zone.
+	minUserDays = 5
 )
 
 // day is what a person did on one day of their time zone.
@@ -62,6 +69,14 @@ type fitted struct {
 	weeks                              int // the weeks observed, for the notes
 	start, end, spread                 time.Duration
 	fedRate, cliRate, signIns, signOut float64
+	// seen and worked count, per weekday, the days from each person's first day of activity to
+	// their last, and those with activity
+	seen, worked [7]int
+	// joined are the people seen on fewer than minUserDays who joined the population, and
+	// joinedDays their days; pooled says the population is of such people only, near no other
+	joined     []string
+	joinedDays int
+	pooled     bool
 }
 
 // Fit fits behaviours to the timeline's people: per user, from the times of their sign-ins,
@@ -70,7 +85,8 @@ type fitted struct {
 // days, and the daily rates of federations and CLI credentials rounded to one significant
 // figure) into populations, each fitted again over the days of all its people, with the
 // accounts and permission sets they used as assignments, and adds a default offboardings entry.
-// The notes say how many user-days each figure rests on.
+// People seen on fewer than minUserDays days join the population nearest theirs, or a pool of
+// their time zone (fitPopulations). The notes say how many user-days each figure rests on.
 func Fit(tl *Timeline, opts FitOptions) (*sim.Scenario, []string, error) {
 	base := &Timeline{From: tl.From, To: tl.To, Durations: tl.Durations, ExternalIdP: tl.ExternalIdP}
 	w, err := newWriter(base, ScenarioOptions{Config: opts.Config, Seed: opts.Seed, Replications: opts.Replications})
@@ -78,43 +94,10 @@ func Fit(tl *Timeline, opts FitOptions) (*sim.Scenario, []string, error) {
 		return nil, nil, err
 	}
 	window := w.sc.Profile.CLIRefreshWindow
-	groups := map[string]*fitted{}
-	var keys []string
-	silent := 0
-	for _, u := range tl.Users {
-		f := fitUser(u, window)
-		if f == nil {
-			silent++
-			continue
-		}
-		k := f.key()
-		g := groups[k]
-		if g == nil {
-			g = &fitted{zone: f.zone, loc: f.loc, working: f.working, weeks: f.weeks,
-				fetches: map[sim.Assignment]int{}, lifetime: map[sim.Assignment]time.Duration{}}
-			groups[k] = g
-			keys = append(keys, k)
-		}
-		g.users = append(g.users, f.users...)
-		g.days = append(g.days, f.days...)
-		g.federate = union(g.federate, f.federate)
-		g.cli = union(g.cli, f.cli)
-		g.weeks = max(g.weeks, f.weeks)
-		for a, n := range f.fetches {
-			g.fetches[a] += n
-			g.lifetime[a] = max(g.lifetime[a], f.lifetime[a])
-		}
-	}
+	pops, silent := fitPopulations(tl.Users, window)
 	if silent > 0 {
 		w.note("%s with no sign-in, federation or CLI activity in the logs: left out", plural(silent, "user"))
 	}
-	pops := make([]*fitted, 0, len(keys))
-	for _, k := range keys {
-		g := groups[k]
-		g.fit(window)
-		pops = append(pops, g)
-	}
-	slices.SortStableFunc(pops, func(a, b *fitted) int { return cmp.Compare(len(b.users), len(a.users)) })
 	sc := w.sc
 	sc.Name = "cloudtrail-fit"
 	people := 0
@@ -144,6 +127,150 @@ func Fit(tl *Timeline, opts FitOptions) (*sim.Scenario, []string, error) {
 		w.note("offboardings: a default, about 1%% of the people in the first three weeks with the %s playbook: write your own", defaultPlaybook)
 	}
 	return sc, w.notes, nil
+}
+
+// fitPopulations fits each user and groups them into populations, largest first, and counts
+// the users with no activity to fit. The users seen on at least minUserDays days whose fits
+// agree (key) make a population. Each user seen on fewer joins the population of those that is
+// near theirs (near; the nearest of several), or else is pooled with the others of their time
+// zone near none; a population is fitted again over all the days of its people.
+func fitPopulations(users []*User, window time.Duration) (pops []*fitted, silent int) {
+	groups := map[string]*fitted{}
+	var few []*fitted
+	for _, u := range users {
+		f := fitUser(u, window)
+		switch {
+		case f == nil:
+			silent++
+		case len(f.days) < minUserDays:
+			few = append(few, f)
+		default:
+			k := f.key()
+			g := groups[k]
+			if g == nil {
+				g = newPopulation(f)
+				groups[k] = g
+				pops = append(pops, g)
+			}
+			g.add(f)
+		}
+	}
+	for _, g := range pops {
+		g.fit(window)
+	}
+	// the populations of the people seen on enough days are what the others are set against,
+	// before any joins them
+	var pools []*fitted
+	joins := make([]*fitted, len(few))
+	for i, f := range few {
+		joins[i] = nearest(pops, f)
+	}
+	for i, f := range few {
+		g := joins[i]
+		if g == nil {
+			at := slices.IndexFunc(pools, func(p *fitted) bool { return p.zone == f.zone })
+			if at < 0 {
+				g = newPopulation(f)
+				g.pooled = true
+				pools = append(pools, g)
+			} else {
+				g = pools[at]
+			}
+		} else {
+			g.joined = append(g.joined, f.users...)
+			g.joinedDays += len(f.days)
+		}
+		g.add(f)
+	}
+	for _, g := range pops {
+		if len(g.joined) > 0 {
+			g.fit(window)
+		}
+	}
+	for _, g := range pools {
+		g.setWorking()
+		g.fit(window)
+	}
+	pops = append(pops, pools...)
+	slices.SortStableFunc(pops, func(a, b *fitted) int { return cmp.Compare(len(b.users), len(a.users)) })
+	return pops, silent
+}
+
+// newPopulation returns an empty population of f's time zone and working days.
+func newPopulation(f *fitted) *fitted {
+	return &fitted{zone: f.zone, loc: f.loc, working: f.working, fetches: map[sim.Assignment]int{}, lifetime: map[sim.Assignment]time.Duration{}}
+}
+
+// add adds a person's days, targets and credentials to the population.
+func (g *fitted) add(f *fitted) {
+	g.users = append(g.users, f.users...)
+	g.days = append(g.days, f.days...)
+	g.federate = union(g.federate, f.federate)
+	g.cli = union(g.cli, f.cli)
+	g.weeks = max(g.weeks, f.weeks)
+	for wd := range 7 {
+		g.seen[wd] += f.seen[wd]
+		g.worked[wd] += f.worked[wd]
+	}
+	for a, n := range f.fetches {
+		g.fetches[a] += n
+		g.lifetime[a] = max(g.lifetime[a], f.lifetime[a])
+	}
+}
+
+// nearest returns the population whose figures are nearest those of f, a person seen on few
+// days, among those near them; nil when none is.
+func nearest(pops []*fitted, f *fitted) *fitted {
+	var best *fitted
+	bestScore := math.Inf(1)
+	for _, g := range pops {
+		if s, ok := near(g, f); ok && (s < bestScore || s == bestScore && len(g.users) > len(best.users)) {
+			best, bestScore = g, s
+		}
+	}
+	return best
+}
+
+// near says whether the figures of f, a person seen on few days, agree with those of the
+// population g, and how far they are: the same time zone; every weekday f was active on a
+// working day of g; and each of f's counts (federations, CLI uses) over their n days within
+// what g's rate gives over n days, 2 standard deviations of a Poisson count and one more. The
+// distance is the sum of the two counts' distances in those standard deviations.
+func near(g, f *fitted) (float64, bool) {
+	if g.zone != f.zone {
+		return 0, false
+	}
+	for wd := range 7 {
+		if f.worked[wd] > 0 && !g.working[wd] {
+			return 0, false
+		}
+	}
+	n := float64(len(f.days))
+	score := 0.0
+	for _, r := range [][2]float64{{f.fedRate, g.fedRate}, {f.cliRate, g.cliRate}} {
+		k, mean := r[0]*n, r[1]*n
+		d := math.Abs(k - mean)
+		if d > 2*math.Sqrt(mean)+1 {
+			return 0, false
+		}
+		score += d / math.Sqrt(mean+1)
+	}
+	return score, true
+}
+
+// setWorking sets the working days from seen and worked: the weekdays with activity on at
+// least workingShare of the days seen, or, when none has, every weekday with activity.
+func (f *fitted) setWorking() {
+	some := false
+	for wd := range 7 {
+		f.working[wd] = f.worked[wd] > 0 && float64(f.worked[wd]) >= workingShare*float64(f.seen[wd])
+		some = some || f.working[wd]
+	}
+	if !some { // too few days to tell: the weekdays they were active on
+		for wd := range 7 {
+			f.working[wd] = f.worked[wd] > 0
+		}
+	}
 }
 
 // fitUser fits a user's behaviour, or returns nil when their grants show no activity. The time
@@ -213,24 +340,16 @@ func fitUser(u *User, window time.Duration) *fitted {
 	slices.SortFunc(f.days, func(a, b day) int { return a.date.Compare(b.date) })
 	// the weekdays observed: each local date from the user's first day of activity to their
 	// last (an offboarding, or logs that begin after they joined, leave the others out)
-	var seen, worked [7]int
 	for d := f.days[0].date; !d.After(f.days[len(f.days)-1].date); d = d.AddDate(0, 0, 1) {
-		seen[d.Weekday()]++
+		f.seen[d.Weekday()]++
 	}
 	for _, d := range f.days {
-		worked[d.date.Weekday()]++
+		f.worked[d.date.Weekday()]++
 	}
-	some := false
 	for wd := range 7 {
-		f.working[wd] = worked[wd] > 0 && float64(worked[wd]) >= workingShare*float64(seen[wd])
-		some = some || f.working[wd]
-		f.weeks = max(f.weeks, seen[wd])
+		f.weeks = max(f.weeks, f.seen[wd])
 	}
-	if !some { // too few days to tell: the weekdays they were active on
-		for wd := range 7 {
-			f.working[wd] = worked[wd] > 0
-		}
-	}
+	f.setWorking()
 	f.fit(window)
 	return f
 }
@@ -340,13 +459,24 @@ func (f *fitted) notes(name string) []string {
 	if fetched > 0 {
 		cli = fmt.Sprintf(", %.2f CLI uses (from %d role credentials fetched: the CLI serves some uses from its cache)", f.cliRate, fetched)
 	}
-	return []string{
-		fmt.Sprintf("%s: %d of the users (%s), time zone %s (the one that puts their activity nearest 9:00-17:00)", name, len(f.users), who, f.zone),
-		fmt.Sprintf("%s: working days %s (active on at least half of the weeks, up to %d, from their first day of activity to their last); hours %s-%s, arrival spread %s, from %d user-days",
-			name, strings.Join(days, ", "), f.weeks, clock(f.start), clock(f.end), sim.HumanDuration(f.spread), n),
+	people := fmt.Sprintf("%s: %d of the users (%s), time zone %s (the one that puts their activity nearest 9:00-17:00)", name, len(f.users), who, f.zone)
+	working := fmt.Sprintf("active on at least half of the weeks, up to %d, from their first day of activity to their last", f.weeks)
+	if f.pooled {
+		people = fmt.Sprintf("%s: %d of the users (%s), each seen on fewer than %d days and near no population of people seen on more, pooled: time zone %s (the one that puts their activity nearest 9:00-17:00), the other figures fitted over all their days together",
+			name, len(f.users), who, minUserDays, f.zone)
+		working = "active on at least half of the days seen of each weekday, over all of theirs"
+	}
+	out := []string{people,
+		fmt.Sprintf("%s: working days %s (%s); hours %s-%s, arrival spread %s, from %d user-days",
+			name, strings.Join(days, ", "), working, clock(f.start), clock(f.end), sim.HumanDuration(f.spread), n),
 		fmt.Sprintf("%s: per day over %d user-days: %.2f sign-ins, %.2f federations%s; sign-out on %.0f%% of them",
 			name, n, f.signIns, f.fedRate, cli, 100*f.signOut),
 	}
+	if len(f.joined) > 0 {
+		out = append(out, fmt.Sprintf("%s: %s, seen on fewer than %d days each, joined it: their time zone, weekdays and counts agree with its figures, which rest on %d user-days: %d of its people seen on more, %d of those who joined",
+			name, strings.Join(f.joined, ", "), minUserDays, n, n-f.joinedDays, f.joinedDays))
+	}
+	return out
 }
 
 // clock writes a time of day as 9:30.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,6 +184,155 @@ func TestOneFigure(t *testing.T) {
 	for x, want := range map[float64]float64{2.5: 3, 3.4: 3, 2.4: 2, 0.26: 0.3, 14: 10, 0: 0} {
 		if got := oneFigure(x); math.Abs(got-want) > 1e-9 {
 			t.Errorf("oneFigure(%g) = %g, want %g", x, got, want)
+		}
+	}
+}
+
+// fewDays adds to known three people seen on few days: nina in New York on one Tuesday (the
+// 10th, EDT: UTC-4), 9:05-16:50, federating 3 times and fetching CLI credentials twice, as the
+// New York people do; kenji in Tokyo (UTC+9) on Wednesday the 11th, 9:00-17:30, and yuki in Tokyo
+// on Thursday and Friday, 9:10-17:00 and 9:20-17:15, whom no population of people seen on more
+// days is near.
+const fewDays = known + `groups:
+  - {name: nyg, assignments: [{account: prod, permission_set: Admin}, {account: dev, permission_set: Dev}]}
+  - {name: tokyo, assignments: [{account: dev, permission_set: Dev}]}
+users:
+  - {name: nina, groups: [nyg], devices: [{name: laptop, kind: browser}, {name: term, kind: cli, browser: laptop}]}
+  - {name: kenji, groups: [tokyo], devices: [{name: laptop, kind: browser}]}
+  - {name: yuki, groups: [tokyo], devices: [{name: laptop, kind: browser}]}
+events:
+  - {at: 8d13h5m, action: sign_in, user: nina, device: laptop}
+  - {at: 8d14h, action: federate, user: nina, device: laptop, account: prod, permission_set: Admin}
+  - {at: 8d14h30m, action: cli_login, user: nina, device: term}
+  - {at: 8d14h31m, action: get_role_credentials, user: nina, device: term, account: dev, permission_set: Dev}
+  - {at: 8d16h, action: federate, user: nina, device: laptop, account: prod, permission_set: Admin}
+  - {at: 8d18h, action: get_role_credentials, user: nina, device: term, account: dev, permission_set: Dev}
+  - {at: 8d19h, action: federate, user: nina, device: laptop, account: prod, permission_set: Admin}
+  - {at: 8d20h50m, action: sign_out, user: nina, device: laptop}
+  - {at: 9d, action: sign_in, user: kenji, device: laptop}
+  - {at: 9d1h, action: federate, user: kenji, device: laptop, account: dev, permission_set: Dev}
+  - {at: 9d5h, action: federate, user: kenji, device: laptop, account: dev, permission_set: Dev}
+  - {at: 9d8h30m, action: sign_out, user: kenji, device: laptop}
+  - {at: 10d10m, action: sign_in, user: yuki, device: laptop}
+  - {at: 10d2h, action: federate, user: yuki, device: laptop, account: dev, permission_set: Dev}
+  - {at: 10d8h, action: sign_out, user: yuki, device: laptop}
+  - {at: 11d20m, action: sign_in, user: yuki, device: laptop}
+  - {at: 11d3h, action: federate, user: yuki, device: laptop, account: dev, permission_set: Dev}
+  - {at: 11d6h, action: federate, user: yuki, device: laptop, account: dev, permission_set: Dev}
+  - {at: 11d8h15m, action: sign_out, user: yuki, device: laptop}
+`
+
+// People seen on fewer than minUserDays days get no population of their own: nina, whose time
+// zone, weekday and counts agree with the New York people's, joins theirs; kenji and yuki, near
+// no population, are pooled in one of Tokyo fitted over their 3 days. Every user-day is counted
+// once, and the notes say so.
+func TestFitFewDays(t *testing.T) {
+	sc, err := scenarios.Parse("few.yaml", []byte(fewDays))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, audit := simulate(t, sc)
+	_, tl := readBack(t, sc, audit)
+	window := sc.Profile.CLIRefreshWindow
+	own := map[string]int{} // each user's days of activity
+	total := 0
+	for _, u := range tl.Users {
+		if f := fitUser(u, window); f != nil {
+			own[u.Name] = len(f.days)
+			total += len(f.days)
+		}
+	}
+	if own["nina"] != 1 || own["kenji"] != 1 || own["yuki"] != 2 {
+		t.Fatalf("days seen: nina %d, kenji %d, yuki %d; want 1, 1, 2", own["nina"], own["kenji"], own["yuki"])
+	}
+	pops, silent := fitPopulations(tl.Users, window)
+	if silent != 0 {
+		t.Errorf("%d users without activity", silent)
+	}
+	sum := 0
+	var ny, pool *fitted
+	for _, p := range pops {
+		days := 0
+		for _, u := range p.users {
+			days += own[u]
+		}
+		if len(p.days) != days {
+			t.Errorf("%v: %d user-days, want %d, the sum of its people's", p.users, len(p.days), days)
+		}
+		sum += len(p.days)
+		if slices.Contains(p.users, "nina") {
+			ny = p
+		}
+		if slices.Contains(p.users, "kenji") {
+			pool = p
+		}
+		if len(p.users) == 1 && own[p.users[0]] < minUserDays {
+			t.Errorf("%s, seen on %d days, has a population of their own", p.users[0], own[p.users[0]])
+		}
+	}
+	if sum != total {
+		t.Errorf("the populations rest on %d user-days, the users' own add up to %d", sum, total)
+	}
+	// the three New York people of known (5 weekdays a week for 4 weeks: 20 days each) and nina
+	if ny == nil || ny.zone != "America/New_York" || len(ny.users) != 4 || !slices.Equal(ny.joined, []string{"nina"}) || ny.joinedDays != 1 || len(ny.days) != 61 || ny.pooled {
+		t.Errorf("nina's population: %+v", ny)
+	}
+	// kenji on Wednesday, yuki on Thursday and Friday: pooled, their weekdays those
+	if pool == nil || !pool.pooled || pool.zone != "Asia/Tokyo" || !slices.Equal(pool.users, []string{"kenji", "yuki"}) || len(pool.days) != 3 ||
+		pool.working != [7]bool{time.Wednesday: true, time.Thursday: true, time.Friday: true} {
+		t.Errorf("the pool: %+v", pool)
+	}
+	fit, notes, err := Fit(tl, FitOptions{Seed: 1, Replications: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(notes, "\n")
+	for _, want := range []string{
+		"nina, seen on fewer than 5 days each, joined it: their time zone, weekdays and counts agree with its figures, which rest on 61 user-days: 60 of its people seen on more, 1 of those who joined",
+		"2 of the users (kenji, yuki), each seen on fewer than 5 days and near no population of people seen on more, pooled: time zone Asia/Tokyo",
+		// the days' first activity at 9:00, 9:10 and 9:20 (10th percentile 9:00, 90th 9:20: a
+		// spread of 20 minutes, to the half hour 30), their spans 8h30m, 7h50m and 7h55m (90th
+		// percentile 8h30m: to 17:30)
+		"working days wed, thu, fri (active on at least half of the days seen of each weekday, over all of theirs); hours 9:00-17:30, arrival spread 30m00s, from 3 user-days",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the notes lack %q:\n%s", want, text)
+		}
+	}
+	people := 0
+	for _, p := range fit.Populations {
+		people += p.Count
+	}
+	if people != len(own) {
+		t.Errorf("%d people in the populations, want %d", people, len(own))
+	}
+}
+
+// near: a person seen on few days is near a population of their time zone whose working days
+// hold theirs and whose rates give their counts within 2 standard deviations and one more.
+func TestFitNear(t *testing.T) {
+	// New York people federating 3 times and using the CLI 4 times a day, Monday to Friday
+	g := &fitted{zone: "America/New_York", working: [7]bool{1: true, 2: true, 3: true, 4: true, 5: true}, fedRate: 3, cliRate: 4}
+	person := func(zone string, weekday time.Weekday, days int, fed, cli float64) *fitted {
+		f := &fitted{zone: zone, days: make([]day, days), fedRate: fed, cliRate: cli}
+		f.worked[weekday] = days
+		return f
+	}
+	for _, c := range []struct {
+		what string
+		f    *fitted
+		near bool
+	}{
+		{"the same figures", person("America/New_York", time.Tuesday, 1, 3, 4), true},
+		// 3 a day over 2 days: 6 expected, sd sqrt(6): 2*2.45+1 = 5.9 either side
+		{"11 federations in 2 days", person("America/New_York", time.Tuesday, 2, 5.5, 4), true},
+		{"13 federations in 2 days", person("America/New_York", time.Tuesday, 2, 6.5, 4), false},
+		{"no CLI in a day", person("America/New_York", time.Tuesday, 1, 3, 0), true},
+		{"a Saturday", person("America/New_York", time.Saturday, 1, 3, 4), false},
+		{"another time zone", person("America/Chicago", time.Tuesday, 1, 3, 4), false},
+	} {
+		if _, ok := near(g, c.f); ok != c.near {
+			t.Errorf("%s: near %v, want %v", c.what, ok, c.near)
 		}
 	}
 }

@@ -91,6 +91,8 @@ type jsonOffboarded struct {
 	Sessions []jsonSession          `json:"sessions"`
 	Hints    []string               `json:"hints"`
 	Beyond   bool                   `json:"beyond"`
+	// Figure is the timeline's SVG file in the report directory, if it has one.
+	Figure string `json:"figure,omitempty"`
 }
 
 type jsonStep struct {
@@ -154,7 +156,8 @@ func evidenceJSON(e Evidence) *jsonEvidence {
 }
 
 // WriteJSON writes trail.json: the inputs read, the users, and each offboarding with its steps,
-// its observed and bound windows per channel, and the sessions around it.
+// its observed and bound windows per channel, the sessions around it and the file of its
+// timeline in the report directory.
 func WriteJSON(w io.Writer, r *Report) error {
 	c := r.Counts
 	doc := jsonDoc{SchemaVersion: SchemaVersion, Pass: r.Pass, Notes: r.Notes, Users: []jsonUser{}, Offboardings: []jsonOffboarded{}}
@@ -202,9 +205,13 @@ func WriteJSON(w io.Writer, r *Report) error {
 		}
 		doc.Users = append(doc.Users, ju)
 	}
-	for _, o := range r.Offboardings {
+	names := timelineNames(r)
+	for i, o := range r.Offboardings {
 		jo := jsonOffboarded{User: o.Name, At: stamp(o.At), Until: stamp(o.Until), Steps: []jsonStep{}, Windows: map[string]jsonWindow2{},
 			Sessions: []jsonSession{}, Hints: nonNil(o.Hints), Beyond: o.Beyond}
+		if i < len(names) {
+			jo.Figure = names[i] + ".svg"
+		}
 		for _, s := range o.Steps {
 			jo.Steps = append(jo.Steps, jsonStep{At: stamp(s.Ev.Time), Action: s.Action.String(), Event: s.Event, By: s.By,
 				Group: s.Group, Account: s.Account, PermissionSet: s.PermissionSet, Evidence: evidenceJSON(s.Ev)})
@@ -357,13 +364,22 @@ func WriteText(w io.Writer, r *Report) error {
 	return err
 }
 
-// Files returns the files of the report directory: trail.json, and the report of the engine's
-// run over the reconstructed timeline (report.Files: report.html, results.json and the rest),
-// whose offboardings are the bounds.
+// Files returns the files of the report directory: trail.json, the timeline of each
+// offboarding as SVG and PNG (timeline-USER-TIME), and the report of the engine's run over the
+// reconstructed timeline (report.Files: report.html, results.json and the rest), whose
+// offboardings are the bounds.
 func Files(r *Report) (map[string][]byte, error) {
 	files, err := report.Files(report.Summarize(r.Results))
 	if err != nil {
 		return nil, err
+	}
+	figs, err := figures(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range figs {
+		files[f.Name+".svg"] = f.SVG
+		files[f.Name+".png"] = f.PNG
 	}
 	var b bytes.Buffer
 	if err := WriteJSON(&b, r); err != nil {

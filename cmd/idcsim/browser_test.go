@@ -401,3 +401,33 @@ func TestBrowserShowsSweepReport(t *testing.T) {
 	}
 	updateDoc(t, "sweep-report.png", shot)
 }
+
+// The timelines of idcsim trail, as a browser shows each SVG file on a page of its own: drawn in
+// the font the file embeds, at its size, with its text inside the figure and not over other text.
+func TestBrowserShowsTrailTimelines(t *testing.T) {
+	bin := chromium(t)
+	out := filepath.Join(t.TempDir(), "trail")
+	if code, stdout, stderr := idcsim(t, "trail", story, "--out", out, "--replications", "5", "--exit-zero"); code != exitOK {
+		t.Fatalf("exit %d:\n%s%s", code, stdout, stderr)
+	}
+	files := readDir(t, out)
+	// 8 inches wide; as high as 2.4 inches and 0.4 a row, of which there are at least 3: bob has
+	// 4 sessions, carol 2
+	for name, size := range map[string][2]float64{
+		"timeline-bob-20260304T090000Z":   {576, 288},
+		"timeline-carol-20260305T140000Z": {576, 259.2},
+	} {
+		svg, ok := bytes.CutPrefix(files[name+".svg"], []byte(`<?xml version="1.0"?>`))
+		if !ok {
+			t.Fatalf("%s.svg: no SVG file", name)
+		}
+		dir := t.TempDir()
+		page := `<!DOCTYPE html><html><head><meta charset="utf-8"><style>body { margin: 24px; }
+figure { margin: 0; } figure svg { display: block; width: 100%; max-width: 960px; height: auto; border: 1px solid #d0d7de; }</style></head>
+<body><div id="plots"><figure id="` + name + `">` + string(svg) + `<figcaption>` + name + `.svg, as idcsim trail wrote it</figcaption></figure></div></body></html>`
+		if err := os.WriteFile(filepath.Join(dir, "report.html"), []byte(page), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		checkFigures(t, probePage(t, bin, dir), map[string][2]float64{name: size})
+	}
+}

@@ -32,8 +32,10 @@ activity the logs show after it) beside the bound the rules allow: the engine ru
 reconstructed timeline, its max and 95th percentile over the replications. Records that cannot
 be read are counted and named, never fatal.
 
-The report directory holds trail.json and the report of the engine's run. It exits 1 when
-activity was observed beyond a bound (beyond the rules: investigate), 0 otherwise.`,
+The report directory holds trail.json, a timeline of each offboarding (timeline-USER-TIME.svg
+and .png: its sessions, their bounds and the activity the logs show) and the report of the
+engine's run. It exits 1 when activity was observed beyond a bound (beyond the rules:
+investigate), 0 otherwise.`,
 	run: runTrail,
 	setFlags: func(fs *flagSet) {
 		trailFlags.register(fs)

@@ -35,14 +35,30 @@ func TestTrail(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range []string{"trail.json", "results.json", "report.html", "timeline.svg"} {
+	// the timeline of each offboarding, named after the user and its time, is in the manifest,
+	// so that the second run above replaced the directory
+	figs := []string{"timeline-bob-20260304T090000Z.svg", "timeline-bob-20260304T090000Z.png",
+		"timeline-carol-20260305T140000Z.svg", "timeline-carol-20260305T140000Z.png"}
+	for _, f := range append([]string{"trail.json", "results.json", "report.html", "timeline.svg"}, figs...) {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Error(err)
 		}
 	}
-	var m struct{ Kind string }
+	var m struct {
+		Kind  string
+		Files []struct{ Name string }
+	}
 	if data, err := os.ReadFile(filepath.Join(out, ".idcsim-manifest.json")); err != nil || json.Unmarshal(data, &m) != nil || m.Kind != "trail" {
 		t.Errorf("manifest: %v, kind %q", err, m.Kind)
+	}
+	listed := map[string]bool{}
+	for _, f := range m.Files {
+		listed[f.Name] = true
+	}
+	for _, f := range figs {
+		if !listed[f] {
+			t.Errorf("the manifest does not list %s", f)
+		}
 	}
 	if code, _, _ := idcsim(t, "trail", story, "--no-report", "--exit-zero", "--replications", "5"); code != exitOK {
 		t.Errorf("--exit-zero: exit %d", code)
