@@ -63,10 +63,10 @@ func TestTimelineBob(t *testing.T) {
 		// record 6, the CLI login at 08:05; 7, GetRoleCredentials at 08:05:10 by the CLI; 13, the
 		// refresh at 09:20, whose 1h token lives to 10:20 (CLI-1, CLI-3)
 		"CLI client bob-laptop-cli-client (3 uses) | cli_token -55m0s..20m0s bound 1h20m0s | token@-55m0s token@-54m50s token@20m0s",
-		// the CLI's role session of 08:05:10: calls at 08:30 (record 8), 10:15 (16, counted
-		// between the first and the last) and 11:50 (17), a refused one at 11:55 (18); its bound
-		// is 08:05:10 + 4h = 12:05:10, 3h05m10s after the offboarding
-		"role 222233334444/Developer -54m50s (3 uses, 1 refused) | role -54m50s..2h50m0s bound 3h5m10s | call@-30m0s call@2h50m0s refused@2h55m0s",
+		// the CLI's role session of 08:05:10: calls at 08:30 (record 8), 10:15 (16, one of the
+		// latest before the last that the timeline keeps) and 11:50 (17), a refused one at 11:55
+		// (18); its bound is 08:05:10 + 4h = 12:05:10, 3h05m10s after the offboarding
+		"role 222233334444/Developer -54m50s (3 uses, 1 refused) | role -54m50s..2h50m0s bound 3h5m10s | call@-30m0s call@1h15m0s call@2h50m0s refused@2h55m0s",
 	}
 	if len(tl.Rows) != len(rows) {
 		t.Fatalf("%d rows, want %d", len(tl.Rows), len(rows))

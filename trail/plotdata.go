@@ -54,7 +54,8 @@ type timelineRow struct {
 	Bound    time.Duration
 	Open     bool
 	// Calls and Refused count the uses and refused requests that the logs show, of which Marks
-	// holds, for calls that the timeline keeps as counts, the first and last of each day.
+	// holds, for calls that the timeline keeps as counts, the first of each day and the last
+	// few (Usage.Recent).
 	Calls, Refused int
 	Marks          []timelineMark
 }
@@ -357,8 +358,9 @@ func (row *buildRow) count(kind string, n int) {
 	}
 }
 
-// usage marks an aggregate's first and last records in range (the first only, when it is one)
-// and counts them all: the timeline keeps the others only as a count.
+// usage marks an aggregate's first and last records in range (the first only, when it is one),
+// and the latest few before the last, and counts them all: the timeline keeps the others only
+// as a count.
 func (b *rowBuilder) usage(row *buildRow, u Usage, kind string) {
 	if u.N == 0 {
 		return
@@ -371,6 +373,12 @@ func (b *rowBuilder) usage(row *buildRow, u Usage, kind string) {
 	if u.N > 1 && b.in(u.Last.Time) {
 		row.mark(u.Last, kind)
 		marked++
+	}
+	for _, t := range u.Recent() {
+		if marked < u.N && !t.Equal(u.First.Time) && b.in(t) {
+			row.mark(Evidence{Time: t}, kind)
+			marked++
+		}
 	}
 	row.count(kind, u.N-marked)
 }

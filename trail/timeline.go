@@ -27,20 +27,60 @@ func (e Evidence) String() string {
 	return fmt.Sprintf("event %s at %s (%s, record %d)", e.EventID, e.Time.Format(time.RFC3339), e.File, e.Record)
 }
 
-// Usage is activity of one kind: how many records, the first and the last.
+// Usage is activity of one kind: how many records, the first and the last, and the times of the
+// latest few before the last. Those are what follows an offboarding, which comes last: a
+// timeline marks them without the reader keeping every record.
 type Usage struct {
 	N           int
 	First, Last Evidence
+	// recent holds the Unix nanoseconds of the latest records but Last, newest first, each time
+	// once; 0 is none
+	recent [recentUses]int64
 }
+
+// recentUses is how many records before a Usage's last it keeps the times of.
+const recentUses = 6
 
 func (u *Usage) add(e Evidence) {
 	if u.N == 0 || e.Time.Before(u.First.Time) {
 		u.First = e
 	}
-	if u.N == 0 || !e.Time.Before(u.Last.Time) {
+	switch {
+	case u.N == 0:
 		u.Last = e
+	case !e.Time.Before(u.Last.Time):
+		u.keep(u.Last.Time.UnixNano())
+		u.Last = e
+	default:
+		u.keep(e.Time.UnixNano())
 	}
 	u.N++
+}
+
+// keep adds a record's time to the latest kept, if it is one of them and not kept already
+// (records of the same instant are one mark).
+func (u *Usage) keep(t int64) {
+	i := len(u.recent)
+	for i > 0 && (u.recent[i-1] == 0 || u.recent[i-1] < t) {
+		i--
+	}
+	if i == len(u.recent) || i > 0 && u.recent[i-1] == t {
+		return
+	}
+	copy(u.recent[i+1:], u.recent[i:])
+	u.recent[i] = t
+}
+
+// Recent returns the times of the latest records before the last that the usage keeps (at most
+// recentUses), oldest first. The first record is among them when it is one of the latest.
+func (u *Usage) Recent() []time.Time {
+	var ts []time.Time
+	for i := len(u.recent) - 1; i >= 0; i-- {
+		if u.recent[i] != 0 {
+			ts = append(ts, time.Unix(0, u.recent[i]).UTC())
+		}
+	}
+	return ts
 }
 
 // merge adds the activity of v to u.
@@ -51,6 +91,11 @@ func (u *Usage) merge(v Usage) {
 	n := u.N + v.N
 	u.add(v.First)
 	u.add(v.Last)
+	for _, t := range v.recent {
+		if t != 0 {
+			u.keep(t)
+		}
+	}
 	u.N = n
 }
 

@@ -3,6 +3,7 @@ package trail
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -174,5 +175,50 @@ func TestOlderShapes(t *testing.T) {
 	want := "sign_in / | federate 222233334444/Admin | get_role_credentials 222233334444/Admin 1h0m0s | sign_out / | sign_in / failed"
 	if strings.Join(got, " | ") != want {
 		t.Errorf("grants\n%s\nwant\n%s", strings.Join(got, " | "), want)
+	}
+}
+
+// A usage keeps its first and last records and the times of the latest few before the last,
+// whatever order the records come in, and merging two keeps the latest of both.
+func TestUsageRecent(t *testing.T) {
+	at := func(m int) Evidence {
+		return Evidence{EventID: fmt.Sprint(m), Time: time.Date(2026, 3, 4, 9, m, 0, 0, time.UTC)}
+	}
+	minutes := func(ts []time.Time) []int {
+		var ms []int
+		for _, t := range ts {
+			ms = append(ms, t.Minute())
+		}
+		return ms
+	}
+	var u Usage
+	// records at minutes 0..19, out of order: 10..19 then 0..9
+	for m := 10; m < 20; m++ {
+		u.add(at(m))
+	}
+	for m := range 10 {
+		u.add(at(m))
+	}
+	if u.N != 20 || u.First.EventID != "0" || u.Last.EventID != "19" {
+		t.Fatalf("N %d, first %s, last %s; want 20, 0, 19", u.N, u.First.EventID, u.Last.EventID)
+	}
+	// the recentUses (6) latest before the last: minutes 13 to 18
+	if got, want := minutes(u.Recent()), []int{13, 14, 15, 16, 17, 18}; !slices.Equal(got, want) {
+		t.Errorf("Recent() = %v, want %v", got, want)
+	}
+	var v Usage
+	for _, m := range []int{30, 25, 40} {
+		v.add(at(m))
+	}
+	u.merge(v)
+	// the last is 40; before it 30, 25, 19 (u's last), 18, 17, 16
+	if got, want := minutes(u.Recent()), []int{16, 17, 18, 19, 25, 30}; u.N != 23 || u.Last.EventID != "40" || !slices.Equal(got, want) {
+		t.Errorf("merged: N %d, last %s, Recent() = %v; want 23, 40, %v", u.N, u.Last.EventID, got, want)
+	}
+	// one record: no recent ones
+	var one Usage
+	one.add(at(5))
+	if r := one.Recent(); len(r) != 0 {
+		t.Errorf("one record: Recent() = %v, want none", r)
 	}
 }
