@@ -284,7 +284,6 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 		pos++
 		switch c {
 		case '"':
-			inString = true
 			if depth == 1 {
 				switch st {
 				case wantKey:
@@ -295,6 +294,15 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 					s.badOffs = true
 				}
 			}
+			// most strings end in what is read without an escape: pass over them here
+			if i := stringEnd(buf, pos); i < len(buf) && buf[i] == '"' {
+				pos = i + 1
+				if depth == 1 && st == inKey {
+					st, ke = wantColon, rel+pos
+				}
+				continue
+			}
+			inString = true
 			continue
 		case '{', '[':
 			depth++
