@@ -3,39 +3,137 @@ package trail
 import (
 	"bytes"
 	"context"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"testing"
+	"time"
 )
 
-// BenchmarkRead reads a generated log of 32 MiB (writeLog), as S3 delivers it, plain and
-// gzip-compressed, and one record per line, into a Builder; MB/s are of the uncompressed JSON,
-// per second on the clock and per second of CPU time (MB/cpu-s, which counts the gzip
-// goroutine's time too).
+// BenchmarkRead reads a generated log (writeLog) into a Builder: as S3 delivers it, plain and
+// gzip-compressed, and one record per line; and, beside them, only decompresses the gzip file
+// with the decompressor Read uses (gunzip), so that one run gives the ratio of reading a gzip
+// file to decompressing it. MB/s are of the uncompressed JSON, per second on the clock and per
+// second of CPU time (MB/cpu-s, which counts every goroutine's time).
+//
+// The log is 32 MiB generated in memory, or, when IDCSIM_TRAIL_LOG names a directory, the files
+// TestWriteGeneratedLog wrote there (trail.json, trail.json.gz, trail.jsonl), read from disk:
+//
+//	IDCSIM_TRAIL_LOG=/tmp/logs IDCSIM_TRAIL_LOG_MB=1000 go test ./trail -run TestWriteGeneratedLog
+//	IDCSIM_TRAIL_LOG=/tmp/logs go test ./trail -run '^$' -bench Read -benchtime 3x
 func BenchmarkRead(b *testing.B) {
+	dir := os.Getenv("IDCSIM_TRAIL_LOG")
 	for _, c := range []struct {
-		name      string
-		lines, gz bool
-	}{{"s3", false, false}, {"s3-gzip", false, true}, {"lines", true, false}} {
+		name, file string
+		lines, gz  bool
+	}{
+		{"s3", "trail.json", false, false},
+		{"s3-gzip", "trail.json.gz", false, true},
+		{"gunzip", "trail.json.gz", false, true},
+		{"lines", "trail.jsonl", true, false},
+	} {
 		b.Run(c.name, func(b *testing.B) {
-			data := generated(b, 32<<20, c.lines, c.gz)
-			var size int64
+			var open func() io.Reader
+			if dir != "" {
+				path := filepath.Join(dir, c.file)
+				open = func() io.Reader {
+					f, err := os.Open(path)
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.Cleanup(func() { f.Close() })
+					return f
+				}
+			} else {
+				data := generated(b, 32<<20, c.lines, c.gz)
+				open = func() io.Reader { return bytes.NewReader(data) }
+			}
 			runtime.GC() // the generation's garbage is not the reading's
 			b.ResetTimer()
 			cpu := cpuTime()
+			var size int64
 			for range b.N {
+				if c.name == "gunzip" {
+					size = benchGunzip(b, open())
+					continue
+				}
 				bld := NewBuilder()
-				counts, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: bytes.NewReader(data)}, bld.Add)
+				counts, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open()}, bld.Add)
 				if err != nil {
 					b.Fatal(err)
+				}
+				if counts.Problems != nil {
+					b.Fatal(counts.Problems)
 				}
 				size = counts.Bytes
 			}
 			b.SetBytes(size)
-			// MB per second of CPU time, on all threads: what the machine's other work does not
-			// change as it changes the time on the clock
-			if used := cpuTime() - cpu; used > 0 {
-				b.ReportMetric(float64(size)*float64(b.N)/1e6/used.Seconds(), "MB/cpu-s")
-			}
+			reportCPU(b, size, cpu)
 		})
+	}
+}
+
+// BenchmarkScan finds the records of a generated log of 32 MiB as S3 delivers it (value), and
+// tells those worth decoding (relevant), without decoding them: the scanning goroutine's part
+// of BenchmarkRead.
+func BenchmarkScan(b *testing.B) {
+	data := generated(b, 32<<20, false, false)
+	for _, c := range []struct {
+		name     string
+		relevant bool
+	}{{"value", false}, {"relevant", true}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			cpu := cpuTime()
+			for range b.N {
+				s := newScanner(bytes.NewReader(data), DefaultMaxRecord)
+				s.fill()
+				s.pos = len(`{"Records":[`)
+				n := 0
+				for {
+					ch, ok := s.skipSpace()
+					if !ok || ch == ']' {
+						break
+					}
+					if ch == ',' {
+						s.pos++
+					}
+					v, _, _, err := s.value()
+					if err != nil {
+						b.Fatal(err)
+					}
+					if src, id, _ := s.sourceAndIdentity(); !c.relevant || relevantTo(v, src, id) {
+						n++
+					}
+				}
+				if n == 0 {
+					b.Fatal("no records")
+				}
+			}
+			reportCPU(b, int64(len(data)), cpu)
+		})
+	}
+}
+
+// benchGunzip decompresses r as Read does, and returns the size decompressed.
+func benchGunzip(b *testing.B, r io.Reader) int64 {
+	zr, err := newGzipReader(r)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, zr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// reportCPU reports the MB of size bytes read by each of b.N runs per second of CPU time used
+// since cpu, on all threads: what the machine's other work does not change as it changes the
+// time on the clock.
+func reportCPU(b *testing.B, size int64, cpu time.Duration) {
+	if used := cpuTime() - cpu; used > 0 {
+		b.ReportMetric(float64(size)*float64(b.N)/1e6/used.Seconds(), "MB/cpu-s")
 	}
 }

@@ -41,6 +41,7 @@ func FuzzMembers(f *testing.F) {
 	f.Add([]byte(`{"a": tru e}`))
 	f.Add([]byte(`{"a":{} 5, "b": [1, "x"]}`))
 	f.Add([]byte(`{"k\"ey": "v\\", "n": -1.5e3, "o": {"p": [true, null]}}`))
+	f.Add([]byte(`{"event\u0053ource": "sso.amazonaws.com", "eventSource": 1, "userIdentity": {"arn": "AWSReservedSSO_x"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s := newScanner(bytes.NewReader(data), 1<<16)
 		if c, ok := s.skipSpace(); !ok || c != '{' {
@@ -51,8 +52,16 @@ func FuzzMembers(f *testing.F) {
 			return
 		}
 		got := s.members()
+		// what the reader reads of the members for every record, without building them
+		src, id, found := s.sourceAndIdentity()
+		if found != (got != nil) {
+			t.Fatalf("%q: sourceAndIdentity found %v, members %d", v, found, len(got))
+		}
 		if got == nil {
 			return
+		}
+		if relevantTo(v, src, id) != relevant(v, got) {
+			t.Fatalf("%q: relevant from the source %q and identity %q is not relevant from the members", v, src, id)
 		}
 		want, err := members(v, nil)
 		if err != nil {

@@ -1,6 +1,19 @@
 package trail
 
-import "io"
+import (
+	"compress/gzip"
+	"io"
+)
+
+// newGzipReader returns a reader of what r decompresses to, gzip members one after another.
+func newGzipReader(r io.Reader) (io.Reader, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	zr.Multistream(true)
+	return zr, nil
+}
 
 // decompressor reads a decompressing reader in a goroutine of its own, a few chunks ahead, so
 // that decompression and scanning run at once on two cores.

@@ -46,18 +46,30 @@ func relevant(v []byte, ms []member) bool {
 	var src, id []byte
 	if ms != nil {
 		for _, m := range ms {
-			switch string(m.name()) {
-			case "eventSource":
-				if len(m.val) >= 2 && m.val[0] == '"' {
-					src = m.val[1 : len(m.val)-1]
-				}
-			case "userIdentity":
-				id = m.val
-			}
+			sourceOrIdentity(m.name(), m.val, &src, &id)
 		}
 	} else {
 		src, id = eventSource(v), identityOf(v)
 	}
+	return relevantTo(v, src, id)
+}
+
+// sourceOrIdentity sets src (the string's bytes without its quotes) or id from the value val
+// of the top-level member named name, when it is eventSource or userIdentity.
+func sourceOrIdentity(name, val []byte, src, id *[]byte) {
+	switch string(name) {
+	case "eventSource":
+		if len(val) >= 2 && val[0] == '"' {
+			*src = val[1 : len(val)-1]
+		}
+	case "userIdentity":
+		*id = val
+	}
+}
+
+// relevantTo is relevant for the record v of the event source src (without its quotes) and the
+// userIdentity value id.
+func relevantTo(v, src, id []byte) bool {
 	switch {
 	case idcSources[string(src)]:
 		return true

@@ -331,7 +331,7 @@ func (rd *reader) stream(name string, r io.Reader) error {
 	br := bufio.NewReaderSize(sourceReader{r}, readChunk)
 	var in io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
+		zr, err := newGzipReader(br)
 		if err != nil {
 			if ioe := sourceError(err); ioe != nil {
 				return ioe
@@ -339,7 +339,6 @@ func (rd *reader) stream(name string, r io.Reader) error {
 			rd.problem(Problem{Place{File: name}, Unreadable, "not a gzip stream: " + err.Error()})
 			return nil
 		}
-		zr.Multistream(true)
 		dz := newDecompressor(zr)
 		defer dz.Close()
 		in = dz
@@ -544,15 +543,17 @@ func (rd *reader) one(place Place, v []byte, size int64, s *scanner) error {
 		rd.problem(Problem{place, Malformed, fmt.Sprintf("not a CloudTrail record: not a JSON object but %.20q", v)})
 		return nil
 	}
-	var ms []member
-	if s != nil {
-		ms = s.members()
+	src, id, known := s.sourceAndIdentity()
+	if !rd.opts.All {
+		if !known {
+			src, id = eventSource(v), identityOf(v)
+		}
+		if !relevantTo(v, src, id) {
+			c.Skipped++
+			return nil
+		}
 	}
-	if !rd.opts.All && !relevant(v, ms) {
-		c.Skipped++
-		return nil
-	}
-	rd.record(place, v, s.offsets(), ms != nil)
+	rd.record(place, v, s.offsets(), known)
 	return nil
 }
 

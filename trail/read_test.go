@@ -146,6 +146,38 @@ func TestReadProblems(t *testing.T) {
 	}
 }
 
+// A gzip file of several members (as concatenating gzip files makes) is read to its end, a
+// member ending inside a record included; a truncated last member is a problem placed after the
+// records read.
+func TestReadGzipMembers(t *testing.T) {
+	s3 := `{"Records":[` + rec("m1") + "," + rec("m2") + "," + rec("m3") + `]}`
+	cut := len(`{"Records":[`) + len(rec("m1")) + 20 // inside m2
+	lines := gz(t, rec("l1")+"\n"+rec("l2")+"\n")
+	for _, c := range []struct {
+		name, ids, problem string
+		data               []byte
+	}{
+		{"s3", "m1 m2 m3", "", append(gz(t, s3[:cut]), gz(t, s3[cut:])...)},
+		{"lines", "l1 l2 l3", "", append(lines, gz(t, rec("l3")+"\n")...)},
+		{"truncated", "l1 l2", "stdin: the file is truncated: unexpected EOF", append(lines, gz(t, rec("l3")+"\n")[:30]...)},
+	} {
+		got, counts, err := read(t, ReadOptions{Stdin: bytes.NewReader(c.data)}, "-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids, problems []string
+		for _, g := range got {
+			ids = append(ids, g[:strings.IndexByte(g, '@')])
+		}
+		for _, p := range counts.Problems {
+			problems = append(problems, p.String())
+		}
+		if strings.Join(ids, " ") != c.ids || strings.Join(problems, "; ") != c.problem {
+			t.Errorf("%s: read %q, problems %q; want %q, %q", c.name, ids, problems, c.ids, c.problem)
+		}
+	}
+}
+
 // A file that cannot be opened is an error of the environment, not of the logs.
 func TestReadMissing(t *testing.T) {
 	_, _, err := read(t, ReadOptions{}, filepath.Join(t.TempDir(), "nothing.json"))

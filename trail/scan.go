@@ -2,9 +2,11 @@ package trail
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // readChunk is how much the scanner asks of its input at a time.
@@ -28,8 +30,10 @@ type scanner struct {
 	// start; badOffs says its structure did not allow them to be found.
 	offs    []memberOffsets
 	badOffs bool
-	last    []byte   // the last value returned
-	ms      []member // what members returned last, reused
+	// escapedKey says a key of offs holds a backslash
+	escapedKey bool
+	last       []byte   // the last value returned
+	ms         []member // what members returned last, reused
 }
 
 // memberOffsets are where a member's key and value are in its object.
@@ -51,6 +55,29 @@ func (s *scanner) members() []member {
 		s.ms = []member{} // an empty object: found, none
 	}
 	return s.ms
+}
+
+// sourceAndIdentity returns what relevant reads of the members that members would return: the
+// value of eventSource without its quotes, when a string, and that of userIdentity; found is
+// false when members would return nil. s may be nil. It builds no members: it is called for
+// every record.
+func (s *scanner) sourceAndIdentity() (src, id []byte, found bool) {
+	if s == nil || s.last == nil || s.badOffs || len(s.last) == 0 || s.last[0] != '{' {
+		return nil, nil, false
+	}
+	v := s.last
+	for _, o := range s.offs {
+		val := trimWS(v[o.vs:o.ve])
+		if len(val) == 0 {
+			return nil, nil, false // as members
+		}
+		key := v[o.ks+1 : o.ke-1]
+		if s.escapedKey {
+			key = member{key: v[o.ks:o.ke]}.name()
+		}
+		sourceOrIdentity(key, val, &src, &id)
+	}
+	return src, id, true
 }
 
 // offsets returns the offsets of the members that members returned last; s may be nil.
@@ -116,7 +143,8 @@ func (s *scanner) fill() bool {
 			// only a value over max fills the buffer, and it is not kept (value)
 			panic("trail: scanner buffer full")
 		}
-		n, err := s.r.Read(s.buf[s.end:])
+		// a chunk at a time, which the scanning finds in the cache
+		n, err := s.r.Read(s.buf[s.end:min(len(s.buf), s.end+readChunk)])
 		s.end += n
 		if err != nil {
 			s.err = err
@@ -179,10 +207,13 @@ func (s *scanner) peek(n int) []byte {
 // max, valid until the next call, and its size in bytes in any case. newline says whether the
 // value spans more than one line.
 // At the end of the input inside the value, the error is errTruncated, or the read error.
+//
+// It is the reader's inner loop: the bytes are scanned in a local slice, strings passed over
+// eight bytes at a time (stringEnd), and the top-level members tracked only at depth 1.
 func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	s.start = s.pos
 	from := s.offset()
-	s.offs, s.badOffs, s.last = s.offs[:0], false, nil
+	s.offs, s.badOffs, s.escapedKey, s.last = s.offs[:0], false, false, nil
 	// the members of the top-level object, told by what comes at depth 1: a key (st wantKey),
 	// a colon (inKey, then wantColon), a value (wantValue, then inValue), a comma or the end;
 	// anything else there makes badOffs
@@ -195,170 +226,161 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	)
 	st := wantKey
 	var ks, ke, vs int
-	rel := func() int { return int(s.offset() - from) }
 	depth := 0
-	// oddBackslashes says the last read ended inside a string with an odd number of backslashes
-	inString, oddBackslashes := false, false
+	// escaped says the last read ended inside a string on a backslash
+	inString, escaped := false, false
 	scalar := s.buf[s.pos] != '{' && s.buf[s.pos] != '['
 	if c := s.buf[s.pos]; scalar && (c == ',' || c == ':' || c == ']' || c == '}') {
 		s.start = -1
 		return nil, 0, false, fmt.Errorf("found %q where a value was expected", c)
 	}
-	done := false
-	for !done {
-		if s.pos == s.end && !s.fill() {
-			if s.err == io.EOF && scalar && !inString {
-				break // a scalar ends at the end of the input
+	// buf[pos] is the byte scanned next; rel+pos its offset from the value's start
+	buf, pos := s.buf[:s.end], s.pos
+	rel := int(s.base - from)
+	for {
+		if pos == len(buf) {
+			s.pos = pos
+			s.checkSize(from)
+			if !s.fill() {
+				pos = s.pos // fill may have moved what is kept
+				if s.err == io.EOF && scalar && !inString {
+					break // a scalar ends at the end of the input
+				}
+				s.start = -1
+				if s.err == io.EOF {
+					return nil, s.offset() - from, newline, errTruncated
+				}
+				return nil, s.offset() - from, newline, s.err
 			}
-			s.start = -1
-			if s.err == io.EOF {
-				return nil, s.offset() - from, newline, errTruncated
-			}
-			return nil, s.offset() - from, newline, s.err
+			buf, pos, rel = s.buf[:s.end], s.pos, int(s.base-from)
+			continue
 		}
 		if inString {
-			// the string ends at the first quote not escaped: after an even number of
-			// backslashes, counted back into the last read when they begin the segment
-			seg := s.buf[s.pos:s.end]
-			q := bytes.IndexByte(seg, '"')
-			for q >= 0 {
-				n := 0
-				for n < q && seg[q-1-n] == '\\' {
-					n++
-				}
-				if n == q && oddBackslashes {
-					n++
-				}
-				if n%2 == 0 {
-					break
-				}
-				oddBackslashes = false
-				next := bytes.IndexByte(seg[q+1:], '"')
-				if next < 0 {
-					q = -1
-					break
-				}
-				q += 1 + next
-			}
-			if q < 0 {
-				// the string goes on past what is read: carry the parity of the backslashes
-				// that end the segment
-				n := 0
-				for n < len(seg) && seg[len(seg)-1-n] == '\\' {
-					n++
-				}
-				if n == len(seg) {
-					oddBackslashes = oddBackslashes != (n%2 == 1)
-				} else {
-					oddBackslashes = n%2 == 1
-				}
-				s.pos = s.end
-				s.checkSize(from)
+			if escaped {
+				pos++ // the byte after a backslash
+				escaped = false
 				continue
 			}
-			oddBackslashes = false
-			s.pos += q + 1
+			pos = stringEnd(buf, pos)
+			if pos == len(buf) {
+				continue
+			}
+			c := buf[pos]
+			pos++
+			if c == '\\' {
+				escaped = true
+				if depth == 1 && st == inKey {
+					s.escapedKey = true
+				}
+				continue
+			}
 			inString = false
 			if depth == 1 && st == inKey {
-				st, ke = wantColon, rel()
+				st, ke = wantColon, rel+pos
 			}
 			continue
 		}
-	scan:
-		for s.pos < s.end {
-			c := s.buf[s.pos]
-			s.pos++
-			switch c {
-			case '"':
-				inString = true
-				if depth == 1 {
-					switch st {
-					case wantKey:
-						st, ks = inKey, rel()-1
-					case wantValue:
-						st = inValue
-					default:
-						s.badOffs = true
-					}
-				}
-				break scan
-			case '{', '[':
-				depth++
-				if depth == 2 {
-					if st != wantValue {
-						s.badOffs = true
-					}
+		c := buf[pos]
+		pos++
+		switch c {
+		case '"':
+			if depth == 1 {
+				switch st {
+				case wantKey:
+					st, ks = inKey, rel+pos-1
+				case wantValue:
 					st = inValue
-				}
-			case '}', ']':
-				if scalar && depth == 0 {
-					s.pos--
-					done = true
-					break scan
-				}
-				depth--
-				if depth == 0 {
-					switch {
-					case c != '}':
-						s.badOffs = true
-					case st == inValue:
-						s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel() - 1})
-					case st != wantKey || len(s.offs) > 0:
-						s.badOffs = true // a key without a value, or a comma before the }
-					}
-				}
-				if depth <= 0 {
-					done = true
-					break scan
-				}
-			case '\n':
-				s.line++
-				newline = true
-				if scalar {
-					s.pos--
-					s.line--
-					done = true
-					break scan
-				}
-			case ',', ':':
-				if scalar && depth == 0 {
-					s.pos--
-					done = true
-					break scan
-				}
-				if depth == 1 {
-					switch {
-					case c == ':' && st == wantColon:
-						st, vs = wantValue, rel()
-					case c == ',' && st == inValue:
-						s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel() - 1})
-						st = wantKey
-					default:
-						s.badOffs = true
-					}
-				}
-			case ' ', '\t', '\r':
-				if scalar && depth == 0 {
-					s.pos--
-					done = true
-					break scan
-				}
-			default:
-				// a literal or a number
-				if depth == 1 {
-					switch {
-					case st == wantValue:
-						st = inValue
-					case st == inValue && s.pos >= 2 && literal[s.buf[s.pos-2]]:
-						// the literal goes on
-					default:
-						s.badOffs = true
-					}
+				default:
+					s.badOffs = true
 				}
 			}
+			// most strings end in what is read without an escape: pass over them here
+			if i := stringEnd(buf, pos); i < len(buf) && buf[i] == '"' {
+				pos = i + 1
+				if depth == 1 && st == inKey {
+					st, ke = wantColon, rel+pos
+				}
+				continue
+			}
+			inString = true
+			continue
+		case '{', '[':
+			depth++
+			if depth == 2 {
+				if st != wantValue {
+					s.badOffs = true
+				}
+				st = inValue
+			}
+			continue
+		case '}', ']':
+			if scalar && depth == 0 {
+				pos--
+				break
+			}
+			depth--
+			if depth == 0 {
+				switch {
+				case c != '}':
+					s.badOffs = true
+				case st == inValue:
+					s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel + pos - 1})
+				case st != wantKey || len(s.offs) > 0:
+					s.badOffs = true // a key without a value, or a comma before the }
+				}
+			}
+			if depth > 0 {
+				continue
+			}
+		case '\n':
+			newline = true
+			if scalar {
+				pos--
+				break
+			}
+			s.line++
+			continue
+		case ',', ':':
+			if scalar && depth == 0 {
+				pos--
+				break
+			}
+			if depth == 1 {
+				switch {
+				case c == ':' && st == wantColon:
+					st, vs = wantValue, rel+pos
+				case c == ',' && st == inValue:
+					s.offs = append(s.offs, memberOffsets{ks, ke, vs, rel + pos - 1})
+					st = wantKey
+				default:
+					s.badOffs = true
+				}
+			}
+			continue
+		case ' ', '\t', '\r':
+			if scalar && depth == 0 {
+				pos--
+				break
+			}
+			continue
+		default:
+			// a literal or a number
+			if depth == 1 {
+				switch {
+				case st == wantValue:
+					st = inValue
+				case st == inValue && pos >= 2 && literal[buf[pos-2]]:
+					// the literal goes on
+				default:
+					s.badOffs = true
+				}
+			}
+			continue
 		}
-		s.checkSize(from)
+		break // the end of the value
 	}
+	s.pos = pos
+	s.checkSize(from)
 	size = s.offset() - from
 	if s.start < 0 {
 		return nil, size, newline, nil
@@ -367,6 +389,24 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	s.start = -1
 	s.last = v
 	return v, size, newline, nil
+}
+
+// stringEnd returns the offset of the first quote or backslash in b from i on, or len(b): it
+// compares eight bytes at a time, as most strings of a record are longer.
+func stringEnd(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q, bs := x^('"'*ones), x^('\\'*ones)
+		// a byte of q or bs is 0 where x has a quote or a backslash; the lowest byte found
+		// this way is exact (a borrow only makes bytes above a zero byte look like zeros)
+		if m := ((q-ones)&^q | (bs-ones)&^bs) & highs; m != 0 {
+			return i + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; i < len(b) && b[i] != '"' && b[i] != '\\'; i++ {
+	}
+	return i
 }
 
 // checkSize stops keeping a value that has grown past max.
