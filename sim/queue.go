@@ -1,191 +1,280 @@
 package sim
 
 import (
-	"math"
+	"math/bits"
 	"slices"
 	"time"
 )
 
-// event is an entry of the event queue. Events are ordered by (at, seq); seq is the insertion
-// sequence, so events at the same instant run in the order they were scheduled.
+// event is an entry of the event queue. Events are ordered by time, then by the order they were
+// scheduled in: events at the same instant run in the order they were scheduled.
 type event struct {
 	at   time.Duration
-	seq  uint32
 	ref  int32  // the entity the event is about (a session, a user, a device...)
 	gen  uint32 // the entity's generation when scheduled; a mismatch at pop means cancelled
+	seq  uint32 // the order of scheduling within its bucket, set to sort a bucket too wide for keys
 	kind evKind
 }
 
 type evKind uint8
 
-func (a *event) before(b *event) bool {
-	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
-}
-
-// queue is the event queue: a ring of time buckets (a calendar) in front of a binary min-heap.
-// Only the events of the current bucket are in the heap; the next ringSize buckets wait, unsorted,
-// in the ring until the clock reaches them, and events further ahead in a second heap. So the heap
-// stays small and in cache however many events are pending, and most scheduling is an append.
+// queue is the event queue: a calendar, a ring of time buckets of a power-of-two width, in front
+// of a heap for the events beyond the ring. A bucket is kept unsorted, in the order its events
+// were scheduled, until the clock reaches it; then its events are sorted once, latest first, and
+// popped from the end. So scheduling is an append and popping takes the last element, with no
+// heap to sift per event; the buckets hold a few to a few hundred events each.
 // A bucket is a chain of fixed-size chunks from a shared pool, so the ring takes memory in
-// proportion to the events pending, not to its busiest minute. Events are stored by value: once
+// proportion to the events pending, not to its busiest bucket. Events are stored by value: once
 // the pool has grown, scheduling does not allocate.
 type queue struct {
-	h      []event // events of buckets up to cur, a heap
-	ring   [ringSize]chain
-	chunks []chunk
-	free   int32 // first free chunk, or -1
+	now    []event // now[:top] are the events of buckets up to cur, latest first
+	top    int
+	buf    []event  // a bucket's events in the order they were scheduled, to sort
+	keys   []uint64 // sort keys of a bucket's events
+	ring   [ringSize]slot
+	chunks [][chunkSize]event
+	next   []int32 // the chunk after each chunk of a bucket, or of the free list; -1 at the end
+	free   int32   // first free chunk, or -1
 	inRing int
-	far    []event // events beyond the ring, a heap
-	width  time.Duration
-	cur    int64 // the current bucket: events of buckets up to it are in h
-	n      int   // events queued in all
-	seq    uint32
+	far    []farEvent // events beyond the ring, a heap
+	farSeq uint64
+	shift  uint  // the buckets are 1<<shift wide
+	cur    int64 // the current bucket: events of buckets up to it are in now
 }
 
 const (
 	ringSize  = 4096
-	chunkSize = 32
+	chunkSize = 8
 )
 
-// chain is a bucket: a list of chunks, appended to at its tail.
-type chain struct{ head, tail int32 }
+// slot is a bucket of the ring: its n events in a chain of chunks, appended to at its tail.
+type slot struct{ head, tail, n int32 }
 
-type chunk struct {
-	ev   [chunkSize]event
-	n    int32
-	next int32
+// farEvent is an event beyond the ring, with its order of scheduling among them.
+type farEvent struct {
+	event
+	seq uint64
 }
 
-// init sets the width of the calendar's buckets; a zero width makes the queue a plain heap.
-// A queue must be initialised before use.
+func (a *farEvent) before(b *farEvent) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+// init sets the width of the calendar's buckets, rounded down to a power of two nanoseconds. A
+// zero width makes the queue a single sorted bucket, for a handful of events far apart, which a
+// calendar would reach through many empty buckets. A queue must be initialised before use.
 func (q *queue) init(width time.Duration) {
-	q.width = width
-	q.chunks = q.chunks[:0]
-	for i := range q.ring {
-		q.ring[i] = chain{-1, -1}
+	q.shift = 63
+	if width > 0 {
+		q.shift = uint(bits.Len64(uint64(width)) - 1)
 	}
+	q.chunks, q.next = q.chunks[:0], q.next[:0]
+	q.ring = [ringSize]slot{}
+	q.inRing = 0
 	q.free = -1
 	q.reset()
 }
 
 func (q *queue) reset() {
-	q.h = q.h[:0]
+	q.top = 0
 	q.far = q.far[:0]
 	if q.inRing > 0 {
 		for i := range q.ring {
-			q.drain(&q.ring[i], nil)
+			if s := &q.ring[i]; s.n > 0 {
+				q.release(s)
+			}
 		}
 	}
 	q.inRing = 0
 	q.cur = 0
-	q.n = 0
-	q.seq = 0
+	q.farSeq = 0
 }
 
-func (q *queue) len() int { return q.n }
+func (q *queue) len() int { return q.top + q.inRing + len(q.far) }
 
-func (q *queue) bucket(at time.Duration) int64 { return int64(at / q.width) }
+func (q *queue) bucket(at time.Duration) int64 { return int64(at) >> q.shift }
 
 // push schedules an event.
 func (q *queue) push(at time.Duration, kind evKind, ref int32, gen uint32) {
-	e := event{at: at, seq: q.nextSeq(), ref: ref, gen: gen, kind: kind}
-	q.n++
-	q.place(e)
+	e := event{at: at, ref: ref, gen: gen, kind: kind}
+	b := q.bucket(at)
+	switch {
+	case b <= q.cur:
+		q.insertNow(e)
+	case b-q.cur < ringSize:
+		q.append(&q.ring[b%ringSize], e)
+	default:
+		q.pushFar(e)
+	}
 }
 
-func (q *queue) place(e event) {
-	if q.width > 0 {
-		if b := q.bucket(e.at); b > q.cur {
-			if b-q.cur < ringSize {
-				q.append(&q.ring[b%ringSize], e)
-				q.inRing++
-			} else {
-				q.far = heapPush(q.far, e)
-			}
-			return
+// insertNow puts e among the events of the current bucket, after those at the same instant.
+func (q *queue) insertNow(e event) {
+	// the first of the events (latest first) that are not later than e: e goes before them
+	lo, hi := 0, q.top
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if q.now[m].at > e.at {
+			lo = m + 1
+		} else {
+			hi = m
 		}
 	}
-	q.h = heapPush(q.h, e)
+	q.now = slices.Insert(q.now[:q.top], lo, e)
+	q.top++
 }
 
 // append adds e to the bucket's last chunk, taking a new chunk when it is full.
-func (q *queue) append(c *chain, e event) {
-	if c.tail < 0 || q.chunks[c.tail].n == chunkSize {
+func (q *queue) append(s *slot, e event) {
+	k := s.n % chunkSize
+	if k == 0 {
 		i := q.free
 		if i >= 0 {
-			q.free = q.chunks[i].next
+			q.free = q.next[i]
 		} else {
-			q.chunks = append(q.chunks, chunk{})
+			q.chunks = append(q.chunks, [chunkSize]event{})
+			q.next = append(q.next, -1)
 			i = int32(len(q.chunks) - 1)
 		}
-		q.chunks[i].n, q.chunks[i].next = 0, -1
-		if c.tail < 0 {
-			c.head = i
+		q.next[i] = -1
+		if s.n == 0 {
+			s.head = i
 		} else {
-			q.chunks[c.tail].next = i
+			q.next[s.tail] = i
 		}
-		c.tail = i
+		s.tail = i
 	}
-	k := &q.chunks[c.tail]
-	k.ev[k.n] = e
-	k.n++
+	q.chunks[s.tail][k] = e
+	s.n++
+	q.inRing++
 }
 
-// drain empties the bucket into h (when not nil) and returns its chunks to the pool.
-func (q *queue) drain(c *chain, h *[]event) {
-	for i := c.head; i >= 0; {
-		k := &q.chunks[i]
-		if h != nil {
-			*h = append(*h, k.ev[:k.n]...)
-		}
-		next := k.next
-		k.next = q.free
+// release empties the bucket and returns its chunks to the pool.
+func (q *queue) release(s *slot) {
+	i := s.head
+	for left := s.n; ; left -= chunkSize {
+		next := q.next[i]
+		q.next[i] = q.free
 		q.free = i
+		if left <= chunkSize {
+			break
+		}
 		i = next
 	}
-	*c = chain{-1, -1}
+	q.inRing -= int(s.n)
+	*s = slot{}
 }
 
-// fill advances the calendar to the next bucket with events, once the heap is empty.
+// take moves the bucket's events into now, latest first.
+func (q *queue) take(s *slot) {
+	src := q.buf[:0]
+	for i := s.head; ; i = q.next[i] {
+		k := min(chunkSize, int(s.n)-len(src))
+		src = append(src, q.chunks[i][:k]...)
+		if len(src) == int(s.n) {
+			break
+		}
+	}
+	q.release(s)
+	q.buf = src
+	now := append(q.now[:0], src...)
+	q.now, q.top = now, len(now)
+	if len(now) <= 32 {
+		// insertion sort: an event goes before the earlier ones at the same instant
+		for i := 1; i < len(now); i++ {
+			e := now[i]
+			j := i
+			for ; j > 0 && now[j-1].at <= e.at; j-- {
+				now[j] = now[j-1]
+			}
+			now[j] = e
+		}
+		return
+	}
+	// Sort keys of the time within the bucket and the order of scheduling, then gather.
+	idx := bits.Len(uint(len(src)))
+	if int(q.shift)+idx > 64 {
+		for i := range now {
+			now[i].seq = uint32(i)
+		}
+		slices.SortFunc(now, func(a, b event) int {
+			if a.at > b.at || (a.at == b.at && a.seq > b.seq) {
+				return -1
+			}
+			return 1
+		})
+		return
+	}
+	base := src[0].at >> q.shift << q.shift
+	keys := q.keys[:0]
+	for i := range src {
+		keys = append(keys, uint64(src[i].at-base)<<idx|uint64(i))
+	}
+	slices.Sort(keys)
+	mask := uint64(1)<<idx - 1
+	for i, k := range keys {
+		now[len(now)-1-i] = src[k&mask]
+	}
+	q.keys = keys
+}
+
+// fill advances the calendar to the next bucket with events, once now[:top] is empty.
 func (q *queue) fill() {
-	for len(q.h) == 0 && q.n > 0 {
+	for q.top == 0 && q.inRing+len(q.far) > 0 {
 		if q.inRing == 0 {
 			// nothing in the ring: jump to the bucket before the first far event
 			q.cur = max(q.cur, q.bucket(q.far[0].at)-1)
 		}
 		q.cur++
-		// far events that the ring now reaches move into it (or into the heap)
+		// far events that the ring now reaches move into it, in order, before any event can be
+		// scheduled into their buckets: a bucket holds its events in the order of scheduling
 		for len(q.far) > 0 && q.bucket(q.far[0].at)-q.cur < ringSize {
-			e := q.far[0]
+			e := q.far[0].event
 			q.far = heapPop(q.far)
-			q.place(e)
+			q.append(&q.ring[q.bucket(e.at)%ringSize], e)
 		}
-		if c := &q.ring[q.cur%ringSize]; c.head >= 0 {
-			q.drain(c, &q.h)
-			q.inRing -= len(q.h)
-			for i := len(q.h)/2 - 1; i >= 0; i-- {
-				siftDown(q.h, i)
-			}
+		if s := &q.ring[q.cur%ringSize]; s.n > 0 {
+			q.take(s)
 		}
 	}
 }
 
 // peek returns the earliest event; the queue must not be empty.
 func (q *queue) peek() *event {
-	q.fill()
-	return &q.h[0]
+	if q.top == 0 {
+		q.fill()
+	}
+	return &q.now[q.top-1]
 }
 
 // pop removes and returns the earliest event; the queue must not be empty.
 func (q *queue) pop() event {
-	q.fill()
-	top := q.h[0]
-	q.h = heapPop(q.h)
-	q.n--
-	return top
+	if q.top == 0 {
+		q.fill()
+	}
+	q.top--
+	return q.now[q.top]
 }
 
-func heapPop(h []event) []event {
+// pushFar adds e to the heap of far events.
+func (q *queue) pushFar(e event) {
+	f := farEvent{e, q.farSeq}
+	q.farSeq++
+	h := append(q.far, f)
+	i := len(h) - 1
+	for i > 0 {
+		p := (i - 1) / 2
+		if !f.before(&h[p]) {
+			break
+		}
+		h[i] = h[p]
+		i = p
+	}
+	h[i] = f
+	q.far = h
+}
+
+func heapPop(h []farEvent) []farEvent {
 	n := len(h) - 1
 	h[0] = h[n]
 	h = h[:n]
@@ -195,23 +284,8 @@ func heapPop(h []event) []event {
 	return h
 }
 
-func heapPush(h []event, e event) []event {
-	h = append(h, e)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !e.before(&h[p]) {
-			break
-		}
-		h[i] = h[p]
-		i = p
-	}
-	h[i] = e
-	return h
-}
-
 // siftDown moves h[i] down to its place.
-func siftDown(h []event, i int) {
+func siftDown(h []farEvent, i int) {
 	e := h[i]
 	n := len(h)
 	for {
@@ -229,39 +303,4 @@ func siftDown(h []event, i int) {
 		i = c
 	}
 	h[i] = e
-}
-
-// nextSeq returns the next insertion sequence number. Before the 32-bit counter wraps, every
-// queued event is renumbered in (time, sequence) order, which keeps the order of all still to come.
-func (q *queue) nextSeq() uint32 {
-	if q.seq == math.MaxUint32 {
-		var all []*event
-		for i := range q.h {
-			all = append(all, &q.h[i])
-		}
-		for _, c := range q.ring {
-			for i := c.head; q.inRing > 0 && i >= 0; i = q.chunks[i].next {
-				k := &q.chunks[i]
-				for j := range k.ev[:k.n] {
-					all = append(all, &k.ev[j])
-				}
-			}
-		}
-		for i := range q.far {
-			all = append(all, &q.far[i])
-		}
-		slices.SortFunc(all, func(a, b *event) int {
-			if a.before(b) {
-				return -1
-			}
-			return 1
-		})
-		for i, e := range all {
-			e.seq = uint32(i)
-		}
-		q.seq = uint32(len(all))
-	}
-	s := q.seq
-	q.seq++
-	return s
 }

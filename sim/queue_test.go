@@ -2,7 +2,6 @@ package sim
 
 import (
 	"cmp"
-	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -51,19 +50,53 @@ func TestQueueOrder(t *testing.T) {
 	}
 }
 
-// The insertion sequence is renumbered before it wraps, keeping the order of queued events.
-func TestQueueSequenceWrap(t *testing.T) {
+// Events at the same instant pop in the order they were scheduled wherever they waited: beyond
+// the ring, in a bucket of the ring, or among the events of the current bucket, and in buckets
+// small enough for the insertion sort and large enough for the general one.
+func TestQueueTies(t *testing.T) {
 	t.Parallel()
-	var q queue
-	q.init(1)
-	q.seq = math.MaxUint32 - 3
-	for i := 0; i < 8; i++ {
-		q.push(time.Duration(i%2), 0, int32(i), 0) // ties at 0 and 1
-	}
-	want := []int32{0, 2, 4, 6, 1, 3, 5, 7}
-	for i, w := range want {
-		if e := q.pop(); e.ref != w {
-			t.Fatalf("pop %d = event %d, want %d", i, e.ref, w)
+	for _, ties := range []int{3, 100} {
+		var q queue
+		q.init(1) // buckets of 1ns: the ring reaches 4096ns ahead
+		const at = 10000
+		ref := int32(0)
+		push := func(at time.Duration) {
+			q.push(at, 0, ref, 0)
+			ref++
+		}
+		for range ties {
+			push(at) // beyond the ring
+		}
+		push(at - 4000) // a step before them
+		if e := q.pop(); e.at != at-4000 {
+			t.Fatalf("ties=%d: popped %v first, want %v", ties, e.at, at-4000)
+		}
+		for range ties {
+			push(at) // the far events are in the ring now: these go after them
+		}
+		push(at - 1)
+		if e := q.pop(); e.at != at-1 {
+			t.Fatalf("ties=%d: popped %v, want %v", ties, e.at, at-1)
+		}
+		if e := q.peek(); e.at != at || e.ref != 0 {
+			t.Fatalf("ties=%d: next is event %d at %v, want event 0 at %v", ties, e.ref, e.at, at)
+		}
+		for range ties {
+			push(at) // into the current bucket, after all the others
+		}
+		want := int32(0)
+		for q.len() > 0 {
+			e := q.pop()
+			if want == int32(ties) {
+				want++ // the event a step before
+			}
+			if want == int32(2*ties+1) {
+				want++ // the event at at-1
+			}
+			if e.at != at || e.ref != want {
+				t.Fatalf("ties=%d: popped event %d at %v, want event %d at %v", ties, e.ref, e.at, want, at)
+			}
+			want++
 		}
 	}
 }
