@@ -80,11 +80,15 @@ func (sc *Scenario) With(c Candidate) (*Scenario, error) {
 }
 
 // Shard selects the I-th of N shares of a run's work (0 ≤ I < N): replications with index ≡ I
-// mod N, or sweep candidates with index ≡ I mod N.
-type Shard struct{ I, N int }
+// mod N, or sweep candidates with index ≡ I mod N; or, with People, the I-th of N ranges of
+// people of equal size (in the scenario's order), in every replication of a run.
+type Shard struct {
+	I, N   int
+	People bool
+}
 
-// Has says whether the shard includes work item k.
-func (s Shard) Has(k int) bool { return s.N <= 1 || k%s.N == s.I }
+// Has says whether the shard includes work item k: a replication or a candidate.
+func (s Shard) Has(k int) bool { return s.N <= 1 || s.People || k%s.N == s.I }
 
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
 

@@ -27,8 +27,9 @@ behaviours:
   - name: ny
     time_zone: America/New_York
     working_days: [mon, tue, wed, thu, fri]
+    # no arrival spread: with one of an hour, Chicago's 9:00-17:00 is as near as New York's
+    # (their activity from 9:30 on average, 8:30 in Chicago) and the fit a coin flip
     working_hours: {start: 9h, end: 17h}
-    arrival_spread: 1h
     sign_out: 0.5
     federate: {per_day: 3, targets: [{account: prod, permission_set: Admin}]}
     cli: {per_day: 4, targets: [{account: dev, permission_set: Dev}]}
