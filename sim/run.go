@@ -65,9 +65,9 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 		if rep == 0 && parts == 1 && shards == 1 {
 			w.record = opts.Audit
 		}
-		// partition p of the shard's people is partition g of T of all the people
-		g, t, n := int64(shard*parts+p), int64(shards*parts), int64(len(m.users))
-		lo, hi := int32(g*n/t), int32((g+1)*n/t)
+		// partition p of the shard's people is partition g of all of them
+		g := shard*parts + p
+		lo, hi := partition(g, shards*parts, len(m.users))
 		if parts == 1 {
 			w.prepare(rep)
 			w.start(lo, hi, g == 0)
@@ -97,6 +97,12 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 		reps[k] = combine(out[k*parts : (k+1)*parts])
 	}
 	return gather(sc, reps), nil
+}
+
+// partition returns the people of partition g of t of n people: a contiguous range of about n/t,
+// the partitions of a shard's people, in a run of shards, those of the shard's range.
+func partition(g, t, n int) (lo, hi int32) {
+	return int32(int64(g) * int64(n) / int64(t)), int32(int64(g+1) * int64(n) / int64(t))
 }
 
 // split is a replication run in partitions: the world that prepared what they share.
