@@ -90,6 +90,13 @@ type Shard struct {
 // Has says whether the shard includes work item k: a replication or a candidate.
 func (s Shard) Has(k int) bool { return s.N <= 1 || s.People || k%s.N == s.I }
 
+// Range returns the people of the shard of People among n, lo to hi (excluded): contiguous, about
+// n/N of them.
+func (s Shard) Range(n int) (lo, hi int) {
+	l, h := partition(s.I, max(1, s.N), n)
+	return int(l), int(h)
+}
+
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
 
 // RunSweep runs every replication of every candidate (those of the shard, when Options.Shard is
