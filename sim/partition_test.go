@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"context"
+	"errors"
 	"reflect"
 	"sync"
 	"testing"
@@ -85,5 +87,22 @@ func TestPersonStreams(t *testing.T) {
 			}
 			seen[s] = true
 		}
+	}
+}
+
+// An interrupt stops a long replication within 65,536 events, not at its end: the run returns the
+// context's error (a replication of 5,000 people over 30 days has about 1.25 million events, 19
+// progress reports).
+func TestInterruptStopsReplication(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reports := 0
+	_, err := Run(ctx, orgScenario(5000, 30, 0), Options{Workers: 1, Progress: func(done, total int) {
+		reports++
+		cancel()
+	}})
+	if !errors.Is(err, context.Canceled) || reports > 2 {
+		t.Errorf("got %v after %d progress reports, want context.Canceled after 1 or 2", err, reports)
 	}
 }

@@ -60,7 +60,7 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 			w = newWorld(m)
 			worlds[0] = w
 		}
-		w.progress = progress
+		w.ctx, w.progress = ctx, progress
 		w.record = nil
 		if rep == 0 && parts == 1 && shards == 1 {
 			w.record = opts.Audit

@@ -152,7 +152,7 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 			w = newWorld(cm.m)
 			worlds[it.cand] = w
 		}
-		w.progress = progress
+		w.ctx, w.progress = ctx, progress
 		reps[it.cand][it.rep] = w.replicate(it.rep)
 		if cm.left.Add(-1) == 0 { // the candidate's last replication: free its model and world
 			cm.m = nil

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -113,6 +114,9 @@ type world struct {
 	tracks    []tracking
 	devPortal []int32 // each device's live portal session, or -1
 
+	// ctx, when set, stops the replication when it is done (an interrupt), so that a long one
+	// does not run on to its end
+	ctx context.Context
 	// progress, when set, is told the thousandths of the horizon simulated
 	progress func(permille int64)
 	// record, when set, is given the replication's activity (Options.Audit)
@@ -337,8 +341,13 @@ func (w *world) run() {
 		w.now = e.at
 		if w.dispatch(&e) {
 			w.events++
-			if w.events&0xffff == 0 && w.progress != nil {
-				w.progress(int64(1000 * (float64(w.now) / float64(horizon))))
+			if w.events&0xffff == 0 {
+				if w.progress != nil {
+					w.progress(int64(1000 * (float64(w.now) / float64(horizon))))
+				}
+				if w.ctx != nil && w.ctx.Err() != nil {
+					break // interrupted: the run returns the context's error, not these results
+				}
 			}
 		}
 	}
