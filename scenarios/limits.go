@@ -19,7 +19,7 @@ const (
 	// MaxReplications is the most replications of a run.
 	MaxReplications = 100_000
 	// MaxUsers is the most people: users and the people of populations together.
-	MaxUsers = 200_000
+	MaxUsers = 10_000_000
 	// MaxEvents is the most events of the timeline.
 	MaxEvents = 1_000_000
 	// MaxHorizonDays is the longest horizon, in days.

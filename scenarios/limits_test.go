@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -151,7 +152,8 @@ func TestNodeCap(t *testing.T) {
 	// the cap.
 	var b bytes.Buffer
 	b.WriteString("users:\n")
-	for i := range MaxUsers {
+	for i := range 150_000 { // more than the 142,858 lines the cap allows
+
 		fmt.Fprintf(&b, "- {name: u%d}\n", i)
 	}
 	start := time.Now()
@@ -222,5 +224,32 @@ func TestProblemsBounded(t *testing.T) {
 	}
 	if got := l[MaxErrors].Error(); got != fmt.Sprintf("f: and %d more errors", n-MaxErrors) {
 		t.Errorf("last: %s", got)
+	}
+}
+
+// A population is its count, not a list: reading a scenario of MaxUsers people in populations
+// allocates nothing per person (the engine compiles them).
+func TestPopulationsNotListed(t *testing.T) {
+	src := []byte(fmt.Sprintf(`name: many
+applications: [{name: q, kind: aws_managed}]
+behaviours:
+  - {name: worker, working_days: [mon], working_hours: {start: 9h, end: 17h}, open_app: {per_day: 1, applications: [q]}}
+populations:
+  - {name: a, count: %d, behaviour: worker, devices: [{name: laptop, kind: browser}]}
+  - {name: b, count: %d, behaviour: worker, devices: [{name: laptop, kind: browser}]}
+`, MaxUsers/2, MaxUsers/2))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	sc, err := Parse("many.yaml", src)
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sc.Populations[0].Count + sc.Populations[1].Count; n != MaxUsers {
+		t.Fatalf("%d people, want %d", n, MaxUsers)
+	}
+	// a byte a person would be 10 MB; the YAML, the time zones and the rest took 125 kB
+	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
+		t.Errorf("reading %d people allocated %d bytes", MaxUsers, got)
 	}
 }

@@ -211,9 +211,9 @@ events:
 // The users limit counts the people of populations.
 func TestPopulationLimit(t *testing.T) {
 	t.Parallel()
-	src := "behaviours: [{name: b}]\nusers: [{name: a}]\npopulations:\n  - {name: p, count: 100000, behaviour: b}\n  - {name: q, count: 100000, behaviour: b}\n"
+	src := "behaviours: [{name: b}]\nusers: [{name: a}]\npopulations:\n  - {name: p, count: 5000000, behaviour: b}\n  - {name: q, count: 5000000, behaviour: b}\n"
 	_, err := Parse("l.yaml", []byte(src))
-	if err == nil || !strings.Contains(err.Error(), "l.yaml:5:22: too many people: the users and populations come to 200001; the limit is 200000") {
+	if err == nil || !strings.Contains(err.Error(), "l.yaml:5:22: too many people: the users and populations come to 10000001; the limit is 10000000") {
 		t.Errorf("limit: %v", err)
 	}
 }

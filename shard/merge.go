@@ -5,6 +5,7 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +49,9 @@ func (s *Set) Scenario(apply func(*sim.Scenario, Overrides) error) (*sim.Scenari
 func (s *Set) MergeRun(sc *sim.Scenario) (*sim.Results, error) {
 	parts := s.parts
 	exp := expect(sc)
+	if parts[0].doc.Split == SplitPeople {
+		return s.mergePeople(sc, exp)
+	}
 	var p problems
 	var results []*sim.Results
 	for _, part := range parts {
@@ -57,6 +61,52 @@ func (s *Set) MergeRun(sc *sim.Scenario) (*sim.Results, error) {
 		if p.count() == before {
 			results = append(results, part.doc.Results.parts(sc)...)
 		}
+	}
+	if err := p.err(); err != nil {
+		return nil, err
+	}
+	return sim.Merge(sc, results), nil
+}
+
+// mergePeople checks the shards of the people of a run of one replication against the scenario sc
+// and puts them together: each shard's offboardings are of its own people, and together they are
+// the replication's.
+func (s *Set) mergePeople(sc *sim.Scenario, exp *expectation) (*sim.Results, error) {
+	var p problems
+	used := map[offboardKey]int{}
+	first := map[string]string{}
+	var results []*sim.Results
+	var events int64
+	offboardings := 0
+	for _, part := range s.parts {
+		file, pr := part.file(), part.doc.Results
+		sh := sim.Shard{I: part.doc.Shard.I, N: part.doc.Shard.N, People: true}
+		if pr == nil || len(pr.Replications) != 1 || pr.Replications[0].Index != 0 {
+			p.add(file, "$.results.replications", "a shard of the people of a run holds its one replication, replication 0")
+			continue
+		}
+		before := p.count()
+		r, path := &pr.Replications[0], "$.results.replications[0]"
+		exp.checkCounts(&p, file, path, r, 0)
+		lo, hi := sh.Range(exp.total)
+		exp.checkOffboardings(&p, file, path, file+": ", r.Offboardings, used, first, func(i int) bool { return lo <= i && i < hi })
+		events += r.Events
+		offboardings += len(r.Offboardings)
+		if p.count() == before {
+			results = append(results, pr.parts(sc)...)
+		}
+	}
+	file, path := s.parts[0].file(), "$.results.replications[0]"
+	if p.count() == 0 {
+		// every replication processes each event of the timeline and each generated offboarding
+		if least := int64(exp.timeline + exp.generated); events < least {
+			p.add(file, path+".events", "the shards processed %d events together, fewer than the scenario's %d timeline events and %d generated offboardings",
+				events, exp.timeline, exp.generated)
+		}
+		if offboardings != exp.offboardings {
+			p.add(file, path+".offboardings", "the shards hold %d offboardings together, but the scenario makes %d in every replication", offboardings, exp.offboardings)
+		}
+		exp.checkScripted(&p, file, path, used)
 	}
 	if err := p.err(); err != nil {
 		return nil, err
@@ -130,8 +180,11 @@ func (s *Set) MergeSweep(sc *sim.Scenario) ([]*sim.Results, error) {
 // expectation is what a scenario implies for the results of every replication.
 type expectation struct {
 	horizon time.Duration
-	// people are the users and the people of populations, with their population ("" for users).
-	people map[string]string
+	// users are the scenario's users, at their place in the order of people, which populations'
+	// people follow, each population's from first (see person).
+	users map[string]int
+	pops  map[string]population
+	total int // people in all
 	// scripted are the scenario's offboard events, by user and time.
 	scripted map[offboardKey][]*sim.Event
 	keys     []offboardKey // of scripted, in the order of the timeline
@@ -142,6 +195,29 @@ type expectation struct {
 	timeline, generated int // events of the timeline, offboardings generated
 }
 
+// population is a population's place in the order of people and its size.
+type population struct{ first, count int }
+
+// person returns the population of the person of that name ("" for a user) and the person's place
+// in the order of people, the engine's: users, then each population's people. Populations' people
+// are found by their names, without a map of them: a population may hold millions.
+func (e *expectation) person(name string) (pop string, index int, ok bool) {
+	if i, ok := e.users[name]; ok {
+		return "", i, true
+	}
+	cut := strings.LastIndexByte(name, '-')
+	if cut < 0 {
+		return "", 0, false
+	}
+	p, ok := e.pops[name[:cut]]
+	num := name[cut+1:]
+	n, err := strconv.Atoi(num)
+	if !ok || err != nil || n < 1 || n > p.count || num != strconv.Itoa(n) {
+		return "", 0, false
+	}
+	return name[:cut], p.first + n - 1, true
+}
+
 type offboardKey struct {
 	user string
 	at   time.Duration
@@ -149,15 +225,15 @@ type offboardKey struct {
 
 // expect works out what the scenario implies for every replication.
 func expect(sc *sim.Scenario) *expectation {
-	e := &expectation{horizon: sc.Horizon, people: map[string]string{}, scripted: map[offboardKey][]*sim.Event{},
-		plans: sc.Offboardings, timeline: len(sc.Events)}
-	for _, u := range sc.Users {
-		e.people[u.Name] = ""
+	e := &expectation{horizon: sc.Horizon, users: map[string]int{}, pops: map[string]population{},
+		scripted: map[offboardKey][]*sim.Event{}, plans: sc.Offboardings, timeline: len(sc.Events)}
+	for i, u := range sc.Users {
+		e.users[u.Name] = i
 	}
+	e.total = len(sc.Users)
 	for _, pop := range sc.Populations {
-		for i := 1; i <= pop.Count; i++ {
-			e.people[sim.PopulationUser(pop.Name, i)] = pop.Name
-		}
+		e.pops[pop.Name] = population{first: e.total, count: pop.Count}
+		e.total += pop.Count
 	}
 	for i := range sc.Events {
 		if ev := &sc.Events[i]; ev.Action == sim.Offboard {
@@ -228,7 +304,19 @@ func abbreviate(list []string) string {
 // checkReplication checks what a replication produced against the scenario.
 func (e *expectation) checkReplication(p *problems, file, path string, r *Replication) {
 	// every replication processes each event of the timeline and each generated offboarding
-	if least := int64(e.timeline + e.generated); r.Events < least || r.Events > maxCount {
+	e.checkCounts(p, file, path, r, int64(e.timeline+e.generated))
+	if n := len(r.Offboardings); n != e.offboardings {
+		p.add(file, path+".offboardings", "%d offboardings, but the scenario makes %d in every replication", n, e.offboardings)
+	}
+	used := map[offboardKey]int{} // offboard events matched
+	first := map[string]string{}  // where each person's offboarding is
+	e.checkOffboardings(p, file, path, "", r.Offboardings, used, first, func(int) bool { return true })
+	e.checkScripted(p, file, path, used)
+}
+
+// checkCounts checks a replication's events, at least least, and counters.
+func (e *expectation) checkCounts(p *problems, file, path string, r *Replication, least int64) {
+	if r.Events < least || r.Events > maxCount {
 		p.add(file, path+".events", "%d is outside %d to %d: every replication processes the scenario's %d timeline events and %d generated offboardings",
 			r.Events, least, maxCount, e.timeline, e.generated)
 	}
@@ -238,17 +326,19 @@ func (e *expectation) checkReplication(p *problems, file, path string, r *Replic
 			p.add(file, path+".counters."+cv.Type().Field(i).Name, "%d is outside 0 to %d", n, maxCount)
 		}
 	}
-	if n := len(r.Offboardings); n != e.offboardings {
-		p.add(file, path+".offboardings", "%d offboardings, but the scenario makes %d in every replication", n, e.offboardings)
-	}
-	used := map[offboardKey]int{} // offboard events matched
-	first := map[string]int{}     // the offboarding of each person
+}
+
+// checkOffboardings checks a replication's offboardings, or those of a shard of its people, whose
+// places in the order of people must satisfy mine. used and first carry the offboard events
+// matched and where each person's offboarding is (loc, then its place in offs) from one shard of
+// the people to the next.
+func (e *expectation) checkOffboardings(p *problems, file, path, loc string, offs []Offboarding, used map[offboardKey]int, first map[string]string, mine func(int) bool) {
 	var last time.Duration
-	for j := range r.Offboardings {
+	for j := range offs {
 		if j == 2*e.offboardings+maxErrors {
 			return // far too many: the count says so
 		}
-		o, op := &r.Offboardings[j], fmt.Sprintf("%s.offboardings[%d]", path, j)
+		o, op := &offs[j], fmt.Sprintf("%s.offboardings[%d]", path, j)
 		at := time.Duration(o.AtNS)
 		if at < 0 || at > e.horizon {
 			p.add(file, op+".at_ns", "%d (%s) is outside the run, 0 to %d (the horizon %s)", o.AtNS, sim.FormatDuration(sim.RoundMillis(at)), e.horizon, sim.FormatDuration(sim.RoundMillis(e.horizon)))
@@ -258,16 +348,19 @@ func (e *expectation) checkReplication(p *problems, file, path string, r *Replic
 			p.add(file, op+".at_ns", "%s is before the offboarding before it (%s): they are in the order of their times", sim.FormatDuration(sim.RoundMillis(at)), sim.FormatDuration(sim.RoundMillis(last)))
 		}
 		last = at
-		pop, ok := e.people[o.User]
+		pop, index, ok := e.person(o.User)
 		switch prev, twice := first[o.User]; {
 		case !ok:
 			p.add(file, op+".user", "%q is not a user of the scenario, nor one of its populations' people", o.User)
 			continue
 		case twice:
-			p.add(file, op+".user", "%s is offboarded again (first at offboardings[%d]): a person is offboarded at most once in a replication (EV-2)", o.User, prev)
+			p.add(file, op+".user", "%s is offboarded again (first at %s): a person is offboarded at most once in a replication (EV-2)", o.User, prev)
+			continue
+		case !mine(index):
+			p.add(file, op+".user", "%s (person %d of the scenario) is not one of the shard's people", o.User, index)
 			continue
 		}
-		first[o.User] = j
+		first[o.User] = loc + strings.TrimPrefix(op, path+".")
 		playbook, name, ok := e.source(o, at, pop, used)
 		switch {
 		case !ok:
@@ -288,6 +381,10 @@ func (e *expectation) checkReplication(p *problems, file, path string, r *Replic
 			}
 		}
 	}
+}
+
+// checkScripted reports the offboard events of the scenario that no offboarding matched.
+func (e *expectation) checkScripted(p *problems, file, path string, used map[offboardKey]int) {
 	for _, k := range e.keys {
 		if n := len(e.scripted[k]); used[k] < n {
 			p.add(file, path+".offboardings", "the offboarding of %s at %s (an offboard event of the scenario) is missing", k.user, sim.FormatDuration(sim.RoundMillis(k.at)))

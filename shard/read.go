@@ -178,6 +178,8 @@ func Read(dirs []string, key []byte) (*Set, error) {
 				p.dir, d.Build, first.dir, fd.Build))
 		case d.Kind != fd.Kind:
 			errs = append(errs, inputf("%s is a shard of a %s, %s of a %s", p.dir, d.Kind, first.dir, fd.Kind))
+		case d.Split != fd.Split:
+			errs = append(errs, inputf("%s is a shard of the %s of its run, %s of the %s: the shards of one run share out the same", p.dir, d.Split, first.dir, fd.Split))
 		case d.Scenario.SHA256 != fd.Scenario.SHA256:
 			errs = append(errs, inputf("%s ran another scenario than %s: %s (sha256 %.12s) and %s (sha256 %.12s)",
 				p.dir, first.dir, d.Scenario.Path, d.Scenario.SHA256, fd.Scenario.Path, fd.Scenario.SHA256))
@@ -318,9 +320,18 @@ func parsePartial(file string, data []byte) (*File, error) {
 		if f.Candidates != nil {
 			p.add(file, "$.candidates", "a shard of a run holds no candidates")
 		}
+		switch {
+		case f.Split != SplitReplications && f.Split != SplitPeople:
+			p.add(file, "$.split", "%q, want %s or %s for a shard of a run", f.Split, SplitReplications, SplitPeople)
+		case f.Split == SplitPeople && f.Replications != 1:
+			p.add(file, "$.split", "%s, but the run has %d replications: a run is shared out by people only with one", f.Split, f.Replications)
+		}
 	case "sweep":
 		if f.Results != nil {
 			p.add(file, "$.results", "a shard of a sweep holds its results under candidates")
+		}
+		if f.Split != SplitCandidates {
+			p.add(file, "$.split", "%q, want %s for a shard of a sweep", f.Split, SplitCandidates)
 		}
 	default:
 		p.add(file, "$.kind", "%q, want run or sweep", f.Kind)

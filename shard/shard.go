@@ -21,6 +21,14 @@ const (
 	KindSweep = "sweep"
 )
 
+// What the shards of a run or sweep share out: a run's replications or its people (a run of one
+// replication), a sweep's candidates.
+const (
+	SplitReplications = "replications"
+	SplitPeople       = "people"
+	SplitCandidates   = "candidates"
+)
+
 // MaxShards is the most shards a run may be split into.
 const MaxShards = 100000
 
@@ -67,7 +75,7 @@ const (
 )
 
 // formatVersion is the version of the format of partial.json.
-const formatVersion = 2
+const formatVersion = 3
 
 // KeyEnv is the environment variable that holds the key, shared by the shards and merge, of
 // the shards' HMAC.
@@ -90,7 +98,9 @@ type File struct {
 type Doc struct {
 	SchemaVersion int    `json:"schema_version"`
 	Kind          string `json:"kind"` // run or sweep
-	Note          string `json:"note"`
+	// Split is what the shards share out: SplitReplications, SplitPeople or SplitCandidates.
+	Split string `json:"split"`
+	Note  string `json:"note"`
 	// Build is the idcsim that ran the shard: merge takes shards of its own build only.
 	Build    buildinfo.Info `json:"build"`
 	Scenario ScenarioRef    `json:"scenario"`
@@ -181,16 +191,23 @@ type Step struct {
 // newDoc starts a shard's partial report of the scenario at path, whose source text is src, as
 // set up with the overrides.
 func newDoc(kind, path string, src []byte, sc *sim.Scenario, ov Overrides, sh sim.Shard) *Doc {
-	doc := &Doc{SchemaVersion: formatVersion, Kind: kind, Build: buildinfo.Read(), Overrides: ov,
+	doc := &Doc{SchemaVersion: formatVersion, Kind: kind, Split: SplitReplications, Build: buildinfo.Read(), Overrides: ov,
 		Profile: sc.Profile.Name, Seed: sc.Seed, Replications: sc.Replications, src: src}
-	doc.Note = fmt.Sprintf("shard %s of an idcsim %s; combine every shard's directory with idcsim merge", sh, kind)
+	switch {
+	case kind == KindSweep:
+		doc.Split = SplitCandidates
+	case sh.People:
+		doc.Split = SplitPeople
+	}
+	doc.Note = fmt.Sprintf("shard %s of the %s of an idcsim %s; combine every shard's directory with idcsim merge", sh, doc.Split, kind)
 	sum := sha256.Sum256(src)
 	doc.Scenario = ScenarioRef{Path: path, Name: sc.Name, SHA256: hex.EncodeToString(sum[:])}
 	doc.Shard = Position{I: sh.I, N: sh.N}
 	return doc
 }
 
-// NewRun returns the partial report of shard sh of a run: res, the results of its replications,
+// NewRun returns the partial report of shard sh of a run: res, the results of its replications
+// (or, when sh shares out the people, of the shard's people in the run's one replication),
 // of the scenario sc at path, whose source text is src, as set up with the overrides ov.
 func NewRun(path string, src []byte, sc *sim.Scenario, ov Overrides, sh sim.Shard, res *sim.Results) *Doc {
 	doc := newDoc(KindRun, path, src, sc, ov, sh)

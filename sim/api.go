@@ -7,17 +7,19 @@ import (
 
 // Options control how a run is carried out; they never change its results.
 type Options struct {
-	// Workers is the number of replications run at once; 0 means one per CPU.
+	// Workers is the number of replications run at once; 0 means one per CPU. A run of fewer
+	// replications than workers splits each by person, so that every worker has work.
 	Workers int
 	// Progress, when not nil, is called as the work advances with the replications done and
 	// their total, in thousandths of a replication: a long replication reports its simulated time.
 	Progress func(done, total int)
-	// Shard, when N > 1, runs only the I-th share of the replications (or sweep candidates).
+	// Shard, when N > 1, runs only the I-th share of the replications (or sweep candidates), or,
+	// with Shard.People, of the people of every replication.
 	Shard Shard
-	// Audit, when not nil, is given the activity of replication 0 (sign-ins, tokens, role
-	// credentials and their use, TTI exchanges, refused requests, admin actions on users), in
-	// the order the engine carries it out, which is time order, from the goroutine that runs
-	// that replication. It sees; it changes nothing. Sweeps do not call it.
+	// Audit, when not nil, is given the activity of replication 0, which is then not split
+	// (sign-ins, tokens, role credentials and their use, TTI exchanges, refused requests, admin
+	// actions on users), in the order the engine carries it out, which is time order, from the
+	// goroutine that runs that replication. It sees; it changes nothing. Sweeps do not call it.
 	Audit func(Audit)
 }
 

@@ -30,16 +30,27 @@ type person struct {
 type generatedOffboarding struct {
 	user int32
 	plan int32
+	at   time.Duration
 }
 
-// startBehaviours schedules each person's first working day and draws the generated offboardings.
+// startBehaviours schedules the first working day of each of the world's people and the generated
+// offboardings, every one: another partition's person's playbook may act on the instance
+// (applyElsewhere).
 func (w *world) startBehaviours() {
-	for u := range w.users {
+	for u := w.lo; u < w.hi; u++ {
 		if w.users[u].behaviour >= 0 {
-			w.scheduleDay(int32(u))
-			w.nextActAsUser(int32(u))
+			w.scheduleDay(u)
+			w.nextActAsUser(u)
 		}
 	}
+	for i, g := range w.genOffs {
+		w.q.push(g.at, evGenOffboard, int32(i), 0)
+	}
+}
+
+// drawOffboardings draws the people and times of the generated offboardings, from the
+// replication's stream.
+func (w *world) drawOffboardings() {
 	w.genOffs = w.genOffs[:0]
 	// A person is offboarded at most once in a replication (EV-2): the people the timeline
 	// offboards and those drawn already are taken, for every entry of offboardings.
@@ -72,9 +83,7 @@ func (w *world) startBehaviours() {
 			}
 			w.drawn[u] = w.drawStamp
 			at := p.From + time.Duration(w.rng.Float64()*float64(p.To-p.From))
-			i := int32(len(w.genOffs))
-			w.genOffs = append(w.genOffs, generatedOffboarding{user: u, plan: int32(pi)})
-			w.q.push(at, evGenOffboard, i, 0)
+			w.genOffs = append(w.genOffs, generatedOffboarding{user: u, plan: int32(pi), at: at})
 			k++
 		}
 	}
@@ -87,7 +96,7 @@ func (w *world) scheduleDay(u int32) {
 	for int(p.day) < len(b.dayStarts) {
 		at := b.dayStarts[p.day]
 		if b.ArrivalSpread > 0 {
-			at += time.Duration(w.rng.Float64() * float64(b.ArrivalSpread))
+			at += time.Duration(w.rngOf(u).Float64() * float64(b.ArrivalSpread))
 		}
 		p.day++
 		if at >= w.now {
@@ -111,7 +120,7 @@ func (w *world) dispatchBehaviour(e *event) {
 		w.dayEnd(u)
 	case evActAsUser:
 		b := &w.m.behaviours[w.users[u].behaviour]
-		if !w.actAsUser(u, b.onBehalfApp, b.onBehalf[w.rng.IntN(len(b.onBehalf))]) {
+		if !w.actAsUser(u, b.onBehalfApp, b.onBehalf[w.rngOf(u).IntN(len(b.onBehalf))]) {
 			w.counters.RefusedActions++
 		}
 		w.nextActAsUser(u)
@@ -151,7 +160,7 @@ func (w *world) nextActivity(u int32) {
 	if b.rate <= 0 {
 		return
 	}
-	at := w.now + time.Duration(w.rng.ExpFloat64()/b.rate)
+	at := w.now + time.Duration(w.rngOf(u).ExpFloat64()/b.rate)
 	if at < p.dayEnd {
 		w.q.push(at, evActivity, u, 0)
 	}
@@ -165,7 +174,7 @@ func (w *world) nextActAsUser(u int32) {
 	if b.onBehalfRate <= 0 {
 		return
 	}
-	if at := w.now + time.Duration(w.rng.ExpFloat64()/b.onBehalfRate); at <= w.sc.Horizon {
+	if at := w.now + time.Duration(w.rngOf(u).ExpFloat64()/b.onBehalfRate); at <= w.sc.Horizon {
 		w.q.push(at, evActAsUser, u, 0)
 	}
 }
@@ -174,8 +183,9 @@ func (w *world) nextActAsUser(u int32) {
 func (w *world) activity(u int32) {
 	um := &w.users[u].person
 	b := &w.m.behaviours[um.behaviour]
-	x := w.rng.Float64() * (b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay)
-	pick := func(ts []target) target { return ts[w.rng.IntN(len(ts))] }
+	rng := w.rngOf(u)
+	x := rng.Float64() * (b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay)
+	pick := func(ts []target) target { return ts[rng.IntN(len(ts))] }
 	switch {
 	case x < b.OpenApp.PerDay:
 		if um.browser >= 0 {
@@ -195,7 +205,7 @@ func (w *world) activity(u int32) {
 		}
 	default:
 		if um.browser >= 0 {
-			w.startJob(u, um.browser, pick(b.jobs), w.draw(b.JobDuration), false)
+			w.startJob(u, um.browser, pick(b.jobs), w.draw(u, b.JobDuration), false)
 		}
 	}
 	w.nextActivity(u)
@@ -218,24 +228,25 @@ func (w *world) dayEnd(u int32) {
 		t.workload = false
 		t.workGen++
 	}
-	if um.browser >= 0 && b.SignOutProbability > 0 && w.rng.Float64() < b.SignOutProbability {
+	if um.browser >= 0 && b.SignOutProbability > 0 && w.rngOf(u).Float64() < b.SignOutProbability {
 		w.signOut(u, um.browser)
 	}
 	w.scheduleDay(u)
 }
 
-// draw samples a duration from d with the replication's random stream.
-func (w *world) draw(d Dist) time.Duration {
+// draw samples a duration from d with person u's random stream.
+func (w *world) draw(u int32, d Dist) time.Duration {
+	src := &w.streams[u]
 	var x float64
 	switch d.Kind {
 	case Fixed:
 		return d.A
 	case Exponential:
-		x = distuv.Exponential{Rate: 1 / float64(d.A), Src: &w.pcg}.Rand()
+		x = distuv.Exponential{Rate: 1 / float64(d.A), Src: src}.Rand()
 	case LogNormal:
-		x = distuv.LogNormal{Mu: math.Log(float64(d.A)), Sigma: d.Sigma, Src: &w.pcg}.Rand()
+		x = distuv.LogNormal{Mu: math.Log(float64(d.A)), Sigma: d.Sigma, Src: src}.Rand()
 	case Uniform:
-		x = distuv.Uniform{Min: float64(d.A), Max: float64(d.B), Src: &w.pcg}.Rand()
+		x = distuv.Uniform{Min: float64(d.A), Max: float64(d.B), Src: src}.Rand()
 	}
 	// a heavy tail must not overflow: nothing lasts longer than the longest horizon twice over
 	return time.Duration(min(max(x, 0), float64(800*24*time.Hour)))

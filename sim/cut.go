@@ -1,6 +1,9 @@
 package sim
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // pendingRevoke is a TokenIssueTime deny on its way through IAM (CUT-2).
 type pendingRevoke struct {
@@ -15,10 +18,12 @@ func (w *world) setDeny(u int32, deny bool) {
 	s := &w.users[u]
 	s.denyWant = deny
 	s.denyGen++
-	w.q.push(w.now+w.uniform(w.prof.DenyPropagation), evDeny, u, s.denyGen)
+	w.q.push(w.now+uniform(w.rngOf(u), w.prof.DenyPropagation), evDeny, u, s.denyGen)
 }
 
 // revokeRoleSessions adds a deny on aws:TokenIssueTime before now to the permission set (CUT-2).
+// It acts on everyone's sessions, so every partition of the replication makes it, with the same
+// draw from the replication's stream, even when a person's offboarding makes it.
 func (w *world) revokeRoleSessions(ps int32, u int32) {
 	i := int32(len(w.revokes))
 	w.revokes = append(w.revokes, pendingRevoke{permSet: ps, before: w.now, user: u})
@@ -26,18 +31,35 @@ func (w *world) revokeRoleSessions(ps int32, u int32) {
 }
 
 // revokeSeen blocks every role session of the permission set issued before the cut-off, whoever
-// holds it; the other users' sessions are collateral (CUT-2).
+// holds it; the other users' sessions are collateral (CUT-2). It ends each person's sessions in
+// the order of the person's own list, which no one else's sessions change.
 func (w *world) revokeSeen(rv pendingRevoke) {
-	for i := range w.roles {
+	hit := func(i int32) bool {
 		r := &w.roles[i]
-		if !r.live || r.end <= w.now || r.revoked || r.issued >= rv.before || w.m.targetPermSet(r.target) != rv.permSet {
-			continue
+		return r.live && r.end > w.now && !r.revoked && r.issued < rv.before && w.m.targetPermSet(r.target) == rv.permSet
+	}
+	users := w.scratch[:0]
+	for i := range int32(len(w.roles)) {
+		if hit(i) {
+			users = append(users, w.roles[i].user)
 		}
-		r.revoked = true
-		if r.user != rv.user {
-			w.counters.CollateralRoleSessions++
+	}
+	slices.Sort(users)
+	users = slices.Compact(users)
+	w.scratch = users
+	var sessions []int32
+	for _, u := range users {
+		sessions = append(sessions[:0], w.users[u].live[kindRole]...)
+		for _, i := range sessions {
+			if !hit(i) {
+				continue
+			}
+			w.roles[i].revoked = true
+			if u != rv.user {
+				w.counters.CollateralRoleSessions++
+			}
+			w.end(kindRole, i, "")
+			w.observe(u)
 		}
-		w.end(kindRole, int32(i), "")
-		w.observe(r.user)
 	}
 }

@@ -43,9 +43,14 @@ const (
 	// modelBytesPerPerson is the memory of a person in the scenario and its compiled model
 	// (210 to 260 bytes a person; a sweep holds one for each candidate being run).
 	modelBytesPerPerson = 300
-	// worldBytesPerPerson is the memory of a person in the world of a running replication:
-	// their state, sessions and queued events (170 MB for 100,000 people, 33 MB for 20,000).
-	worldBytesPerPerson = 1700
+	// stateBytesPerPerson is the memory of a person's state in a running replication, one copy
+	// for all of its partitions: the record of 464 bytes, the random stream of 16, the tokens of
+	// their devices (92 bytes each, two in the examples), and what grows from them.
+	stateBytesPerPerson = 700
+	// worldBytesPerPerson is the memory of the rest of a person in the world of a running
+	// replication, in the partition that runs them: their sessions and queued events (with the
+	// state, 170 MB for 100,000 people, 33 MB for 20,000).
+	worldBytesPerPerson = 1000
 	// bytesPerTimelineEvent is the memory of a timeline event in the scenario and its model, an
 	// allowance: the node cap keeps timelines under about 100,000 events.
 	bytesPerTimelineEvent = 500
@@ -57,7 +62,9 @@ const (
 )
 
 // Estimate estimates the work of running the scenario's replications, or, when cands are given,
-// of running them for each candidate (RunSweep): only those of opts.Shard, opts.Workers at once.
+// of running them for each candidate (RunSweep): only those of opts.Shard, opts.Workers at once
+// (the partitions of one replication count as one, as they share the people's state; a shard of
+// the people runs its share of the events and sessions, with every person's state).
 // It runs nothing: the events come from the people's behaviours (working days over the horizon,
 // their activities' rates, CLI workloads) and the timeline, the memory from the people, the
 // workers and the offboardings.
@@ -104,20 +111,28 @@ func Estimate(sc *Scenario, cands []Candidate, opts Options) Work {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	reps := float64(shareOf(opts.Shard, sc.Replications))
+	reps := float64(sc.Replications)
+	if !opts.Shard.People {
+		reps = float64(shareOf(opts.Shard, sc.Replications))
+	}
 	models := 1.0
 	if len(cands) > 0 {
 		reps = float64(sc.Replications * shareOf(opts.Shard, len(cands)))
 		// RunSweep holds the models of the candidates being run, one a worker at most
 		models = float64(max(1, min(workers, shareOf(opts.Shard, len(cands)))))
 	}
+	share := 1.0 // of the people, and of their events and offboardings
+	if opts.Shard.People && opts.Shard.N > 1 {
+		lo, hi := opts.Shard.Range(people)
+		share = float64(hi-lo) / float64(max(1, people))
+	}
 	worlds := min(float64(workers), reps)
 	return Work{
-		Events: perRep * reps,
+		Events: perRep * reps * share,
 		PeakBytes: baseBytes +
 			models*(modelBytesPerPerson*float64(people)+bytesPerTimelineEvent*float64(len(sc.Events))) +
-			worlds*worldBytesPerPerson*float64(people) +
-			bytesPerOffboarding*float64(offboardings)*reps,
+			worlds*(stateBytesPerPerson+share*worldBytesPerPerson)*float64(people) +
+			bytesPerOffboarding*float64(offboardings)*reps*share,
 	}
 }
 

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"math"
 	"testing"
 	"time"
 )
@@ -47,7 +48,7 @@ func TestEstimateScales(t *testing.T) {
 	}
 	// each worker holds a world of the 1,000 people; no more worlds than replications
 	four := Estimate(sc, nil, Options{Workers: 4})
-	if got, want := four.PeakBytes-two.PeakBytes, float64(3*worldBytesPerPerson*1000); got != want {
+	if got, want := four.PeakBytes-two.PeakBytes, float64(3*(stateBytesPerPerson+worldBytesPerPerson)*1000); got != want {
 		t.Errorf("4 workers: %.0f more bytes, want %.0f", got, want)
 	}
 	if many := Estimate(sc, nil, Options{Workers: 100}); many.PeakBytes != Estimate(sc, nil, Options{Workers: 20}).PeakBytes {
@@ -65,9 +66,21 @@ func TestEstimateScales(t *testing.T) {
 		t.Errorf("3 candidates: %.0f more bytes, want %.0f", got, want)
 	}
 	// a second worker holds a second candidate's model and world
-	if got, want := Estimate(sc, cands, Options{Workers: 2}).PeakBytes-sw.PeakBytes, model+float64(worldBytesPerPerson*1000); got != want {
+	if got, want := Estimate(sc, cands, Options{Workers: 2}).PeakBytes-sw.PeakBytes, model+float64((stateBytesPerPerson+worldBytesPerPerson)*1000); got != want {
 		t.Errorf("a sweep on 2 workers: %.0f more bytes, want %.0f", got, want)
 	}
+	// shard 1/4 of the people of one replication runs a quarter of its events, sessions and
+	// offboardings, with the state of every person; its workers split the one replication
+	sc.Replications = 1
+	whole := Estimate(sc, nil, Options{Workers: 2})
+	quarter := Estimate(sc, nil, Options{Workers: 2, Shard: Shard{I: 1, N: 4, People: true}})
+	if quarter.Events != whole.Events/4 {
+		t.Errorf("a quarter of the people: %.0f events, want %.0f", quarter.Events, whole.Events/4)
+	}
+	if got, want := whole.PeakBytes-quarter.PeakBytes, 0.75*float64(worldBytesPerPerson*1000+20*bytesPerOffboarding); math.Abs(got-want) > 1 {
+		t.Errorf("a quarter of the people: %.0f fewer bytes, want %.0f", got, want)
+	}
+	sc.Replications = 20
 	// shard 3/4 of 3 candidates runs none
 	if got := Estimate(sc, cands, Options{Shard: Shard{I: 3, N: 4}}).Events; got != 0 {
 		t.Errorf("shard 3/4 of 3 candidates: %.0f events, want 0", got)

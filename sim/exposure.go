@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -161,10 +163,20 @@ func (w *world) observe(u int32) {
 	s.avail = open
 }
 
-// collect appends the replication's offboardings to out.
+// collect appends the offboardings of the world's people to out, by time and then by person, an
+// order that does not depend on how the replication was split (run.go).
 func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 	own := w.sessionsOfTracked()
+	var offs []offboardingRecord
 	for _, o := range w.offs {
+		if w.mine(o.user) {
+			offs = append(offs, o)
+		}
+	}
+	slices.SortFunc(offs, func(a, b offboardingRecord) int {
+		return cmp.Or(cmp.Compare(a.at, b.at), cmp.Compare(a.user, b.user))
+	})
+	for _, o := range offs {
 		s := &w.tracks[w.users[o.user].track]
 		ob := Offboarding{Replication: rep, User: w.m.users[o.user].name, At: o.at, Playbook: o.name}
 		for c := range ob.Windows {
@@ -229,18 +241,31 @@ func (w *world) spans(u int32, from time.Duration, own *[numKinds][]int32) []Spa
 		}
 		out = append(out, sp)
 	}
+	// Each kind's sessions go in the order of their times, not of their slots, which depend on
+	// who else the world runs (run.go).
+	byTime := func(first int) {
+		slices.SortFunc(out[first:], func(a, b Span) int {
+			return cmp.Or(cmp.Compare(a.Start, b.Start), cmp.Compare(a.End, b.End), cmp.Compare(a.Label, b.Label))
+		})
+	}
 	for _, i := range own[kindPortal] {
 		p := &w.portals[i]
 		add("portal", "portal session on "+w.m.devices[p.device].name, p.start, p.end, p.live && p.end > horizon)
 	}
+	byTime(0)
+	first := len(out)
 	for _, i := range own[kindApp] {
 		a := &w.apps[i]
 		add("app", w.m.targetName(a.target), a.start, a.end, a.live)
 	}
+	byTime(first)
+	first = len(out)
 	for _, i := range own[kindSAML] {
 		a := &w.samls[i]
 		add("saml", w.m.targetName(a.target), a.start, a.end, a.live)
 	}
+	byTime(first)
+	first = len(out)
 	for _, i := range own[kindRole] {
 		r := &w.roles[i]
 		label := w.m.targetName(r.target)
@@ -249,20 +274,25 @@ func (w *world) spans(u int32, from time.Duration, own *[numKinds][]int32) []Spa
 		}
 		add("role", label, r.issued, r.end, r.live)
 	}
+	byTime(first)
 	w.onBehalfSpans(u, add)
 	for _, d := range w.m.users[u].devices {
 		if t := &w.tokens[d]; t.live {
 			add("cli_token", "access token on "+w.m.devices[d].name, t.issued, t.expiry, false)
 		}
 	}
+	first = len(out)
 	for _, i := range own[kindJob] {
 		j := &w.jobs[i]
 		add("job", "job in "+w.m.targetName(j.target), j.start, j.end, j.live)
 	}
+	byTime(first)
+	first = len(out)
 	for _, i := range own[kindKiro] {
 		k := &w.kiros[i]
 		add("kiro", w.m.targetName(k.target), k.start, k.end, k.live)
 	}
+	byTime(first)
 	return out
 }
 
@@ -373,10 +403,10 @@ func (w *world) at(t time.Duration) string {
 	return w.sc.Start.Add(t).UTC().Format("2006-01-02T15:04:05Z")
 }
 
-// offboard starts measuring the user's exposure and runs the playbook.
+// offboard starts measuring the user's exposure and runs the playbook. A partition that does not
+// run the user runs the playbook too, for its steps that act on the instance (applyElsewhere).
 func (w *world) offboard(u int32, s *step) {
-	us := &w.users[u]
-	if us.track < 0 {
+	if w.mine(u) && w.users[u].track < 0 {
 		w.observeFrom(u)
 	}
 	o := int32(len(w.offs))

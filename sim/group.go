@@ -101,9 +101,9 @@ func (w *world) changeAssignment(u, g int32, t target, add bool) {
 		} else {
 			w.groupAssign[g] = remove(w.groupAssign[g], t)
 		}
-		for v := range w.users {
+		for v := w.lo; v < w.hi; v++ { // the world's people (run.go)
 			if slices.Contains(w.users[v].view, g) {
-				w.entitlementChanged(int32(v))
+				w.entitlementChanged(v)
 			}
 		}
 		return

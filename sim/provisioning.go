@@ -36,7 +36,7 @@ func (w *world) scheduleProvisioning(u int32) {
 		if src.Kind == ActiveDirectory && src.ADSync == ADSyncConfigurable {
 			// PROV-4: "it may take 30 minutes to 2 hours"
 			lo, hi := w.prof.ADSyncMin, w.prof.ADSync
-			at = w.now + lo + time.Duration(w.rng.Float64()*float64(hi-lo))
+			at = w.now + lo + time.Duration(w.rngOf(u).Float64()*float64(hi-lo))
 		}
 	default:
 		return

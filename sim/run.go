@@ -1,7 +1,9 @@
 package sim
 
 import (
+	"cmp"
 	"context"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -25,44 +27,146 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 	if err != nil {
 		return nil, err
 	}
+	shards, shard := 1, 0 // the shares of the people, and this run's
+	if opts.Shard.People && opts.Shard.N > 1 {
+		shards, shard = opts.Shard.N, opts.Shard.I
+	}
 	var idx []int // the replications of the shard
 	for r := 0; r < sc.Replications; r++ {
-		if opts.Shard.Has(r) {
+		if shards > 1 || opts.Shard.Has(r) {
 			idx = append(idx, r)
 		}
 	}
-	reps := make([]replication, len(idx))
-	err = parallel(ctx, len(idx), opts, func(worlds map[int]*world, k int, progress func(int64)) {
+	// Replications fewer than the workers are split by person, so that every worker has work;
+	// the trail sees a replication unsplit, in the order the engine carries it out.
+	parts := 1
+	if workers := opts.workers(); len(idx) < workers && opts.Audit == nil {
+		parts = (workers + len(idx) - 1) / len(idx)
+	}
+	parts = max(1, min(parts, len(m.users)/shards))
+	if parts > 1 && opts.Progress != nil {
+		progress := opts.Progress
+		opts.Progress = func(done, total int) { progress(done/parts, total/parts) }
+	}
+	splits := make([]split, len(idx))
+	for k := range splits {
+		splits[k].left.Store(int32(parts))
+	}
+	out := make([]replication, len(idx)*parts)
+	err = parallel(ctx, len(out), opts, func(worlds map[int]*world, k int, progress func(int64)) {
+		rep, p := idx[k/parts], k%parts
 		w := worlds[0]
 		if w == nil {
 			w = newWorld(m)
 			worlds[0] = w
 		}
-		w.progress = progress
+		w.ctx, w.progress = ctx, progress
 		w.record = nil
-		if idx[k] == 0 {
+		if rep == 0 && parts == 1 && shards == 1 {
 			w.record = opts.Audit
 		}
-		reps[k] = w.replicate(idx[k])
+		// partition p of the shard's people is partition g of all of them
+		g := shard*parts + p
+		lo, hi := partition(g, shards*parts, len(m.users))
+		if parts == 1 {
+			w.prepare(rep)
+			w.start(lo, hi, g == 0)
+			w.run()
+			out[k] = w.result()
+			return
+		}
+		s := &splits[k/parts]
+		s.once.Do(func() {
+			s.prep = newWorld(m)
+			s.prep.prepare(rep)
+		})
+		w.share(s.prep)
+		w.start(lo, hi, g == 0)
+		w.run()
+		out[k] = w.result()
+		w.unshare()
+		if s.left.Add(-1) == 0 {
+			s.prep = nil // the replication's people, free once its partitions are done
+		}
 	})
 	if err != nil {
 		return nil, err
 	}
+	reps := make([]replication, len(idx))
+	for k := range reps {
+		reps[k] = combine(out[k*parts : (k+1)*parts])
+	}
 	return gather(sc, reps), nil
+}
+
+// partition returns the people of partition g of t of n people: a contiguous range of about n/t,
+// the partitions of a shard's people, in a run of shards, those of the shard's range.
+func partition(g, t, n int) (lo, hi int32) {
+	return int32(int64(g) * int64(n) / int64(t)), int32(int64(g+1) * int64(n) / int64(t))
+}
+
+// split is a replication run in partitions: the world that prepared what they share.
+type split struct {
+	once sync.Once
+	prep *world
+	left atomic.Int32 // partitions not yet done
+}
+
+// workers is the number of workers of the options: one per CPU unless they say.
+func (o *Options) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
 }
 
 // replicate runs replication rep and returns what it produced.
 func (w *world) replicate(rep int) replication {
 	w.reset(rep)
 	w.run()
-	offs := w.collect(rep, nil)
+	return w.result()
+}
+
+// result is what the world's replication, or its partition of it, produced.
+func (w *world) result() replication {
+	offs := w.collect(w.rep, nil)
 	return replication{offs: offs, Replication: Replication{
-		Index:        rep,
+		Index:        w.rep,
 		Events:       w.events,
 		Counters:     w.counters,
 		Offboardings: len(offs),
-		Warnings:     append([]string(nil), w.warnings...),
+		Warnings:     sortedSet(w.warnings),
 	}}
+}
+
+// combine puts together the partitions of one replication, in the order of their people, into
+// what the replication produced: the same whatever the partitions, as each person's draws are
+// their own and an event of the instance is counted by one partition. The offboardings go by
+// time, and at one time by person.
+func combine(parts []replication) replication {
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	out := replication{Replication: Replication{Index: parts[0].Index}}
+	var warnings []string
+	for i := range parts {
+		p := &parts[i]
+		out.offs = append(out.offs, p.offs...)
+		out.Events += p.Events
+		out.Counters.add(&p.Counters)
+		warnings = append(warnings, p.Warnings...)
+	}
+	slices.SortStableFunc(out.offs, func(a, b Offboarding) int { return cmp.Compare(a.At, b.At) })
+	out.Offboardings = len(out.offs)
+	out.Warnings = sortedSet(warnings)
+	return out
+}
+
+// sortedSet returns the strings sorted, each once, in a new slice.
+func sortedSet(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // gather puts replications together, in their order.
@@ -102,21 +206,23 @@ func canonicalWarnings(sc *Scenario, engine []string) []string {
 }
 
 // Merge combines the results of the shards of one run (Options.Shard) into the results of the
-// whole run, equal to those of a run without shards.
+// whole run, equal to those of a run without shards: shards of its replications, or shards of
+// its people, whose parts of a replication are given in the order of the shards.
 func Merge(sc *Scenario, parts []*Results) *Results {
-	res := &Results{Scenario: sc}
-	var warnings []string
+	byIndex := map[int][]replication{}
 	for _, p := range parts {
-		res.Offboardings = append(res.Offboardings, p.Offboardings...)
-		res.Replications = append(res.Replications, p.Replications...)
-		res.Events += p.Events
-		res.Counters.add(&p.Counters)
-		warnings = append(warnings, p.Warnings...)
+		offs := p.Offboardings
+		for _, r := range p.Replications {
+			n := min(r.Offboardings, len(offs))
+			byIndex[r.Index] = append(byIndex[r.Index], replication{offs: offs[:n:n], Replication: r})
+			offs = offs[n:]
+		}
 	}
-	slices.SortStableFunc(res.Offboardings, func(a, b Offboarding) int { return a.Replication - b.Replication })
-	slices.SortStableFunc(res.Replications, func(a, b Replication) int { return a.Index - b.Index })
-	res.Warnings = canonicalWarnings(sc, warnings)
-	return res
+	var reps []replication
+	for _, i := range slices.Sorted(maps.Keys(byIndex)) {
+		reps = append(reps, combine(byIndex[i]))
+	}
+	return gather(sc, reps)
 }
 
 func (c *Counters) add(o *Counters) {
@@ -135,11 +241,7 @@ func (c *Counters) add(o *Counters) {
 // parallel runs do(k) for k in [0, n) on the workers, each worker with its own worlds. Progress
 // is counted in thousandths of an item, so that long replications show theirs.
 func parallel(ctx context.Context, n int, opts Options, do func(worlds map[int]*world, k int, progress func(permille int64))) error {
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	workers = max(1, min(workers, n))
+	workers := max(1, min(opts.workers(), n))
 	var next, units atomic.Int64
 	var wg sync.WaitGroup
 	var mu sync.Mutex

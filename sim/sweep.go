@@ -80,11 +80,22 @@ func (sc *Scenario) With(c Candidate) (*Scenario, error) {
 }
 
 // Shard selects the I-th of N shares of a run's work (0 ≤ I < N): replications with index ≡ I
-// mod N, or sweep candidates with index ≡ I mod N.
-type Shard struct{ I, N int }
+// mod N, or sweep candidates with index ≡ I mod N; or, with People, the I-th of N ranges of
+// people of equal size (in the scenario's order), in every replication of a run.
+type Shard struct {
+	I, N   int
+	People bool
+}
 
-// Has says whether the shard includes work item k.
-func (s Shard) Has(k int) bool { return s.N <= 1 || k%s.N == s.I }
+// Has says whether the shard includes work item k: a replication or a candidate.
+func (s Shard) Has(k int) bool { return s.N <= 1 || s.People || k%s.N == s.I }
+
+// Range returns the people of the shard of People among n, lo to hi (excluded): contiguous, about
+// n/N of them.
+func (s Shard) Range(n int) (lo, hi int) {
+	l, h := partition(s.I, max(1, s.N), n)
+	return int(l), int(h)
+}
 
 func (s Shard) String() string { return fmt.Sprintf("%d/%d", s.I, s.N) }
 
@@ -141,7 +152,7 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 			w = newWorld(cm.m)
 			worlds[it.cand] = w
 		}
-		w.progress = progress
+		w.ctx, w.progress = ctx, progress
 		reps[it.cand][it.rep] = w.replicate(it.rep)
 		if cm.left.Add(-1) == 0 { // the candidate's last replication: free its model and world
 			cm.m = nil

@@ -52,7 +52,7 @@ func TestShardsMerge(t *testing.T) {
 	}
 	var parts []*Results
 	for i := 0; i < 3; i++ {
-		part, err := Run(context.Background(), sc, Options{Workers: 1, Shard: Shard{i, 3}})
+		part, err := Run(context.Background(), sc, Options{Workers: 1, Shard: Shard{I: i, N: 3}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func TestReplicationsAddUp(t *testing.T) {
 	t.Parallel()
 	sc := orgScenario(60, 7, 6)
 	sc.Replications = 5
-	res, err := Run(context.Background(), sc, Options{Workers: 2, Shard: Shard{1, 2}})
+	res, err := Run(context.Background(), sc, Options{Workers: 2, Shard: Shard{I: 1, N: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func TestRunSweep(t *testing.T) {
 	if worst(got[0]) > time.Hour || worst(got[1]) <= time.Hour {
 		t.Errorf("role exposure %v with 1h sets, %v with 12h", worst(got[0]), worst(got[1]))
 	}
-	sharded, err := RunSweep(context.Background(), sc, cands, Options{Shard: Shard{1, 2}})
+	sharded, err := RunSweep(context.Background(), sc, cands, Options{Shard: Shard{I: 1, N: 2}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -65,12 +66,20 @@ const bucketWidth = time.Minute
 // world is the state of one replication. It is reset and reused, so that a run allocates little
 // once the slices have grown.
 type world struct {
-	m        *model
-	sc       *Scenario
-	prof     *Profile
-	q        queue
-	pcg      rand.PCG
-	rng      *rand.Rand
+	m    *model
+	sc   *Scenario
+	prof *Profile
+	q    queue
+	pcg  rand.PCG   // the replication's stream: the draws that concern no one person
+	rng  *rand.Rand // over pcg
+	// streams are the people's own streams: every draw made for one person comes from theirs,
+	// so that what happens to a person does not depend on who else the world runs (run.go).
+	streams []rand.PCG
+	// lo and hi bound the people the world runs, [lo, hi): a partition of the replication runs
+	// some of them, and every instance-wide event, applied to its people (run.go).
+	lo, hi int32
+	// lead says the world counts the instance-wide events: one partition of a replication does.
+	lead     bool
 	now      time.Duration
 	events   int64
 	counters Counters
@@ -105,6 +114,9 @@ type world struct {
 	tracks    []tracking
 	devPortal []int32 // each device's live portal session, or -1
 
+	// ctx, when set, stops the replication when it is done (an interrupt), so that a long one
+	// does not run on to its end
+	ctx context.Context
 	// progress, when set, is told the thousandths of the horizon simulated
 	progress func(permille int64)
 	// record, when set, is given the replication's activity (Options.Audit)
@@ -115,6 +127,7 @@ type world struct {
 	// drawn marks the people taken for an offboarding in this replication: drawn[u] == drawStamp
 	drawn     []uint32
 	drawStamp uint32
+	rep       int // the replication
 }
 
 func newWorld(m *model) *world {
@@ -124,9 +137,49 @@ func newWorld(m *model) *world {
 	return w
 }
 
-// reset prepares the world for replication rep.
+// reset prepares the world for replication rep, with every person.
 func (w *world) reset(rep int) {
+	w.prepare(rep)
+	w.start(0, int32(len(w.users)), true)
+}
+
+// prepare makes what the partitions of replication rep share: the people's state, allocated but
+// not set (start sets each partition's), and the replication's own draws, made once.
+func (w *world) prepare(rep int) {
+	w.rep = rep
 	w.pcg.Seed(w.sc.Seed, uint64(rep))
+	w.users = resize(w.users, len(w.m.users))
+	w.streams = resize(w.streams, len(w.users))
+	w.tokens = resize(w.tokens, len(w.m.devices))
+	w.devPortal = resize(w.devPortal, len(w.m.devices))
+	w.onBehalf = resize(w.onBehalf, len(w.users)*len(w.m.tti))
+	w.warnings = w.warnings[:0]
+	// The phases of the periodic processes are unknown: drawn once per replication.
+	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
+	w.provPhase = w.uniform(w.provisioningInterval())
+	w.drawOffboardings()
+}
+
+// share takes the people's state and the replication's draws from p, which prepared them, to run
+// a partition of p's replication.
+func (w *world) share(p *world) {
+	w.rep = p.rep
+	w.pcg = p.pcg
+	w.users, w.streams, w.tokens, w.devPortal, w.onBehalf = p.users, p.streams, p.tokens, p.devPortal, p.onBehalf
+	w.grpPhase, w.provPhase = p.grpPhase, p.provPhase
+	w.genOffs = p.genOffs
+	w.warnings = append(w.warnings[:0], p.warnings...)
+}
+
+// unshare lets go of the state share took, which belongs to the world that prepared it.
+func (w *world) unshare() {
+	w.users, w.streams, w.tokens, w.devPortal, w.onBehalf, w.genOffs = nil, nil, nil, nil, nil, nil
+}
+
+// start sets up the people lo to hi (excluded) and the instance for the replication prepare made
+// ready: lead says this world counts the instance-wide events.
+func (w *world) start(lo, hi int32, lead bool) {
+	w.lo, w.hi, w.lead = lo, hi, lead
 	w.q.reset()
 	w.now = 0
 	w.events = 0
@@ -134,11 +187,24 @@ func (w *world) reset(rep int) {
 	w.resetSettings()
 	w.resetUsers()
 	w.resetSessions()
-	// The phases of the periodic processes are unknown: drawn once per replication.
-	w.grpPhase = w.uniform(w.prof.GroupMembershipDelay)
-	w.provPhase = w.uniform(w.provisioningInterval())
 	w.startBehaviours()
 }
+
+// mine says whether the world runs person u.
+func (w *world) mine(u int32) bool { return w.lo <= u && u < w.hi }
+
+// personSeed is the second seed of person u's stream in replication rep: a bijection of (rep, u),
+// which sets the top bit apart from the replications' own streams, mixed (SplitMix64's finaliser)
+// so that the people's streams start far apart.
+func personSeed(rep int, u int32) uint64 {
+	z := 1<<63 | uint64(rep)<<32 | uint64(uint32(u))
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
+}
+
+// rngOf returns person u's random stream.
+func (w *world) rngOf(u int32) *rand.Rand { return rand.New(&w.streams[u]) }
 
 // resetSettings puts in force the scenario's settings, which the timeline may change: the portal
 // and permission-set durations (UIS-2, ROLE-4), background sessions (BG-5) and the groups'
@@ -179,10 +245,10 @@ func (w *world) resetSettings() {
 	}
 }
 
-// resetUsers puts every person and device back in their state at the start, keeping the buffers.
+// resetUsers puts the world's people and their devices back in their state at the start, keeping
+// the buffers, and seeds their streams.
 func (w *world) resetUsers() {
-	w.users = resize(w.users, len(w.m.users))
-	for i := range w.users {
+	for i := w.lo; i < w.hi; i++ {
 		u := &w.users[i]
 		um := &w.m.users[i]
 		if u.owned {
@@ -201,17 +267,14 @@ func (w *world) resetUsers() {
 		for k := range u.live {
 			u.live[k] = live[k][:0]
 		}
+		for _, d := range um.devices {
+			w.tokens[d] = token{portal: -1, cache: w.tokens[d].cache[:0]}
+			w.devPortal[d] = -1
+		}
+		w.streams[i].Seed(w.sc.Seed, personSeed(w.rep, i))
 	}
-	w.tokens = resize(w.tokens, len(w.m.devices))
-	for i := range w.tokens {
-		w.tokens[i] = token{portal: -1, cache: w.tokens[i].cache[:0]}
-	}
-	w.devPortal = w.devPortal[:0]
-	for range w.m.devices {
-		w.devPortal = append(w.devPortal, -1)
-	}
-	w.onBehalf = resize(w.onBehalf, len(w.users)*len(w.m.tti))
-	clear(w.onBehalf)
+	n := int32(len(w.m.tti))
+	clear(w.onBehalf[w.lo*n : w.hi*n])
 }
 
 // resetSessions empties the sessions and the pending changes, keeping the buffers.
@@ -229,7 +292,6 @@ func (w *world) resetSessions() {
 	w.members = w.members[:0]
 	w.revokes = w.revokes[:0]
 	w.offs = w.offs[:0]
-	w.warnings = w.warnings[:0]
 }
 
 // resize returns s with length n, its elements kept (for reuse) as far as its capacity allows.
@@ -240,9 +302,12 @@ func resize[T any](s []T, n int) []T {
 	return s[:n]
 }
 
-// uniform draws a delay uniform in (0, d], to the nanosecond.
-func (w *world) uniform(d time.Duration) time.Duration {
-	return time.Duration(math.Ceil((1 - w.rng.Float64()) * float64(d)))
+// uniform draws a delay uniform in (0, d], to the nanosecond, from the replication's stream.
+func (w *world) uniform(d time.Duration) time.Duration { return uniform(w.rng, d) }
+
+// uniform draws a delay uniform in (0, d], to the nanosecond, from rng.
+func uniform(rng *rand.Rand, d time.Duration) time.Duration {
+	return time.Duration(math.Ceil((1 - rng.Float64()) * float64(d)))
 }
 
 // nextTick returns the first instant after t of the periodic process phase + k·period.
@@ -263,7 +328,9 @@ func (w *world) run() {
 			s := &evs[next]
 			next++
 			w.now = s.at
-			w.events++
+			if s.user < 0 && w.lead || w.mine(s.user) {
+				w.events++ // an event of the instance counts once, in the lead partition
+			}
 			w.apply(s)
 			continue
 		}
@@ -274,20 +341,27 @@ func (w *world) run() {
 		w.now = e.at
 		if w.dispatch(&e) {
 			w.events++
-			if w.events&0xffff == 0 && w.progress != nil {
-				w.progress(int64(1000 * (float64(w.now) / float64(horizon))))
+			if w.events&0xffff == 0 {
+				if w.progress != nil {
+					w.progress(int64(1000 * (float64(w.now) / float64(horizon))))
+				}
+				if w.ctx != nil && w.ctx.Err() != nil {
+					break // interrupted: the run returns the context's error, not these results
+				}
 			}
 		}
 	}
 	w.now = horizon
 }
 
-// dispatch handles a queued event; it reports false for a cancelled one.
+// dispatch handles a queued event; it reports whether the event counts: false for a cancelled
+// one, and for one that the partition shares with others and does not count (see lead).
 func (w *world) dispatch(e *event) bool {
 	switch e.kind {
 	case evStep:
 		w.runStep(e.ref, int(e.gen))
 		w.runSteps(e.ref, int(e.gen)+1)
+		return w.mine(w.offs[e.ref].user)
 	case evPortalEnd, evAppEnd, evSAMLEnd, evRoleExpire, evKiroEnd, evJobEnd:
 		// a session reaches its end; every change of its end changed its generation
 		k := w.endKind(e.kind)
@@ -337,9 +411,16 @@ func (w *world) dispatch(e *event) bool {
 		w.observe(e.ref)
 	case evRevoke:
 		w.revokeSeen(w.revokes[e.ref])
+		return w.lead
 	case evProvision:
 		w.provision(e.ref)
-	case evDayStart, evActivity, evDayEnd, evGenOffboard, evActAsUser:
+	case evGenOffboard:
+		if g := w.genOffs[e.ref]; !w.mine(g.user) {
+			w.offboard(g.user, &w.m.plans[g.plan].offboard)
+			return false
+		}
+		w.dispatchBehaviour(e)
+	case evDayStart, evActivity, evDayEnd, evActAsUser:
 		w.dispatchBehaviour(e)
 	}
 	return true
@@ -348,6 +429,10 @@ func (w *world) dispatch(e *event) bool {
 // apply carries out a timeline event or a playbook step.
 func (w *world) apply(s *step) {
 	u := s.user
+	if u >= 0 && !w.mine(u) {
+		w.applyElsewhere(s)
+		return
+	}
 	if needsDevice(s.action) && s.device < 0 {
 		w.counters.RefusedActions++ // a playbook step for a device this person does not have
 		return
@@ -422,6 +507,22 @@ func (w *world) apply(s *step) {
 	}
 	if u >= 0 {
 		w.observe(u)
+	}
+}
+
+// applyElsewhere carries out, in a partition that does not run the step's person, what the step
+// does to the instance: a revocation of role sessions (CUT-2), a change of a group's assignments;
+// and an offboarding, whose playbook may hold such steps.
+func (w *world) applyElsewhere(s *step) {
+	switch s.action {
+	case Offboard:
+		w.offboard(s.user, s)
+	case RevokeRoleSessions:
+		w.revokeRoleSessions(s.permSet, s.user)
+	case AddAssignment, RemoveAssignment:
+		if s.group >= 0 {
+			w.changeAssignment(s.user, s.group, s.target, s.action == AddAssignment)
+		}
 	}
 }
 

@@ -248,7 +248,7 @@ func TestMergeChecksEveryShardsValues(t *testing.T) {
 		{"kind", func(f *shard.File) { f.Kind = "walk" }, `$.kind: "walk", want run or sweep`},
 		{"shard count", func(f *shard.File) { f.Shard.N = 0 }, "$.shard.n: 0 shards, want 1 to 100000"},
 		{"shard index", func(f *shard.File) { f.Shard.I = 3 }, "$.shard.i: shard 3 of 3, want 0 to 2"},
-		{"schema version", func(f *shard.File) { f.SchemaVersion = 1 }, "$.schema_version: 1, but this idcsim reads partial reports of version 2"},
+		{"schema version", func(f *shard.File) { f.SchemaVersion = 1 }, "$.schema_version: 1, but this idcsim reads partial reports of version 3"},
 		// 7 timeline events, each processed by every replication
 		{"events", func(f *shard.File) { f.Results.Replications[0].Events = 6 }, "$.results.replications[0].events: 6 is outside 7 to 92233720368547: every replication processes the scenario's 7 timeline events"},
 		{"counter", func(f *shard.File) { f.Results.Replications[0].Counters.SignInPrompts = -5 }, "$.results.replications[0].counters.SignInPrompts: -5 is outside 0 to"},
@@ -318,7 +318,7 @@ func TestMergeReadsPartialStrictly(t *testing.T) {
 		{"wrong type", replace(`"events":`, `"events":"many","x":`), `$.results.replications[0].events: want an integer from -9223372036854775808 to 9223372036854775807, got the string "many"`},
 		{"missing field", replace(`"seed":42,`, ``), "$.seed: missing"},
 		// a partial report of the format before this one
-		{"old format", replace(`"schema_version":2,`, `"schema_version":1,"Extra":{},`), "$.schema_version: 1, but this idcsim reads partial reports of version 2: run the shards with this idcsim"},
+		{"old format", replace(`"schema_version":3,`, `"schema_version":1,"Extra":{},`), "$.schema_version: 1, but this idcsim reads partial reports of version 3: run the shards with this idcsim"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dirs := shardDirs(t, path, 2)

@@ -80,6 +80,11 @@ func runRun(c *command, args []string, stdout, stderr io.Writer) int {
 		return status
 	}
 	sc, opts, bar := st.sc, st.opts, st.bar
+	if st.sharded && sc.Replications == 1 {
+		// a run of one replication is shared out by people
+		st.shard.People = true
+		opts.Shard = st.shard
+	}
 
 	ctx, stop := interruptible()
 	defer stop()

@@ -69,6 +69,9 @@ func TestWorkBudget(t *testing.T) {
 	memory := writeFile(t, "memory.yaml", budgetScenario(200_000, "3d", 20, "8h"))
 	// 3 candidates bring 1 replication to 2.3 billion events.
 	sweep := writeFile(t, "sweep.yaml", budgetScenario(200_000, "400d", 1, "8h, 4h, 2h"))
+	// 10,000,000 people, the most a scenario may have, over 30 days, 22 of them working days:
+	// 3 billion events, and 20 GB (2,000 bytes a person: the model, their state, their sessions).
+	ten := writeFile(t, "ten.yaml", budgetScenario(10_000_000, "30d", 1, "8h"))
 	out := filepath.Join(t.TempDir(), "report")
 	const eventsOver = "would take an estimated 2.3e+09 events, over the budget of 2e+09;"
 	const memoryOver = "would take an estimated 6.9 GB of memory at its peak, over the budget of 6.4 GB (75% of the machine's 8.6 GB);"
@@ -80,6 +83,7 @@ func TestWorkBudget(t *testing.T) {
 		{[]string{"run", events, "--replications", "2", "--shard", "0/2", "--workers", "1"}, ""}, // one replication
 		{[]string{"sweep", sweep, "--workers", "1"}, "idcsim sweep: the sweep " + eventsOver},
 		{[]string{"run", memory, "--workers", "20"}, "idcsim run: the run " + memoryOver},
+		{[]string{"run", ten, "--workers", "2"}, "idcsim run: the run would take an estimated 3e+09 events, over the budget of 2e+09, and 20.0 GB of memory at its peak, over the budget of 6.4 GB"},
 		{[]string{"sweep", memory, "--workers", "20"}, "idcsim sweep: the sweep " + memoryOver},
 	} {
 		if c.want == "" {

@@ -1,0 +1,108 @@
+package sim
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sync"
+	"testing"
+	"time"
+)
+
+// splitScenario is an organisation whose people interact through the instance only: periodic
+// provisioning, a group's assignment taken away and given back, a revoke_role_sessions on the
+// timeline and in the offboardings' playbook, settings changed, and generated offboardings.
+func splitScenario() *Scenario {
+	sc := orgScenario(60, 8, 6)
+	sc.Source = IdentitySource{Kind: ExternalIdP, Provisioning: ProvisioningPeriodic, ProvisioningInterval: 40 * time.Minute}
+	sc.Populations[0].Assignments = append(sc.Populations[0].Assignments, Assignment{Account: "prod", PermissionSet: "Admin"})
+	sc.Offboardings[0].Playbook = []Step{
+		{Event: Event{Action: DisableUser, Where: AtIdP}},
+		{After: 5 * time.Minute, Event: Event{Action: RevokeRoleSessions, PermissionSet: "Long"}},
+		{After: 10 * time.Minute, Event: Event{Action: RemoveFromGroup, Group: "platform"}},
+	}
+	sc.Events = []Event{
+		{At: 36 * time.Hour, Action: RemoveAssignment, Group: "platform", Account: "prod", PermissionSet: "Admin"},
+		{At: 60 * time.Hour, Action: AddAssignment, Group: "platform", Account: "prod", PermissionSet: "Admin"},
+		{At: 83 * time.Hour, Action: RevokeRoleSessions, PermissionSet: "Admin"},
+		{At: 96 * time.Hour, Action: SetPortalSession, Duration: 4 * time.Hour},
+		{At: 97 * time.Hour, Action: SetPermissionSetDuration, PermissionSet: "Long", Duration: 2 * time.Hour},
+	}
+	return sc
+}
+
+// runSplit runs replication rep in parts partitions at once, as run does on that many workers.
+func runSplit(m *model, rep, parts int) replication {
+	prep := newWorld(m)
+	prep.prepare(rep)
+	out := make([]replication, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			w := newWorld(m)
+			w.share(prep)
+			lo, hi := partition(p, parts, len(m.users))
+			w.start(lo, hi, p == 0)
+			w.run()
+			out[p] = w.result()
+		})
+	}
+	wg.Wait()
+	return combine(out)
+}
+
+// A replication split by person into partitions, each running its people and every
+// instance-wide event, gives what the whole replication gives: every person's draws are their
+// own, an instance-wide event counts once, and the offboardings go in one order.
+func TestSplitReplication(t *testing.T) {
+	t.Parallel()
+	sc := splitScenario()
+	m, err := compile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rep := range 2 {
+		whole := newWorld(m).replicate(rep)
+		// the test can tell: the instance-wide events touched people, the offboardings happened
+		if whole.Counters.CollateralRoleSessions == 0 || whole.Offboardings != 6 {
+			t.Fatalf("replication %d: %d collateral role sessions, %d offboardings; want some and 6", rep, whole.Counters.CollateralRoleSessions, whole.Offboardings)
+		}
+		for _, parts := range []int{2, 3, 7, 60} {
+			if got := runSplit(m, rep, parts); !reflect.DeepEqual(got, whole) {
+				t.Errorf("replication %d in %d partitions: %d events, %+v; whole: %d events, %+v", rep, parts, got.Events, got.Counters, whole.Events, whole.Counters)
+			}
+		}
+	}
+}
+
+// Every person's stream is their own: seeded apart from the replication's and from each other's.
+func TestPersonStreams(t *testing.T) {
+	t.Parallel()
+	seen := map[uint64]bool{}
+	for rep := range 3 {
+		for u := range int32(1000) {
+			s := personSeed(rep, u)
+			if seen[s] || s == uint64(rep) {
+				t.Fatalf("replication %d, person %d: seed %#x seen before", rep, u, s)
+			}
+			seen[s] = true
+		}
+	}
+}
+
+// An interrupt stops a long replication within 65,536 events, not at its end: the run returns the
+// context's error (a replication of 5,000 people over 30 days has about 1.25 million events, 19
+// progress reports).
+func TestInterruptStopsReplication(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	reports := 0
+	_, err := Run(ctx, orgScenario(5000, 30, 0), Options{Workers: 1, Progress: func(done, total int) {
+		reports++
+		cancel()
+	}})
+	if !errors.Is(err, context.Canceled) || reports > 2 {
+		t.Errorf("got %v after %d progress reports, want context.Canceled after 1 or 2", err, reports)
+	}
+}
