@@ -59,8 +59,9 @@ type offboardingRecord struct {
 	name     string
 }
 
-// bucketWidth is the width of the event calendar's buckets: a minute holds a few hundred events
-// of a large organisation, and the ring of buckets reaches 68 hours ahead.
+// bucketWidth is the width asked of the event calendar's buckets: about a minute holds a few
+// hundred events of a large organisation. The queue rounds it down to a power of two
+// nanoseconds (34 s), and its ring of buckets then reaches 39 hours ahead.
 const bucketWidth = time.Minute
 
 // world is the state of one replication. It is reset and reused, so that a run allocates little
