@@ -55,10 +55,10 @@ func (o *runOptions) register(fs *flagSet) {
 	fs.Uint64Var(&o.seed, "seed", 0, "random seed (default: the scenario's)")
 	fs.IntVar(&o.replications, "replications", 0, fmt.Sprintf("number of replications, 1 to %d (default: the scenario's)", scenarios.MaxReplications))
 	fs.StringVar(&o.profile, "profile", "", "timing `profile` instead of the scenario's: "+strings.Join(sim.ProfileNames(), ", "))
-	fs.IntVar(&o.workers, "workers", 0, fmt.Sprintf("replications run at once, 0 (one per core) to %d", maxWorkers))
+	fs.IntVar(&o.workers, "workers", 0, fmt.Sprintf("replications run at once (fewer replications are split by people over the workers), 0 (one per core) to %d", maxWorkers))
 	fs.StringVar(&o.progress, "progress", "auto", "progress line on stderr for runs over a second: auto (on a terminal), always or never")
 	fs.BoolVar(&o.force, "force", false, fmt.Sprintf("run even when the estimated work is over the budget: %.0e events, or %.0f%% of the machine's memory", budgetEvents, 100*memoryShare))
-	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) and write a partial report for idcsim merge; N alone takes I from "+envK8sIndex+", "+envBatchIndex+" or "+envSlurmID+" less "+envSlurmMin+"; auto takes N from "+envBatchSize+" or "+envSlurmCount+" too (default: $"+envShards+")")
+	fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0 <= I < N) of the replications (of the people, for one replication) and write a partial report for idcsim merge; N alone takes I from "+envK8sIndex+", "+envBatchIndex+" or "+envSlurmID+" less "+envSlurmMin+"; auto takes N from "+envBatchSize+" or "+envSlurmCount+" too (default: $"+envShards+")")
 }
 
 func runRun(c *command, args []string, stdout, stderr io.Writer) int {
