@@ -76,18 +76,32 @@ func Figures(s *Summary) ([]Figure, error) {
 // result does not depend on which finishes first.
 func renderAll[X any](x X, plots ...func(X) (drawer, Figure, error)) ([]Figure, error) {
 	figs := make([]Figure, len(plots))
-	errs := make([]error, len(plots))
+	if err := drawEach(len(plots), len(plots), func(i int) error { return makeFigure(x, plots[i], &figs[i]) }); err != nil {
+		return nil, err
+	}
+	return figs, nil
+}
+
+// drawEach runs draw(i) for each i in [0, n), at most limit at once, each on a goroutine of its
+// own, and returns the error of the first i that failed (not of the first to fail).
+func drawEach(n, limit int, draw func(i int) error) error {
+	errs := make([]error, n)
+	sem := make(chan struct{}, max(1, limit))
 	var wg sync.WaitGroup
-	for i, f := range plots {
-		wg.Go(func() { errs[i] = makeFigure(x, f, &figs[i]) })
+	for i := range n {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			errs[i] = draw(i)
+		})
 	}
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return figs, nil
+	return nil
 }
 
 // makeFigure makes the figure of x that f describes and renders it into fig.

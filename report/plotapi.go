@@ -3,7 +3,6 @@ package report
 import (
 	"image/color"
 	"runtime"
-	"sync"
 	"time"
 
 	"gonum.org/v1/plot"
@@ -28,24 +27,14 @@ type Drawing struct {
 // that of the first that failed.
 func Render(n int, figure func(i int) (Drawing, error)) ([]Figure, error) {
 	figs := make([]Figure, n)
-	errs := make([]error, n)
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i := range n {
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			errs[i] = makeFigure(i, func(i int) (drawer, Figure, error) {
-				d, err := figure(i)
-				return d.Draw, Figure{Name: d.Name, Title: d.Title, Caption: d.Caption, height: d.Height}, err
-			}, &figs[i])
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return nil, err
-		}
+	err := drawEach(n, runtime.GOMAXPROCS(0), func(i int) error {
+		return makeFigure(i, func(i int) (drawer, Figure, error) {
+			d, err := figure(i)
+			return d.Draw, Figure{Name: d.Name, Title: d.Title, Caption: d.Caption, height: d.Height}, err
+		}, &figs[i])
+	})
+	if err != nil {
+		return nil, err
 	}
 	return figs, nil
 }
