@@ -148,8 +148,10 @@ type member struct {
 // name returns the member's key without its quotes (decoded, when it holds escapes).
 func (m member) name() []byte {
 	k := m.key[1 : len(m.key)-1]
-	if bytes.IndexByte(k, '\\') >= 0 {
-		return []byte(jsonString(m.key))
+	for _, c := range k { // keys are short: a loop costs less than a call
+		if c == '\\' {
+			return []byte(jsonString(m.key))
+		}
 	}
 	return k
 }
@@ -266,42 +268,58 @@ func topLevel(data []byte, fn func(key, v []byte) error) error {
 	if i >= len(data) || data[i] != '{' {
 		return errors.New("not a JSON object")
 	}
+	end, err := objectAt(data, i, func(key []byte, at int) (int, error) {
+		end, err := skipValue(data, at)
+		if err != nil {
+			return end, err
+		}
+		return end, fn(key, data[at:end])
+	})
+	if err != nil {
+		return err
+	}
+	return trailing(data, end)
+}
+
+// objectAt reads the JSON object that begins at data[i]: it calls fn with each key, with its
+// quotes, and the offset of its value; fn returns where the value ends (skipValue's end, or its
+// own, having read the value). objectAt returns the end of the object. It checks the object's
+// structure, not what fn passes over.
+func objectAt(data []byte, i int, fn func(key []byte, at int) (int, error)) (int, error) {
 	i = skipWS(data, i+1)
 	if i < len(data) && data[i] == '}' {
-		return trailing(data, i+1)
+		return i + 1, nil
 	}
 	for {
 		if i >= len(data) || data[i] != '"' {
-			return syntaxAt(data, i, "a key")
+			return i, syntaxAt(data, i, "a key")
 		}
-		end, err := skipValue(data, i)
-		if err != nil {
-			return err
+		end, ok := skipString(data, i+1)
+		if !ok {
+			return i, errUnendedString
 		}
 		key := data[i:end]
 		i = skipWS(data, end)
 		if i >= len(data) || data[i] != ':' {
-			return syntaxAt(data, i, "a colon")
+			return i, syntaxAt(data, i, "a colon")
 		}
-		i = skipWS(data, i+1)
-		end, err = skipValue(data, i)
+		end, err := fn(key, skipWS(data, i+1))
 		if err != nil {
-			return err
-		}
-		if err := fn(key, data[i:end]); err != nil {
-			return err
+			return end, err
 		}
 		i = skipWS(data, end)
 		switch {
 		case i < len(data) && data[i] == ',':
 			i = skipWS(data, i+1)
 		case i < len(data) && data[i] == '}':
-			return trailing(data, i+1)
+			return i + 1, nil
 		default:
-			return syntaxAt(data, i, "a comma or }")
+			return i, syntaxAt(data, i, "a comma or }")
 		}
 	}
 }
+
+var errUnendedString = errors.New("not JSON: a string does not end")
 
 // trailing refuses anything but white space after the object's end at i.
 func trailing(data []byte, i int) error {
@@ -332,13 +350,19 @@ func skipValue(data []byte, i int) (int, error) {
 	if i >= len(data) {
 		return i, syntaxAt(data, i, "a value")
 	}
+	if c := data[i]; c == '{' || c == '[' {
+		if end, ok := skipComposite(data, i); ok {
+			return end, nil
+		}
+		// the loop below says what is wrong
+	}
 	depth := 0
 	for i < len(data) {
 		switch c := data[i]; c {
 		case '"':
 			end, ok := skipString(data, i+1)
 			if !ok {
-				return i, errors.New("not JSON: a string does not end")
+				return i, errUnendedString
 			}
 			i = end
 			if depth == 0 {
@@ -363,7 +387,7 @@ func skipValue(data []byte, i int) (int, error) {
 			if depth == 0 {
 				// a literal or a number
 				j := i
-				for j < len(data) && !bytes.ContainsRune([]byte(",:]} \t\n\r"), rune(data[j])) {
+				for j < len(data) && !delimiter[data[j]] {
 					j++
 				}
 				return j, nil
@@ -374,23 +398,36 @@ func skipValue(data []byte, i int) (int, error) {
 	return i, errors.New("not JSON: an object or array does not end")
 }
 
+// delimiter are the bytes that end a literal or a number.
+var delimiter = func() (t [256]bool) {
+	for _, c := range []byte(",:]} \t\n\r") {
+		t[c] = true
+	}
+	return t
+}()
+
 // skipString returns the index after the quote that ends the string whose content begins at i.
 func skipString(data []byte, i int) (int, bool) {
 	for {
-		q := bytes.IndexByte(data[i:], '"')
-		if q < 0 {
+		i = stringEnd(data, i)
+		if i >= len(data) {
 			return len(data), false
 		}
-		// an escaped quote: an odd number of backslashes before it
-		n := 0
-		for j := i + q - 1; j >= i && data[j] == '\\'; j-- {
-			n++
+		if data[i] == '"' {
+			return i + 1, true
 		}
-		if n%2 == 0 {
-			return i + q + 1, true
-		}
-		i += q + 1
+		i += 2 // a backslash and the byte it escapes
 	}
+}
+
+// skipComposite returns the end of the object or array that begins at i, found by the word
+// scanner, and whether it ends in data.
+func skipComposite(data []byte, i int) (int, bool) {
+	var st wordScanner
+	if k := st.scan(data[i:]); k >= 0 {
+		return i + k, true
+	}
+	return len(data), false
 }
 
 // SessionCreated is when the temporary credentials of the request were issued
@@ -412,52 +449,74 @@ func parseTime(s string) time.Time {
 }
 
 // decodeIdentity decodes a userIdentity element: its string fields, and those of onBehalfOf and
-// sessionContext. A value of another type than expected is passed over.
+// sessionContext, read in one pass. A value of another type than expected is passed over.
 func decodeIdentity(v []byte, id *Identity) error {
 	if len(v) == 0 || v[0] != '{' {
 		return nil
 	}
-	return topLevel(v, func(key, v []byte) error {
-		name := string(member{key: key}.name())
+	_, err := objectAt(v, 0, func(key []byte, at int) (int, error) {
+		name := keyName(key)
 		if dst := id.field(name); dst != nil {
-			*dst = jsonString(v)
-			return nil
+			return stringAt(v, at, dst)
 		}
 		switch name {
 		case "onBehalfOf":
-			return objectStrings(v, func(k string) *string {
-				switch k {
+			return objectAtOr(v, at, func(key []byte, at int) (int, error) {
+				switch keyName(key) {
 				case "userId":
-					return &id.OnBehalfOf.UserID
+					return stringAt(v, at, &id.OnBehalfOf.UserID)
 				case "identityStoreArn":
-					return &id.OnBehalfOf.IdentityStoreARN
+					return stringAt(v, at, &id.OnBehalfOf.IdentityStoreARN)
 				}
-				return nil
+				return skipValue(v, at)
 			})
 		case "sessionContext":
 			sc := &id.SessionContext
-			return objectValues(v, func(k string, v []byte) error {
-				switch k {
+			return objectAtOr(v, at, func(key []byte, at int) (int, error) {
+				switch keyName(key) {
 				case "attributes":
-					return objectStrings(v, func(k string) *string {
-						if k == "creationDate" {
-							return &sc.Attributes.CreationDate
+					return objectAtOr(v, at, func(key []byte, at int) (int, error) {
+						if keyName(key) == "creationDate" {
+							return stringAt(v, at, &sc.Attributes.CreationDate)
 						}
-						return nil
+						return skipValue(v, at)
 					})
 				case "sessionIssuer":
-					return objectStrings(v, func(k string) *string {
-						if k == "arn" {
-							return &sc.SessionIssuer.ARN
+					return objectAtOr(v, at, func(key []byte, at int) (int, error) {
+						if keyName(key) == "arn" {
+							return stringAt(v, at, &sc.SessionIssuer.ARN)
 						}
-						return nil
+						return skipValue(v, at)
 					})
 				}
-				return nil
+				return skipValue(v, at)
 			})
 		}
-		return nil
+		return skipValue(v, at)
 	})
+	return err
+}
+
+// keyName returns a key, with its quotes, as a string without them (decoded when it holds
+// escapes).
+func keyName(key []byte) string { return string(member{key: key}.name()) }
+
+// stringAt sets *dst to the string value at data[at] ("" when it is not a string), and returns
+// the value's end.
+func stringAt(data []byte, at int, dst *string) (int, error) {
+	end, err := skipValue(data, at)
+	if err == nil {
+		*dst = jsonString(data[at:end])
+	}
+	return end, err
+}
+
+// objectAtOr reads the object at data[at] with objectAt, or passes over a value of another type.
+func objectAtOr(data []byte, at int, fn func(key []byte, at int) (int, error)) (int, error) {
+	if at >= len(data) || data[at] != '{' {
+		return skipValue(data, at)
+	}
+	return objectAt(data, at, fn)
 }
 
 // field returns the string field of the identity named key, or nil.
@@ -473,24 +532,4 @@ func (id *Identity) field(key string) *string {
 		return &id.UserName
 	}
 	return nil
-}
-
-// objectValues calls fn with each key (without its quotes) and value of v when v is an object.
-func objectValues(v []byte, fn func(key string, v []byte) error) error {
-	if len(v) == 0 || v[0] != '{' {
-		return nil
-	}
-	return topLevel(v, func(key, v []byte) error {
-		return fn(string(member{key: key}.name()), v)
-	})
-}
-
-// objectStrings sets the string fields that dst names from the object v.
-func objectStrings(v []byte, dst func(key string) *string) error {
-	return objectValues(v, func(k string, v []byte) error {
-		if p := dst(k); p != nil {
-			*p = jsonString(v)
-		}
-		return nil
-	})
 }

@@ -209,7 +209,8 @@ func (s *scanner) peek(n int) []byte {
 // At the end of the input inside the value, the error is errTruncated, or the read error.
 //
 // It is the reader's inner loop: the bytes are scanned in a local slice, strings passed over
-// eight bytes at a time (stringEnd), and the top-level members tracked only at depth 1.
+// eight bytes at a time (stringEnd), the top-level members tracked at depth 1, and the objects
+// and arrays inside them passed over by the word scanner.
 func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	s.start = s.pos
 	from := s.offset()
@@ -229,6 +230,9 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	depth := 0
 	// escaped says the last read ended inside a string on a backslash
 	inString, escaped := false, false
+	// skipping says a value at depth 2 is being passed over by the word scanner ws
+	skipping := false
+	var ws wordScanner
 	scalar := s.buf[s.pos] != '{' && s.buf[s.pos] != '['
 	if c := s.buf[s.pos]; scalar && (c == ',' || c == ':' || c == ']' || c == '}') {
 		s.start = -1
@@ -253,6 +257,19 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 				return nil, s.offset() - from, newline, s.err
 			}
 			buf, pos, rel = s.buf[:s.end], s.pos, int(s.base-from)
+			continue
+		}
+		if skipping {
+			k := ws.scan(buf[pos:])
+			s.line += ws.newlines
+			newline = newline || ws.newlines > 0
+			ws.newlines = 0
+			if k < 0 {
+				pos = len(buf)
+				continue
+			}
+			pos += k
+			skipping, depth = false, 1
 			continue
 		}
 		if inString {
@@ -311,6 +328,8 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 					s.badOffs = true
 				}
 				st = inValue
+				// what is inside is not looked at: the word scanner passes over it
+				ws, skipping = wordScanner{depth: 1}, true
 			}
 			continue
 		case '}', ']':
