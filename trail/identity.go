@@ -83,7 +83,24 @@ func relevantTo(v, src, id []byte) bool {
 			return true // perhaps lifting such a policy: rare events
 		}
 	}
-	return bytes.Contains(id, reservedRole) || bytes.Contains(id, onBehalfOfKey)
+	return indexAfter(id, reservedRole, len("AWS")) >= 0 || indexAfter(id, onBehalfOfKey, len(`"on`)) >= 0
+}
+
+// indexAfter returns the index of the first pat in v, or -1, looking for pat[k:] and then at
+// what precedes it: pat[k] is a byte that records hold less often than pat[0] (a quote, an A),
+// so that the search stops on fewer false starts.
+func indexAfter(v, pat []byte, k int) int {
+	for from := k; from < len(v); {
+		j := bytes.Index(v[from:], pat[k:])
+		if j < 0 {
+			return -1
+		}
+		if i := from + j - k; bytes.Equal(v[i:i+k], pat[:k]) {
+			return i
+		}
+		from += j + 1
+	}
+	return -1
 }
 
 // identityOf returns the value of the first "userIdentity" key in a record's bytes, or nil.

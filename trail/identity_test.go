@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"bytes"
 	"strings"
 	"testing"
 )
@@ -126,6 +127,23 @@ func TestRelevant(t *testing.T) {
 					t.Errorf("%s, from its members: %v, want %v", c.rec, !c.want, c.want)
 				}
 			}
+		}
+	}
+}
+
+// indexAfter finds what bytes.Index finds, looking first for the pattern's rarer tail.
+func TestIndexAfter(t *testing.T) {
+	pat := []byte(`"onBehalfOf"`)
+	for _, v := range []string{
+		`"onBehalfOf"`,
+		`x"BehalfOf" "xnBehalfOf" "onBehalfOf"`,
+		`BehalfOf"`,
+		`"onBehalf`,
+		``,
+		`{"userIdentity":{"type":"Unknown","onBehalfOf":{"userId":"u"}}}`,
+	} {
+		if got, want := indexAfter([]byte(v), pat, len(`"on`)), bytes.Index([]byte(v), pat); got != want {
+			t.Errorf("%q: %d, want %d", v, got, want)
 		}
 	}
 }

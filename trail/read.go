@@ -126,7 +126,7 @@ func Read(ctx context.Context, inputs []string, opts ReadOptions, fn func(*Recor
 	if opts.MaxRecord <= 0 {
 		opts.MaxRecord = DefaultMaxRecord
 	}
-	rd := &reader{ctx: ctx, opts: opts, fn: fn, counts: &Counts{}}
+	rd := &reader{ctx: ctx, opts: opts, fn: fn, counts: &Counts{}, strs: interner{}}
 	rd.start()
 	err := rd.inputs(inputs)
 	rd.stop()
@@ -166,8 +166,9 @@ type reader struct {
 	work, free chan *batch
 	done       chan struct{}
 	// the decoding goroutine's own
-	rec Record
-	ms  []member
+	rec  Record
+	ms   []member
+	strs interner
 }
 
 // batch is records to decode and problems to count, in the order met.
@@ -269,7 +270,7 @@ func (rd *reader) decodeBatch(b *batch) {
 		}
 		rd.ms = ms
 		if err == nil {
-			err = decode(v, ms, &rd.rec)
+			err = decode(v, ms, &rd.rec, rd.strs)
 		}
 		if err != nil {
 			c.problem(Problem{it.place, Malformed, err.Error()})

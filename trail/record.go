@@ -162,7 +162,8 @@ func (m member) name() []byte {
 // whose events carry what it reads there (paramSources). A value of an unexpected type is
 // passed over; a record whose eventTime, eventSource or eventName is missing is refused. What
 // is passed over is not checked beyond its structure.
-func decode(data []byte, ms []member, rec *Record) error {
+// The values that records repeat are interned by in (nil interns nothing).
+func decode(data []byte, ms []member, rec *Record, in interner) error {
 	*rec = Record{}
 	var sub [4][]byte // requestParameters, responseElements, additionalEventData, serviceEventDetails
 	for _, m := range ms {
@@ -171,17 +172,17 @@ func decode(data []byte, ms []member, rec *Record) error {
 		case "eventTime":
 			rec.EventTime = jsonString(v)
 		case "eventSource":
-			rec.EventSource = jsonString(v)
+			rec.EventSource = in.str(v)
 		case "eventName":
-			rec.EventName = jsonString(v)
+			rec.EventName = in.str(v)
 		case "eventID":
 			rec.EventID = jsonString(v)
 		case "userAgent":
-			rec.UserAgent = jsonString(v)
+			rec.UserAgent = in.str(v)
 		case "errorCode":
-			rec.ErrorCode = jsonString(v)
+			rec.ErrorCode = in.str(v)
 		case "userIdentity":
-			if err := decodeIdentity(v, &rec.UserIdentity); err != nil {
+			if err := decodeIdentity(v, &rec.UserIdentity, in); err != nil {
 				return err
 			}
 		case "requestParameters":
@@ -449,24 +450,25 @@ func parseTime(s string) time.Time {
 }
 
 // decodeIdentity decodes a userIdentity element: its string fields, and those of onBehalfOf and
-// sessionContext, read in one pass. A value of another type than expected is passed over.
-func decodeIdentity(v []byte, id *Identity) error {
+// sessionContext, read in one pass, interned by in. A value of another type than expected is
+// passed over.
+func decodeIdentity(v []byte, id *Identity, in interner) error {
 	if len(v) == 0 || v[0] != '{' {
 		return nil
 	}
 	_, err := objectAt(v, 0, func(key []byte, at int) (int, error) {
 		name := keyName(key)
 		if dst := id.field(name); dst != nil {
-			return stringAt(v, at, dst)
+			return in.stringAt(v, at, dst)
 		}
 		switch name {
 		case "onBehalfOf":
 			return objectAtOr(v, at, func(key []byte, at int) (int, error) {
 				switch keyName(key) {
 				case "userId":
-					return stringAt(v, at, &id.OnBehalfOf.UserID)
+					return in.stringAt(v, at, &id.OnBehalfOf.UserID)
 				case "identityStoreArn":
-					return stringAt(v, at, &id.OnBehalfOf.IdentityStoreARN)
+					return in.stringAt(v, at, &id.OnBehalfOf.IdentityStoreARN)
 				}
 				return skipValue(v, at)
 			})
@@ -477,14 +479,14 @@ func decodeIdentity(v []byte, id *Identity) error {
 				case "attributes":
 					return objectAtOr(v, at, func(key []byte, at int) (int, error) {
 						if keyName(key) == "creationDate" {
-							return stringAt(v, at, &sc.Attributes.CreationDate)
+							return in.stringAt(v, at, &sc.Attributes.CreationDate)
 						}
 						return skipValue(v, at)
 					})
 				case "sessionIssuer":
 					return objectAtOr(v, at, func(key []byte, at int) (int, error) {
 						if keyName(key) == "arn" {
-							return stringAt(v, at, &sc.SessionIssuer.ARN)
+							return in.stringAt(v, at, &sc.SessionIssuer.ARN)
 						}
 						return skipValue(v, at)
 					})
@@ -501,14 +503,37 @@ func decodeIdentity(v []byte, id *Identity) error {
 // escapes).
 func keyName(key []byte) string { return string(member{key: key}.name()) }
 
-// stringAt sets *dst to the string value at data[at] ("" when it is not a string), and returns
-// the value's end.
-func stringAt(data []byte, at int, dst *string) (int, error) {
+// stringAt sets *dst to the string value at data[at] ("" when it is not a string), interned,
+// and returns the value's end.
+func (in interner) stringAt(data []byte, at int, dst *string) (int, error) {
 	end, err := skipValue(data, at)
 	if err == nil {
-		*dst = jsonString(data[at:end])
+		*dst = in.str(data[at:end])
 	}
 	return end, err
+}
+
+// interner gives one string for the same bytes, so that the values that records repeat (event
+// sources and names, user agents, identity types, accounts, the ARNs of a user's sessions) are
+// allocated once. It keeps at most internMax strings: its memory is bounded whatever the log.
+type interner map[string]string
+
+const internMax = 4096
+
+// str returns the JSON string v without its quotes and escapes, as jsonString, interned.
+func (in interner) str(v []byte) string {
+	if in == nil || len(v) < 2 || v[0] != '"' || bytes.IndexByte(v, '\\') >= 0 {
+		return jsonString(v)
+	}
+	b := v[1 : len(v)-1]
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(in) < internMax {
+		in[s] = s
+	}
+	return s
 }
 
 // objectAtOr reads the object at data[at] with objectAt, or passes over a value of another type.
