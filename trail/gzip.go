@@ -1,28 +1,16 @@
 package trail
 
-import (
-	"compress/gzip"
-	"io"
-)
-
-// newGzipReader returns a reader of what r decompresses to, gzip members one after another.
-func newGzipReader(r io.Reader) (io.Reader, error) {
-	zr, err := gzip.NewReader(r)
-	if err != nil {
-		return nil, err
-	}
-	zr.Multistream(true)
-	return zr, nil
-}
+import "io"
 
 // decompressor reads a decompressing reader in a goroutine of its own, a few chunks ahead, so
 // that decompression and scanning run at once on two cores.
 type decompressor struct {
-	full chan chunk
-	free chan []byte
-	done chan struct{}
-	cur  chunk
-	off  int
+	full   chan chunk
+	free   chan []byte
+	done   chan struct{}
+	exited chan struct{}
+	cur    chunk
+	off    int
 }
 
 type chunk struct {
@@ -33,10 +21,17 @@ type chunk struct {
 // decompressChunks is how many chunks the goroutine may read ahead.
 const decompressChunks = 4
 
-func newDecompressor(r io.Reader) *decompressor {
-	d := &decompressor{full: make(chan chunk, decompressChunks), free: make(chan []byte, decompressChunks), done: make(chan struct{})}
-	for range decompressChunks {
-		d.free <- make([]byte, readChunk)
+// newDecompressor starts reading r with the chunks bufs, which Close gives back; those missing
+// are made.
+func newDecompressor(r io.Reader, bufs [][]byte) *decompressor {
+	d := &decompressor{full: make(chan chunk, decompressChunks), free: make(chan []byte, decompressChunks),
+		done: make(chan struct{}), exited: make(chan struct{})}
+	for i := range decompressChunks {
+		if i < len(bufs) {
+			d.free <- bufs[i]
+		} else {
+			d.free <- make([]byte, readChunk)
+		}
 	}
 	go d.run(r)
 	return d
@@ -44,6 +39,7 @@ func newDecompressor(r io.Reader) *decompressor {
 
 // run fills free chunks from r until r fails or ends, or the decompressor is closed.
 func (d *decompressor) run(r io.Reader) {
+	defer close(d.exited)
 	for {
 		var buf []byte
 		select {
@@ -61,6 +57,7 @@ func (d *decompressor) run(r io.Reader) {
 		select {
 		case d.full <- chunk{buf[:n], err}:
 		case <-d.done:
+			d.free <- buf // there is room: the chunks are decompressChunks in all
 			return
 		}
 		if err != nil {
@@ -85,8 +82,21 @@ func (d *decompressor) Read(p []byte) (int, error) {
 	return n, nil
 }
 
-// Close stops the goroutine.
-func (d *decompressor) Close() error {
+// Close stops the goroutine, waits for it, and returns the chunks for another decompressor.
+func (d *decompressor) Close() [][]byte {
 	close(d.done)
-	return nil
+	<-d.exited
+	bufs := make([][]byte, 0, decompressChunks)
+	if d.cur.data != nil {
+		bufs = append(bufs, d.cur.data[:cap(d.cur.data)])
+	}
+	for len(bufs) < decompressChunks {
+		select {
+		case b := <-d.free:
+			bufs = append(bufs, b)
+		case c := <-d.full:
+			bufs = append(bufs, c.data[:cap(c.data)])
+		}
+	}
+	return bufs
 }

@@ -165,6 +165,11 @@ type reader struct {
 	cur        *batch
 	work, free chan *batch
 	done       chan struct{}
+	// the calling goroutine's readers and buffers, kept from one input to the next
+	br     *bufio.Reader
+	zr     *gzip.Reader
+	chunks [][]byte
+	sc     *scanner
 	// the decoding goroutine's own
 	rec  Record
 	ms   []member
@@ -198,7 +203,7 @@ const (
 func (rd *reader) start() {
 	rd.work, rd.free, rd.done = make(chan *batch, batches), make(chan *batch, batches), make(chan struct{})
 	for range batches {
-		rd.free <- &batch{}
+		rd.free <- &batch{data: make([]byte, 0, batchBytes+batchBytes/16)} // seldom grown: a record may take it past batchBytes
 	}
 	rd.cur = <-rd.free
 	go func() {
@@ -329,22 +334,40 @@ func (rd *reader) file(path string) error {
 // the first value.
 func (rd *reader) stream(name string, r io.Reader) error {
 	rd.counts.Files++
-	br := bufio.NewReaderSize(sourceReader{r}, readChunk)
+	// the readers and buffers of one input serve the next: a trail is thousands of small files
+	if rd.br == nil {
+		rd.br = bufio.NewReaderSize(sourceReader{r}, readChunk)
+	} else {
+		rd.br.Reset(sourceReader{r})
+	}
+	br := rd.br
 	var in io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := newGzipReader(br)
+		var err error
+		if rd.zr == nil {
+			rd.zr, err = gzip.NewReader(br)
+		} else {
+			err = rd.zr.Reset(br)
+		}
 		if err != nil {
 			if ioe := sourceError(err); ioe != nil {
 				return ioe
 			}
+			rd.zr = nil
 			rd.problem(Problem{Place{File: name}, Unreadable, "not a gzip stream: " + err.Error()})
 			return nil
 		}
-		dz := newDecompressor(zr)
-		defer dz.Close()
+		rd.zr.Multistream(true)
+		dz := newDecompressor(rd.zr, rd.chunks)
+		defer func() { rd.chunks = dz.Close() }()
 		in = dz
 	}
-	s := newScanner(in, rd.opts.MaxRecord)
+	if rd.sc == nil {
+		rd.sc = newScanner(in, rd.opts.MaxRecord)
+	} else {
+		rd.sc.reset(in)
+	}
+	s := rd.sc
 	err := rd.scan(name, s)
 	rd.counts.Bytes += s.offset()
 	if err != nil {

@@ -111,6 +111,12 @@ func newScanner(r io.Reader, max int) *scanner {
 	return &scanner{r: r, buf: make([]byte, max+2*readChunk), start: -1, line: 1, max: max}
 }
 
+// reset makes s a scanner of r, as newScanner would, keeping its buffers: reading many small
+// files then costs no allocation per file.
+func (s *scanner) reset(r io.Reader) {
+	*s = scanner{r: r, buf: s.buf, start: -1, line: 1, max: s.max, offs: s.offs[:0], ms: s.ms[:0]}
+}
+
 // errOversize and the others are what value returns for a value it could not give whole.
 var (
 	// errTruncatedLine: a line of a file of one record per line ends inside the record.
