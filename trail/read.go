@@ -1,7 +1,6 @@
 package trail
 
 import (
-	"bufio"
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
@@ -9,9 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -133,23 +129,27 @@ func Read(ctx context.Context, inputs []string, opts ReadOptions, fn func(*Recor
 	return rd.counts, err
 }
 
-// inputs reads each input in turn.
+// inputs reads each input in turn: a fetcher opens, reads and decompresses them ahead.
 func (rd *reader) inputs(inputs []string) error {
-	for _, in := range inputs {
-		var err error
-		if in == "-" {
-			if rd.opts.Stdin == nil {
-				return &IOError{errors.New("no standard input")}
-			}
-			err = rd.stream("stdin", rd.opts.Stdin)
-		} else {
-			err = rd.path(in)
+	f := newFetcher(inputs, rd.opts.Stdin)
+	defer f.Close()
+	for {
+		p := f.next()
+		if p.end {
+			return nil
 		}
-		if err != nil {
+		if !p.first {
+			panic("trail: an input read past its end") // skipRest reads each to its end
+		}
+		var ioe *IOError
+		if errors.As(p.err, &ioe) {
+			return ioe
+		}
+		if err := rd.stream(p.name, p.notGzip, f); err != nil {
 			return err
 		}
+		f.skipRest()
 	}
-	return nil
 }
 
 // reader is one Read. Its records are found on the calling goroutine, which passes those worth
@@ -165,11 +165,8 @@ type reader struct {
 	cur        *batch
 	work, free chan *batch
 	done       chan struct{}
-	// the calling goroutine's readers and buffers, kept from one input to the next
-	br     *bufio.Reader
-	zr     *gzip.Reader
-	chunks [][]byte
-	sc     *scanner
+	// the calling goroutine's scanner, kept from one input to the next
+	sc *scanner
 	// the decoding goroutine's own
 	rec  Record
 	ms   []member
@@ -288,84 +285,24 @@ func (rd *reader) decodeBatch(b *batch) {
 	}
 }
 
-// path reads a file or walks a directory.
-func (rd *reader) path(p string) error {
-	fi, err := os.Stat(p)
-	if err != nil {
-		return &IOError{err}
-	}
-	if !fi.IsDir() {
-		return rd.file(p)
-	}
-	return filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return &IOError{err}
-		}
-		if d.IsDir() {
-			if path != p && d.Name() == "CloudTrail-Digest" {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !logName(d.Name()) {
-			return nil
-		}
-		return rd.file(path)
-	})
-}
-
 // logName says whether a file met walking a directory is a log.
 func logName(name string) bool {
 	name = strings.TrimSuffix(name, ".gz")
 	return slices.ContainsFunc([]string{".json", ".jsonl", ".ndjson"}, func(ext string) bool { return strings.HasSuffix(name, ext) })
 }
 
-// file reads one file.
-func (rd *reader) file(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return &IOError{err}
-	}
-	defer f.Close()
-	return rd.stream(path, f)
-}
-
-// stream reads one input: it tells gzip from plain JSON by the first bytes, and the layout by
-// the first value.
-func (rd *reader) stream(name string, r io.Reader) error {
+// stream reads one input, its content read from f, decompressed (notGzip says why a gzip
+// input could not be): it tells the layout by the first value.
+func (rd *reader) stream(name, notGzip string, f *fetcher) error {
 	rd.counts.Files++
-	// the readers and buffers of one input serve the next: a trail is thousands of small files
-	if rd.br == nil {
-		rd.br = bufio.NewReaderSize(sourceReader{r}, readChunk)
-	} else {
-		rd.br.Reset(sourceReader{r})
-	}
-	br := rd.br
-	var in io.Reader = br
-	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
-		var err error
-		if rd.zr == nil {
-			rd.zr, err = gzip.NewReader(br)
-		} else {
-			err = rd.zr.Reset(br)
-		}
-		if err != nil {
-			if ioe := sourceError(err); ioe != nil {
-				return ioe
-			}
-			rd.zr = nil
-			rd.problem(Problem{Place{File: name}, Unreadable, "not a gzip stream: " + err.Error()})
-			return nil
-		}
-		rd.zr.Multistream(true)
-		dz := newDecompressor(rd.zr, rd.chunks)
-		defer func() { rd.chunks = dz.Close() }()
-		in = dz
+	if notGzip != "" {
+		rd.problem(Problem{Place{File: name}, Unreadable, "not a gzip stream: " + notGzip})
+		return nil
 	}
 	if rd.sc == nil {
-		rd.sc = newScanner(in, rd.opts.MaxRecord)
+		rd.sc = newScanner(f, rd.opts.MaxRecord)
 	} else {
-		rd.sc.reset(in)
+		rd.sc.reset(f) // its buffers serve every input: a trail is thousands of small files
 	}
 	s := rd.sc
 	err := rd.scan(name, s)

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // rec is a small CloudTrail record of IAM Identity Center with the event ID id.
@@ -340,4 +341,53 @@ func TestReadFilesReuseBuffers(t *testing.T) {
 	if each := (int64(large) - int64(small)) / 100; each > 64<<10 {
 		t.Errorf("each file allocates %d KiB", each>>10)
 	}
+}
+
+// Inputs are read ahead, decompressed, while the one before is scanned: what one input holds,
+// however it ends, does not spill into the next, and each problem is named with its own file.
+func TestReadAheadKeepsInputsApart(t *testing.T) {
+	dir := t.TempDir()
+	full := gz(t, `{"Records":[`+rec("a1")+","+strings.Repeat(other("pad")+",", 200)+rec("a2")+`]}`)
+	write(t, filepath.Join(dir, "a.json.gz"), full[:len(full)/2])                                     // truncated
+	write(t, filepath.Join(dir, "b.json.gz"), []byte{0x1f, 0x8b, 0, 0})                               // not gzip
+	write(t, filepath.Join(dir, "c.json"), []byte(`{"Records":[`+rec("c1")+`]} {"x":`+rec("no")+`}`)) // stops early
+	write(t, filepath.Join(dir, "d.json.gz"), gz(t, `{"Records":[`+rec("d1")+","+rec("d2")+`]}`))
+	got, c, err := read(t, ReadOptions{}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "a1@a.json.gz:1:1 c1@c.json:1:1 d1@d.json.gz:1:1 d2@d.json.gz:2:1"
+	if strings.Join(got, " ") != want {
+		t.Errorf("read %q, want %q", got, want)
+	}
+	var files []string
+	for _, p := range c.Problems {
+		files = append(files, filepath.Base(p.Place.File))
+	}
+	if c.Files != 4 || strings.Join(files, " ") != "a.json.gz b.json.gz c.json" {
+		t.Errorf("%d files, problems in %q: %+v", c.Files, files, c.Problems)
+	}
+}
+
+// A Read stopped by its context returns the context's error, and its read-ahead goroutine ends.
+func TestReadCancelledEndsReadAhead(t *testing.T) {
+	data := gz(t, `{"Records":[`+strings.TrimSuffix(strings.Repeat(rec("x")+",", 20000), ",")+`]}`)
+	before := runtime.NumGoroutine()
+	ctx, cancel := context.WithCancel(context.Background())
+	n := 0
+	_, err := Read(ctx, []string{"-"}, ReadOptions{Stdin: bytes.NewReader(data)}, func(*Record) {
+		if n++; n == 10 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want the context's", err)
+	}
+	for range 100 {
+		if runtime.NumGoroutine() <= before {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Errorf("%d goroutines, %d before the Read", runtime.NumGoroutine(), before)
 }
