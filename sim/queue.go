@@ -222,9 +222,9 @@ func (q *queue) take(s *slot) {
 		}
 		return
 	}
-	// Counting sort on the top bits of the time within the bucket, into 2^b sub-buckets, about
-	// one event each; each sub-bucket's events are placed latest scheduled first, so that they
-	// pop in the order of scheduling.
+	// Counting sort on the top bits of the time within the bucket, into 2^b sub-buckets, two to
+	// four for each event; each sub-bucket's events are placed latest scheduled first, so that
+	// those at the same instant pop in the order of scheduling.
 	b := uint(bits.Len(uint(n))) + spread
 	if b > q.shift {
 		b = q.shift
@@ -247,7 +247,8 @@ func (q *queue) take(s *slot) {
 		now[*c] = x.event(base, mask)
 	}
 	q.count = count
-	// Finish with a stable insertion sort, latest first, which has little left to do.
+	// Finish with a stable insertion sort, latest first, which has little left to do; if events
+	// crowd into a few sub-buckets and it has much more, a stable sort takes over.
 	moves := 0
 	for i := 1; i < len(now); i++ {
 		e := now[i]
