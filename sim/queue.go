@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"cmp"
 	"math/bits"
 	"slices"
 	"time"
@@ -12,8 +13,24 @@ type event struct {
 	at   time.Duration
 	ref  int32  // the entity the event is about (a session, a user, a device...)
 	gen  uint32 // the entity's generation when scheduled; a mismatch at pop means cancelled
-	seq  uint32 // the order of scheduling within its bucket, set to sort a bucket too wide for keys
 	kind evKind
+}
+
+// stored is an event waiting in a bucket of the ring, in 16 bytes rather than 24: the low 56 bits
+// of its time, which hold its time within the bucket (buckets are at most 1<<maxShift wide), share
+// a word with its kind. The bucket gives the rest of the time back when the event is taken.
+type stored struct {
+	w   uint64 // at<<8 | kind
+	ref int32
+	gen uint32
+}
+
+func pack(e event) stored { return stored{uint64(e.at)<<8 | uint64(e.kind), e.ref, e.gen} }
+
+// event unpacks x, an event of the bucket that starts at base, whose times within the bucket are
+// the bits of mask.
+func (x *stored) event(base time.Duration, mask uint64) event {
+	return event{at: base | time.Duration(x.w>>8&mask), ref: x.ref, gen: x.gen, kind: evKind(x.w)}
 }
 
 type evKind uint8
@@ -22,17 +39,18 @@ type evKind uint8
 // of a heap for the events beyond the ring. A bucket is kept unsorted, in the order its events
 // were scheduled, until the clock reaches it; then its events are sorted once, latest first, and
 // popped from the end. So scheduling is an append and popping takes the last element, with no
-// heap to sift per event; the buckets hold a few to a few hundred events each.
+// heap to sift per event; the buckets hold a few to a few hundred events each, and a counting sort
+// on the top bits of their times within the bucket sorts them in time linear in their number.
 // A bucket is a chain of fixed-size chunks from a shared pool, so the ring takes memory in
 // proportion to the events pending, not to its busiest bucket. Events are stored by value: once
 // the pool has grown, scheduling does not allocate.
 type queue struct {
 	now    []event // now[:top] are the events of buckets up to cur, latest first
 	top    int
-	buf    []event  // a bucket's events in the order they were scheduled, to sort
-	keys   []uint64 // sort keys of a bucket's events
+	buf    []stored // a bucket's events in the order they were scheduled, to sort
+	count  []int32  // the counting sort's counts
 	ring   [ringSize]slot
-	chunks [][chunkSize]event
+	chunks [][chunkSize]stored
 	next   []int32 // the chunk after each chunk of a bucket, or of the free list; -1 at the end
 	free   int32   // first free chunk, or -1
 	inRing int
@@ -43,8 +61,11 @@ type queue struct {
 }
 
 const (
-	ringSize  = 4096
-	chunkSize = 8
+	ringSize    = 4096
+	chunkSize   = 4  // events of a chunk: 64 bytes, a cache line
+	smallBucket = 8  // buckets of up to this many events are sorted by insertion alone
+	spread      = 1  // a counting sort has 1<<spread times more sub-buckets than events
+	maxShift    = 55 // the widest buckets: stored keeps 56 bits of a time
 )
 
 // slot is a bucket of the ring: its n events in a chain of chunks, appended to at its tail.
@@ -60,13 +81,14 @@ func (a *farEvent) before(b *farEvent) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
-// init sets the width of the calendar's buckets, rounded down to a power of two nanoseconds. A
-// zero width makes the queue a single sorted bucket, for a handful of events far apart, which a
-// calendar would reach through many empty buckets. A queue must be initialised before use.
+// init sets the width of the calendar's buckets, rounded down to a power of two nanoseconds (at
+// most 1<<maxShift). A zero width makes the queue a single sorted bucket, for a handful of events
+// far apart, which a calendar would reach through many empty buckets. A queue must be initialised
+// before use.
 func (q *queue) init(width time.Duration) {
 	q.shift = 63
 	if width > 0 {
-		q.shift = uint(bits.Len64(uint64(width)) - 1)
+		q.shift = min(uint(bits.Len64(uint64(width))-1), maxShift)
 	}
 	q.chunks, q.next = q.chunks[:0], q.next[:0]
 	q.ring = [ringSize]slot{}
@@ -132,7 +154,7 @@ func (q *queue) append(s *slot, e event) {
 		if i >= 0 {
 			q.free = q.next[i]
 		} else {
-			q.chunks = append(q.chunks, [chunkSize]event{})
+			q.chunks = append(q.chunks, [chunkSize]stored{})
 			q.next = append(q.next, -1)
 			i = int32(len(q.chunks) - 1)
 		}
@@ -144,7 +166,7 @@ func (q *queue) append(s *slot, e event) {
 		}
 		s.tail = i
 	}
-	q.chunks[s.tail][k] = e
+	q.chunks[s.tail][k] = pack(e)
 	s.n++
 	q.inRing++
 }
@@ -167,19 +189,28 @@ func (q *queue) release(s *slot) {
 
 // take moves the bucket's events into now, latest first.
 func (q *queue) take(s *slot) {
-	src := q.buf[:0]
+	n := int(s.n)
+	buf := q.buf[:0]
 	for i := s.head; ; i = q.next[i] {
-		k := min(chunkSize, int(s.n)-len(src))
-		src = append(src, q.chunks[i][:k]...)
-		if len(src) == int(s.n) {
+		k := min(chunkSize, n-len(buf))
+		buf = append(buf, q.chunks[i][:k]...)
+		if len(buf) == n {
 			break
 		}
 	}
 	q.release(s)
-	q.buf = src
-	now := append(q.now[:0], src...)
-	q.now, q.top = now, len(now)
-	if len(now) <= 32 {
+	q.buf = buf
+	base := time.Duration(q.cur << q.shift)
+	mask := uint64(1)<<q.shift - 1
+	if cap(q.now) < n {
+		q.now = make([]event, n, 2*n)
+	}
+	now := q.now[:n]
+	q.now, q.top = now, n
+	if n <= smallBucket {
+		for i, x := range buf {
+			now[i] = x.event(base, mask)
+		}
 		// insertion sort: an event goes before the earlier ones at the same instant
 		for i := 1; i < len(now); i++ {
 			e := now[i]
@@ -191,31 +222,46 @@ func (q *queue) take(s *slot) {
 		}
 		return
 	}
-	// Sort keys of the time within the bucket and the order of scheduling, then gather.
-	idx := bits.Len(uint(len(src)))
-	if int(q.shift)+idx > 64 {
-		for i := range now {
-			now[i].seq = uint32(i)
+	// Counting sort on the top bits of the time within the bucket, into 2^b sub-buckets, two to
+	// four for each event; each sub-bucket's events are placed latest scheduled first, so that
+	// those at the same instant pop in the order of scheduling.
+	b := uint(bits.Len(uint(n))) + spread
+	if b > q.shift {
+		b = q.shift
+	}
+	sh := q.shift - b
+	count := q.count[:0]
+	count = append(count, make([]int32, 1<<b)...)
+	for i := range buf {
+		count[(buf[i].w>>8&mask)>>sh]++
+	}
+	acc := int32(0)
+	for i := len(count) - 1; i >= 0; i-- {
+		acc += count[i]
+		count[i] = acc
+	}
+	for i := range buf {
+		x := &buf[i]
+		c := &count[(x.w>>8&mask)>>sh]
+		*c--
+		now[*c] = x.event(base, mask)
+	}
+	q.count = count
+	// Finish with a stable insertion sort, latest first, which has little left to do; if events
+	// crowd into a few sub-buckets and it has much more, a stable sort takes over.
+	moves := 0
+	for i := 1; i < len(now); i++ {
+		e := now[i]
+		j := i
+		for ; j > 0 && now[j-1].at < e.at; j-- {
+			now[j] = now[j-1]
 		}
-		slices.SortFunc(now, func(a, b event) int {
-			if a.at > b.at || (a.at == b.at && a.seq > b.seq) {
-				return -1
-			}
-			return 1
-		})
-		return
+		now[j] = e
+		if moves += i - j; moves > 8*n {
+			slices.SortStableFunc(now, func(a, b event) int { return cmp.Compare(b.at, a.at) })
+			return
+		}
 	}
-	base := src[0].at >> q.shift << q.shift
-	keys := q.keys[:0]
-	for i := range src {
-		keys = append(keys, uint64(src[i].at-base)<<idx|uint64(i))
-	}
-	slices.Sort(keys)
-	mask := uint64(1)<<idx - 1
-	for i, k := range keys {
-		now[len(now)-1-i] = src[k&mask]
-	}
-	q.keys = keys
 }
 
 // fill advances the calendar to the next bucket with events, once now[:top] is empty.

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"cmp"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -97,6 +98,54 @@ func TestQueueTies(t *testing.T) {
 				t.Fatalf("ties=%d: popped event %d at %v, want event %d at %v", ties, e.ref, e.at, want, at)
 			}
 			want++
+		}
+	}
+}
+
+// A bucket whose events all fall in one sub-bucket of the counting sort, scheduled latest first,
+// leaves the insertion sort that finishes it too much to do: it hands over to a stable sort, and
+// the events still pop in (time, insertion) order.
+func TestQueueCrowdedBucket(t *testing.T) {
+	t.Parallel()
+	var q queue
+	q.init(1 << 20) // one bucket of about 1ms: 300 events have 1024 sub-buckets 1024ns wide
+	const n = 300
+	type key struct {
+		at  time.Duration
+		ref int32
+	}
+	var want []key
+	for i := range n {
+		at := 2<<20 + time.Duration(n-i)/3 // latest first, in threes at the same instant
+		q.push(at, 0, int32(i), 0)
+		want = append(want, key{at, int32(i)})
+	}
+	slices.SortStableFunc(want, func(a, b key) int { return cmp.Compare(a.at, b.at) })
+	for i, w := range want {
+		if e := q.pop(); e.at != w.at || e.ref != w.ref {
+			t.Fatalf("pop %d: event %d at %v, want event %d at %v", i, e.ref, e.at, w.ref, w.at)
+		}
+	}
+}
+
+// An event pops with the time, kind, entity and generation it was scheduled with, whichever part
+// of the queue it waited in, even when its time needs more bits than a bucket keeps (56) and its
+// generation all 32.
+func TestQueueKeepsFields(t *testing.T) {
+	t.Parallel()
+	for _, width := range []time.Duration{0, time.Minute, 1 << 62} { // 1<<62 is cut to 1<<55
+		var q queue
+		q.init(width)
+		var want []event
+		for i, at := range []time.Duration{time.Hour, 90 * 24 * time.Hour, 1<<60 + 12345, 1<<62 + 3<<55 + 7} {
+			e := event{at: at, ref: int32(-1 - i), gen: math.MaxUint32 - uint32(i), kind: evKind(255 - i)}
+			q.push(e.at, e.kind, e.ref, e.gen)
+			want = append(want, e)
+		}
+		for _, w := range want {
+			if e := q.pop(); e != w {
+				t.Errorf("width %v: popped %+v, want %+v", width, e, w)
+			}
 		}
 	}
 }

@@ -146,7 +146,7 @@ func reproduceRow(opts *TableOptions, row string) (RowResult, error) {
 	base := slices.Clone(m.events)
 	w := newWorld(m)
 	// A trial has a handful of events hours apart: a plain heap serves them better than the
-	// calendar of one-minute buckets, which would walk and clear thousands of empty buckets.
+	// calendar of two-minute buckets, which would walk and clear thousands of empty buckets.
 	w.q.init(0)
 	existingOnly := slices.Contains(entitlementRows, row)
 	var worst [NumChannels]time.Duration
