@@ -131,7 +131,7 @@ func (w *world) portalEnded(p int32, gen uint32, why string) {
 	}
 	// CLI-3: the access tokens issued through it stay usable to their own expiry, but no longer
 	// than cli_revocation after the session's end; or die with it.
-	for _, d := range w.m.users[u].devices {
+	for d := range w.m.userDevices(u) {
 		if t := &w.tokens[d]; t.live && t.portal == p && t.portalGen == gen && !t.fixed {
 			if !w.sc.Switches.CLITokenSurvivesSessionEnd {
 				t.drop()

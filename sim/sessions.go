@@ -181,7 +181,7 @@ func (w *world) scheduleEnds(u int32) {
 			w.q.push(h.end, w.kinds[k].event, x, h.gen)
 		}
 	}
-	for _, d := range w.m.users[u].devices {
+	for d := range w.m.userDevices(u) {
 		w.scheduleTokenExpiry(d)
 	}
 	w.scheduleOnBehalfOf(u)
