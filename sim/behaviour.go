@@ -141,7 +141,7 @@ func (w *world) dayStart(u int32) {
 	if um.browser >= 0 {
 		w.signIn(u, um.browser)
 	}
-	if b.kiro != noTarget && um.kiro >= 0 && len(w.users[u].live[kindKiro]) == 0 {
+	if b.kiro != noTarget && um.kiro >= 0 && len(w.live(u, kindKiro)) == 0 {
 		w.openApp(u, um.kiro, b.kiro)
 	}
 	if b.workload != noTarget && um.cli >= 0 {

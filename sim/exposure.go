@@ -47,7 +47,7 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 		}
 	}
 	portal := int32(-1)
-	for _, p := range s.live[kindPortal] {
+	for _, p := range w.live(u, kindPortal) {
 		if w.portalLive(p) {
 			portal = p
 			break
@@ -60,32 +60,32 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 		set(ChSignIn, holder{hUser, u})
 	}
 	if portal >= 0 && w.entitledToAny(u, w.isManagedApp) {
-		for _, p := range s.live[kindPortal] {
+		for _, p := range w.live(u, kindPortal) {
 			if w.portalLive(p) && w.portalAdmits(p) { // APP-1, UIS-11
 				set(ChAppNew, holder{hPortal, p})
 				break
 			}
 		}
 	}
-	for _, a := range s.live[kindApp] {
+	for _, a := range w.live(u, kindApp) {
 		if w.isManagedApp(w.apps[a].target) {
 			set(ChAppExisting, holder{hApp, a})
 		} else {
 			set(ChKiro, holder{hApp, a})
 		}
 	}
-	for _, j := range s.live[kindJob] {
+	for _, j := range w.live(u, kindJob) {
 		set(ChBackground, holder{hJob, j})
 	}
-	for _, k := range s.live[kindKiro] {
+	for _, k := range w.live(u, kindKiro) {
 		set(ChKiro, holder{hKiro, k})
 	}
-	for _, a := range s.live[kindSAML] {
+	for _, a := range w.live(u, kindSAML) {
 		set(ChSAMLApp, holder{hSAML, a})
 	}
 	if !s.denied && w.entitledToAny(u, w.isRole) {
 		// ROLE-1 through a portal session or a CLI token; UIS-5, UIS-11
-		for _, p := range s.live[kindPortal] {
+		for _, p := range w.live(u, kindPortal) {
 			if w.portalLive(p) && w.canFederateVia(u, p, w.portals[p].gen) {
 				set(ChRoleNew, holder{hPortal, p})
 				break
@@ -101,7 +101,7 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	if !s.denied {
 		// the credentials that last longest hold the channel
 		best := int32(-1)
-		for _, r := range s.live[kindRole] {
+		for _, r := range w.live(u, kindRole) {
 			if best < 0 || w.roles[r].end > w.roles[best].end {
 				best = r
 			}

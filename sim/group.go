@@ -77,9 +77,8 @@ func (w *world) entitlementChanged(u int32) {
 	w.settle(u)
 	w.reviewApps(u)
 	if w.sc.Switches.LastAssignmentEndsRoleSessions {
-		s := &w.users[u]
-		for i := len(s.live[kindRole]) - 1; i >= 0; i-- {
-			if r := s.live[kindRole][i]; !w.entitled(u, w.roles[r].target) {
+		for i := len(w.live(u, kindRole)) - 1; i >= 0; i-- {
+			if r := w.live(u, kindRole)[i]; !w.entitled(u, w.roles[r].target) {
 				w.end(kindRole, r, "")
 			}
 		}

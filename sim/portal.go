@@ -125,7 +125,6 @@ func (w *world) portalEnded(p int32, gen uint32, why string) {
 		ps.why = why // else its end was natural, or set with its reason (UIS-11)
 	}
 	u := ps.user
-	s := &w.users[u]
 	if w.devPortal[ps.device] == p {
 		w.devPortal[ps.device] = -1
 	}
@@ -144,12 +143,12 @@ func (w *world) portalEnded(p int32, gen uint32, why string) {
 		}
 	}
 	// the application sessions and jobs on it learn when it ended
-	for _, a := range s.live[kindApp] {
+	for _, a := range w.live(u, kindApp) {
 		if x := &w.apps[a]; x.portal == p && x.portalGen == gen {
 			x.portalGone = min(x.portalGone, w.now)
 		}
 	}
-	for _, j := range s.live[kindJob] {
+	for _, j := range w.live(u, kindJob) {
 		if x := &w.jobs[j]; x.portal == p && x.portalGen == gen {
 			x.portalGone = min(x.portalGone, w.now)
 		}
@@ -175,7 +174,7 @@ func (w *world) deferToRefresh(p int32, end string) bool {
 	if w.now >= ps.refresh {
 		ps.refresh = nextTick(ps.start, cache, w.now)
 		w.q.push(ps.refresh, evPortalRefresh, p, ps.gen)
-		for _, a := range w.users[ps.user].live[kindApp] {
+		for _, a := range w.live(ps.user, kindApp) {
 			if x := &w.apps[a]; x.portal == p && x.portalGen == ps.gen {
 				x.statusFrom = max(x.statusFrom, ps.refresh)
 			}
@@ -232,9 +231,8 @@ func (w *world) endSessions(u, dev int32) {
 		w.warn("end_sessions has no effect: Active Directory has no session management in profile " + w.prof.Name + " (UIS-8)")
 		return
 	}
-	s := &w.users[u]
-	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		if p := s.live[kindPortal][i]; (dev < 0 || w.portals[p].device == dev) && !w.deferToRefresh(p, "ended by the admin (UIS-4)") {
+	for i := len(w.live(u, kindPortal)) - 1; i >= 0; i-- {
+		if p := w.live(u, kindPortal)[i]; (dev < 0 || w.portals[p].device == dev) && !w.deferToRefresh(p, "ended by the admin (UIS-4)") {
 			w.end(kindPortal, p, "ended by the admin (UIS-4)")
 		}
 	}
@@ -276,8 +274,8 @@ func (w *world) disableInIdentityCenter(u int32, why string) {
 	if w.sc.Switches.DisableEndsPortalSessions {
 		end = why
 	}
-	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		if p := s.live[kindPortal][i]; !w.deferToRefresh(p, end) && end != "" {
+	for i := len(w.live(u, kindPortal)) - 1; i >= 0; i-- {
+		if p := w.live(u, kindPortal)[i]; !w.deferToRefresh(p, end) && end != "" {
 			w.end(kindPortal, p, why)
 		}
 	}
@@ -313,8 +311,8 @@ func (w *world) deleteUser(u int32) {
 	if s.inactiveSince == never {
 		s.inactiveSince = w.now
 	}
-	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		if p := s.live[kindPortal][i]; !w.deferToRefresh(p, "the user was deleted (UIS-5)") {
+	for i := len(w.live(u, kindPortal)) - 1; i >= 0; i-- {
+		if p := w.live(u, kindPortal)[i]; !w.deferToRefresh(p, "the user was deleted (UIS-5)") {
 			w.end(kindPortal, p, "the user was deleted (UIS-5)")
 		}
 	}

@@ -69,7 +69,7 @@ func (w *world) federate(u, dev int32, t target) {
 	s := &w.users[u]
 	if slices.Contains(s.federated, t) {
 		w.counters.Refederations++
-		for _, r := range s.live[kindRole] {
+		for _, r := range w.live(u, kindRole) {
 			if rs := &w.roles[r]; rs.console && rs.target == t && rs.end > w.now {
 				w.counters.Refederations-- // still signed in there: not a re-federation
 				break

@@ -38,9 +38,9 @@ type userState struct {
 	inactiveSince time.Duration // when the user was disabled or deleted; never when active
 	idpSessionEnd time.Duration
 	person
-	live      [numKinds][]int32 // live sessions, by kind
-	federated []target          // the accounts the user has federated into (ROLE-6)
-	track     int32             // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+	live      [numKinds]liveList // live sessions, by kind
+	federated []target           // the accounts the user has federated into (ROLE-6)
+	track     int32              // index of the user's exposure tracking in world.tracks, -1 before any offboarding
 	// own is the index in world.owns of the user's own copies of their assignments and
 	// memberships, made when they change (see own); -1 while they are their cohort's
 	own                             int32
@@ -118,8 +118,9 @@ type world struct {
 	free [numKinds][]int32
 
 	tracks    []tracking
-	owns      []ownLists // the people's own assignments and memberships (userState.own); buffers kept
-	devPortal []int32    // each device's live portal session, or -1
+	owns      []ownLists   // the people's own assignments and memberships (userState.own); buffers kept
+	lists     sessionLists // the people's live sessions (userState.live)
+	devPortal []int32      // each device's live portal session, or -1
 
 	// ctx, when set, stops the replication when it is done (an interrupt), so that a long one
 	// does not run on to its end
@@ -256,10 +257,10 @@ func (w *world) resetSettings() {
 // the buffers, and seeds their streams.
 func (w *world) resetUsers() {
 	w.owns = w.owns[:0]
+	w.lists.reset()
 	for i := w.lo; i < w.hi; i++ {
 		u := &w.users[i]
 		um := &w.m.users[i]
-		live := u.live
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never, deniedAt: never, track: -1,
 			person: person{behaviour: um.behaviour, browser: um.browser, cli: um.cli, kiro: um.kiro},
@@ -267,9 +268,6 @@ func (w *world) resetUsers() {
 			// the cohort's assignments and memberships until they change (see own)
 			own:       -1,
 			federated: u.federated[:0],
-		}
-		for k := range u.live {
-			u.live[k] = live[k][:0]
 		}
 		lo, hi := w.m.devicesOf(i)
 		for d := lo; d < hi; d++ {
@@ -337,6 +335,7 @@ func (w *world) run() {
 				w.events++ // an event of the instance counts once, in the lead partition
 			}
 			w.apply(s)
+			w.lists.release()
 			continue
 		}
 		if w.q.len() == 0 || w.q.peek().at > horizon {
@@ -344,7 +343,9 @@ func (w *world) run() {
 		}
 		e := w.q.pop()
 		w.now = e.at
-		if w.dispatch(&e) {
+		counts := w.dispatch(&e)
+		w.lists.release()
+		if counts {
 			w.events++
 			if w.events&0xffff == 0 {
 				if w.progress != nil {
