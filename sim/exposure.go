@@ -310,8 +310,8 @@ func (w *world) describe(c Channel, h holder) string {
 	case hPortal:
 		p := &w.portals[h.idx]
 		how := "its end (UIS-1)"
-		if p.why != "" {
-			how = p.why
+		if p.why != 0 {
+			how = w.reasons[p.why]
 		}
 		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.deviceName(p.device), w.at(p.start), w.at(p.end), how)
 		if p.refresh > 0 {

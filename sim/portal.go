@@ -6,8 +6,8 @@ import "time"
 type portalSession struct {
 	sessionHead
 	device int32
+	why    int32 // what ended it early, with the rule: its index in world.reasons (0: nothing)
 	start  time.Duration
-	why    string // what ended it early, with the rule
 	// refresh is the refresh at which the last change deferred by UIS-11 reached or reaches it
 	// (0: none)
 	refresh time.Duration
@@ -117,12 +117,27 @@ func (w *world) sourceCap(u int32, end time.Duration) time.Duration {
 	return end
 }
 
+// reason returns the index of why in w.reasons, the texts of what ended portal sessions early,
+// adding it the first time: a few texts for every session of a run.
+func (w *world) reason(why string) int32 {
+	if len(w.reasons) == 0 {
+		w.reasons = append(w.reasons, "")
+	}
+	for i, r := range w.reasons {
+		if r == why {
+			return int32(i)
+		}
+	}
+	w.reasons = append(w.reasons, why)
+	return int32(len(w.reasons) - 1)
+}
+
 // portalEnded lets the dependants of portal session p, ended as generation gen, notice
 // (APP-2, CLI-3).
 func (w *world) portalEnded(p int32, gen uint32, why string) {
 	ps := &w.portals[p]
 	if why != "" {
-		ps.why = why // else its end was natural, or set with its reason (UIS-11)
+		ps.why = w.reason(why) // else its end was natural, or set with its reason (UIS-11)
 	}
 	u := ps.user
 	if w.devPortal[ps.device] == p {
@@ -182,7 +197,7 @@ func (w *world) deferToRefresh(p int32, end string) bool {
 	}
 	if end != "" && ps.refresh < ps.end {
 		ps.end = ps.refresh
-		ps.why = end + ", at the session's next hourly refresh (UIS-11)"
+		ps.why = w.reason(end + ", at the session's next hourly refresh (UIS-11)")
 		w.watch(kindPortal, p, &ps.sessionHead)
 	}
 	return true

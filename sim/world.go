@@ -37,10 +37,11 @@ type userState struct {
 	deniedAt      time.Duration // when a deny last took effect (CUT-1); never before
 	inactiveSince time.Duration // when the user was disabled or deleted; never when active
 	idpSessionEnd time.Duration
-	person
-	live      [numKinds]liveList // live sessions, by kind
-	federated []target           // the accounts the user has federated into (ROLE-6)
-	track     int32              // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+	dayEnd        time.Duration      // the end of the current working day (behaviour.go)
+	live          [numKinds]liveList // live sessions, by kind
+	federated     liveList           // the accounts the user has federated into (ROLE-6), in world.lists
+	day           int32              // index of the next working day in the behaviour's dayStarts
+	track         int32              // index of the user's exposure tracking in world.tracks, -1 before any offboarding
 	// own is the index in world.owns of the user's own copies of their assignments and
 	// memberships, made when they change (see own); -1 while they are their cohort's
 	own                             int32
@@ -120,6 +121,7 @@ type world struct {
 	tracks    []tracking
 	owns      []ownLists   // the people's own assignments and memberships (userState.own); buffers kept
 	lists     sessionLists // the people's live sessions (userState.live)
+	reasons   []string     // what ended portal sessions early (portalSession.why)
 	devPortal []int32      // each device's live portal session, or -1
 
 	// ctx, when set, stops the replication when it is done (an interrupt), so that a long one
@@ -260,18 +262,15 @@ func (w *world) resetUsers() {
 	w.lists.reset()
 	for i := w.lo; i < w.hi; i++ {
 		u := &w.users[i]
-		um := &w.m.users[i]
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never, deniedAt: never, track: -1,
-			person: person{behaviour: um.behaviour, browser: um.browser, cli: um.cli, kiro: um.kiro},
-			ends:   [numKinds]time.Duration{never, never, never, never, never, never}, soonest: never,
+			ends: [numKinds]time.Duration{never, never, never, never, never, never}, soonest: never,
 			// the cohort's assignments and memberships until they change (see own)
-			own:       -1,
-			federated: u.federated[:0],
+			own: -1,
 		}
 		lo, hi := w.m.devicesOf(i)
 		for d := lo; d < hi; d++ {
-			w.tokens[d] = token{portal: -1, cache: w.tokens[d].cache[:0]}
+			w.tokens[d] = token{portal: -1}
 			w.devPortal[d] = -1
 		}
 		w.streams[i].Seed(w.sc.Seed, personSeed(w.rep, i))
