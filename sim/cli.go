@@ -53,7 +53,7 @@ func (w *world) cliLogin(u, dev int32) {
 	t.portalGen = w.portals[p].gen
 	t.portalEnd = w.portals[p].end
 	t.issued = w.now
-	t.cache.n = 0
+	t.cache.setLen(0)
 	t.fixed = false
 	switch {
 	case w.m.devices[dev].config == Legacy:
@@ -110,7 +110,7 @@ func (w *world) cliLogout(u, dev int32) {
 		w.end(kindPortal, t.portal, "aws sso logout (CLI-6)")
 	}
 	t.drop()
-	t.cache.n = 0
+	t.cache.setLen(0)
 	if t.workload {
 		t.workStalled = true
 		t.workGen++
@@ -179,7 +179,7 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 			kept = append(kept, r)
 		}
 	}
-	tk.cache.n = uint32(len(kept))
+	tk.cache.setLen(len(kept))
 	for _, r := range w.lists.view(tk.cache) {
 		if rs := &w.roles[r]; rs.target == t && rs.end-w.now > window {
 			if w.record != nil {

@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"math/bits"
-	"time"
-)
+import "time"
 
 // sessionHead is what a session of every kind has.
 type sessionHead struct {
@@ -208,10 +205,18 @@ func alloc[T any](s *[]T, free *[]int32) int32 {
 	return int32(len(*s) - 1)
 }
 
-// liveList is a person's list of live sessions of one kind: n of them in world.lists, from at.
+// liveList is a list of int32 in world.lists: a person's live sessions of one kind, the
+// accounts they federated into, a device's cached credentials.
 type liveList struct {
-	at, n uint32
+	at uint32 // the place of its chunk, from 1; 0: none
+	n  uint32 // its length << capBits | the log2 of its chunk's capacity
 }
+
+// capBits are the bits of liveList.n that give the capacity.
+const capBits = 5
+
+// setLen sets the list's length, which its chunk holds.
+func (l *liveList) setLen(n int) { l.n = uint32(n)<<capBits | l.n&(1<<capBits-1) }
 
 // live returns user u's live sessions of kind k. Like a slice, what it returns sees the
 // sessions' removal in place, and not the list's growth: ranging over it while sessions end
@@ -228,29 +233,28 @@ func (w *world) removeLive(u int32, k int, i int32) {
 	for j, x := range s {
 		if x == i {
 			s[j] = s[len(s)-1]
-			l.n--
+			l.setLen(len(s) - 1)
 			return
 		}
 	}
 }
 
-// listPage is the length of a page of sessionLists, and the most the positions in one may take.
+// listPage is the length of a page of sessionLists, and the most the places in one may take.
 const listPage = 1 << 16
 
-// sessionLists holds the people's lists of live sessions, each in a chunk of a page: a list's
-// length and chunk in the person's state take 8 bytes, where a slice would take 24, for each kind
-// of session. A chunk is [capacity, elements...], of a power of two elements. Pages never move,
-// and a chunk left for a larger one is reused only once the event that left it is over (release),
-// so that a list seen while it grows stays as it was, as a slice's old array does. Pages are kept
-// from one replication to the next.
+// sessionLists holds lists of int32 of the world's people (liveList), each in a chunk of a page,
+// of a power of two elements: a list takes 8 bytes in a person's state, where a slice would take
+// 24. Pages never move, and a chunk left for a larger one is reused only once the event that left
+// it is over (release), so that a list seen while it grows stays as it was, as a slice's old array
+// does. Pages are kept from one replication to the next.
 type sessionLists struct {
 	pages [][]int32
 	used  int // the pages in use, the last being filled
-	fill  int // the next free position of the last page in use
+	fill  int // the next free place of the last page in use
 	// free are the chunks free for reuse, by the log2 of their capacity; left, those left during
 	// the current event
-	free [32][]uint32
-	left []uint32
+	free [1 << capBits][]uint32
+	left []liveList
 }
 
 // reset empties every list, keeping the pages.
@@ -264,9 +268,9 @@ func (p *sessionLists) reset() {
 
 // release makes the chunks left during the event that is over free for reuse.
 func (p *sessionLists) release() {
-	for _, at := range p.left {
-		c := bits.Len32(uint32(p.pages[(at-1)/listPage][(at-1)%listPage])) - 1
-		p.free[c] = append(p.free[c], at)
+	for _, l := range p.left {
+		c := l.n & (1<<capBits - 1)
+		p.free[c] = append(p.free[c], l.at)
 	}
 	p.left = p.left[:0]
 }
@@ -278,35 +282,39 @@ func (p *sessionLists) view(l liveList) []int32 {
 	}
 	pg := p.pages[(l.at-1)/listPage]
 	pos := (l.at - 1) % listPage
-	return pg[pos+1 : pos+1+l.n : pos+1+uint32(pg[pos])]
+	return pg[pos : pos+l.n>>capBits : pos+1<<(l.n&(1<<capBits-1))]
 }
 
 // add appends x to the list, moving it to a chunk twice as large when its own is full.
 func (p *sessionLists) add(l *liveList, x int32) {
 	s := p.view(*l)
 	if len(s) == cap(s) {
-		at := p.chunk(max(2, 2*cap(s)))
-		copy(p.view(liveList{at: at, n: l.n}), s)
-		if l.at != 0 {
-			p.left = append(p.left, l.at)
+		if len(s) >= 1<<(32-capBits)-1 {
+			panic("sim: a list of more than 2^27 sessions")
 		}
-		l.at = at
+		c := uint32(1) // the log2 of the capacity: 2, then twice the last
+		if l.at != 0 {
+			c = l.n&(1<<capBits-1) + 1
+			p.left = append(p.left, *l)
+		}
+		at := p.chunk(c)
+		copy(p.view(liveList{at: at, n: uint32(len(s))<<capBits | c}), s)
+		l.at, l.n = at, uint32(len(s))<<capBits|c
 	}
 	s = p.view(*l)
 	s = s[:len(s)+1]
 	s[len(s)-1] = x
-	l.n++
+	l.setLen(len(s))
 }
 
-// chunk returns the place of a new chunk of the given capacity.
-func (p *sessionLists) chunk(capacity int) uint32 {
-	c := bits.Len(uint(capacity)) - 1
+// chunk returns the place of a new chunk of 2^c elements.
+func (p *sessionLists) chunk(c uint32) uint32 {
 	if n := len(p.free[c]); n > 0 {
 		at := p.free[c][n-1]
 		p.free[c] = p.free[c][:n-1]
 		return at
 	}
-	need := capacity + 1
+	need := 1 << c
 	if p.fill+need > listPage {
 		// the next page: one of a previous replication when it is long enough
 		if p.used == len(p.pages) {
@@ -322,11 +330,6 @@ func (p *sessionLists) chunk(capacity int) uint32 {
 		}
 	}
 	pos := p.fill
-	pg := p.pages[p.used-1]
-	pg[pos] = int32(capacity)
-	p.fill += need
-	if need > listPage {
-		p.fill = listPage // a chunk larger than a page has a page to itself
-	}
+	p.fill = min(listPage, p.fill+need) // a chunk larger than a page has a page to itself
 	return uint32((p.used-1)*listPage+pos) + 1
 }
