@@ -19,8 +19,8 @@ type Work struct {
 // --replications 1) and on org-100k, also scaled down to 20,000 people and up to 70,000
 // offboardings. The events overshoot every example with people described by behaviours by 4% to
 // 21% (org-100k: 27.6 million for 23.9 million counted). The memory per person is what the heap
-// holds live halfway through org-100k (100,000 people, two workers: 91 MiB), with a tenth more:
-// the command sets the Go runtime's memory limit to the estimate for large runs, so that the
+// holds live halfway through org-100k (100,000 people, two workers: 91 MiB), rounded up: the
+// command sets the Go runtime's memory limit to the estimate for large runs, so that the
 // collector keeps the heap near what is live instead of letting it double, and the peak is then
 // about the estimate.
 const (
@@ -50,11 +50,11 @@ const (
 	// for all of its partitions: the record of 168 bytes, the random stream of 16, the tokens of
 	// their devices (64 bytes each; 1.4 a person in org-100k), and what grows from them (278 bytes
 	// a person in org-100k).
-	stateBytesPerPerson = 300
+	stateBytesPerPerson = 290
 	// worldBytesPerPerson is the memory of the rest of a person in the world of a running
 	// replication, in the partition that runs them: their sessions, lists of sessions, and queued
 	// events (597 bytes a person in org-100k).
-	worldBytesPerPerson = 650
+	worldBytesPerPerson = 600
 	// bytesPerTimelineEvent is the memory of a timeline event in the scenario and its model, an
 	// allowance: the node cap keeps timelines under about 100,000 events.
 	bytesPerTimelineEvent = 500
