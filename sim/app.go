@@ -57,20 +57,19 @@ func (w *world) openAppSession(u, p int32, t target) {
 	if w.statusCached(p, ps.gen) {
 		w.apps[i].statusFrom = ps.refresh // UIS-11
 	}
-	w.users[u].live[kindApp] = append(w.users[u].live[kindApp], i)
+	w.addLive(u, kindApp, i)
 	w.reviewApp(i)
 }
 
 // closeApp is the user signing out of an application: its sessions end (SAML-2).
 func (w *world) closeApp(u int32, t target) {
-	s := &w.users[u]
-	for i := len(s.live[kindApp]) - 1; i >= 0; i-- {
-		if a := s.live[kindApp][i]; w.apps[a].target == t {
+	for i := len(w.live(u, kindApp)) - 1; i >= 0; i-- {
+		if a := w.live(u, kindApp)[i]; w.apps[a].target == t {
 			w.end(kindApp, a, "")
 		}
 	}
-	for i := len(s.live[kindSAML]) - 1; i >= 0; i-- {
-		if a := s.live[kindSAML][i]; w.samls[a].target == t {
+	for i := len(w.live(u, kindSAML)) - 1; i >= 0; i-- {
+		if a := w.live(u, kindSAML)[i]; w.samls[a].target == t {
 			w.end(kindSAML, a, "")
 		}
 	}
@@ -78,7 +77,7 @@ func (w *world) closeApp(u int32, t target) {
 
 // reviewApps recomputes when each of the user's application sessions will end.
 func (w *world) reviewApps(u int32) {
-	for _, a := range w.users[u].live[kindApp] {
+	for _, a := range w.live(u, kindApp) {
 		w.reviewApp(a)
 	}
 }

@@ -84,10 +84,10 @@ var adminAudit = map[Action]AuditKind{
 func (w *world) emit(kind AuditKind, u, dev int32, t target, d time.Duration) {
 	a := Audit{At: w.now, Kind: kind, Duration: d}
 	if u >= 0 {
-		a.User = w.m.users[u].name
+		a.User = w.m.userName(u)
 	}
 	if dev >= 0 {
-		a.Device = w.m.devices[dev].name
+		a.Device = w.m.deviceName(dev)
 	}
 	a.Account, a.PermissionSet = w.m.role(t)
 	w.record(a)
@@ -104,7 +104,7 @@ func (m *model) role(t target) (account, permSet string) {
 
 // emitProvisioned reports a provisioning run enabling or disabling user u.
 func (w *world) emitProvisioned(kind AuditKind, u int32) {
-	w.record(Audit{At: w.now, Kind: kind, User: w.m.users[u].name, Provisioned: true})
+	w.record(Audit{At: w.now, Kind: kind, User: w.m.userName(u), Provisioned: true})
 }
 
 // emitAdmin reports the admin action of step s, when an audit log shows it.
@@ -115,7 +115,7 @@ func (w *world) emitAdmin(s *step) {
 	}
 	a := Audit{At: w.now, Kind: kind, Where: s.where}
 	if s.user >= 0 {
-		a.User = w.m.users[s.user].name
+		a.User = w.m.userName(s.user)
 	}
 	if s.group >= 0 {
 		a.Group = w.sc.Groups[s.group].Name
@@ -130,9 +130,9 @@ func (w *world) emitAdmin(s *step) {
 // emitRefused reports a request of user u on device dev (or -1) about target t (or noTarget)
 // that reached AWS and was refused.
 func (w *world) emitRefused(kind AuditKind, u, dev int32, t target) {
-	a := Audit{At: w.now, Kind: kind, User: w.m.users[u].name, Refused: true}
+	a := Audit{At: w.now, Kind: kind, User: w.m.userName(u), Refused: true}
 	if dev >= 0 {
-		a.Device = w.m.devices[dev].name
+		a.Device = w.m.deviceName(dev)
 	}
 	a.Account, a.PermissionSet = w.m.role(t)
 	w.record(a)
@@ -142,10 +142,10 @@ func (w *world) emitRefused(kind AuditKind, u, dev int32, t target) {
 // when a deny policy on its user is in force (CUT-1).
 func (w *world) emitUse(r int32, app target) {
 	rs := &w.roles[r]
-	a := Audit{At: w.now, Kind: AuditRoleUse, User: w.m.users[rs.user].name, Issued: rs.issued,
+	a := Audit{At: w.now, Kind: AuditRoleUse, User: w.m.userName(rs.user), Issued: rs.issued,
 		Duration: rs.end - rs.issued, Console: rs.console, Refused: w.users[rs.user].denied}
 	if rs.device >= 0 {
-		a.Device = w.m.devices[rs.device].name
+		a.Device = w.m.deviceName(rs.device)
 	}
 	if app != noTarget {
 		a.App = w.m.apps[app].Name
@@ -157,7 +157,7 @@ func (w *world) emitUse(r int32, app target) {
 // emitAppCredentials reports application app's request for role credentials for t as user u
 // (TTI-1), lasting d, or refused.
 func (w *world) emitAppCredentials(u int32, app, t target, d time.Duration, refused bool) {
-	a := Audit{At: w.now, Kind: AuditRoleCredentials, User: w.m.users[u].name, App: w.m.apps[app].Name, Duration: d, Refused: refused}
+	a := Audit{At: w.now, Kind: AuditRoleCredentials, User: w.m.userName(u), App: w.m.apps[app].Name, Duration: d, Refused: refused}
 	a.Account, a.PermissionSet = w.m.role(t)
 	w.record(a)
 }
@@ -170,5 +170,5 @@ func (w *world) signInReachesAWS(u int32) bool {
 
 // emitExchange reports application app's exchange of user u's JWT (TTI-1), refused or not.
 func (w *world) emitExchange(u int32, app target, d time.Duration, refused bool) {
-	w.record(Audit{At: w.now, Kind: AuditExchange, User: w.m.users[u].name, App: w.m.apps[app].Name, Duration: d, Refused: refused})
+	w.record(Audit{At: w.now, Kind: AuditExchange, User: w.m.userName(u), App: w.m.apps[app].Name, Duration: d, Refused: refused})
 }

@@ -68,7 +68,7 @@ func (w *world) startJob(u, dev int32, t target, length time.Duration, scheduled
 		j.bgEnd = w.now + w.bgDuration
 	}
 	w.jobs[i] = j
-	w.users[u].live[kindJob] = append(w.users[u].live[kindJob], i)
+	w.addLive(u, kindJob, i)
 	w.reviewJob(i)
 }
 
@@ -93,7 +93,7 @@ func (w *world) reviewJob(i int32) {
 
 // reviewJobs recomputes when each of the user's jobs will end.
 func (w *world) reviewJobs(u int32) {
-	for _, j := range w.users[u].live[kindJob] {
+	for _, j := range w.live(u, kindJob) {
 		w.reviewJob(j)
 	}
 }
@@ -108,7 +108,7 @@ func (w *world) jobEnded(i int32, _ uint32, _ string) {
 // endBackgroundSessions is the admin ending the user's background sessions (all, or one
 // application's); their jobs fail at their next check (BG-3).
 func (w *world) endBackgroundSessions(u int32, t target) {
-	for _, i := range w.users[u].live[kindJob] {
+	for _, i := range w.live(u, kindJob) {
 		j := &w.jobs[i]
 		if j.background && j.bgEndedAt == never && (t == noTarget || j.target == t) {
 			j.bgEndedAt = w.now
@@ -124,9 +124,8 @@ func (w *world) userActionEndsExtended(u int32, disableOrDelete bool) {
 		w.endBackgroundSessions(u, noTarget)
 	}
 	if w.sc.Switches.UserActionsEndKiroSessions {
-		s := &w.users[u]
-		for i := len(s.live[kindKiro]) - 1; i >= 0; i-- {
-			w.end(kindKiro, s.live[kindKiro][i], "")
+		for i := len(w.live(u, kindKiro)) - 1; i >= 0; i-- {
+			w.end(kindKiro, w.live(u, kindKiro)[i], "")
 		}
 	}
 }

@@ -17,16 +17,6 @@ const (
 	evActAsUser                      // an application acts as the person, at any hour (TTI-1)
 )
 
-// person is what the engine needs to know often of someone described by a behaviour: their
-// behaviour and devices (copied from the model, to keep them beside the rest of their state) and
-// where they are in their working days.
-type person struct {
-	behaviour          int32         // -1 for people of the timeline only
-	browser, cli, kiro int32         // the first device of each kind, or -1
-	day                int32         // index of the next working day in the behaviour's dayStarts
-	dayEnd             time.Duration // the end of the current working day
-}
-
 type generatedOffboarding struct {
 	user int32
 	plan int32
@@ -38,7 +28,7 @@ type generatedOffboarding struct {
 // (applyElsewhere).
 func (w *world) startBehaviours() {
 	for u := w.lo; u < w.hi; u++ {
-		if w.users[u].behaviour >= 0 {
+		if w.m.users[u].behaviour >= 0 {
 			w.scheduleDay(u)
 			w.nextActAsUser(u)
 		}
@@ -91,8 +81,8 @@ func (w *world) drawOffboardings() {
 
 // scheduleDay queues the person's next working day, if any remains before the horizon.
 func (w *world) scheduleDay(u int32) {
-	p := &w.users[u].person
-	b := &w.m.behaviours[p.behaviour]
+	p := &w.users[u]
+	b := &w.m.behaviours[w.m.users[u].behaviour]
 	for int(p.day) < len(b.dayStarts) {
 		at := b.dayStarts[p.day]
 		if b.ArrivalSpread > 0 {
@@ -119,7 +109,7 @@ func (w *world) dispatchBehaviour(e *event) {
 	case evDayEnd:
 		w.dayEnd(u)
 	case evActAsUser:
-		b := &w.m.behaviours[w.users[u].behaviour]
+		b := &w.m.behaviours[w.m.users[u].behaviour]
 		if !w.actAsUser(u, b.onBehalfApp, b.onBehalf[w.rngOf(u).IntN(len(b.onBehalf))]) {
 			w.counters.RefusedActions++
 		}
@@ -136,27 +126,28 @@ func (w *world) dispatchBehaviour(e *event) {
 // dayStart begins a working day: sign in from the browser, open Kiro when there is no Kiro
 // session, start the workload; then the day's first activity and its end.
 func (w *world) dayStart(u int32) {
-	um := &w.users[u].person
+	um := &w.m.users[u]
 	b := &w.m.behaviours[um.behaviour]
 	if um.browser >= 0 {
 		w.signIn(u, um.browser)
 	}
-	if b.kiro != noTarget && um.kiro >= 0 && len(w.users[u].live[kindKiro]) == 0 {
+	if b.kiro != noTarget && um.kiro >= 0 && len(w.live(u, kindKiro)) == 0 {
 		w.openApp(u, um.kiro, b.kiro)
 	}
 	if b.workload != noTarget && um.cli >= 0 {
 		w.startWorkload(um.cli, b.workload)
 	}
-	um.dayEnd = w.now + b.length
+	p := &w.users[u]
+	p.dayEnd = w.now + b.length
 	w.nextActivity(u)
-	w.q.push(um.dayEnd, evDayEnd, u, 0)
+	w.q.push(p.dayEnd, evDayEnd, u, 0)
 }
 
 // nextActivity queues the person's next activity, an exponential time away, if it falls within
 // the working day.
 func (w *world) nextActivity(u int32) {
-	p := &w.users[u].person
-	b := &w.m.behaviours[p.behaviour]
+	p := &w.users[u]
+	b := &w.m.behaviours[w.m.users[u].behaviour]
 	if b.rate <= 0 {
 		return
 	}
@@ -170,7 +161,7 @@ func (w *world) nextActivity(u int32) {
 // account_access act as them, an exponential time away, around the clock (TTI-1), if it falls
 // within the horizon.
 func (w *world) nextActAsUser(u int32) {
-	b := &w.m.behaviours[w.users[u].behaviour]
+	b := &w.m.behaviours[w.m.users[u].behaviour]
 	if b.onBehalfRate <= 0 {
 		return
 	}
@@ -181,7 +172,7 @@ func (w *world) nextActAsUser(u int32) {
 
 // activity does one thing of the working day, chosen in proportion to the behaviour's rates.
 func (w *world) activity(u int32) {
-	um := &w.users[u].person
+	um := &w.m.users[u]
 	b := &w.m.behaviours[um.behaviour]
 	rng := w.rngOf(u)
 	x := rng.Float64() * (b.OpenApp.PerDay + b.Federate.PerDay + b.CLI.PerDay + b.Jobs.PerDay)
@@ -221,7 +212,7 @@ func (w *world) cliEnsureLogin(u, dev int32) {
 
 // dayEnd ends a working day: the workload stops and the person may sign out.
 func (w *world) dayEnd(u int32) {
-	um := &w.users[u].person
+	um := &w.m.users[u]
 	b := &w.m.behaviours[um.behaviour]
 	if um.cli >= 0 && w.tokens[um.cli].workload {
 		t := &w.tokens[um.cli]

@@ -5,20 +5,20 @@ import "time"
 // token is what a CLI device holds after a login: an access token and, for the sso-session
 // configuration, a refresh token. live says the device holds them.
 type token struct {
-	live        bool
-	legacy      bool // no refresh: a legacy profile's token (CLI-4), or a fixed CLI session (CLI-7)
-	fixed       bool // a fixed CLI session of its own, apart from the portal session (CLI-7)
-	portal      int32
-	portalGen   uint32
 	portalEnd   time.Duration // the natural end of the portal session behind it (CLI-1)
 	issued      time.Duration
 	expiry      time.Duration
+	cache       liveList // role sessions cached on the device (CLI-5), in world.lists
+	portal      int32
+	portalGen   uint32
 	gen         uint32
-	workload    bool
 	workTarget  target
 	workGen     uint32
+	live        bool
+	legacy      bool // no refresh: a legacy profile's token (CLI-4), or a fixed CLI session (CLI-7)
+	fixed       bool // a fixed CLI session of its own, apart from the portal session (CLI-7)
+	workload    bool
 	workStalled bool
-	cache       []int32 // role sessions cached on the device (CLI-5)
 }
 
 // drop is the device losing its token: deleted, or revoked with its portal session (CLI-3, CLI-6).
@@ -53,7 +53,7 @@ func (w *world) cliLogin(u, dev int32) {
 	t.portalGen = w.portals[p].gen
 	t.portalEnd = w.portals[p].end
 	t.issued = w.now
-	t.cache = t.cache[:0]
+	t.cache.setLen(0)
 	t.fixed = false
 	switch {
 	case w.m.devices[dev].config == Legacy:
@@ -110,7 +110,7 @@ func (w *world) cliLogout(u, dev int32) {
 		w.end(kindPortal, t.portal, "aws sso logout (CLI-6)")
 	}
 	t.drop()
-	t.cache = t.cache[:0]
+	t.cache.setLen(0)
 	if t.workload {
 		t.workStalled = true
 		t.workGen++
@@ -172,14 +172,15 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 	u := w.m.devices[dev].user
 	window := w.refreshWindow(dev)
 	// keep in the cache only the credentials still held on this device (slots are reused)
-	cache := tk.cache[:0]
-	for _, r := range tk.cache {
+	cache := w.lists.view(tk.cache)
+	kept := cache[:0]
+	for _, r := range cache {
 		if rs := &w.roles[r]; rs.live && rs.end > w.now && rs.device == dev && !rs.console {
-			cache = append(cache, r)
+			kept = append(kept, r)
 		}
 	}
-	tk.cache = cache
-	for _, r := range tk.cache {
+	tk.cache.setLen(len(kept))
+	for _, r := range w.lists.view(tk.cache) {
 		if rs := &w.roles[r]; rs.target == t && rs.end-w.now > window {
 			if w.record != nil {
 				w.emitUse(r, noTarget)
@@ -197,7 +198,7 @@ func (w *world) roleCredentials(dev int32, t target) (time.Duration, bool) {
 		return 0, false
 	}
 	r := w.issueRole(u, dev, t, false)
-	tk.cache = append(tk.cache, r)
+	w.lists.add(&tk.cache, r)
 	if w.record != nil {
 		w.emitUse(r, noTarget)
 	}

@@ -1,8 +1,11 @@
 package sim
 
 import (
+	"iter"
 	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -21,6 +24,7 @@ type model struct {
 	apps     []Application
 	permSets []PermissionSet
 	accounts []string
+	cohorts  []cohort
 	users    []userModel
 	devices  []deviceModel
 	groups   [][]target // each group's assignments at the start
@@ -36,14 +40,26 @@ type model struct {
 	ttiSlot []int32
 }
 
+// userModel is a person compiled: what they share with their cohort is the cohort's.
 type userModel struct {
-	name      string
-	groups    []int32
-	direct    []target
-	devices   []int32
-	behaviour int32 // -1 for people of the timeline only
+	cohort int32 // index in model.cohorts
+	// their devices are firstDevice onwards, one for each of the cohort's
+	firstDevice int32
+	behaviour   int32 // -1 for people of the timeline only
 	// the first device of each kind, or -1
 	browser, cli, kiro int32
+}
+
+// cohort is people who share their model: a user listed in the scenario, alone, or the people of
+// a population, the i-th named PopulationUser(name, i). A person holds an index, not copies, so
+// that a million people cost what their state does.
+type cohort struct {
+	name    string
+	listed  bool
+	first   int32    // the first person
+	groups  []int32  // each person's groups at the start
+	direct  []target // and direct assignments
+	devices []Device // and devices, from the scenario
 }
 
 // behaviourModel is a behaviour compiled: the moments its working days start, and its activities
@@ -71,13 +87,13 @@ type planModel struct {
 	offboard   step
 }
 
+// deviceModel is a device compiled; its name is its cohort's (model.deviceName).
 type deviceModel struct {
-	name    string
 	user    int32
+	browser int32 // the browser device a CLI device logs in through (UIS-9), or -1
 	kind    DeviceKind
 	config  CLIConfig
 	client  CLIClient
-	browser int32 // the browser device a CLI device logs in through (UIS-9), or -1
 }
 
 // step is an event of the timeline or of a playbook, compiled.
@@ -123,11 +139,8 @@ func (m *model) targetName(t target) string {
 
 // compiler resolves a scenario's names to indices with the scenario's Names.
 type compiler struct {
-	m     *model
-	names *Names
-	users map[string]int32 // the users listed and the people of populations
-	// deviceOf finds a device by its user's name and its own.
-	deviceOf map[[2]string]int32
+	m        *model
+	names    *Names
 	popUsers map[string][]int32 // the people of each population
 }
 
@@ -136,12 +149,19 @@ type compiler struct {
 func compile(sc *Scenario) (*model, error) {
 	c := &compiler{
 		m:     &model{sc: sc, apps: sc.Applications, permSets: sc.PermissionSets, accounts: sc.Accounts},
-		names: NamesOf(sc), users: map[string]int32{}, deviceOf: map[[2]string]int32{}, popUsers: map[string][]int32{},
+		names: NamesOf(sc), popUsers: map[string][]int32{},
 	}
-	for name, i := range c.names.Users {
-		c.users[name] = int32(i)
+	people, devices := len(sc.Users), 0
+	for _, u := range sc.Users {
+		devices += len(u.Devices)
 	}
-	for _, pass := range []func() error{c.accountAccess, c.groups, c.listedUsers, c.behaviours, c.populations, c.devices, c.plans, c.timeline} {
+	for _, p := range sc.Populations {
+		people += max(0, p.Count)
+		devices += max(0, p.Count) * len(p.Devices)
+	}
+	c.m.users = make([]userModel, 0, people)
+	c.m.devices = make([]deviceModel, 0, devices)
+	for _, pass := range []func() error{c.accountAccess, c.groups, c.listedUsers, c.behaviours, c.populations, c.plans, c.timeline} {
 		if err := pass(); err != nil {
 			return nil, err
 		}
@@ -198,31 +218,75 @@ func (c *compiler) groupsOf(names []string, what string) ([]int32, error) {
 	return gs, nil
 }
 
-// addDevices gives the user um, of index ui, the devices, each CLI device with the browser it
-// logs in through (UIS-9).
-func (c *compiler) addDevices(um *userModel, ui int32, devices []Device) error {
+// addCohort adds the cohort and its n people, the devices of each, each CLI device with the
+// browser it logs in through (UIS-9), and their first device of each kind; behaviour is theirs.
+func (c *compiler) addCohort(co cohort, n int, behaviour int32) error {
 	m := c.m
-	first := int32(len(m.devices))
-	for _, d := range devices {
-		di := int32(len(m.devices))
-		m.devices = append(m.devices, deviceModel{name: d.Name, user: ui, kind: d.Kind, config: d.Config, client: d.Client, browser: -1})
-		um.devices = append(um.devices, di)
-		c.deviceOf[[2]string{um.name, d.Name}] = di
-	}
-	for i, d := range devices {
-		if d.Browser == "" {
-			continue
-		}
-		for j, b := range devices {
-			if b.Name == d.Browser && b.Kind == Browser {
-				m.devices[first+int32(i)].browser = first + int32(j)
+	ci := int32(len(m.cohorts))
+	co.first = int32(len(m.users))
+	browsers := make([]int32, len(co.devices)) // the index among the devices of the browser of each, or -1
+	first := [3]int32{-1, -1, -1}              // the index of the first browser, CLI and Kiro IDE
+	for i, d := range co.devices {
+		browsers[i] = -1
+		if d.Browser != "" {
+			for j, b := range co.devices {
+				if b.Name == d.Browser && b.Kind == Browser {
+					browsers[i] = int32(j)
+				}
+			}
+			if browsers[i] < 0 {
+				return errorf("%s: device %s: browser %q is not a browser device of theirs", c.personName(&co, 0), d.Name, d.Browser)
 			}
 		}
-		if m.devices[first+int32(i)].browser < 0 {
-			return errorf("%s: device %s: browser %q is not a browser device of theirs", um.name, d.Name, d.Browser)
+		if k := d.Kind; k <= KiroIDE && first[k] < 0 {
+			first[k] = int32(i)
 		}
 	}
+	of := func(base, i int32) int32 {
+		if i < 0 {
+			return -1
+		}
+		return base + i
+	}
+	m.cohorts = append(m.cohorts, co)
+	for range n {
+		ui, base := int32(len(m.users)), int32(len(m.devices))
+		for i, d := range co.devices {
+			m.devices = append(m.devices, deviceModel{user: ui, kind: d.Kind, config: d.Config, client: d.Client, browser: of(base, browsers[i])})
+		}
+		m.users = append(m.users, userModel{cohort: ci, firstDevice: base, behaviour: behaviour,
+			browser: of(base, first[Browser]), cli: of(base, first[CLI]), kiro: of(base, first[KiroIDE])})
+	}
 	return nil
+}
+
+// personName is the name of the i-th person (from 0) of a cohort.
+func (c *compiler) personName(co *cohort, i int) string {
+	if co.listed {
+		return co.name
+	}
+	return PopulationUser(co.name, i+1)
+}
+
+// user finds a user listed or a person of a population by name.
+func (c *compiler) user(name string) (int32, bool) {
+	for i := range c.m.cohorts {
+		co := &c.m.cohorts[i]
+		if co.listed {
+			continue
+		}
+		rest, ok := strings.CutPrefix(name, co.name+"-")
+		if !ok {
+			continue
+		}
+		n, err := strconv.Atoi(rest)
+		if err != nil || n < 1 || strconv.Itoa(n) != rest || n > c.m.cohortSize(int32(i)) {
+			continue
+		}
+		return co.first + int32(n) - 1, true
+	}
+	u, ok := c.names.Users.Lookup(name)
+	return int32(u), ok
 }
 
 // accountAccess lists the applications of kind account_access. They exist only in profiles
@@ -274,19 +338,18 @@ func (c *compiler) groups() error {
 }
 
 func (c *compiler) listedUsers() error {
-	for ui, u := range c.m.sc.Users {
-		um := userModel{name: u.Name}
+	for _, u := range c.m.sc.Users {
+		co := cohort{name: u.Name, listed: true, devices: u.Devices}
 		var err error
-		if um.groups, err = c.groupsOf(u.Groups, "user "+u.Name); err != nil {
+		if co.groups, err = c.groupsOf(u.Groups, "user "+u.Name); err != nil {
 			return err
 		}
-		if um.direct, err = c.targets(u.Assignments, "user "+u.Name); err != nil {
+		if co.direct, err = c.targets(u.Assignments, "user "+u.Name); err != nil {
 			return err
 		}
-		if err := c.addDevices(&um, int32(ui), u.Devices); err != nil {
+		if err := c.addCohort(co, 1, -1); err != nil {
 			return err
 		}
-		c.m.users = append(c.m.users, um)
 	}
 	return nil
 }
@@ -317,39 +380,18 @@ func (c *compiler) populations() error {
 		if err != nil {
 			return err
 		}
-		for i := 1; i <= pop.Count; i++ {
-			ui := int32(len(m.users))
-			um := userModel{name: PopulationUser(pop.Name, i), groups: gs, direct: ts, behaviour: int32(bi)}
-			if err := c.addDevices(&um, ui, pop.Devices); err != nil {
-				return err
-			}
-			c.users[um.name] = ui
-			c.popUsers[pop.Name] = append(c.popUsers[pop.Name], ui)
-			m.users = append(m.users, um)
+		if pop.Count <= 0 {
+			continue
 		}
-	}
-	return nil
-}
-
-// devices finds each user's first device of each kind.
-func (c *compiler) devices() error {
-	m := c.m
-	for i := range m.users {
-		um := &m.users[i]
-		if i < len(m.sc.Users) {
-			um.behaviour = -1
+		first := int32(len(m.users))
+		if err := c.addCohort(cohort{name: pop.Name, groups: gs, direct: ts, devices: pop.Devices}, pop.Count, int32(bi)); err != nil {
+			return err
 		}
-		um.browser, um.cli, um.kiro = -1, -1, -1
-		for _, d := range um.devices {
-			switch dm := &m.devices[d]; {
-			case dm.kind == Browser && um.browser < 0:
-				um.browser = d
-			case dm.kind == CLI && um.cli < 0:
-				um.cli = d
-			case dm.kind == KiroIDE && um.kiro < 0:
-				um.kiro = d
-			}
+		people := make([]int32, pop.Count)
+		for i := range people {
+			people[i] = first + int32(i)
 		}
+		c.popUsers[pop.Name] = people
 	}
 	return nil
 }
@@ -376,7 +418,7 @@ func (c *compiler) event(e *Event) (step, error) {
 // references resolves the names an event refers to.
 func (c *compiler) references(e *Event, s *step) error {
 	if e.User != "" {
-		u, ok := c.users[e.User]
+		u, ok := c.user(e.User)
 		if !ok {
 			return errorf("%s: unknown user %q", e.Action, e.User)
 		}
@@ -390,8 +432,11 @@ func (c *compiler) references(e *Event, s *step) error {
 		s.group = int32(g)
 	}
 	if e.Device != "" {
-		d, ok := c.deviceOf[[2]string{e.User, e.Device}]
-		if !ok {
+		d := int32(-1)
+		if s.user >= 0 {
+			d = c.m.deviceOf(s.user, e.Device)
+		}
+		if d < 0 {
 			return errorf("%s: user %s has no device %q", e.Action, e.User, e.Device)
 		}
 		s.device = d
@@ -460,7 +505,7 @@ func (c *compiler) plans() error {
 		if len(p.Playbook) > 0 {
 			// The steps are checked with the first candidate; the user is set when drawn.
 			var err error
-			if pm.offboard.playbook, err = c.playbook(p.Playbook, m.users[pm.candidates[0]].name); err != nil {
+			if pm.offboard.playbook, err = c.playbook(p.Playbook, m.userName(pm.candidates[0])); err != nil {
 				return err
 			}
 		}
@@ -593,10 +638,55 @@ func dayStarts(b *Behaviour, start time.Time, horizon time.Duration) []time.Dura
 	}
 }
 
+// cohortSize returns the number of people of cohort ci.
+func (m *model) cohortSize(ci int32) int {
+	if int(ci) == len(m.cohorts)-1 {
+		return len(m.users) - int(m.cohorts[ci].first)
+	}
+	return int(m.cohorts[ci+1].first - m.cohorts[ci].first)
+}
+
+// cohortOf returns user u's cohort.
+func (m *model) cohortOf(u int32) *cohort { return &m.cohorts[m.users[u].cohort] }
+
+// userName returns the name of user u.
+func (m *model) userName(u int32) string {
+	co := &m.cohorts[m.users[u].cohort]
+	if co.listed {
+		return co.name
+	}
+	return PopulationUser(co.name, int(u-co.first)+1)
+}
+
+// devicesOf returns the user's devices, lo to hi (excluded).
+func (m *model) devicesOf(u int32) (lo, hi int32) {
+	um := &m.users[u]
+	return um.firstDevice, um.firstDevice + int32(len(m.cohorts[um.cohort].devices))
+}
+
+// userDevices yields the user's devices.
+func (m *model) userDevices(u int32) iter.Seq[int32] {
+	return func(yield func(int32) bool) {
+		lo, hi := m.devicesOf(u)
+		for d := lo; d < hi; d++ {
+			if !yield(d) {
+				return
+			}
+		}
+	}
+}
+
+// deviceName returns the name of device d.
+func (m *model) deviceName(d int32) string {
+	um := &m.users[m.devices[d].user]
+	return m.cohorts[um.cohort].devices[d-um.firstDevice].Name
+}
+
 // deviceOf returns the user's device with the given name, or -1.
 func (m *model) deviceOf(u int32, name string) int32 {
-	for _, d := range m.users[u].devices {
-		if m.devices[d].name == name {
+	lo, hi := m.devicesOf(u)
+	for d := lo; d < hi; d++ {
+		if m.deviceName(d) == name {
 			return d
 		}
 	}

@@ -49,7 +49,7 @@ func (w *world) revokeSeen(rv pendingRevoke) {
 	w.scratch = users
 	var sessions []int32
 	for _, u := range users {
-		sessions = append(sessions[:0], w.users[u].live[kindRole]...)
+		sessions = append(sessions[:0], w.live(u, kindRole)...)
 		for _, i := range sessions {
 			if !hit(i) {
 				continue

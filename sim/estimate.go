@@ -17,13 +17,12 @@ type Work struct {
 
 // Figures of the estimate, measured on the built-in examples (idcsim run example:NAME
 // --replications 1) and on org-100k, also scaled down to 20,000 people and up to 70,000
-// offboardings, with the resident memory /usr/bin/time reports, which includes the garbage the
-// collector lets build up. The events overshoot every example with people described by
-// behaviours by 4% to 21% (org-100k: 27.6 million for 23.9 million counted); the memory
-// overshoots by 4% to 35% (org-100k: 234 MB for 215 MB with one worker, 724 MB for 569 MB with
-// 70,000 offboardings; 20,000 people: 74 MB for 55 MB, 108 MB for 88 MB with two workers, 93 MB
-// for 77 MB for a sweep of four candidates; 200,000 people all offboarded over 30 days: 1.83 GB
-// for 1.75 GB).
+// offboardings. The events overshoot every example with people described by behaviours by 4% to
+// 21% (org-100k: 27.6 million for 23.9 million counted). The memory per person is what the heap
+// holds live halfway through org-100k (100,000 people, two workers: 91 MiB), rounded up: the
+// command sets the Go runtime's memory limit to the estimate for large runs, so that the
+// collector keeps the heap near what is live instead of letting it double, and the peak is then
+// about the estimate.
 const (
 	// eventsPerDay is the events of a person's working day besides the activities: its start
 	// and its end.
@@ -40,17 +39,22 @@ const (
 	eventsPerTimelineEvent = 2
 	// baseBytes is the memory of the program and its report (20 MB for the quickstart example).
 	baseBytes = 32 << 20
-	// modelBytesPerPerson is the memory of a person in the scenario and its compiled model
-	// (210 to 260 bytes a person; a sweep holds one for each candidate being run).
-	modelBytesPerPerson = 300
+	// modelBytesPerPerson is the memory of a person in the compiled model: 24 bytes, and 12 a
+	// device (46 bytes a person in org-100k; a sweep holds one model for each candidate being
+	// run).
+	modelBytesPerPerson = 60
+	// bytesPerListedUser is the memory of a user the scenario lists, in the scenario and in the
+	// model, where the people of a population share theirs.
+	bytesPerListedUser = 500
 	// stateBytesPerPerson is the memory of a person's state in a running replication, one copy
-	// for all of its partitions: the record of 464 bytes, the random stream of 16, the tokens of
-	// their devices (92 bytes each, two in the examples), and what grows from them.
-	stateBytesPerPerson = 700
+	// for all of its partitions: the record of 168 bytes, the random stream of 16, the tokens of
+	// their devices (64 bytes each; 1.4 a person in org-100k), and what grows from them (278 bytes
+	// a person in org-100k).
+	stateBytesPerPerson = 290
 	// worldBytesPerPerson is the memory of the rest of a person in the world of a running
-	// replication, in the partition that runs them: their sessions and queued events (with the
-	// state, 170 MB for 100,000 people, 33 MB for 20,000).
-	worldBytesPerPerson = 1000
+	// replication, in the partition that runs them: their sessions, lists of sessions, and queued
+	// events (597 bytes a person in org-100k).
+	worldBytesPerPerson = 600
 	// bytesPerTimelineEvent is the memory of a timeline event in the scenario and its model, an
 	// allowance: the node cap keeps timelines under about 100,000 events.
 	bytesPerTimelineEvent = 500
@@ -130,7 +134,7 @@ func Estimate(sc *Scenario, cands []Candidate, opts Options) Work {
 	return Work{
 		Events: perRep * reps * share,
 		PeakBytes: baseBytes +
-			models*(modelBytesPerPerson*float64(people)+bytesPerTimelineEvent*float64(len(sc.Events))) +
+			models*(modelBytesPerPerson*float64(people)+bytesPerListedUser*float64(len(sc.Users))+bytesPerTimelineEvent*float64(len(sc.Events))) +
 			worlds*(stateBytesPerPerson+share*worldBytesPerPerson)*float64(people) +
 			bytesPerOffboarding*float64(offboardings)*reps*share,
 	}

@@ -61,7 +61,7 @@ func TestEstimateScales(t *testing.T) {
 	if sw.Events != 3*two.Events {
 		t.Errorf("3 candidates: %.0f events, want %.0f", sw.Events, 3*two.Events)
 	}
-	model := float64(modelBytesPerPerson*1000 + bytesPerTimelineEvent*len(sc.Events))
+	model := float64(modelBytesPerPerson*1000 + bytesPerListedUser*len(sc.Users) + bytesPerTimelineEvent*len(sc.Events))
 	if got, want := sw.PeakBytes-two.PeakBytes, float64(2*bytesPerOffboarding*20*20); got != want {
 		t.Errorf("3 candidates: %.0f more bytes, want %.0f", got, want)
 	}

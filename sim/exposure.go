@@ -47,7 +47,7 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 		}
 	}
 	portal := int32(-1)
-	for _, p := range s.live[kindPortal] {
+	for _, p := range w.live(u, kindPortal) {
 		if w.portalLive(p) {
 			portal = p
 			break
@@ -60,38 +60,38 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 		set(ChSignIn, holder{hUser, u})
 	}
 	if portal >= 0 && w.entitledToAny(u, w.isManagedApp) {
-		for _, p := range s.live[kindPortal] {
+		for _, p := range w.live(u, kindPortal) {
 			if w.portalLive(p) && w.portalAdmits(p) { // APP-1, UIS-11
 				set(ChAppNew, holder{hPortal, p})
 				break
 			}
 		}
 	}
-	for _, a := range s.live[kindApp] {
+	for _, a := range w.live(u, kindApp) {
 		if w.isManagedApp(w.apps[a].target) {
 			set(ChAppExisting, holder{hApp, a})
 		} else {
 			set(ChKiro, holder{hApp, a})
 		}
 	}
-	for _, j := range s.live[kindJob] {
+	for _, j := range w.live(u, kindJob) {
 		set(ChBackground, holder{hJob, j})
 	}
-	for _, k := range s.live[kindKiro] {
+	for _, k := range w.live(u, kindKiro) {
 		set(ChKiro, holder{hKiro, k})
 	}
-	for _, a := range s.live[kindSAML] {
+	for _, a := range w.live(u, kindSAML) {
 		set(ChSAMLApp, holder{hSAML, a})
 	}
 	if !s.denied && w.entitledToAny(u, w.isRole) {
 		// ROLE-1 through a portal session or a CLI token; UIS-5, UIS-11
-		for _, p := range s.live[kindPortal] {
+		for _, p := range w.live(u, kindPortal) {
 			if w.portalLive(p) && w.canFederateVia(u, p, w.portals[p].gen) {
 				set(ChRoleNew, holder{hPortal, p})
 				break
 			}
 		}
-		for _, d := range w.m.users[u].devices {
+		for d := range w.m.userDevices(u) {
 			if t := &w.tokens[d]; w.canMint(d) && w.canFederateVia(u, t.portal, t.portalGen) {
 				set(ChRoleNew, holder{hToken, d})
 				break
@@ -101,7 +101,7 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 	if !s.denied {
 		// the credentials that last longest hold the channel
 		best := int32(-1)
-		for _, r := range s.live[kindRole] {
+		for _, r := range w.live(u, kindRole) {
 			if best < 0 || w.roles[r].end > w.roles[best].end {
 				best = r
 			}
@@ -110,7 +110,7 @@ func (w *world) channelState(u int32) (open [NumChannels]bool, by [NumChannels]h
 			set(ChRoleExisting, holder{hRole, best})
 		}
 	}
-	for _, d := range w.m.users[u].devices {
+	for d := range w.m.userDevices(u) {
 		if w.tokenUsable(d) {
 			set(ChCLIToken, holder{hToken, d})
 			break
@@ -178,7 +178,7 @@ func (w *world) collect(rep int, out []Offboarding) []Offboarding {
 	})
 	for _, o := range offs {
 		s := &w.tracks[w.users[o.user].track]
-		ob := Offboarding{Replication: rep, User: w.m.users[o.user].name, At: o.at, Playbook: o.name}
+		ob := Offboarding{Replication: rep, User: w.m.userName(o.user), At: o.at, Playbook: o.name}
 		for c := range ob.Windows {
 			if win, ok := w.window(s, Channel(c), o.at); ok {
 				win.Evidence = w.describe(Channel(c), s.holder[c])
@@ -250,7 +250,7 @@ func (w *world) spans(u int32, from time.Duration, own *[numKinds][]int32) []Spa
 	}
 	for _, i := range own[kindPortal] {
 		p := &w.portals[i]
-		add("portal", "portal session on "+w.m.devices[p.device].name, p.start, p.end, p.live && p.end > horizon)
+		add("portal", "portal session on "+w.m.deviceName(p.device), p.start, p.end, p.live && p.end > horizon)
 	}
 	byTime(0)
 	first := len(out)
@@ -276,9 +276,9 @@ func (w *world) spans(u int32, from time.Duration, own *[numKinds][]int32) []Spa
 	}
 	byTime(first)
 	w.onBehalfSpans(u, add)
-	for _, d := range w.m.users[u].devices {
+	for d := range w.m.userDevices(u) {
 		if t := &w.tokens[d]; t.live {
-			add("cli_token", "access token on "+w.m.devices[d].name, t.issued, t.expiry, false)
+			add("cli_token", "access token on "+w.m.deviceName(d), t.issued, t.expiry, false)
 		}
 	}
 	first = len(out)
@@ -310,10 +310,10 @@ func (w *world) describe(c Channel, h holder) string {
 	case hPortal:
 		p := &w.portals[h.idx]
 		how := "its end (UIS-1)"
-		if p.why != "" {
-			how = p.why
+		if p.why != 0 {
+			how = w.reasons[p.why]
 		}
-		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.devices[p.device].name, w.at(p.start), w.at(p.end), how)
+		text := fmt.Sprintf("portal session on %s from %s to %s, %s", w.m.deviceName(p.device), w.at(p.start), w.at(p.end), how)
 		if p.refresh > 0 {
 			text += fmt.Sprintf("; until its refresh at %s it acted on the user's status cached before the change (UIS-11)", w.at(p.refresh))
 		}
@@ -384,7 +384,7 @@ func (w *world) describe(c Channel, h holder) string {
 		case t.legacy:
 			kind = "legacy access token (CLI-4)"
 		}
-		text := fmt.Sprintf("%s on %s issued at %s, valid to %s", kind, w.m.devices[h.idx].name, w.at(t.issued), w.at(t.expiry))
+		text := fmt.Sprintf("%s on %s issued at %s, valid to %s", kind, w.m.deviceName(h.idx), w.at(t.issued), w.at(t.expiry))
 		if c == ChRoleNew {
 			text += "; it can mint role credentials (ROLE-5)"
 		}
@@ -434,7 +434,7 @@ func (w *world) runStep(o int32, k int) {
 		// the steps act on the offboarded user, on the device of theirs with the step's name
 		s.user = off.user
 		if s.device >= 0 {
-			s.device = w.m.deviceOf(off.user, w.m.devices[s.device].name)
+			s.device = w.m.deviceOf(off.user, w.m.deviceName(s.device))
 		}
 	}
 	w.apply(&s)

@@ -11,13 +11,12 @@ type pendingMembership struct {
 // entitled says whether the user is entitled to t: directly, or through a group as the membership
 // view sees it (APP-1, GRP-1).
 func (w *world) entitled(u int32, t target) bool {
-	s := &w.users[u]
-	for _, d := range s.direct {
+	for _, d := range w.direct(u) {
 		if d == t {
 			return true
 		}
 	}
-	for _, g := range s.view {
+	for _, g := range w.view(u) {
 		for _, a := range w.groupAssign[g] {
 			if a == t {
 				return true
@@ -29,13 +28,12 @@ func (w *world) entitled(u int32, t target) bool {
 
 // entitledToAny says whether the user is entitled to any target that pred accepts.
 func (w *world) entitledToAny(u int32, pred func(target) bool) bool {
-	s := &w.users[u]
-	for _, d := range s.direct {
+	for _, d := range w.direct(u) {
 		if pred(d) {
 			return true
 		}
 	}
-	for _, g := range s.view {
+	for _, g := range w.view(u) {
 		for _, a := range w.groupAssign[g] {
 			if pred(a) {
 				return true
@@ -48,12 +46,11 @@ func (w *world) entitledToAny(u int32, pred func(target) bool) bool {
 // changeMembership adds or removes the user to or from a group. The change reaches entitlement
 // decisions at the membership view's next refresh (GRP-1, GRP-2).
 func (w *world) changeMembership(u, g int32, add bool) {
-	s := &w.users[u]
-	has := slices.Contains(s.groups, g)
+	has := slices.Contains(w.groups(u), g)
 	if has == add {
 		return
 	}
-	w.own(u)
+	s := w.own(u)
 	if add {
 		s.groups = append(s.groups, g)
 	} else {
@@ -66,8 +63,7 @@ func (w *world) changeMembership(u, g int32, add bool) {
 
 // membershipSeen applies a membership change to the view the entitlement decisions use.
 func (w *world) membershipSeen(pm pendingMembership) {
-	w.own(pm.user)
-	s := &w.users[pm.user]
+	s := w.own(pm.user)
 	if pm.add && !slices.Contains(s.view, pm.group) {
 		s.view = append(s.view, pm.group)
 	} else if !pm.add {
@@ -81,9 +77,8 @@ func (w *world) entitlementChanged(u int32) {
 	w.settle(u)
 	w.reviewApps(u)
 	if w.sc.Switches.LastAssignmentEndsRoleSessions {
-		s := &w.users[u]
-		for i := len(s.live[kindRole]) - 1; i >= 0; i-- {
-			if r := s.live[kindRole][i]; !w.entitled(u, w.roles[r].target) {
+		for i := len(w.live(u, kindRole)) - 1; i >= 0; i-- {
+			if r := w.live(u, kindRole)[i]; !w.entitled(u, w.roles[r].target) {
 				w.end(kindRole, r, "")
 			}
 		}
@@ -102,14 +97,13 @@ func (w *world) changeAssignment(u, g int32, t target, add bool) {
 			w.groupAssign[g] = remove(w.groupAssign[g], t)
 		}
 		for v := w.lo; v < w.hi; v++ { // the world's people (run.go)
-			if slices.Contains(w.users[v].view, g) {
+			if slices.Contains(w.view(v), g) {
 				w.entitlementChanged(v)
 			}
 		}
 		return
 	}
-	w.own(u)
-	s := &w.users[u]
+	s := w.own(u)
 	if add {
 		if !slices.Contains(s.direct, t) {
 			s.direct = append(s.direct, t)
@@ -123,8 +117,7 @@ func (w *world) changeAssignment(u, g int32, t target, add bool) {
 // removeAssignments removes the user's direct assignments at once and the user from every group,
 // which the membership view sees later (CUT-3).
 func (w *world) removeAssignments(u int32) {
-	w.own(u)
-	s := &w.users[u]
+	s := w.own(u)
 	s.direct = s.direct[:0]
 	for len(s.groups) > 0 {
 		w.changeMembership(u, s.groups[len(s.groups)-1], false)
@@ -132,14 +125,47 @@ func (w *world) removeAssignments(u int32) {
 	w.entitlementChanged(u)
 }
 
-// own gives the user copies of their assignments and memberships before they change: until then
-// they are the model's, shared by every replication and by the people of a population.
-func (w *world) own(u int32) {
+// own returns the user's own copies of their assignments and memberships, made before they
+// change: until then they are their cohort's, shared by every replication and by the people of a
+// population.
+func (w *world) own(u int32) *ownLists {
 	s := &w.users[u]
-	if !s.owned {
-		s.direct = append(s.ownDirect[:0], s.direct...)
-		s.groups = append(s.ownGroups[:0], s.groups...)
-		s.view = append(s.ownView[:0], s.view...)
-		s.owned = true
+	if s.own < 0 {
+		s.own = int32(len(w.owns))
+		if len(w.owns) < cap(w.owns) {
+			w.owns = w.owns[:len(w.owns)+1] // with the buffers of an earlier replication
+		} else {
+			w.owns = append(w.owns, ownLists{})
+		}
+		o := &w.owns[s.own]
+		co := w.m.cohortOf(u)
+		o.direct = append(o.direct[:0], co.direct...)
+		o.groups = append(o.groups[:0], co.groups...)
+		o.view = append(o.view[:0], co.groups...)
 	}
+	return &w.owns[s.own]
+}
+
+// direct returns the user's direct assignments.
+func (w *world) direct(u int32) []target {
+	if o := w.users[u].own; o >= 0 {
+		return w.owns[o].direct
+	}
+	return w.m.cohortOf(u).direct
+}
+
+// groups returns the groups the user is a member of.
+func (w *world) groups(u int32) []int32 {
+	if o := w.users[u].own; o >= 0 {
+		return w.owns[o].groups
+	}
+	return w.m.cohortOf(u).groups
+}
+
+// view returns the user's groups as the entitlement decisions see them (GRP-1).
+func (w *world) view(u int32) []int32 {
+	if o := w.users[u].own; o >= 0 {
+		return w.owns[o].view
+	}
+	return w.m.cohortOf(u).groups
 }

@@ -6,8 +6,8 @@ import "time"
 type portalSession struct {
 	sessionHead
 	device int32
+	why    int32 // what ended it early, with the rule: its index in world.reasons (0: nothing)
 	start  time.Duration
-	why    string // what ended it early, with the rule
 	// refresh is the refresh at which the last change deferred by UIS-11 reached or reaches it
 	// (0: none)
 	refresh time.Duration
@@ -117,21 +117,35 @@ func (w *world) sourceCap(u int32, end time.Duration) time.Duration {
 	return end
 }
 
+// reason returns the index of why in w.reasons, the texts of what ended portal sessions early,
+// adding it the first time: a few texts for every session of a run.
+func (w *world) reason(why string) int32 {
+	if len(w.reasons) == 0 {
+		w.reasons = append(w.reasons, "")
+	}
+	for i, r := range w.reasons {
+		if r == why {
+			return int32(i)
+		}
+	}
+	w.reasons = append(w.reasons, why)
+	return int32(len(w.reasons) - 1)
+}
+
 // portalEnded lets the dependants of portal session p, ended as generation gen, notice
 // (APP-2, CLI-3).
 func (w *world) portalEnded(p int32, gen uint32, why string) {
 	ps := &w.portals[p]
 	if why != "" {
-		ps.why = why // else its end was natural, or set with its reason (UIS-11)
+		ps.why = w.reason(why) // else its end was natural, or set with its reason (UIS-11)
 	}
 	u := ps.user
-	s := &w.users[u]
 	if w.devPortal[ps.device] == p {
 		w.devPortal[ps.device] = -1
 	}
 	// CLI-3: the access tokens issued through it stay usable to their own expiry, but no longer
 	// than cli_revocation after the session's end; or die with it.
-	for _, d := range w.m.users[u].devices {
+	for d := range w.m.userDevices(u) {
 		if t := &w.tokens[d]; t.live && t.portal == p && t.portalGen == gen && !t.fixed {
 			if !w.sc.Switches.CLITokenSurvivesSessionEnd {
 				t.drop()
@@ -144,12 +158,12 @@ func (w *world) portalEnded(p int32, gen uint32, why string) {
 		}
 	}
 	// the application sessions and jobs on it learn when it ended
-	for _, a := range s.live[kindApp] {
+	for _, a := range w.live(u, kindApp) {
 		if x := &w.apps[a]; x.portal == p && x.portalGen == gen {
 			x.portalGone = min(x.portalGone, w.now)
 		}
 	}
-	for _, j := range s.live[kindJob] {
+	for _, j := range w.live(u, kindJob) {
 		if x := &w.jobs[j]; x.portal == p && x.portalGen == gen {
 			x.portalGone = min(x.portalGone, w.now)
 		}
@@ -175,7 +189,7 @@ func (w *world) deferToRefresh(p int32, end string) bool {
 	if w.now >= ps.refresh {
 		ps.refresh = nextTick(ps.start, cache, w.now)
 		w.q.push(ps.refresh, evPortalRefresh, p, ps.gen)
-		for _, a := range w.users[ps.user].live[kindApp] {
+		for _, a := range w.live(ps.user, kindApp) {
 			if x := &w.apps[a]; x.portal == p && x.portalGen == ps.gen {
 				x.statusFrom = max(x.statusFrom, ps.refresh)
 			}
@@ -183,7 +197,7 @@ func (w *world) deferToRefresh(p int32, end string) bool {
 	}
 	if end != "" && ps.refresh < ps.end {
 		ps.end = ps.refresh
-		ps.why = end + ", at the session's next hourly refresh (UIS-11)"
+		ps.why = w.reason(end + ", at the session's next hourly refresh (UIS-11)")
 		w.watch(kindPortal, p, &ps.sessionHead)
 	}
 	return true
@@ -232,9 +246,8 @@ func (w *world) endSessions(u, dev int32) {
 		w.warn("end_sessions has no effect: Active Directory has no session management in profile " + w.prof.Name + " (UIS-8)")
 		return
 	}
-	s := &w.users[u]
-	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		if p := s.live[kindPortal][i]; (dev < 0 || w.portals[p].device == dev) && !w.deferToRefresh(p, "ended by the admin (UIS-4)") {
+	for i := len(w.live(u, kindPortal)) - 1; i >= 0; i-- {
+		if p := w.live(u, kindPortal)[i]; (dev < 0 || w.portals[p].device == dev) && !w.deferToRefresh(p, "ended by the admin (UIS-4)") {
 			w.end(kindPortal, p, "ended by the admin (UIS-4)")
 		}
 	}
@@ -276,8 +289,8 @@ func (w *world) disableInIdentityCenter(u int32, why string) {
 	if w.sc.Switches.DisableEndsPortalSessions {
 		end = why
 	}
-	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		if p := s.live[kindPortal][i]; !w.deferToRefresh(p, end) && end != "" {
+	for i := len(w.live(u, kindPortal)) - 1; i >= 0; i-- {
+		if p := w.live(u, kindPortal)[i]; !w.deferToRefresh(p, end) && end != "" {
 			w.end(kindPortal, p, why)
 		}
 	}
@@ -313,8 +326,8 @@ func (w *world) deleteUser(u int32) {
 	if s.inactiveSince == never {
 		s.inactiveSince = w.now
 	}
-	for i := len(s.live[kindPortal]) - 1; i >= 0; i-- {
-		if p := s.live[kindPortal][i]; !w.deferToRefresh(p, "the user was deleted (UIS-5)") {
+	for i := len(w.live(u, kindPortal)) - 1; i >= 0; i-- {
+		if p := w.live(u, kindPortal)[i]; !w.deferToRefresh(p, "the user was deleted (UIS-5)") {
 			w.end(kindPortal, p, "the user was deleted (UIS-5)")
 		}
 	}

@@ -105,11 +105,13 @@ func (w *world) recreate(u int32) {
 	if !s.enabledIdP || !w.sc.Switches.ProvisioningRecreatesDeletedUsers || src.Kind == ExternalIdP && src.Provisioning != ProvisioningPeriodic {
 		return
 	}
-	um := &w.m.users[u]
 	s.deleted, s.enabledIdC, s.inactiveSince = false, true, never
 	s.denied, s.denyWant = false, false
-	s.denyGen++ // a deny still propagating was for the old ID
-	s.direct, s.groups, s.view, s.owned = nil, um.groups, um.groups, false
+	s.denyGen++   // a deny still propagating was for the old ID
+	o := w.own(u) // the groups come back, the direct assignments do not
+	o.direct = o.direct[:0]
+	o.groups = append(o.groups[:0], w.m.cohortOf(u).groups...)
+	o.view = append(o.view[:0], o.groups...)
 	if s.track >= 0 {
 		tr := &w.tracks[s.track]
 		tr.notes = append(tr.notes, "PROV-5: the provisioning run at "+w.at(w.now)+

@@ -67,16 +67,16 @@ func (w *world) federate(u, dev int32, t target) {
 	w.counters.Federations++
 	// ROLE-6: federating again into an account whose console session has expired
 	s := &w.users[u]
-	if slices.Contains(s.federated, t) {
+	if slices.Contains(w.lists.view(s.federated), int32(t)) {
 		w.counters.Refederations++
-		for _, r := range s.live[kindRole] {
+		for _, r := range w.live(u, kindRole) {
 			if rs := &w.roles[r]; rs.console && rs.target == t && rs.end > w.now {
 				w.counters.Refederations-- // still signed in there: not a re-federation
 				break
 			}
 		}
 	} else {
-		s.federated = append(s.federated, t)
+		w.lists.add(&s.federated, int32(t))
 	}
 	r := w.issueRole(u, dev, t, true)
 	if w.record != nil {

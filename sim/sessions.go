@@ -74,8 +74,7 @@ func (w *world) head(k int, i int32) *sessionHead {
 // begin adds session i of kind k, just created, to its user's live sessions and watches its end.
 func (w *world) begin(k int, i int32) {
 	h := w.head(k, i)
-	s := &w.users[h.user]
-	s.live[k] = append(s.live[k], i)
+	w.addLive(h.user, k, i)
 	w.watch(k, i, h)
 }
 
@@ -107,9 +106,8 @@ func (w *world) end(k int, i int32, why string) {
 	h.live = false
 	h.gen++
 	h.end = min(h.end, w.now)
-	s := &w.users[h.user]
-	s.live[k] = remove(s.live[k], i)
-	if s.track < 0 {
+	w.removeLive(h.user, k, i)
+	if w.users[h.user].track < 0 {
 		w.free[k] = append(w.free[k], i)
 	}
 	if f := kind.ended; f != nil {
@@ -143,9 +141,8 @@ func (w *world) settle(u int32) {
 	for k := range numKinds {
 		if now >= s.ends[k] {
 			next := never
-			list := &s.live[k]
-			for i := len(*list) - 1; i >= 0; i-- {
-				x := (*list)[i]
+			for i := len(w.live(u, k)) - 1; i >= 0; i-- {
+				x := w.live(u, k)[i]
 				if end := w.head(k, x).end; end <= now {
 					w.end(k, x, "")
 				} else {
@@ -171,17 +168,16 @@ func (w *world) endKind(ev evKind) int {
 
 // scheduleEnds queues the natural ends of the sessions of a user who has just become tracked.
 func (w *world) scheduleEnds(u int32) {
-	s := &w.users[u]
 	for k := range numKinds {
 		if !w.kinds[k].settled {
 			continue
 		}
-		for _, x := range s.live[k] {
+		for _, x := range w.live(u, k) {
 			h := w.head(k, x)
 			w.q.push(h.end, w.kinds[k].event, x, h.gen)
 		}
 	}
-	for _, d := range w.m.users[u].devices {
+	for d := range w.m.userDevices(u) {
 		w.scheduleTokenExpiry(d)
 	}
 	w.scheduleOnBehalfOf(u)
@@ -207,4 +203,133 @@ func alloc[T any](s *[]T, free *[]int32) int32 {
 	var zero T
 	*s = append(*s, zero)
 	return int32(len(*s) - 1)
+}
+
+// liveList is a list of int32 in world.lists: a person's live sessions of one kind, the
+// accounts they federated into, a device's cached credentials.
+type liveList struct {
+	at uint32 // the place of its chunk, from 1; 0: none
+	n  uint32 // its length << capBits | the log2 of its chunk's capacity
+}
+
+// capBits are the bits of liveList.n that give the capacity.
+const capBits = 5
+
+// setLen sets the list's length, which its chunk holds.
+func (l *liveList) setLen(n int) { l.n = uint32(n)<<capBits | l.n&(1<<capBits-1) }
+
+// live returns user u's live sessions of kind k. Like a slice, what it returns sees the
+// sessions' removal in place, and not the list's growth: ranging over it while sessions end
+// gives what ranging over a slice would.
+func (w *world) live(u int32, k int) []int32 { return w.lists.view(w.users[u].live[k]) }
+
+// addLive adds session i of kind k to user u's live sessions.
+func (w *world) addLive(u int32, k int, i int32) { w.lists.add(&w.users[u].live[k], i) }
+
+// removeLive removes session i of kind k from user u's live sessions, the last taking its place.
+func (w *world) removeLive(u int32, k int, i int32) {
+	l := &w.users[u].live[k]
+	s := w.lists.view(*l)
+	for j, x := range s {
+		if x == i {
+			s[j] = s[len(s)-1]
+			l.setLen(len(s) - 1)
+			return
+		}
+	}
+}
+
+// listPage is the length of a page of sessionLists, and the most the places in one may take.
+const listPage = 1 << 16
+
+// sessionLists holds lists of int32 of the world's people (liveList), each in a chunk of a page,
+// of a power of two elements: a list takes 8 bytes in a person's state, where a slice would take
+// 24. Pages never move, and a chunk left for a larger one is reused only once the event that left
+// it is over (release), so that a list seen while it grows stays as it was, as a slice's old array
+// does. Pages are kept from one replication to the next.
+type sessionLists struct {
+	pages [][]int32
+	used  int // the pages in use, the last being filled
+	fill  int // the next free place of the last page in use
+	// free are the chunks free for reuse, by the log2 of their capacity; left, those left during
+	// the current event
+	free [1 << capBits][]uint32
+	left []liveList
+}
+
+// reset empties every list, keeping the pages.
+func (p *sessionLists) reset() {
+	p.used, p.fill = 0, listPage
+	for c := range p.free {
+		p.free[c] = p.free[c][:0]
+	}
+	p.left = p.left[:0]
+}
+
+// release makes the chunks left during the event that is over free for reuse.
+func (p *sessionLists) release() {
+	for _, l := range p.left {
+		c := l.n & (1<<capBits - 1)
+		p.free[c] = append(p.free[c], l.at)
+	}
+	p.left = p.left[:0]
+}
+
+// view returns the list's elements, with its chunk's capacity.
+func (p *sessionLists) view(l liveList) []int32 {
+	if l.at == 0 {
+		return nil
+	}
+	pg := p.pages[(l.at-1)/listPage]
+	pos := (l.at - 1) % listPage
+	return pg[pos : pos+l.n>>capBits : pos+1<<(l.n&(1<<capBits-1))]
+}
+
+// add appends x to the list, moving it to a chunk twice as large when its own is full.
+func (p *sessionLists) add(l *liveList, x int32) {
+	s := p.view(*l)
+	if len(s) == cap(s) {
+		if len(s) >= 1<<(32-capBits)-1 {
+			panic("sim: a list of more than 2^27 sessions")
+		}
+		c := uint32(1) // the log2 of the capacity: 2, then twice the last
+		if l.at != 0 {
+			c = l.n&(1<<capBits-1) + 1
+			p.left = append(p.left, *l)
+		}
+		at := p.chunk(c)
+		copy(p.view(liveList{at: at, n: uint32(len(s))<<capBits | c}), s)
+		l.at, l.n = at, uint32(len(s))<<capBits|c
+	}
+	s = p.view(*l)
+	s = s[:len(s)+1]
+	s[len(s)-1] = x
+	l.setLen(len(s))
+}
+
+// chunk returns the place of a new chunk of 2^c elements.
+func (p *sessionLists) chunk(c uint32) uint32 {
+	if n := len(p.free[c]); n > 0 {
+		at := p.free[c][n-1]
+		p.free[c] = p.free[c][:n-1]
+		return at
+	}
+	need := 1 << c
+	if p.fill+need > listPage {
+		// the next page: one of a previous replication when it is long enough
+		if p.used == len(p.pages) {
+			p.pages = append(p.pages, nil)
+		}
+		if len(p.pages[p.used]) < need {
+			p.pages[p.used] = make([]int32, max(need, listPage))
+		}
+		p.used++
+		p.fill = 0
+		if p.used > (1<<32-1)/listPage {
+			panic("sim: more live sessions than a list's place can say")
+		}
+	}
+	pos := p.fill
+	p.fill = min(listPage, p.fill+need) // a chunk larger than a page has a page to itself
+	return uint32((p.used-1)*listPage+pos) + 1
 }

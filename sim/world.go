@@ -27,29 +27,35 @@ const (
 	evPortalRefresh                // UIS-11: a portal session's refresh, where a deferred change reaches it
 )
 
+// userState is a person's state in a replication; its fields are ordered by size, as a million of
+// them are held at once.
 type userState struct {
 	// ends holds, per kind of session, a time no later than the earliest natural end of the
 	// user's live sessions of that kind (see settle)
-	ends    [numKinds]time.Duration
-	soonest time.Duration // the earliest of ends
-	track   int32         // index of the user's exposure tracking in world.tracks, -1 before any offboarding
-	person
+	ends          [numKinds]time.Duration
+	soonest       time.Duration // the earliest of ends
+	deniedAt      time.Duration // when a deny last took effect (CUT-1); never before
+	inactiveSince time.Duration // when the user was disabled or deleted; never when active
+	idpSessionEnd time.Duration
+	dayEnd        time.Duration      // the end of the current working day (behaviour.go)
+	live          [numKinds]liveList // live sessions, by kind
+	federated     liveList           // the accounts the user has federated into (ROLE-6), in world.lists
+	day           int32              // index of the next working day in the behaviour's dayStarts
+	track         int32              // index of the user's exposure tracking in world.tracks, -1 before any offboarding
+	// own is the index in world.owns of the user's own copies of their assignments and
+	// memberships, made when they change (see own); -1 while they are their cohort's
+	own                             int32
+	denyGen                         uint32
 	enabledIdC, enabledIdP, deleted bool
 	denied, denyWant                bool
-	deniedAt                        time.Duration // when a deny last took effect (CUT-1); never before
 	provisionPending                bool
-	live                            [numKinds][]int32 // live sessions, by kind
-	inactiveSince                   time.Duration     // when the user was disabled or deleted; never when active
-	idpSessionEnd                   time.Duration
-	denyGen                         uint32
-	direct                          []target
-	groups                          []int32  // membership
-	view                            []int32  // membership as the entitlement decisions see it (GRP-1)
-	federated                       []target // the accounts the user has federated into (ROLE-6)
-	owned                           bool     // direct, groups and view are the user's own copies
-	// buffers for those copies, kept from one replication to the next
-	ownDirect          []target
-	ownGroups, ownView []int32
+}
+
+// ownLists are a person's own assignments and memberships, copied from their cohort's when they
+// change: direct assignments, groups, and the groups as the entitlement decisions see them (GRP-1).
+type ownLists struct {
+	direct       []target
+	groups, view []int32
 }
 
 type offboardingRecord struct {
@@ -116,7 +122,10 @@ type world struct {
 	free [numKinds][]int32
 
 	tracks    []tracking
-	devPortal []int32 // each device's live portal session, or -1
+	owns      []ownLists   // the people's own assignments and memberships (userState.own); buffers kept
+	lists     sessionLists // the people's live sessions (userState.live)
+	reasons   []string     // what ended portal sessions early (portalSession.why)
+	devPortal []int32      // each device's live portal session, or -1
 
 	// ctx, when set, stops the replication when it is done (an interrupt), so that a long one
 	// does not run on to its end
@@ -252,27 +261,19 @@ func (w *world) resetSettings() {
 // resetUsers puts the world's people and their devices back in their state at the start, keeping
 // the buffers, and seeds their streams.
 func (w *world) resetUsers() {
+	w.owns = w.owns[:0]
+	w.lists.reset()
 	for i := w.lo; i < w.hi; i++ {
 		u := &w.users[i]
-		um := &w.m.users[i]
-		if u.owned {
-			u.ownDirect, u.ownGroups, u.ownView = u.direct, u.groups, u.view
-		}
-		live := u.live
 		*u = userState{
 			enabledIdC: true, enabledIdP: true, inactiveSince: never, deniedAt: never, track: -1,
-			person: person{behaviour: um.behaviour, browser: um.browser, cli: um.cli, kiro: um.kiro},
-			ends:   [numKinds]time.Duration{never, never, never, never, never, never}, soonest: never,
-			// shared with the model until changed (see own): people of a population share theirs
-			direct: um.direct, groups: um.groups, view: um.groups,
-			ownDirect: u.ownDirect, ownGroups: u.ownGroups, ownView: u.ownView,
-			federated: u.federated[:0],
+			ends: [numKinds]time.Duration{never, never, never, never, never, never}, soonest: never,
+			// the cohort's assignments and memberships until they change (see own)
+			own: -1,
 		}
-		for k := range u.live {
-			u.live[k] = live[k][:0]
-		}
-		for _, d := range um.devices {
-			w.tokens[d] = token{portal: -1, cache: w.tokens[d].cache[:0]}
+		lo, hi := w.m.devicesOf(i)
+		for d := lo; d < hi; d++ {
+			w.tokens[d] = token{portal: -1}
 			w.devPortal[d] = -1
 		}
 		w.streams[i].Seed(w.sc.Seed, personSeed(w.rep, i))
@@ -336,6 +337,7 @@ func (w *world) run() {
 				w.events++ // an event of the instance counts once, in the lead partition
 			}
 			w.apply(s)
+			w.lists.release()
 			continue
 		}
 		if w.q.len() == 0 || w.q.peek().at > horizon {
@@ -343,7 +345,9 @@ func (w *world) run() {
 		}
 		e := w.q.pop()
 		w.now = e.at
-		if w.dispatch(&e) {
+		counts := w.dispatch(&e)
+		w.lists.release()
+		if counts {
 			w.events++
 			if w.events&0xffff == 0 {
 				if w.progress != nil {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -265,11 +266,32 @@ func gigabytes(b float64) string { return fmt.Sprintf("%.1f GB", b/1e9) }
 func (c *command) checkWork(o *runOptions, w sim.Work, stderr io.Writer) (int, bool) {
 	over := overBudget(w, machineMemory())
 	if over == "" || o.force {
+		limitMemory(w)
 		return 0, true
 	}
 	fmt.Fprintf(stderr, "idcsim %s: the %s would take an estimated %s; take fewer people, days, replications or candidates, split it with --shard, or give --force to run it anyway\n",
 		c.name, c.name, over)
 	return exitUsage, false
+}
+
+// memoryLimitFloor is the least estimated peak for which the command sets a memory limit
+// (limitMemory): below it, what the collector lets build up costs little.
+const memoryLimitFloor = 256 << 20
+
+// setMemoryLimit sets the Go runtime's soft memory limit. Tests replace it.
+var setMemoryLimit = debug.SetMemoryLimit
+
+// limitMemory sets the Go runtime's soft memory limit to the work's estimated peak, unless
+// GOMEMLIMIT is set or the estimate is under memoryLimitFloor. By default the collector lets the
+// heap grow to twice what was live at its last collection before it collects again (GOGC=100),
+// so a run whose state is most of the heap would take up to twice the memory it needs; with the
+// limit it collects more often near it instead. The limit is soft: a run that needs more than
+// its estimate still gets it.
+func limitMemory(w sim.Work) {
+	if os.Getenv("GOMEMLIMIT") != "" || w.PeakBytes < memoryLimitFloor {
+		return
+	}
+	setMemoryLimit(int64(w.PeakBytes))
 }
 
 // isTerminal says whether w is a terminal.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,17 +65,17 @@ func TestWorkBudget(t *testing.T) {
 	// 200,000 people over 400 days, 286 of them working days, with 13.5 events each (sim.Estimate:
 	// 2.5 a day and 1.1 for each of the 10 activities): 772 million events a replication.
 	events := writeFile(t, "events.yaml", budgetScenario(200_000, "400d", 3, "8h"))
-	// The same people over 3 days: 20 worlds of 340 MB at once (sim.Estimate: 1,700 bytes a
-	// person) and the rest, 6.9 GB, over 75% of the 8 GiB said of the machine.
-	memory := writeFile(t, "memory.yaml", budgetScenario(200_000, "3d", 20, "8h"))
+	// 400,000 people over 3 days: 20 worlds of 356 MB at once (sim.Estimate: 890 bytes a person)
+	// and the rest, 7.2 GB, over 75% of the 8 GiB said of the machine.
+	memory := writeFile(t, "memory.yaml", budgetScenario(400_000, "3d", 20, "8h"))
 	// 3 candidates bring 1 replication to 2.3 billion events.
 	sweep := writeFile(t, "sweep.yaml", budgetScenario(200_000, "400d", 1, "8h, 4h, 2h"))
 	// 10,000,000 people, the most a scenario may have, over 30 days, 22 of them working days:
-	// 3 billion events, and 20 GB (2,000 bytes a person: the model, their state, their sessions).
+	// 3 billion events, and 9.5 GB (950 bytes a person: the model, their state, their sessions).
 	ten := writeFile(t, "ten.yaml", budgetScenario(10_000_000, "30d", 1, "8h"))
 	out := filepath.Join(t.TempDir(), "report")
 	const eventsOver = "would take an estimated 2.3e+09 events, over the budget of 2e+09;"
-	const memoryOver = "would take an estimated 6.9 GB of memory at its peak, over the budget of 6.4 GB (75% of the machine's 8.6 GB);"
+	const memoryOver = "would take an estimated 7.2 GB of memory at its peak, over the budget of 6.4 GB (75% of the machine's 8.6 GB);"
 	for _, c := range []struct {
 		args []string
 		want string
@@ -83,7 +84,7 @@ func TestWorkBudget(t *testing.T) {
 		{[]string{"run", events, "--replications", "2", "--shard", "0/2", "--workers", "1"}, ""}, // one replication
 		{[]string{"sweep", sweep, "--workers", "1"}, "idcsim sweep: the sweep " + eventsOver},
 		{[]string{"run", memory, "--workers", "20"}, "idcsim run: the run " + memoryOver},
-		{[]string{"run", ten, "--workers", "2"}, "idcsim run: the run would take an estimated 3e+09 events, over the budget of 2e+09, and 20.0 GB of memory at its peak, over the budget of 6.4 GB"},
+		{[]string{"run", ten, "--workers", "2"}, "idcsim run: the run would take an estimated 3e+09 events, over the budget of 2e+09, and 9.5 GB of memory at its peak, over the budget of 6.4 GB"},
 		{[]string{"sweep", memory, "--workers", "20"}, "idcsim sweep: the sweep " + memoryOver},
 	} {
 		if c.want == "" {
@@ -245,5 +246,24 @@ func TestNodeCapCommands(t *testing.T) {
 		if code != exitUsage || !strings.HasPrefix(stderr, want) {
 			t.Errorf("idcsim %s: exit %d, stderr:\n%s\nwant it to begin %s", args[0], code, stderr, want)
 		}
+	}
+}
+
+// TestMemoryLimit checks that the command sets the runtime's soft memory limit to the estimated
+// peak of large work, and leaves it alone for small work and when GOMEMLIMIT says a limit.
+func TestMemoryLimit(t *testing.T) {
+	defer func(f func(int64) int64) { setMemoryLimit = f }(setMemoryLimit)
+	var set []int64
+	setMemoryLimit = func(b int64) int64 {
+		set = append(set, b)
+		return 0
+	}
+	t.Setenv("GOMEMLIMIT", "")
+	limitMemory(sim.Work{PeakBytes: memoryLimitFloor - 1}) // small: the collector's headroom costs little
+	limitMemory(sim.Work{PeakBytes: 1 << 30})
+	t.Setenv("GOMEMLIMIT", "2GiB")
+	limitMemory(sim.Work{PeakBytes: 3 << 30}) // the user's limit stands
+	if want := []int64{1 << 30}; !slices.Equal(set, want) {
+		t.Errorf("limits set %v, want %v", set, want)
 	}
 }
