@@ -100,15 +100,7 @@ func Estimate(sc *Scenario, cands []Candidate, opts Options) Work {
 			d = float64(len(dayStarts(b, sc.Start, sc.Horizon)))
 			days[b.Name] = d
 		}
-		perDay := eventsPerDay + eventsPerActivity*(b.OpenApp.PerDay+b.Federate.PerDay+b.CLI.PerDay+b.Jobs.PerDay)
-		if b.CLIWorkload != nil {
-			perDay += eventsPerWorkloadHour * float64(b.DayEnd-b.DayStart) / float64(time.Hour)
-		}
-		perRep += float64(p.Count) * d * perDay
-		if ob := b.ActAsUser; ob != nil {
-			// TTI-1: an application acts as the person around the clock, every day
-			perRep += float64(p.Count) * eventsPerActivity * ob.PerDay * float64(sc.Horizon) / float64(24*time.Hour)
-		}
+		perRep += float64(p.Count) * eventsOf(b, d, sc.Horizon)
 	}
 
 	workers := opts.Workers
@@ -162,4 +154,19 @@ func shareOf(s Shard, n int) int {
 		return 0
 	}
 	return (n - s.I + s.N - 1) / s.N
+}
+
+// eventsOf estimates the events of a person of behaviour b over days working days of a horizon:
+// what Estimate counts, and what the partitions of a replication balance.
+func eventsOf(b *Behaviour, days float64, horizon time.Duration) float64 {
+	perDay := eventsPerDay + eventsPerActivity*(b.OpenApp.PerDay+b.Federate.PerDay+b.CLI.PerDay+b.Jobs.PerDay)
+	if b.CLIWorkload != nil {
+		perDay += eventsPerWorkloadHour * float64(b.DayEnd-b.DayStart) / float64(time.Hour)
+	}
+	events := days * perDay
+	if ob := b.ActAsUser; ob != nil {
+		// TTI-1: an application acts as the person around the clock, every day
+		events += eventsPerActivity * ob.PerDay * float64(horizon) / float64(24*time.Hour)
+	}
+	return events
 }

@@ -106,3 +106,38 @@ func TestInterruptStopsReplication(t *testing.T) {
 		t.Errorf("got %v after %d progress reports, want context.Canceled after 1 or 2", err, reports)
 	}
 }
+
+// The partitions of a replication hold about the same expected events, not the same people: a
+// population of busy engineers followed by one of quiet staff, three times as many, split in
+// two at about where the events are halved.
+func TestBalancePartitions(t *testing.T) {
+	sc := orgScenario(100, 8, 0)
+	quiet := sc.Behaviours[0]
+	quiet.Name, quiet.OpenApp.PerDay, quiet.Federate.PerDay, quiet.CLI.PerDay, quiet.Jobs.PerDay = "quiet", 0.5, 0, 0, 0
+	sc.Behaviours = append(sc.Behaviours, quiet)
+	staff := sc.Populations[0]
+	staff.Name, staff.Count, staff.Behaviour = "staff", 300, "quiet"
+	sc.Populations = append(sc.Populations, staff)
+	m, err := compile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Events a working day (eventsOf's figures): an engineer 2.5 + 1.1 × (4 + 2 + 3 + 0.2) =
+	// 12.62, staff 2.5 + 1.1 × 0.5 = 3.05; over the 6 working days of the 8 (both plus 1):
+	// 76.72 and 19.3. All: 100 × 76.72 + 300 × 19.3 = 13,462; half 6,731 is reached at about
+	// 87.7 engineers, so the first partition has 88 people, the second 312.
+	if b := m.balance(0, 400, 2); b[0] != 0 || b[1] != 88 || b[2] != 400 {
+		t.Errorf("bounds %v, want [0 88 400]", b)
+	}
+	// as many partitions as people: one each, however the weights fall
+	b := m.balance(10, 15, 5)
+	for p := range 5 {
+		if b[p+1]-b[p] != 1 {
+			t.Errorf("bounds %v: partition %d is not one person", b, p)
+		}
+	}
+	// and a shard's range is split within it
+	if b := m.balance(200, 400, 3); b[0] != 200 || b[3] != 400 || !(b[0] < b[1] && b[1] < b[2] && b[2] < b[3]) {
+		t.Errorf("bounds %v within [200, 400)", b)
+	}
+}

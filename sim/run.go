@@ -52,6 +52,9 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 	for k := range splits {
 		splits[k].left.Store(int32(parts))
 	}
+	// the partitions of the shard's people, of about the same events each
+	slo, shi := partition(shard, shards, len(m.users))
+	bounds := m.balance(slo, shi, parts)
 	out := make([]replication, len(idx)*parts)
 	err = parallel(ctx, len(out), opts, func(worlds map[int]*world, k int, progress func(int64)) {
 		rep, p := idx[k/parts], k%parts
@@ -65,9 +68,8 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 		if rep == 0 && parts == 1 && shards == 1 {
 			w.record = opts.Audit
 		}
-		// partition p of the shard's people is partition g of all of them
-		g := shard*parts + p
-		lo, hi := partition(g, shards*parts, len(m.users))
+		g := shard*parts + p // the lead partition of all is the first of the first shard
+		lo, hi := bounds[p], bounds[p+1]
 		if parts == 1 {
 			w.prepare(rep)
 			w.start(lo, hi, g == 0)
@@ -103,6 +105,45 @@ func run(ctx context.Context, sc *Scenario, opts Options) (*Results, error) {
 // the partitions of a shard's people, in a run of shards, those of the shard's range.
 func partition(g, t, n int) (lo, hi int32) {
 	return int32(int64(g) * int64(n) / int64(t)), int32(int64(g+1) * int64(n) / int64(t))
+}
+
+// balance returns the bounds of parts contiguous partitions of the people [lo, hi), partition p
+// being [bounds[p], bounds[p+1]): each with about the same events expected of its people's
+// behaviours (eventsOf), not the same number of people, so that the workers running them end
+// together (the populations come one after another, the busiest often first). Each partition
+// has one person at least. Results do not depend on where the bounds fall.
+func (m *model) balance(lo, hi int32, parts int) []int32 {
+	weights := make([]float64, len(m.behaviours))
+	for i := range m.behaviours {
+		b := &m.behaviours[i]
+		weights[i] = 1 + eventsOf(b.Behaviour, float64(len(b.dayStarts)), m.sc.Horizon)
+	}
+	weight := func(u int32) float64 {
+		if b := m.users[u].behaviour; b >= 0 {
+			return weights[b]
+		}
+		return 1
+	}
+	total := 0.0
+	for u := lo; u < hi; u++ {
+		total += weight(u)
+	}
+	bounds := make([]int32, parts+1)
+	bounds[0], bounds[parts] = lo, hi
+	sum, u := 0.0, lo
+	for p := 1; p < parts; p++ {
+		for u < hi && sum+weight(u)/2 < total*float64(p)/float64(parts) {
+			sum += weight(u)
+			u++
+		}
+		// one person at least on each side
+		bounds[p] = min(max(u, bounds[p-1]+1), hi-int32(parts-p))
+		for u < bounds[p] {
+			sum += weight(u)
+			u++
+		}
+	}
+	return bounds
 }
 
 // split is a replication run in partitions: the world that prepared what they share.
