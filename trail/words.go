@@ -5,14 +5,15 @@ import (
 	"math/bits"
 )
 
-// The word scanner finds where a JSON object or array ends eight bytes at a time. In each word it
-// marks the quotes, tells the bytes inside strings by a prefix XOR of the quotes across the
+// The word scanner finds where a JSON object or array ends eight bytes at a time. In each word
+// it marks the quotes, tells the bytes inside strings by a prefix XOR of the quotes across the
 // word's bytes (carried from word to word), and visits only the brackets outside strings: most
-// words cost a dozen operations and no branch. A word that holds a backslash or a control byte (a line break), or that begins with an
-// escaped byte, is scanned a byte at a time. It reads the structure as value does (a backslash
-// escapes the next byte inside a string only; { and [ open, } and ] close, whichever pairs with
-// which; line breaks outside strings are counted). The scanner's value passes over the objects
-// and arrays inside a record with it, and skipValue those a record's decoding does not read.
+// words cost a dozen operations and no branch. A word that holds a backslash or a control byte
+// (a line break), or that begins with an escaped byte, is scanned a byte at a time. It reads the
+// structure as value does (a backslash escapes the next byte inside a string only; { and [ open,
+// } and ] close, whichever pairs with which; line breaks outside strings are counted). The
+// scanner's value passes over the objects and arrays inside a record with it, and skipValue
+// those a record's decoding does not read.
 
 // Bytes of every lane of a word.
 const (
