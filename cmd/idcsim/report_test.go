@@ -139,12 +139,15 @@ func TestProgressFlag(t *testing.T) {
 	// stderr here is a buffer, not a terminal: auto shows nothing, and neither does a run
 	// shorter than a second under always.
 	for _, mode := range []string{"auto", "always", "never"} {
+		start := time.Now()
 		code, _, stderr := idcsim(t, "run", "--replications", "2", "--progress", mode, "--out", filepath.Join(t.TempDir(), "r"))
+		took := time.Since(start)
 		if code != exitOK && code != exitFail {
 			t.Fatalf("--progress %s: exit %d: %s", mode, code, stderr)
 		}
-		if strings.Contains(stderr, "replications") {
-			t.Errorf("--progress %s wrote a progress line for a short run: %q", mode, stderr)
+		// a loaded machine may make the run longer than the second after which always shows it
+		if strings.Contains(stderr, "replications") && !(mode == "always" && took >= time.Second) {
+			t.Errorf("--progress %s wrote a progress line for a run of %v: %q", mode, took, stderr)
 		}
 	}
 	if isTerminal(&bytes.Buffer{}) {
