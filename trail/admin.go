@@ -49,6 +49,9 @@ func (b *Builder) admin(rec *Record) bool {
 		return false
 	}
 	if rec.ErrorCode != "" {
+		if src == srcSSO && userEvents[name] {
+			return false // a user's refused attempt, not a failed administration
+		}
 		b.Ignored++
 		return true
 	}
@@ -107,6 +110,11 @@ func (b *Builder) admin(rec *Record) bool {
 
 // adminSource says whether records of the source are administrators' (sso.amazonaws.com
 // carries both: its admin events are named above, the others are the users').
+// userEvents are the events of sso.amazonaws.com that users make, not administrators: refused,
+// they are attempts to get in.
+var userEvents = map[string]bool{"Authenticate": true, "Federate": true, "GetRoleCredentials": true, "Logout": true,
+	"CreateToken": true, "ListAccounts": true, "ListAccountRoles": true}
+
 func adminSource(src string) bool {
 	return src == srcDirectory || src == srcIdentityStore || src == srcSCIM || src == srcStoreAuth || src == srcSSO
 }

@@ -257,6 +257,9 @@ type Builder struct {
 	revokes     []AdminEvent // revocations of a permission set's role sessions (CUT-2)
 	// appAgents are the user agents of the TTI exchanges read: an application's (TTI-1).
 	appAgents map[string]bool
+	// refusedCreds are the refused GetRoleCredentials, an application's or the user's as their
+	// user agent says once every exchange is read.
+	refusedCreds []pendingCreds
 	// durations are the permission sets' role session durations the records show.
 	durations   map[string]time.Duration
 	externalIdP bool
@@ -494,13 +497,10 @@ func (b *Builder) person(rec *Record, who Who, role RoleARN, ev Evidence, refuse
 		acc, ps := roleTarget(rec)
 		add(Grant{Kind: gFederate, Account: acc, PermissionSet: ps})
 	case src == srcSSO && name == "GetRoleCredentials":
-		if refused && b.appAgents[rec.UserAgent] {
-			// an application's request, with the user agent of its exchanges (TTI-1)
-			b.use(f, chAppOnBehalf, "role credentials", ev, true)
-			return
-		}
 		if refused {
-			b.use(f, chRoleNew, "role credentials", ev, true)
+			// an application's request when its user agent is one of the exchanges' (TTI-1),
+			// which may come later in the logs: told once every record is read (resolve)
+			b.refusedCreds = append(b.refusedCreds, pendingCreds{f, rec.UserAgent, ev})
 			return
 		}
 		acc, ps := roleTarget(rec)
@@ -624,10 +624,25 @@ func (b *Builder) Timeline(window time.Duration) *Timeline {
 	return tl
 }
 
-// resolve places what needed every record read: refreshes by their client, group membership
-// deletions by their membership, session deletions by the listing before them, deny policies
-// by the user IDs they name.
+// pendingCreds is a refused GetRoleCredentials of the user of f, with its user agent.
+type pendingCreds struct {
+	f     *fragment
+	agent string
+	ev    Evidence
+}
+
+// resolve places what needed every record read: refused role credentials by the user agents
+// of the exchanges, refreshes by their client, group membership deletions by their membership,
+// session deletions by the listing before them, deny policies by the user IDs they name.
 func (b *Builder) resolve(tl *Timeline) {
+	for _, p := range b.refusedCreds {
+		channel := chRoleNew
+		if b.appAgents[p.agent] {
+			channel = chAppOnBehalf
+		}
+		b.use(p.f, channel, "role credentials", p.ev, true)
+	}
+	b.refusedCreds = nil
 	for _, p := range b.pending {
 		key, ok := b.clients[p.client]
 		if !ok {

@@ -222,3 +222,52 @@ func TestUsageRecent(t *testing.T) {
 		t.Errorf("one record: Recent() = %v, want none", r)
 	}
 }
+
+// A refused GetRoleCredentials with the user agent of an application's exchanges is the
+// application's (app_on_behalf), though the logs hold it before the exchange (files are read in
+// the order of their names, not of their records' times); one with another agent is the user's
+// (role_new). TTI-1
+func TestRefusedCredsOfApplicationReadFirst(t *testing.T) {
+	tl := build(t, 0,
+		bobRec("10:00:00", "sso", "GetRoleCredentials", `"errorCode":"UnauthorizedException"`, `"userAgent":"app/1.0"`),
+		bobRec("10:05:00", "sso", "GetRoleCredentials", `"errorCode":"UnauthorizedException"`),
+		`{"userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/app-role/s"},"eventTime":"2026-03-04T09:00:00Z","eventSource":"sso-oauth.amazonaws.com","eventName":"CreateTokenWithIAM","eventID":"x1","userAgent":"app/1.0","requestParameters":{"clientId":"apl-1"},"additionalEventData":{"identitystore:UserId":"`+uid+`"}}`,
+	)
+	if len(tl.Users) != 1 {
+		t.Fatalf("users %v", names(tl.Users))
+	}
+	var acts []string
+	for _, a := range tl.Users[0].Activity {
+		if a.Label == "role credentials" {
+			acts = append(acts, a.Channel+"@"+a.Refused.Last.EventID)
+		}
+	}
+	slices.Sort(acts)
+	if got := strings.Join(acts, " "); got != "app_on_behalf@GetRoleCredentials-10:00:00 role_new@GetRoleCredentials-10:05:00" {
+		t.Errorf("refused role credentials: %s", got)
+	}
+}
+
+// A user's refused attempts on sso.amazonaws.com (Federate, GetRoleCredentials) are attempts to
+// get in, counted on their channels; a refused administration of the same source is passed over.
+func TestRefusedUserEventsOfSSO(t *testing.T) {
+	tl := build(t, 0,
+		bobRec("10:00:00", "sso", "Federate", `"errorCode":"UnauthorizedException"`),
+		bobRec("10:01:00", "sso", "GetRoleCredentials", `"errorCode":"ForbiddenException"`),
+		`{"userIdentity":`+admin+`,"eventTime":"2026-03-04T10:02:00Z","eventSource":"sso.amazonaws.com","eventName":"DeleteAccountAssignment","eventID":"d1","errorCode":"AccessDenied","requestParameters":{"principalType":"USER","principalId":"`+uid+`"}}`,
+	)
+	if len(tl.Users) != 1 {
+		t.Fatalf("users %v", names(tl.Users))
+	}
+	var acts []string
+	for _, a := range tl.Users[0].Activity {
+		acts = append(acts, a.Channel+"@"+a.Refused.Last.EventID)
+	}
+	slices.Sort(acts)
+	if got := strings.Join(acts, " "); got != "portal@Federate-10:00:00 role_new@GetRoleCredentials-10:01:00" {
+		t.Errorf("refused attempts: %s", got)
+	}
+	if len(tl.Users[0].Admin) != 0 || tl.Ignored != 1 {
+		t.Errorf("admin %+v, %d ignored; want the refused administration passed over", tl.Users[0].Admin, tl.Ignored)
+	}
+}
