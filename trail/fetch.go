@@ -143,10 +143,11 @@ func (f *fetcher) input(name string, open func() (io.ReadCloser, error)) bool {
 		r = f.zr
 	}
 	err = f.copy(name, r)
-	return err != errClosed && (err == io.EOF || sourceError(err) == nil)
+	return err != errClosed && sourceError(err) == nil
 }
 
-var errClosed = io.ErrClosedPipe
+// errClosed is what the goroutine meets when the fetcher was closed.
+var errClosed = errors.New("trail: the fetcher was closed")
 
 // copy sends the content of the input name read from r, and returns the error that ended it:
 // io.EOF at its end, or errClosed when the fetcher was closed.
@@ -185,7 +186,8 @@ func (f *fetcher) send(p piece) bool {
 	}
 }
 
-// next returns the first piece of the next input (or the end), after skipRest.
+// next gives the current piece's chunk back and returns the next piece: after skipRest, the
+// first of the next input (or the end).
 func (f *fetcher) next() piece {
 	f.release()
 	f.cur, f.off = <-f.full, 0
@@ -206,8 +208,7 @@ func (f *fetcher) Read(p []byte) (int, error) {
 		if f.cur.err != nil {
 			return 0, f.cur.err
 		}
-		f.release()
-		f.cur, f.off = <-f.full, 0
+		f.next()
 	}
 	n := copy(p, f.cur.data[f.off:])
 	f.off += n
@@ -217,8 +218,7 @@ func (f *fetcher) Read(p []byte) (int, error) {
 // skipRest passes over what remains of the current input, when its scanning stopped early.
 func (f *fetcher) skipRest() {
 	for f.cur.err == nil {
-		f.release()
-		f.cur, f.off = <-f.full, 0
+		f.next()
 	}
 }
 

@@ -463,32 +463,32 @@ func decodeIdentity(v []byte, id *Identity, in interner) error {
 		}
 		switch name {
 		case "onBehalfOf":
-			return objectAtOr(v, at, func(key []byte, at int) (int, error) {
-				switch keyName(key) {
+			return in.stringsAt(v, at, func(k string) *string {
+				switch k {
 				case "userId":
-					return in.stringAt(v, at, &id.OnBehalfOf.UserID)
+					return &id.OnBehalfOf.UserID
 				case "identityStoreArn":
-					return in.stringAt(v, at, &id.OnBehalfOf.IdentityStoreARN)
+					return &id.OnBehalfOf.IdentityStoreARN
 				}
-				return skipValue(v, at)
+				return nil
 			})
 		case "sessionContext":
 			sc := &id.SessionContext
 			return objectAtOr(v, at, func(key []byte, at int) (int, error) {
 				switch keyName(key) {
 				case "attributes":
-					return objectAtOr(v, at, func(key []byte, at int) (int, error) {
-						if keyName(key) == "creationDate" {
-							return in.stringAt(v, at, &sc.Attributes.CreationDate)
+					return in.stringsAt(v, at, func(k string) *string {
+						if k == "creationDate" {
+							return &sc.Attributes.CreationDate
 						}
-						return skipValue(v, at)
+						return nil
 					})
 				case "sessionIssuer":
-					return objectAtOr(v, at, func(key []byte, at int) (int, error) {
-						if keyName(key) == "arn" {
-							return in.stringAt(v, at, &sc.SessionIssuer.ARN)
+					return in.stringsAt(v, at, func(k string) *string {
+						if k == "arn" {
+							return &sc.SessionIssuer.ARN
 						}
-						return skipValue(v, at)
+						return nil
 					})
 				}
 				return skipValue(v, at)
@@ -534,6 +534,17 @@ func (in interner) str(v []byte) string {
 		in[s] = s
 	}
 	return s
+}
+
+// stringsAt reads the object at data[at] (or passes over a value of another type), setting the
+// string fields that dst names, interned, and returns its end.
+func (in interner) stringsAt(data []byte, at int, dst func(key string) *string) (int, error) {
+	return objectAtOr(data, at, func(key []byte, at int) (int, error) {
+		if p := dst(keyName(key)); p != nil {
+			return in.stringAt(data, at, p)
+		}
+		return skipValue(data, at)
+	})
 }
 
 // objectAtOr reads the object at data[at] with objectAt, or passes over a value of another type.
