@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math"
 	"runtime"
 	"time"
 )
@@ -122,12 +123,24 @@ func Estimate(sc *Scenario, cands []Candidate, opts Options) Work {
 		lo, hi := opts.Shard.Range(people)
 		share = float64(hi-lo) / float64(max(1, people))
 	}
+	// A replication's people are run in partitions (localParts); run splits one among the
+	// workers when the replications are fewer.
+	least := 1
+	if len(cands) == 0 {
+		least = int(math.Ceil(float64(workers) / max(1, reps)))
+	}
+	mine := int(math.Round(share * float64(people)))
+	parts := localParts(mine, perRep*share, float64(timelineSteps(sc)), least)
+	// the replications under way hold every person's state, the partitions running their
+	// people's world
 	worlds := min(float64(workers), reps)
+	running := min(float64(workers), reps*float64(parts))
 	return Work{
 		Events: perRep * reps * share,
 		PeakBytes: baseBytes +
 			models*(modelBytesPerPerson*float64(people)+bytesPerListedUser*float64(len(sc.Users))+bytesPerTimelineEvent*float64(len(sc.Events))) +
-			worlds*(stateBytesPerPerson+share*worldBytesPerPerson)*float64(people) +
+			worlds*stateBytesPerPerson*float64(people) +
+			running*worldBytesPerPerson*math.Ceil(float64(mine)/float64(parts)) +
 			bytesPerOffboarding*float64(offboardings)*reps*share,
 	}
 }

@@ -46,13 +46,18 @@ func TestEstimateScales(t *testing.T) {
 	if got := Estimate(sc, nil, Options{Workers: 1, Shard: Shard{I: 1, N: 3}}).Events; got != two.Events*7/20 {
 		t.Errorf("shard 1/3: %.0f events, want %.0f", got, two.Events*7/20)
 	}
-	// each worker holds a world of the 1,000 people; no more worlds than replications
+	// each worker holds the state of its replication's 1,000 people and runs a partition of
+	// them: 1,000 people in partitions of 512 at most make 2, of 500 people each
 	four := Estimate(sc, nil, Options{Workers: 4})
-	if got, want := four.PeakBytes-two.PeakBytes, float64(3*(stateBytesPerPerson+worldBytesPerPerson)*1000); got != want {
+	if got, want := four.PeakBytes-two.PeakBytes, float64(3*(stateBytesPerPerson*1000+worldBytesPerPerson*500)); got != want {
 		t.Errorf("4 workers: %.0f more bytes, want %.0f", got, want)
 	}
-	if many := Estimate(sc, nil, Options{Workers: 100}); many.PeakBytes != Estimate(sc, nil, Options{Workers: 20}).PeakBytes {
-		t.Error("more workers than replications changed the estimate")
+	// with more workers than replications, no more replications are under way, but each runs
+	// in more partitions at once: 100 workers on 20 replications split each in 5, of 200
+	// people, against 20 workers running partitions of 500
+	many, twenty := Estimate(sc, nil, Options{Workers: 100}), Estimate(sc, nil, Options{Workers: 20})
+	if got, want := many.PeakBytes-twenty.PeakBytes, float64(worldBytesPerPerson*(100*200-20*500)); got != want {
+		t.Errorf("100 workers on 20 replications: %.0f more bytes than 20 workers, want %.0f", got, want)
 	}
 	// a sweep of 3 candidates runs every replication 3 times and holds the model of one
 	// candidate a worker at a time
@@ -65,8 +70,9 @@ func TestEstimateScales(t *testing.T) {
 	if got, want := sw.PeakBytes-two.PeakBytes, float64(2*bytesPerOffboarding*20*20); got != want {
 		t.Errorf("3 candidates: %.0f more bytes, want %.0f", got, want)
 	}
-	// a second worker holds a second candidate's model and world
-	if got, want := Estimate(sc, cands, Options{Workers: 2}).PeakBytes-sw.PeakBytes, model+float64((stateBytesPerPerson+worldBytesPerPerson)*1000); got != want {
+	// a second worker holds a second candidate's model, its people's state and the world of
+	// a partition of 500 of them
+	if got, want := Estimate(sc, cands, Options{Workers: 2}).PeakBytes-sw.PeakBytes, model+float64(stateBytesPerPerson*1000+worldBytesPerPerson*500); got != want {
 		t.Errorf("a sweep on 2 workers: %.0f more bytes, want %.0f", got, want)
 	}
 	// shard 1/4 of the people of one replication runs a quarter of its events, sessions and

@@ -62,7 +62,7 @@ func TestSplitReplication(t *testing.T) {
 		t.Fatal(err)
 	}
 	for rep := range 2 {
-		whole := newWorld(m).replicate(rep)
+		whole := newWorld(m).replicate(rep, []int32{0, int32(len(m.users))})
 		// the test can tell: the instance-wide events touched people, the offboardings happened
 		if whole.Counters.CollateralRoleSessions == 0 || whole.Offboardings != 6 {
 			t.Fatalf("replication %d: %d collateral role sessions, %d offboardings; want some and 6", rep, whole.Counters.CollateralRoleSessions, whole.Offboardings)
@@ -139,5 +139,68 @@ func TestBalancePartitions(t *testing.T) {
 	// and a shard's range is split within it
 	if b := m.balance(200, 400, 3); b[0] != 200 || b[3] != 400 || !(b[0] < b[1] && b[1] < b[2] && b[2] < b[3]) {
 		t.Errorf("bounds %v within [200, 400)", b)
+	}
+}
+
+// One world can run a replication's partitions one after another (as a sweep does): each starts
+// from the replication's stream as prepared, so the result is the whole replication's.
+func TestSequentialPartitions(t *testing.T) {
+	t.Parallel()
+	m, err := compile(splitScenario())
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := int32(len(m.users))
+	w := newWorld(m) // one world for every run, as a sweep's worker keeps one
+	for rep := range 2 {
+		whole := newWorld(m).replicate(rep, []int32{0, n})
+		for _, parts := range []int{2, 5, 60} {
+			if got := w.replicate(rep, m.balance(0, n, parts)); !reflect.DeepEqual(got, whole) {
+				t.Errorf("replication %d in %d partitions one after another: %d events, %+v; whole: %d events, %+v", rep, parts, got.Events, got.Counters, whole.Events, whole.Counters)
+			}
+		}
+	}
+}
+
+// A replication runs in partitions of partitionPeople people at most, for locality, unless the
+// instance's events would outweigh the people's own in each.
+func TestPartitionsForLocality(t *testing.T) {
+	sc := orgScenario(2000, 8, 0)
+	sc.Events = nil
+	m, err := compile(sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(b []int32) int { return len(b) - 1 }
+	// 2,000 people in partitions of 512 at most: 4 (2,000 / 512 = 3.9); the people's events
+	// (76.72 each over the 8 days, as in TestBalancePartitions) are 153,440, and no instance events
+	if got := count(m.partitions(0, 2000, 1)); got != 4 {
+		t.Errorf("%d partitions of 2,000 people, want 4", got)
+	}
+	// more when the workers need more
+	if got := count(m.partitions(0, 2000, 6)); got != 6 {
+		t.Errorf("%d partitions of 2,000 people for 6 workers, want 6", got)
+	}
+	// a shard of 600 people: 2
+	if got := count(m.partitions(1400, 2000, 1)); got != 2 {
+		t.Errorf("%d partitions of 600 people, want 2", got)
+	}
+	// never more than the people
+	if got := count(m.partitions(0, 3, 5)); got != 3 {
+		t.Errorf("%d partitions of 3 people, want 3", got)
+	}
+	// 3,000 events on the timeline, walked by every partition: 153,440 / (16 × 3,001) = 3.2, so 3
+	sc.Events = make([]Event, 3000)
+	for i := range sc.Events {
+		sc.Events[i] = Event{At: time.Duration(i) * time.Minute, Action: SetPortalSession, Duration: 8 * time.Hour}
+	}
+	if m, err = compile(sc); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(m.partitions(0, 2000, 1)); got != 3 {
+		t.Errorf("%d partitions of 2,000 people with 3,000 timeline events, want 3", got)
+	}
+	if got := count(m.partitions(0, 2000, 5)); got != 5 {
+		t.Errorf("%d partitions for 5 workers with 3,000 timeline events, want 5", got)
 	}
 }

@@ -139,7 +139,11 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 		cm := &running[it.cand]
 		// The items go by candidate: when one is taken, so were all of the candidates before
 		// it, whose compile errors come first.
-		cm.once.Do(func() { cm.m, cm.err = compile(scs[it.cand]) })
+		cm.once.Do(func() {
+			if cm.m, cm.err = compile(scs[it.cand]); cm.err == nil {
+				cm.bounds = cm.m.partitions(0, int32(len(cm.m.users)), 1)
+			}
+		})
 		if cm.err != nil {
 			cancel()
 			return
@@ -153,7 +157,7 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 			worlds[it.cand] = w
 		}
 		w.ctx, w.progress = ctx, progress
-		reps[it.cand][it.rep] = w.replicate(it.rep)
+		reps[it.cand][it.rep] = w.replicate(it.rep, cm.bounds)
 		if cm.left.Add(-1) == 0 { // the candidate's last replication: free its model and world
 			cm.m = nil
 			delete(worlds, it.cand)
@@ -178,8 +182,9 @@ func RunSweep(ctx context.Context, sc *Scenario, cands []Candidate, opts Options
 
 // candidateModel is the model of a candidate of a sweep while its replications run.
 type candidateModel struct {
-	once sync.Once
-	m    *model // nil once the last replication ended
-	err  error
-	left atomic.Int64 // replications not yet ended
+	once   sync.Once
+	m      *model  // nil once the last replication ended
+	bounds []int32 // of the partitions each replication runs in, one after another
+	err    error
+	left   atomic.Int64 // replications not yet ended
 }

@@ -65,17 +65,20 @@ func TestWorkBudget(t *testing.T) {
 	// 200,000 people over 400 days, 286 of them working days, with 13.5 events each (sim.Estimate:
 	// 2.5 a day and 1.1 for each of the 10 activities): 772 million events a replication.
 	events := writeFile(t, "events.yaml", budgetScenario(200_000, "400d", 3, "8h"))
-	// 400,000 people over 3 days: 20 worlds of 356 MB at once (sim.Estimate: 890 bytes a person)
-	// and the rest, 7.2 GB, over 75% of the 8 GiB said of the machine.
-	memory := writeFile(t, "memory.yaml", budgetScenario(400_000, "3d", 20, "8h"))
+	// 1,200,000 people over 3 days: 20 replications at once, each with the state of every
+	// person (sim.Estimate: 290 bytes a person, 6.96 GB) and a partition of 512 of them running
+	// (600 bytes a person, 6.1 MB in all), the model (60 bytes a person, 72 MB) and the rest:
+	// 7.1 GB, over 75% of the 8 GiB said of the machine.
+	memory := writeFile(t, "memory.yaml", budgetScenario(1_200_000, "3d", 20, "8h"))
 	// 3 candidates bring 1 replication to 2.3 billion events.
 	sweep := writeFile(t, "sweep.yaml", budgetScenario(200_000, "400d", 1, "8h, 4h, 2h"))
 	// 10,000,000 people, the most a scenario may have, over 30 days, 22 of them working days:
-	// 3 billion events, and 9.5 GB (950 bytes a person: the model, their state, their sessions).
+	// 3 billion events; the memory, 3.5 GB (the model and the people's state, 350 bytes a
+	// person), is within the budget.
 	ten := writeFile(t, "ten.yaml", budgetScenario(10_000_000, "30d", 1, "8h"))
 	out := filepath.Join(t.TempDir(), "report")
 	const eventsOver = "would take an estimated 2.3e+09 events, over the budget of 2e+09;"
-	const memoryOver = "would take an estimated 7.2 GB of memory at its peak, over the budget of 6.4 GB (75% of the machine's 8.6 GB);"
+	const memoryOver = "would take an estimated 7.1 GB of memory at its peak, over the budget of 6.4 GB (75% of the machine's 8.6 GB);"
 	for _, c := range []struct {
 		args []string
 		want string
@@ -84,7 +87,7 @@ func TestWorkBudget(t *testing.T) {
 		{[]string{"run", events, "--replications", "2", "--shard", "0/2", "--workers", "1"}, ""}, // one replication
 		{[]string{"sweep", sweep, "--workers", "1"}, "idcsim sweep: the sweep " + eventsOver},
 		{[]string{"run", memory, "--workers", "20"}, "idcsim run: the run " + memoryOver},
-		{[]string{"run", ten, "--workers", "2"}, "idcsim run: the run would take an estimated 3e+09 events, over the budget of 2e+09, and 9.5 GB of memory at its peak, over the budget of 6.4 GB"},
+		{[]string{"run", ten, "--workers", "2"}, "idcsim run: the run would take an estimated 3e+09 events, over the budget of 2e+09;"},
 		{[]string{"sweep", memory, "--workers", "20"}, "idcsim sweep: the sweep " + memoryOver},
 	} {
 		if c.want == "" {
@@ -130,8 +133,9 @@ func TestWorkBudgetEdges(t *testing.T) {
 	if w := sim.Estimate(sc, nil, sim.Options{Workers: 1}); !strings.Contains(overBudget(w, memory), "events, over the budget") {
 		t.Errorf("%d replications: %.4g events, within the budget", sc.Replications, w.Events)
 	}
-	// 100,000 people over 3 days: as many workers as fit the memory, and one more.
-	sc, err = scenarios.Parse("memory.yaml", []byte(budgetScenario(100_000, "3d", 100, "8h")))
+	// 100,000 people over 3 days, 300 replications: as many workers as fit the memory (about
+	// 220, each holding 29 MB), and one more.
+	sc, err = scenarios.Parse("memory.yaml", []byte(budgetScenario(100_000, "3d", 300, "8h")))
 	if err != nil {
 		t.Fatal(err)
 	}
