@@ -79,18 +79,19 @@ func BenchmarkRead(b *testing.B) {
 
 // BenchmarkScan finds the records of a generated log of 32 MiB as S3 delivers it (value), and
 // tells those worth decoding (relevant), without decoding them: the scanning goroutine's part
-// of BenchmarkRead.
+// of BenchmarkRead; value-noblocks finds them without the block scanner.
 func BenchmarkScan(b *testing.B) {
 	data := generated(b, 32<<20, false, false)
 	for _, c := range []struct {
-		name     string
-		relevant bool
-	}{{"value", false}, {"relevant", true}} {
+		name               string
+		relevant, noBlocks bool
+	}{{"value", false, false}, {"value-noblocks", false, true}, {"relevant", true, false}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			cpu := cpuTime()
 			for range b.N {
 				s := newScanner(bytes.NewReader(data), DefaultMaxRecord)
+				s.noBlocks = c.noBlocks
 				s.fill()
 				s.pos = len(`{"Records":[`)
 				n := 0

@@ -170,6 +170,7 @@ type reader struct {
 	// the decoding goroutine's own
 	rec  Record
 	ms   []member
+	offs []memberOffsets
 	strs interner
 }
 
@@ -267,6 +268,9 @@ func (rd *reader) decodeBatch(b *batch) {
 		var err error
 		if it.mend >= 0 {
 			ms = membersAt(ms, v, b.offs[it.moff:it.mend])
+		} else if offs, end, ok := blockObject(v, b.data[it.off:cap(b.data)], rd.offs[:0]); ok && len(trimWS(v[end:])) == 0 {
+			rd.offs = offs // a line the block scanner reads
+			ms = membersAt(ms, v, offs)
 		} else {
 			ms, err = members(v, ms)
 		}

@@ -461,10 +461,10 @@ func decodeIdentity(v []byte, id *Identity, in interner) error {
 		if dst := id.field(name); dst != nil {
 			return in.stringAt(v, at, dst)
 		}
-		switch name {
+		switch string(name) {
 		case "onBehalfOf":
-			return in.stringsAt(v, at, func(k string) *string {
-				switch k {
+			return in.stringsAt(v, at, func(k []byte) *string {
+				switch string(k) {
 				case "userId":
 					return &id.OnBehalfOf.UserID
 				case "identityStoreArn":
@@ -475,17 +475,17 @@ func decodeIdentity(v []byte, id *Identity, in interner) error {
 		case "sessionContext":
 			sc := &id.SessionContext
 			return objectAtOr(v, at, func(key []byte, at int) (int, error) {
-				switch keyName(key) {
+				switch string(keyName(key)) {
 				case "attributes":
-					return in.stringsAt(v, at, func(k string) *string {
-						if k == "creationDate" {
+					return in.stringsAt(v, at, func(k []byte) *string {
+						if string(k) == "creationDate" {
 							return &sc.Attributes.CreationDate
 						}
 						return nil
 					})
 				case "sessionIssuer":
-					return in.stringsAt(v, at, func(k string) *string {
-						if k == "arn" {
+					return in.stringsAt(v, at, func(k []byte) *string {
+						if string(k) == "arn" {
 							return &sc.SessionIssuer.ARN
 						}
 						return nil
@@ -499,9 +499,9 @@ func decodeIdentity(v []byte, id *Identity, in interner) error {
 	return err
 }
 
-// keyName returns a key, with its quotes, as a string without them (decoded when it holds
-// escapes).
-func keyName(key []byte) string { return string(member{key: key}.name()) }
+// keyName returns a key, with its quotes, without them (decoded when it holds escapes): the
+// callers compare it as a string, which allocates nothing.
+func keyName(key []byte) []byte { return member{key: key}.name() }
 
 // stringAt sets *dst to the string value at data[at] ("" when it is not a string), interned,
 // and returns the value's end.
@@ -538,7 +538,7 @@ func (in interner) str(v []byte) string {
 
 // stringsAt reads the object at data[at] (or passes over a value of another type), setting the
 // string fields that dst names, interned, and returns its end.
-func (in interner) stringsAt(data []byte, at int, dst func(key string) *string) (int, error) {
+func (in interner) stringsAt(data []byte, at int, dst func(key []byte) *string) (int, error) {
 	return objectAtOr(data, at, func(key []byte, at int) (int, error) {
 		if p := dst(keyName(key)); p != nil {
 			return in.stringAt(data, at, p)
@@ -556,8 +556,8 @@ func objectAtOr(data []byte, at int, fn func(key []byte, at int) (int, error)) (
 }
 
 // field returns the string field of the identity named key, or nil.
-func (id *Identity) field(key string) *string {
-	switch key {
+func (id *Identity) field(key []byte) *string {
+	switch string(key) {
 	case "type":
 		return &id.Type
 	case "arn":
