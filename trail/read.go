@@ -172,6 +172,7 @@ type reader struct {
 	ms   []member
 	offs []memberOffsets
 	strs interner
+	ids  identityCache
 }
 
 // batch is records to decode and problems to count, in the order met.
@@ -276,7 +277,7 @@ func (rd *reader) decodeBatch(b *batch) {
 		}
 		rd.ms = ms
 		if err == nil {
-			err = decode(v, ms, &rd.rec, rd.strs)
+			err = decode(v, ms, &rd.rec, rd.strs, &rd.ids)
 		}
 		if err != nil {
 			c.problem(Problem{it.place, Malformed, err.Error()})

@@ -2,6 +2,9 @@ package trail
 
 import (
 	"fmt"
+	"hash/maphash"
+	"math/rand/v2"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -28,5 +31,52 @@ func TestInterner(t *testing.T) {
 	}
 	if got := interner(nil).str([]byte(`"x"`)); got != "x" {
 		t.Errorf("nil interner: %q", got)
+	}
+}
+
+// The identity cache gives what decoding gives: for identities met again, for identities that
+// share a slot, for bytes changed in place after they were decoded, for an element too long to
+// keep, and for a malformed element, refused each time.
+func TestIdentityCache(t *testing.T) {
+	var c identityCache
+	in := interner{}
+	check := func(v []byte) {
+		t.Helper()
+		var want, got Identity
+		wantErr := decodeIdentity(v, &want, in)
+		gotErr := c.decode(v, &got, in)
+		if got != want || (gotErr == nil) != (wantErr == nil) {
+			t.Fatalf("%s: cached %+v, %v; decoded %+v, %v", v, got, gotErr, want, wantErr)
+		}
+	}
+	identity := func(user, key int) []byte {
+		return fmt.Appendf(nil, `{"type":"AssumedRole","arn":"arn:aws:sts::222233334444:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/user%d","accountId":"222233334444","accessKeyId":"ASIA%016d","sessionContext":{"attributes":{"creationDate":"2026-03-04T%02d:00:00Z"}}}`, user, key, key%24)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		// 3,000 identities over 1,024 slots: hits, and slots taken over
+		u := rng.IntN(3000)
+		check(identity(u, u/3))
+	}
+	// bytes changed in place after they were decoded, to bytes of the same slot: the cache kept
+	// its own copy, so the changed bytes are decoded anew
+	v := identity(1, 1)
+	check(v)
+	slot := func(v []byte) uint64 { return maphash.Bytes(c.seed, v) % identitySlots }
+	for key := 2; ; key++ {
+		if w := identity(1, key); slot(w) == slot(v) {
+			copy(v, w) // of the same length
+			break
+		}
+	}
+	check(v)
+	long := fmt.Appendf(nil, `{"type":"AssumedRole","userName":"%s"}`, strings.Repeat("x", identityMaxBytes))
+	check(long)
+	check(long)
+	bad := []byte(`{"type":"AssumedRole","arn":}`)
+	for range 2 {
+		if err := c.decode(bad, new(Identity), in); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
 	}
 }
