@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -202,5 +203,24 @@ func TestPartitionsForLocality(t *testing.T) {
 	}
 	if got := count(m.partitions(0, 2000, 5)); got != 5 {
 		t.Errorf("%d partitions for 5 workers with 3,000 timeline events, want 5", got)
+	}
+}
+
+// A replication run in partitions one after another reports its progress across them: each
+// partition's share of the thousandths, in order, not each partition from 0 to 1,000 again.
+func TestSequentialPartitionsProgress(t *testing.T) {
+	t.Parallel()
+	// 2,000 people over 30 days: about 480,000 events (the README's scaling table has 239,548 for
+	// 1,000 people), so each of 4 partitions reports at its 65,536th event, partway through
+	m, err := compile(orgScenario(2000, 30, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWorld(m)
+	var reports []int64
+	w.progress = func(permille int64) { reports = append(reports, permille) }
+	w.replicate(0, m.balance(0, 2000, 4))
+	if len(reports) < 4 || !slices.IsSorted(reports) || reports[len(reports)-1] <= 750 {
+		t.Errorf("progress reports %v: want one at least from each of 4 partitions, in order, the last past 750", reports)
 	}
 }

@@ -224,10 +224,17 @@ func (w *world) replicate(rep int, bounds []int32) replication {
 		return w.result()
 	}
 	// each partition starts from the replication's stream and warnings as prepare left them,
-	// as it does on a world of its own (share)
-	pcg, warned := w.pcg, len(w.warnings)
+	// as it does on a world of its own (share), and reports its share of the progress
+	pcg, warned, progress := w.pcg, len(w.warnings), w.progress
+	defer func() { w.progress = progress }()
 	parts := make([]replication, len(bounds)-1)
 	for p := range parts {
+		if w.ctx != nil && w.ctx.Err() != nil {
+			break // interrupted: the run returns the context's error, not these results
+		}
+		if progress != nil {
+			w.progress = func(permille int64) { progress((int64(p)*1000 + permille) / int64(len(parts))) }
+		}
 		w.pcg, w.warnings = pcg, w.warnings[:warned]
 		w.start(bounds[p], bounds[p+1], p == 0)
 		w.run()
