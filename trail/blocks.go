@@ -20,9 +20,9 @@ const (
 	inValue
 )
 
-// blockObject scans the object that begins at data[0] (a '{', or it gives up), reading whole blocks of room, of
-// which data is the start read. It returns the offset after the object and its members'
-// offsets appended to offs, or ok false when it gives up.
+// blockObject scans the object that begins at data[0] (a '{', or it gives up), reading whole
+// blocks of room, of which data is the start read. It returns the offset after the object and
+// its members' offsets appended to offs, or ok false when it gives up.
 func blockObject(data, room []byte, offs []memberOffsets) (out []memberOffsets, end int, ok bool) {
 	if len(data) == 0 || data[0] != '{' {
 		return offs, 0, false
