@@ -80,3 +80,45 @@ func TestIdentityCache(t *testing.T) {
 		}
 	}
 }
+
+// flatStrings decodes what it takes as lenient does (encoding/json), for additional event data
+// and service event details alike, and leaves to it what it does not take.
+func FuzzFlatStrings(f *testing.F) {
+	f.Add([]byte(`{"role_name":"Developer","account_id":"222233334444"}`))
+	f.Add([]byte(`{"AuthWorkflowID":"a1","CredentialType":"PASSWORD","LoginTo":"https://x","identitystore:UserId":"u"}`))
+	f.Add([]byte(`{"Role_Name":"x","ROLE_NAME":"y"}`))                // other cases: encoding/json's
+	f.Add([]byte(`{"role_name":"a","role_name":"b", "other": "c" }`)) // the last wins
+	f.Add([]byte(`{"role_name":"\u0041","account_id":null}`))
+	f.Add([]byte(`{"role_name":"é"}`))
+	f.Add([]byte(`{"role_name":"x",}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, v []byte) {
+		var a, wantA Additional
+		if flatStrings(v, a.field, additionalKeys) {
+			if err := lenient(v, &wantA); err != nil || a != wantA {
+				t.Fatalf("%s: flatStrings gave %+v, encoding/json %+v, %v", v, a, wantA, err)
+			}
+		}
+		var s, wantS Service
+		if flatStrings(v, s.field, serviceKeys) {
+			if err := lenient(v, &wantS); err != nil || s != wantS {
+				t.Fatalf("%s: flatStrings gave %+v, encoding/json %+v, %v", v, s, wantS, err)
+			}
+		}
+	})
+}
+
+// flatStrings takes the service event details and additional event data that IAM Identity
+// Center writes, and leaves to encoding/json the objects it would read otherwise.
+func TestFlatStrings(t *testing.T) {
+	var s Service
+	if !flatStrings([]byte(`{"role_name":"Developer", "account_id":"222233334444"}`), s.field, serviceKeys) ||
+		s.RoleName != "Developer" || s.AccountID != "222233334444" {
+		t.Errorf("service event details: %+v", s)
+	}
+	for _, v := range []string{`{"Role_Name":"x"}`, `{"role_name":"\u0041"}`, `{"role_name":5}`, `{"role_name":"é"}`, `{"role_name":"x",}`, `[]`} {
+		if flatStrings([]byte(v), new(Service).field, serviceKeys) {
+			t.Errorf("%s: taken", v)
+		}
+	}
+}
