@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +32,9 @@ const (
 
 // Write writes the audited activity of a run (sim.Options.Audit) under dir as CloudTrail
 // delivers it to S3: AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/, one gzip file of
-// {"Records": [...]} per hour, with the event shapes of IAM Identity Center's real records:
+// {"Records": [...]} per hour for each account that received records (recipientAccountId: the
+// calls made with role sessions in their member account, the rest in the management account),
+// with the event shapes of IAM Identity Center's real records:
 // sign-ins (signin UserAuthentication), logouts, CLI logins and refreshes (sso-oauth
 // CreateToken), console federations (sso Federate, then sts AssumeRoleWithSAML), role
 // credentials (sso GetRoleCredentials: a CLI's, or an application's with the user agent of its
@@ -56,7 +59,7 @@ const (
 func Write(dir string, sc *sim.Scenario, audit []sim.Audit) error {
 	audit = slices.Clone(audit)
 	slices.SortStableFunc(audit, func(a, b sim.Audit) int { return cmp.Compare(a.At, b.At) })
-	w := &trailWriter{sc: sc, accounts: map[string]string{}}
+	w := &trailWriter{sc: sc, accounts: map[string]string{}, records: map[string][][]byte{}}
 	for i, a := range sc.Accounts {
 		w.accounts[a] = fmt.Sprintf("%012d", 222233334444+i)
 	}
@@ -80,7 +83,7 @@ type trailWriter struct {
 	accounts map[string]string
 	n        int // records written: their IDs
 	files    int
-	records  [][]byte
+	records  map[string][][]byte // of the hour, by the account that received them
 }
 
 // userID is the identity-store user ID Write gives a user: derived from the name.
@@ -143,7 +146,7 @@ func (w *trailWriter) addRecord(t time.Time, src, name string, who, req, resp, e
 	if err != nil {
 		panic(err) // maps and strings only: cannot fail
 	}
-	w.records = append(w.records, b)
+	w.records[recipient] = append(w.records[recipient], b)
 }
 
 type obj = map[string]any
@@ -362,18 +365,27 @@ func (w *trailWriter) denyPolicy(a sim.Audit, t time.Time, uid string) {
 
 const hidden = "HIDDEN_DUE_TO_SECURITY_REASONS"
 
-// flush writes the records of the hour h, if any.
+// flush writes the records of the hour h, if any: a file for each account that received some,
+// under the account's prefix, in the order of the accounts' IDs.
 func (w *trailWriter) flush(dir string, h time.Time) error {
-	if len(w.records) == 0 {
-		return nil
+	for _, account := range slices.Sorted(maps.Keys(w.records)) {
+		if err := w.flushAccount(dir, h, account, w.records[account]); err != nil {
+			return err
+		}
 	}
+	clear(w.records)
+	return nil
+}
+
+// flushAccount writes the records the account received in the hour h.
+func (w *trailWriter) flushAccount(dir string, h time.Time, account string, records [][]byte) error {
 	w.files++
-	sub := filepath.Join(dir, "AWSLogs", writeAccount, "CloudTrail", writeRegion, h.Format("2006"), h.Format("01"), h.Format("02"))
-	name := fmt.Sprintf("%s_CloudTrail_%s_%s_%016X.json.gz", writeAccount, writeRegion, h.Format("20060102T1504Z"), w.files)
+	sub := filepath.Join(dir, "AWSLogs", account, "CloudTrail", writeRegion, h.Format("2006"), h.Format("01"), h.Format("02"))
+	name := fmt.Sprintf("%s_CloudTrail_%s_%s_%016X.json.gz", account, writeRegion, h.Format("20060102T1504Z"), w.files)
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf) // no name, no modification time: the same records give the same bytes
 	zw.Write([]byte(`{"Records":[`))
-	for i, r := range w.records {
+	for i, r := range records {
 		if i > 0 {
 			zw.Write([]byte{','})
 		}
@@ -383,7 +395,6 @@ func (w *trailWriter) flush(dir string, h time.Time) error {
 	if err := zw.Close(); err != nil {
 		return err
 	}
-	w.records = w.records[:0]
 	if err := os.MkdirAll(sub, 0o755); err != nil {
 		return err
 	}

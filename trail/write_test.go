@@ -3,10 +3,12 @@ package trail
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -213,10 +215,50 @@ func TestWriteRoundTrip(t *testing.T) {
 	files := sameBytes(t, sc, audit, dir)
 	// trent signs in on day 0 at 09:00; mallory's activity is on day 1 at 09:00-09:10, her
 	// offboarding at 11:00-11:01, and her sign-in at 13:00 once provisioning has enabled her
-	// again (PROV-3): four hours, four files
-	if files != 4 {
-		t.Errorf("%d files, want 4", files)
+	// again (PROV-3): four hours, each with a file of the management account's records, and
+	// 09:00 on day 1 with one of the member account where her role session's calls were made
+	if files != 5 {
+		t.Errorf("%d files, want 5", files)
 	}
+	checkPrefixes(t, dir)
+}
+
+// checkPrefixes checks that every file under dir holds the records of the account its path and
+// name give, as CloudTrail delivers them: AWSLogs/ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
+// ACCOUNT_CloudTrail_REGION_...; and that more than one account received records.
+func checkPrefixes(t *testing.T, dir string) {
+	t.Helper()
+	accounts := map[string]bool{}
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		parts := strings.Split(filepath.ToSlash(rel), "/")
+		if len(parts) != 8 || parts[0] != "AWSLogs" || parts[2] != "CloudTrail" || !strings.HasPrefix(parts[7], parts[1]+"_CloudTrail_") {
+			t.Errorf("%s: not in CloudTrail's layout", rel)
+			return nil
+		}
+		accounts[parts[1]] = true
+		_, err = Read(context.Background(), []string{p}, ReadOptions{All: true}, func(rec *Record) {
+			if got := recipientOf(rec.Raw); got != parts[1] {
+				t.Errorf("%s: a record received by %q", rel, got)
+			}
+		})
+		return err
+	})
+	if len(accounts) < 2 {
+		t.Errorf("records of %d accounts, want the management account's and a member account's", len(accounts))
+	}
+}
+
+// recipientOf returns the recipientAccountId of the record raw.
+func recipientOf(raw []byte) string {
+	var r struct {
+		Recipient string `json:"recipientAccountId"`
+	}
+	json.Unmarshal(raw, &r)
+	return r.Recipient
 }
 
 // deny-policy's playbook begins with a deny policy (CUT-1), written as a service control policy

@@ -21,7 +21,7 @@ func TestRunTrailOut(t *testing.T) {
 	}
 	code, stdout, stderr = idcsim(t, "trail", dir, "--no-report", "--replications", "5")
 	for _, want := range []string{
-		"CloudTrail: 4 files, 10 records read", // 9, and the console's call after mallory's federation
+		"CloudTrail: 5 files, 10 records read", // 9, and the console's call after mallory's federation, in the member account's file of that hour
 		"mallory offboarded at 2026-03-03T11:00:00Z",
 		"identitystore-scim:PatchUser",
 	} {
