@@ -15,6 +15,9 @@ import (
 // record was one. An action that failed (an error code) did nothing and is passed over.
 func (b *Builder) admin(rec *Record) bool {
 	src, name := rec.EventSource, rec.EventName
+	if !adminSource(src) && !policyEvent(src, name) {
+		return false // most records: the admin event below is not made for them
+	}
 	rp := &rec.RequestParameters
 	by := rec.UserIdentity.ARN
 	if by == "" {
@@ -44,9 +47,6 @@ func (b *Builder) admin(rec *Record) bool {
 			b.deny(rec, ae)
 		}
 		return true
-	}
-	if !adminSource(src) {
-		return false
 	}
 	if rec.ErrorCode != "" {
 		if src == srcSSO && userEvents[name] {
