@@ -208,8 +208,8 @@ func decode(data []byte, ms []member, rec *Record, in interner, ids *identityCac
 	if paramSources[rec.EventSource] || bytes.Contains(sub[2], userIDKey) {
 		for i, dst := range []any{&rec.RequestParameters, &rec.ResponseElements, &rec.AdditionalEventData, &rec.ServiceEventDetails} {
 			switch {
-			case i == 2 && flatStrings(sub[i], rec.AdditionalEventData.field, additionalKeys):
-			case i == 3 && flatStrings(sub[i], rec.ServiceEventDetails.field, serviceKeys):
+			case i == 2 && flatStrings(sub[i], &rec.AdditionalEventData, additionalFields):
+			case i == 3 && flatStrings(sub[i], &rec.ServiceEventDetails, serviceFields):
 			default:
 				if err := lenient(sub[i], dst); err != nil {
 					return err
@@ -220,13 +220,12 @@ func decode(data []byte, ms []member, rec *Record, in interner, ids *identityCac
 	return nil
 }
 
-// flatStrings decodes the object v as lenient would into a struct of string fields, the field
-// of each key given by field, keys the names of them all, and says whether it could: v must be
-// an object of plain strings (printable ASCII, no escape) under plain keys, none of them another
-// case of a field's name (encoding/json takes those too). Anything else is left to lenient:
-// the additional event data and service event details of IAM Identity Center's records are
-// such objects, and encoding/json took a third of their decoding.
-func flatStrings(v []byte, field func(key []byte) *string, keys []string) bool {
+// flatStrings decodes the object v into dst, a struct of string fields, as lenient would, and
+// says whether it could: v must be an object of plain strings (printable ASCII, no escape) under
+// plain keys, none of them another case of a field's name (encoding/json takes those too).
+// Anything else is left to lenient: the additional event data and service event details of IAM
+// Identity Center's records are such objects, and encoding/json took a third of their decoding.
+func flatStrings[T any](v []byte, dst *T, fields []stringField[T]) bool {
 	if len(v) == 0 || v[0] != '{' {
 		return false
 	}
@@ -238,24 +237,23 @@ func flatStrings(v []byte, field func(key []byte) *string, keys []string) bool {
 	n := 0
 	end, err := objectAt(v, 0, func(key []byte, at int) (int, error) {
 		end, ok := plainString(v, at)
-		if !ok || !plain(key[1:len(key)-1]) {
+		name := key[1 : len(key)-1]
+		if !ok || !plain(name) {
 			return at, errNotFlat
 		}
-		name := key[1 : len(key)-1]
-		dst := field(name)
-		if dst == nil {
-			for _, k := range keys {
-				if strings.EqualFold(string(name), k) {
+		for _, f := range fields {
+			switch {
+			case string(name) == f.name:
+				if n == len(sets) {
 					return at, errNotFlat
 				}
+				sets[n] = set{f.of(dst), v[at+1 : end-1]}
+				n++
+				return end, nil
+			case strings.EqualFold(string(name), f.name):
+				return at, errNotFlat
 			}
-			return end, nil
 		}
-		if n == len(sets) {
-			return at, errNotFlat
-		}
-		sets[n] = set{dst, v[at+1 : end-1]}
-		n++
 		return end, nil
 	})
 	if err != nil || trailing(v, end) != nil {
@@ -265,6 +263,12 @@ func flatStrings(v []byte, field func(key []byte) *string, keys []string) bool {
 		*s.dst = string(s.val)
 	}
 	return true
+}
+
+// stringField is a string field of a T and its name in JSON.
+type stringField[T any] struct {
+	name string
+	of   func(*T) *string
 }
 
 var errNotFlat = errors.New("not an object of plain strings")
@@ -296,45 +300,23 @@ func plain(b []byte) bool {
 	return true
 }
 
-// The names of the fields of Additional and Service, as encoding/json knows them.
+// The fields of Additional and Service, as encoding/json names them.
 var (
-	additionalKeys = []string{"AuthWorkflowID", "CredentialType", "LoginTo", "identitystore:UserId", "DeviceEnrollmentRequired"}
-	serviceKeys    = []string{"account_id", "role_name", "UserAuthentication", "CredentialVerification", "CredentialChallenge"}
+	additionalFields = []stringField[Additional]{
+		{"AuthWorkflowID", func(a *Additional) *string { return &a.AuthWorkflowID }},
+		{"CredentialType", func(a *Additional) *string { return &a.CredentialType }},
+		{"LoginTo", func(a *Additional) *string { return &a.LoginTo }},
+		{"identitystore:UserId", func(a *Additional) *string { return &a.IdentityStoreUserID }},
+		{"DeviceEnrollmentRequired", func(a *Additional) *string { return &a.DeviceEnrollmentRequired }},
+	}
+	serviceFields = []stringField[Service]{
+		{"account_id", func(s *Service) *string { return &s.AccountID }},
+		{"role_name", func(s *Service) *string { return &s.RoleName }},
+		{"UserAuthentication", func(s *Service) *string { return &s.UserAuthentication }},
+		{"CredentialVerification", func(s *Service) *string { return &s.CredentialVerification }},
+		{"CredentialChallenge", func(s *Service) *string { return &s.CredentialChallenge }},
+	}
 )
-
-// field returns the field of a named key, or nil.
-func (a *Additional) field(key []byte) *string {
-	switch string(key) {
-	case "AuthWorkflowID":
-		return &a.AuthWorkflowID
-	case "CredentialType":
-		return &a.CredentialType
-	case "LoginTo":
-		return &a.LoginTo
-	case "identitystore:UserId":
-		return &a.IdentityStoreUserID
-	case "DeviceEnrollmentRequired":
-		return &a.DeviceEnrollmentRequired
-	}
-	return nil
-}
-
-// field returns the field of a named key, or nil.
-func (s *Service) field(key []byte) *string {
-	switch string(key) {
-	case "account_id":
-		return &s.AccountID
-	case "role_name":
-		return &s.RoleName
-	case "UserAuthentication":
-		return &s.UserAuthentication
-	case "CredentialVerification":
-		return &s.CredentialVerification
-	case "CredentialChallenge":
-		return &s.CredentialChallenge
-	}
-	return nil
-}
 
 // paramSources are the sources of the events whose parameters idcsim reads.
 var paramSources = map[string]bool{srcSignIn: true, srcSSO: true, srcOAuth: true, srcDirectory: true,

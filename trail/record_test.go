@@ -94,13 +94,13 @@ func FuzzFlatStrings(f *testing.F) {
 	f.Add([]byte(`{}`))
 	f.Fuzz(func(t *testing.T, v []byte) {
 		var a, wantA Additional
-		if flatStrings(v, a.field, additionalKeys) {
+		if flatStrings(v, &a, additionalFields) {
 			if err := lenient(v, &wantA); err != nil || a != wantA {
 				t.Fatalf("%s: flatStrings gave %+v, encoding/json %+v, %v", v, a, wantA, err)
 			}
 		}
 		var s, wantS Service
-		if flatStrings(v, s.field, serviceKeys) {
+		if flatStrings(v, &s, serviceFields) {
 			if err := lenient(v, &wantS); err != nil || s != wantS {
 				t.Fatalf("%s: flatStrings gave %+v, encoding/json %+v, %v", v, s, wantS, err)
 			}
@@ -112,12 +112,12 @@ func FuzzFlatStrings(f *testing.F) {
 // Center writes, and leaves to encoding/json the objects it would read otherwise.
 func TestFlatStrings(t *testing.T) {
 	var s Service
-	if !flatStrings([]byte(`{"role_name":"Developer", "account_id":"222233334444"}`), s.field, serviceKeys) ||
+	if !flatStrings([]byte(`{"role_name":"Developer", "account_id":"222233334444"}`), &s, serviceFields) ||
 		s.RoleName != "Developer" || s.AccountID != "222233334444" {
 		t.Errorf("service event details: %+v", s)
 	}
 	for _, v := range []string{`{"Role_Name":"x"}`, `{"role_name":"\u0041"}`, `{"role_name":5}`, `{"role_name":"é"}`, `{"role_name":"x",}`, `[]`} {
-		if flatStrings([]byte(v), new(Service).field, serviceKeys) {
+		if flatStrings([]byte(v), new(Service), serviceFields) {
 			t.Errorf("%s: taken", v)
 		}
 	}
