@@ -34,8 +34,9 @@ type scanner struct {
 	escapedKey bool
 	last       []byte   // the last value returned
 	ms         []member // what members returned last, reused
-	// noBlocks makes value scan without the block scanner (tests compare the two)
-	noBlocks bool
+	// noBlocks makes value scan without the block scanner (tests compare the two); blocked says
+	// the block scanner found the last value
+	noBlocks, blocked bool
 }
 
 // memberOffsets are where a member's key and value are in its object.
@@ -69,6 +70,9 @@ func (s *scanner) sourceAndIdentity() (src, id []byte, found bool) {
 	}
 	v := s.last
 	for _, o := range s.offs {
+		if s.blocked && o.ke-o.ks != len(`"eventSource"`) && o.ke-o.ks != len(`"userIdentity"`) {
+			continue // a value of the block scanner is never empty, and keys have no escape
+		}
 		val := trimWS(v[o.vs:o.ve])
 		if len(val) == 0 {
 			return nil, nil, false // as members
@@ -225,7 +229,7 @@ func (s *scanner) peek(n int) []byte {
 func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	s.start = s.pos
 	from := s.offset()
-	s.offs, s.badOffs, s.escapedKey, s.last = s.offs[:0], false, false, nil
+	s.offs, s.badOffs, s.escapedKey, s.last, s.blocked = s.offs[:0], false, false, nil, false
 	if !s.noBlocks && s.buf[s.pos] == '{' {
 		// the common record, in blocks of 64 bytes
 		offs, n, ok := blockObject(s.buf[s.pos:s.end], s.buf[s.pos:], s.offs)
@@ -233,7 +237,7 @@ func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 			s.offs = offs
 			v = s.buf[s.pos : s.pos+n]
 			s.pos += n
-			s.start, s.last = -1, v
+			s.start, s.last, s.blocked = -1, v, true
 			return v, int64(n), false, nil
 		}
 		s.offs = s.offs[:0]
