@@ -20,6 +20,7 @@ type piece struct {
 	err        error
 	notGzip    string
 	first, end bool
+	gzip       bool // the input is decompressed
 }
 
 // fetchChunks is how many chunks the fetcher may read ahead, over one input or several.
@@ -142,7 +143,7 @@ func (f *fetcher) input(name string, open func() (io.ReadCloser, error)) bool {
 		f.zr.Multistream(true)
 		r = f.zr
 	}
-	err = f.copy(name, r)
+	err = f.copy(name, r, r != f.br)
 	return err != errClosed && sourceError(err) == nil
 }
 
@@ -150,8 +151,8 @@ func (f *fetcher) input(name string, open func() (io.ReadCloser, error)) bool {
 var errClosed = errors.New("trail: the fetcher was closed")
 
 // copy sends the content of the input name read from r, and returns the error that ended it:
-// io.EOF at its end, or errClosed when the fetcher was closed.
-func (f *fetcher) copy(name string, r io.Reader) error {
+// io.EOF at its end, or errClosed when the fetcher was closed; gz says it is decompressed.
+func (f *fetcher) copy(name string, r io.Reader, gz bool) error {
 	for first := true; ; first = false {
 		var buf []byte
 		select {
@@ -166,7 +167,7 @@ func (f *fetcher) copy(name string, r io.Reader) error {
 			m, err = r.Read(buf[n:])
 			n += m
 		}
-		if !f.send(piece{name: name, first: first, data: buf[:n], err: err}) {
+		if !f.send(piece{name: name, first: first, data: buf[:n], err: err, gzip: gz}) {
 			f.free <- buf // there is room: the chunks are fetchChunks in all
 			return errClosed
 		}

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -390,4 +391,45 @@ func TestReadCancelledEndsReadAhead(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Errorf("%d goroutines, %d before the Read", runtime.NumGoroutine(), before)
+}
+
+// The records of compressed inputs are decoded on the scanning goroutine on a machine of fewer
+// than three cores (setInline), on the decoding goroutine otherwise: both give the same records,
+// problems and counts, in the same order, over inputs that switch between the two (gzip and
+// plain files, records across lines, a malformed record, one over the size bound, a file that
+// is not gzip past its header).
+func TestInlineDecoding(t *testing.T) {
+	dir := t.TempDir()
+	big := `{"eventSource":"sso.amazonaws.com","eventName":"Federate","x":"` + strings.Repeat("y", 5000) + `"}`
+	files := map[string][]byte{
+		"a.json.gz":  generated(t, 48<<10, false, true),
+		"b.json":     generated(t, 16<<10, false, false),
+		"c.jsonl.gz": gz(t, rec("c1")+"\n{\"eventSource\": \n"+big+"\n"+other("c2")+"\n"+rec("c3")+"\n"),
+		"d.json.gz":  gz(t, `{"Records":[`+rec("d1")+`,{"eventSource":"sso.amazonaws.com","eventName":5},`+rec("d2")+`]}`),
+		"e.json.gz":  append([]byte{0x1f, 0x8b}, "not gzip"...),
+		"f.json.gz":  generated(t, 16<<10, true, true),
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(inline int) ([]string, *Counts) {
+		var got []string
+		c, err := Read(context.Background(), []string{dir}, ReadOptions{MaxRecord: 4096, inline: inline}, func(r *Record) {
+			got = append(got, fmt.Sprint(r.Place, r.EventID, r.EventSource, r.EventName, r.UserIdentity.ARN, len(r.Raw)))
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got, c
+	}
+	inline, inlineCounts := read(1)
+	apart, apartCounts := read(-1)
+	if !reflect.DeepEqual(inline, apart) || !reflect.DeepEqual(inlineCounts, apartCounts) {
+		t.Errorf("inline: %d records, %+v; apart: %d records, %+v", len(inline), inlineCounts, len(apart), apartCounts)
+	}
+	if len(inline) < 10 || inlineCounts.Malformed < 2 || inlineCounts.Oversize != 1 || len(inlineCounts.Problems) < 4 {
+		t.Errorf("%d records, %+v: the inputs should give records, malformed ones, one oversize and a file that is not gzip", len(inline), inlineCounts)
+	}
 }
