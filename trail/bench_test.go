@@ -23,8 +23,8 @@ import (
 // The log is 32 MiB generated in memory, or, when IDCSIM_TRAIL_LOG names a directory, the files
 // TestWriteGeneratedLog wrote there (trail.json, trail.json.gz, trail.jsonl), read from disk:
 //
-//	IDCSIM_TRAIL_LOG=/tmp/logs IDCSIM_TRAIL_LOG_MB=1000 go test ./trail -run TestWriteGeneratedLog
-//	IDCSIM_TRAIL_LOG=/tmp/logs go test ./trail -run '^$' -bench Read -benchtime 3x
+//	IDCSIM_TRAIL_LOG=DIR IDCSIM_TRAIL_LOG_MB=1000 go test ./trail -run TestWriteGeneratedLog
+//	IDCSIM_TRAIL_LOG=DIR go test ./trail -run '^$' -bench Read -benchtime 3x
 func BenchmarkRead(b *testing.B) {
 	dir := os.Getenv("IDCSIM_TRAIL_LOG")
 	for _, c := range []struct {

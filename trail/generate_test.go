@@ -92,7 +92,7 @@ func generated(t testing.TB, size int64, lines, zip bool) []byte {
 // IDCSIM_TRAIL_LOG names where (DIR/trail.json, DIR/trail.json.gz, DIR/trail.jsonl), of the size
 // IDCSIM_TRAIL_LOG_MB says (default 200):
 //
-//	IDCSIM_TRAIL_LOG=/tmp/logs go test ./trail -run TestWriteGeneratedLog
+//	IDCSIM_TRAIL_LOG=DIR go test ./trail -run TestWriteGeneratedLog
 func TestWriteGeneratedLog(t *testing.T) {
 	dir := os.Getenv("IDCSIM_TRAIL_LOG")
 	if dir == "" {
