@@ -279,15 +279,11 @@ func plainString(data []byte, at int) (int, bool) {
 	if at >= len(data) || data[at] != '"' {
 		return at, false
 	}
-	for i := at + 1; i < len(data); i++ {
-		switch c := data[i]; {
-		case c == '"':
-			return i + 1, true
-		case c == '\\' || c < 0x20 || c >= 0x7f:
-			return at, false
-		}
+	i := bytes.IndexByte(data[at+1:], '"')
+	if i < 0 || !plain(data[at+1:at+1+i]) {
+		return at, false
 	}
-	return at, false
+	return at + i + 2, true
 }
 
 // plain says whether b is printable ASCII without a backslash or a quote.
