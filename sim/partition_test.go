@@ -126,19 +126,20 @@ func TestBalancePartitions(t *testing.T) {
 	// Events a working day (eventsOf's figures): an engineer 2.5 + 1.1 × (4 + 2 + 3 + 0.2) =
 	// 12.62, staff 2.5 + 1.1 × 0.5 = 3.05; over the 6 working days of the 8 (both plus 1):
 	// 76.72 and 19.3. All: 100 × 76.72 + 300 × 19.3 = 13,462; half 6,731 is reached at about
-	// 87.7 engineers, so the first partition has 88 people, the second 312.
-	if b := m.balance(0, 400, 2); b[0] != 0 || b[1] != 88 || b[2] != 400 {
+	// 87.7 engineers, so the first partition has 88 people, the second 312. (400 people need one
+	// partition for locality: two are asked for, as for two workers.)
+	if b := m.partitions(0, 400, 2); b[0] != 0 || b[1] != 88 || b[2] != 400 {
 		t.Errorf("bounds %v, want [0 88 400]", b)
 	}
 	// as many partitions as people: one each, however the weights fall
-	b := m.balance(10, 15, 5)
+	b := m.partitions(10, 15, 5)
 	for p := range 5 {
 		if b[p+1]-b[p] != 1 {
 			t.Errorf("bounds %v: partition %d is not one person", b, p)
 		}
 	}
 	// and a shard's range is split within it
-	if b := m.balance(200, 400, 3); b[0] != 200 || b[3] != 400 || !(b[0] < b[1] && b[1] < b[2] && b[2] < b[3]) {
+	if b := m.partitions(200, 400, 3); b[0] != 200 || b[3] != 400 || !(b[0] < b[1] && b[1] < b[2] && b[2] < b[3]) {
 		t.Errorf("bounds %v within [200, 400)", b)
 	}
 }
@@ -156,7 +157,7 @@ func TestSequentialPartitions(t *testing.T) {
 	for rep := range 2 {
 		whole := newWorld(m).replicate(rep, []int32{0, n})
 		for _, parts := range []int{2, 5, 60} {
-			if got := w.replicate(rep, m.balance(0, n, parts)); !reflect.DeepEqual(got, whole) {
+			if got := w.replicate(rep, m.partitions(0, n, parts)); !reflect.DeepEqual(got, whole) {
 				t.Errorf("replication %d in %d partitions one after another: %d events, %+v; whole: %d events, %+v", rep, parts, got.Events, got.Counters, whole.Events, whole.Counters)
 			}
 		}
@@ -219,7 +220,7 @@ func TestSequentialPartitionsProgress(t *testing.T) {
 	w := newWorld(m)
 	var reports []int64
 	w.progress = func(permille int64) { reports = append(reports, permille) }
-	w.replicate(0, m.balance(0, 2000, 4))
+	w.replicate(0, m.partitions(0, 2000, 4))
 	if len(reports) < 4 || !slices.IsSorted(reports) || reports[len(reports)-1] <= 750 {
 		t.Errorf("progress reports %v: want one at least from each of 4 partitions, in order, the last past 750", reports)
 	}

@@ -137,7 +137,7 @@ func (m *model) partitions(lo, hi int32, least int) []int32 {
 	for i := range m.plans {
 		instance += float64(m.plans[i].plan.Count)
 	}
-	return m.balanced(lo, hi, localParts(int(hi-lo), total, instance, least), weight, total)
+	return balance(lo, hi, localParts(int(hi-lo), total, instance, least), weight, total)
 }
 
 // localParts returns how many partitions people people are run in, expecting events events of
@@ -171,16 +171,10 @@ func (m *model) weights(lo, hi int32) (weight func(u int32) float64, total float
 
 // balance returns the bounds of parts contiguous partitions of the people [lo, hi), partition p
 // being [bounds[p], bounds[p+1]): each with about the same events expected of its people's
-// behaviours (eventsOf), not the same number of people, so that the workers running them end
-// together (the populations come one after another, the busiest often first). Each partition
-// has one person at least. Results do not depend on where the bounds fall.
-func (m *model) balance(lo, hi int32, parts int) []int32 {
-	weight, total := m.weights(lo, hi)
-	return m.balanced(lo, hi, parts, weight, total)
-}
-
-// balanced is balance, given the people's weights and their total.
-func (m *model) balanced(lo, hi int32, parts int, weight func(u int32) float64, total float64) []int32 {
+// behaviours (weight, of total over them all), not the same number of people, so that the
+// workers running them end together (the populations come one after another, the busiest often
+// first). Each partition has one person at least. Results do not depend on where the bounds fall.
+func balance(lo, hi int32, parts int, weight func(u int32) float64, total float64) []int32 {
 	bounds := make([]int32, parts+1)
 	bounds[0], bounds[parts] = lo, hi
 	sum, u := 0.0, lo
