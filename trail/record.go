@@ -602,11 +602,20 @@ func decodeIdentity(v []byte, id *Identity, in interner) error {
 
 // identityCache keeps decoded userIdentity elements by their bytes: the calls of one role
 // session carry the same element, decoded once (a record's decoding took half its time decoding
-// it). It is direct-mapped, with identitySlots slots, and keeps no element over
-// identityMaxBytes, so that its memory is bounded whatever the log.
+// it). It is set-associative, identitySets sets of identityWays slots, each set replacing its
+// slots in turn, and keeps no element over identityMaxBytes, so that its memory is bounded
+// whatever the log (at most 8 MiB of elements). A trail interleaves the sessions of many
+// people: of the 271,300 elements decoded reading the generated log of 1000 MiB of the README,
+// 1,024 slots mapped directly missed 94,993, 4,096 of them 29,730, and 4,096 in sets of four
+// 1,939.
 type identityCache struct {
-	seed  maphash.Seed
-	slots []identitySlot
+	seed maphash.Seed
+	sets []identitySet
+}
+
+type identitySet struct {
+	slots [identityWays]identitySlot
+	next  uint8 // the slot taken over next
 }
 
 type identitySlot struct {
@@ -615,7 +624,8 @@ type identitySlot struct {
 }
 
 const (
-	identitySlots    = 1024
+	identitySets     = 1024
+	identityWays     = 4
 	identityMaxBytes = 2048
 )
 
@@ -625,17 +635,21 @@ func (c *identityCache) decode(v []byte, id *Identity, in interner) error {
 	if c == nil || len(v) > identityMaxBytes {
 		return decodeIdentity(v, id, in)
 	}
-	if c.slots == nil {
-		c.seed, c.slots = maphash.MakeSeed(), make([]identitySlot, identitySlots)
+	if c.sets == nil {
+		c.seed, c.sets = maphash.MakeSeed(), make([]identitySet, identitySets)
 	}
-	s := &c.slots[maphash.Bytes(c.seed, v)%identitySlots]
-	if s.key != nil && bytes.Equal(s.key, v) {
-		*id = s.id
-		return nil
+	set := &c.sets[maphash.Bytes(c.seed, v)%identitySets]
+	for i := range set.slots {
+		if s := &set.slots[i]; len(s.key) == len(v) && s.key != nil && bytes.Equal(s.key, v) {
+			*id = s.id
+			return nil
+		}
 	}
 	if err := decodeIdentity(v, id, in); err != nil {
 		return err
 	}
+	s := &set.slots[set.next]
+	set.next = (set.next + 1) % identityWays
 	s.key, s.id = append(s.key[:0], v...), *id
 	return nil
 }

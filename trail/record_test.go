@@ -53,16 +53,16 @@ func TestIdentityCache(t *testing.T) {
 		return fmt.Appendf(nil, `{"type":"AssumedRole","arn":"arn:aws:sts::222233334444:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/user%d","accountId":"222233334444","accessKeyId":"ASIA%016d","sessionContext":{"attributes":{"creationDate":"2026-03-04T%02d:00:00Z"}}}`, user, key, key%24)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for range 20000 {
-		// 3,000 identities over 1,024 slots: hits, and slots taken over
-		u := rng.IntN(3000)
+	for range 40000 {
+		// 10,000 identities over 4,096 slots: hits, and slots taken over
+		u := rng.IntN(10000)
 		check(identity(u, u/3))
 	}
-	// bytes changed in place after they were decoded, to bytes of the same slot: the cache kept
+	// bytes changed in place after they were decoded, to bytes of the same set: the cache kept
 	// its own copy, so the changed bytes are decoded anew
 	v := identity(1, 1)
 	check(v)
-	slot := func(v []byte) uint64 { return maphash.Bytes(c.seed, v) % identitySlots }
+	slot := func(v []byte) uint64 { return maphash.Bytes(c.seed, v) % identitySets }
 	for key := 2; ; key++ {
 		if w := identity(1, key); slot(w) == slot(v) {
 			copy(v, w) // of the same length
