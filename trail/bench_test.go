@@ -18,7 +18,9 @@ import (
 // gzip-compressed, and one record per line; and, beside them, only decompresses the gzip file
 // with the decompressor Read uses (gunzip), so that one run gives the ratio of reading a gzip
 // file to decompressing it. MB/s are of the uncompressed JSON, per second on the clock and per
-// second of CPU time (MB/cpu-s, which counts every goroutine's time).
+// second of CPU time (MB/cpu-s, which counts every goroutine's time), with the share of the
+// time that reading and decompressing waited on the scanning (%read-waits) and the scanning on
+// them (%scan-waits).
 //
 // The log is 32 MiB generated in memory, or, when IDCSIM_TRAIL_LOG names a directory, the files
 // TestWriteGeneratedLog wrote there (trail.json, trail.json.gz, trail.jsonl), read from disk:
@@ -56,13 +58,15 @@ func BenchmarkRead(b *testing.B) {
 			b.ResetTimer()
 			cpu := cpuTime()
 			var size int64
+			var waited waits
 			for range b.N {
 				if c.name == "gunzip" {
 					size = benchGunzip(b, open())
 					continue
 				}
 				bld := NewBuilder()
-				counts, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open()}, bld.Add)
+				var w waits
+				counts, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open(), waits: &w}, bld.Add)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -70,16 +74,26 @@ func BenchmarkRead(b *testing.B) {
 					b.Fatal(counts.Problems)
 				}
 				size = counts.Bytes
+				waited.fetch += w.fetch
+				waited.scan += w.scan
 			}
 			b.SetBytes(size)
 			reportCPU(b, size, cpu)
+			if c.name != "gunzip" {
+				// the share of the time that reading (and decompressing) waited on the scanning,
+				// and the other way: reading is limited by decompression when the first is 0
+				elapsed := b.Elapsed().Seconds()
+				b.ReportMetric(100*waited.fetch.Seconds()/elapsed, "%read-waits")
+				b.ReportMetric(100*waited.scan.Seconds()/elapsed, "%scan-waits")
+			}
 		})
 	}
 }
 
 // BenchmarkScan finds the records of a generated log of 32 MiB as S3 delivers it (value), and
-// tells those worth decoding (relevant), without decoding them: the scanning goroutine's part
-// of BenchmarkRead; value-noblocks finds them without the block scanner.
+// tells those worth decoding (relevant, judging them as Read does), without decoding them: the
+// scanning goroutine's part of BenchmarkRead; value-noblocks finds them without the block
+// scanner.
 func BenchmarkScan(b *testing.B) {
 	data := generated(b, 32<<20, false, false)
 	for _, c := range []struct {
@@ -91,7 +105,7 @@ func BenchmarkScan(b *testing.B) {
 			cpu := cpuTime()
 			for range b.N {
 				s := newScanner(bytes.NewReader(data), DefaultMaxRecord)
-				s.noBlocks = c.noBlocks
+				s.noBlocks, s.judge = c.noBlocks, c.relevant
 				s.fill()
 				s.pos = len(`{"Records":[`)
 				n := 0
@@ -106,6 +120,9 @@ func BenchmarkScan(b *testing.B) {
 					v, _, _, err := s.value()
 					if err != nil {
 						b.Fatal(err)
+					}
+					if s.passed {
+						continue
 					}
 					if src, id, _ := s.sourceAndIdentity(); !c.relevant || relevantTo(v, src, id) {
 						n++

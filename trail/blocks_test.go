@@ -17,6 +17,7 @@ type scanStep struct {
 	err                 string
 	offs                []memberOffsets
 	badOffs, escapedKey bool
+	passed              bool
 	line                int
 	offset              int64
 }
@@ -30,10 +31,11 @@ type trickle struct {
 func (t trickle) Read(p []byte) (int, error) { return t.r.Read(p[:min(len(p), t.n)]) }
 
 // scanAll scans b as records are read, values between separators, with or without the block
-// scanner, reading at most chunk bytes at a time and keeping values of at most max bytes.
-func scanAll(b []byte, blocks bool, chunk, max int) []scanStep {
+// scanner, judging the records or not, reading at most chunk bytes at a time and keeping values
+// of at most max bytes.
+func scanAll(b []byte, blocks, judge bool, chunk, max int) []scanStep {
 	s := newScanner(trickle{bytes.NewReader(b), chunk}, max)
-	s.noBlocks = !blocks
+	s.noBlocks, s.judge = !blocks, judge
 	var out []scanStep
 	for len(out) < 1000 {
 		c, ok := s.skipSpace()
@@ -45,7 +47,8 @@ func scanAll(b []byte, blocks bool, chunk, max int) []scanStep {
 			continue
 		}
 		v, size, nl, err := s.value()
-		st := scanStep{v: string(v), size: size, newline: nl, badOffs: s.badOffs, escapedKey: s.escapedKey, line: s.line, offset: s.offset()}
+		st := scanStep{v: string(v), size: size, newline: nl, badOffs: s.badOffs, escapedKey: s.escapedKey,
+			passed: s.passed, line: s.line, offset: s.offset()}
 		if v != nil {
 			st.offs = append([]memberOffsets{}, s.offs...)
 		}
@@ -59,11 +62,13 @@ func scanAll(b []byte, blocks bool, chunk, max int) []scanStep {
 	return out
 }
 
-// checkBlocks fails when the block scanner changes what value gives for b.
+// checkBlocks fails when the block scanner changes what value gives for b, and, judging the
+// records, when it passes over a record that value does not find as it does or that relevant
+// would decode.
 func checkBlocks(t *testing.T, b []byte, chunk, max int) {
 	t.Helper()
-	want := scanAll(b, false, chunk, max)
-	if got := scanAll(b, true, chunk, max); !reflect.DeepEqual(got, want) {
+	want := scanAll(b, false, false, chunk, max)
+	if got := scanAll(b, true, false, chunk, max); !reflect.DeepEqual(got, want) {
 		for i := range min(len(got), len(want)) {
 			if !reflect.DeepEqual(got[i], want[i]) {
 				t.Fatalf("%q, reads of %d: value %d is %+v with the block scanner, %+v without", b, chunk, i, got[i], want[i])
@@ -71,6 +76,42 @@ func checkBlocks(t *testing.T, b []byte, chunk, max int) {
 		}
 		t.Fatalf("%q, reads of %d: %d values with the block scanner, %d without", b, chunk, len(got), len(want))
 	}
+	judged := scanAll(b, true, true, chunk, max)
+	if len(judged) != len(want) {
+		t.Fatalf("%q, reads of %d: %d values judging the records, %d without the block scanner", b, chunk, len(judged), len(want))
+	}
+	for i, g := range judged {
+		w := want[i]
+		if !g.passed {
+			if !reflect.DeepEqual(g, w) {
+				t.Fatalf("%q, reads of %d: value %d is %+v judging the records, %+v without the block scanner", b, chunk, i, g, w)
+			}
+			continue
+		}
+		// passed over: the same extent, the members read before a prefix of value's, and
+		// not relevant by them when value could tell them all (what follows is not checked:
+		// value may find it not as JSON has it)
+		prefix := w.offs[:min(len(w.offs), len(g.offs))]
+		g.passed, g.offs, w.offs, g.badOffs = false, nil, nil, w.badOffs
+		if !reflect.DeepEqual(g, w) || !reflect.DeepEqual(judged[i].offs, prefix) {
+			t.Fatalf("%q, reads of %d: value %d is %+v passed over, %+v without the block scanner", b, chunk, i, judged[i], want[i])
+		}
+		if v := []byte(w.v); !w.badOffs && relevant(v, membersOrNil(v, want[i].offs)) {
+			t.Fatalf("%q, reads of %d: value %d was passed over, relevant decodes it", b, chunk, i)
+		}
+	}
+}
+
+// membersOrNil returns the members of v at offs, or nil when one is without a value, as
+// scanner.members does.
+func membersOrNil(v []byte, offs []memberOffsets) []member {
+	ms := membersAt([]member{}, v, offs)
+	for _, m := range ms {
+		if len(m.val) == 0 {
+			return nil
+		}
+	}
+	return ms
 }
 
 // checkLine fails when the members the block scanner finds in the line b, as the decoding of a
@@ -79,7 +120,7 @@ func checkLine(t *testing.T, b []byte) {
 	t.Helper()
 	v := make([]byte, len(b), len(b)+64) // as in a batch: room for whole blocks
 	copy(v, b)
-	offs, end, ok := blockObject(v, v[:cap(v)], nil)
+	offs, end, _, ok := blockObject(v, v[:cap(v)], nil, false)
 	if !ok || len(trimWS(v[end:])) != 0 {
 		return // members reads it
 	}
@@ -105,6 +146,18 @@ func TestBlockScanner(t *testing.T) {
 		`{"a":"\"}"}`, "{\"a\":\n1}", "{\"a\":\t1}", `{"k\"ey":1}`, `{"a":"é","b":"\u00e9"}`,
 		// cut short
 		`{"a":`, `{"a":"xy`, `{"a":{"b":`, `{`,
+		// judged: passed over, after the first eventSource and userIdentity
+		`{"userIdentity":{"arn":"x"},"eventSource":"ec2.amazonaws.com","a":{"b":["}",{}]},"c":1}`,
+		`{"eventSource":"ec2.amazonaws.com","userIdentity":{},"eventSource":"sso.amazonaws.com"}`,
+		`{"eventSource":"ec2.amazonaws.com","userIdentity":{},"a" 1}`,
+		`{"eventSource":"ec2.amazonaws.com","userIdentity":null,"a":[{"b":"]"}]}`,
+		`{"eventSource":1,"userIdentity":"AWSReservedSSO","a":[]}`,
+		// judged, then read whole
+		`{"userIdentity":{"arn":"assumed-role/AWSReservedSSO_x/y"},"eventSource":"ec2.amazonaws.com","a":1}`,
+		`{"userIdentity":{"onBehalfOf":{}},"eventSource":"q.amazonaws.com","a":1}`,
+		`{"userIdentity":{},"eventSource":"sso.amazonaws.com","a":1}`,
+		`{"userIdentity":{},"eventSource":"sts.amazonaws.com","a":"AWSReservedSSO_"}`,
+		`{"eventSource":"ec2.amazonaws.com","userIdentity":{}}`,
 	}
 	var all bytes.Buffer
 	for _, c := range cases {
@@ -124,6 +177,41 @@ func TestBlockScanner(t *testing.T) {
 		checkBlocks(t, log, chunk, DefaultMaxRecord)
 	}
 	checkBlocks(t, log[:100<<10], 1<<20, 100)
+	// judging the records, every record of the log that the block scanner finds and that is
+	// not worth decoding is passed over, but those of the sources relevant reads whole
+	recs := log[len(`{"Records":[`):] // records between separators
+	checkBlocks(t, recs, 1<<20, DefaultMaxRecord)
+	s := newScanner(bytes.NewReader(recs), DefaultMaxRecord)
+	s.judge = true
+	passed, pass, found := 0, 0, 0
+	for {
+		if c, ok := s.skipSpace(); !ok || c == ']' {
+			break
+		} else if c == ',' {
+			s.pos++
+		}
+		v, _, _, err := s.value()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !s.blocked {
+			continue // a record across the end of a read
+		}
+		found++
+		if s.passed {
+			passed++
+		}
+		switch string(eventSource(v)) {
+		case srcSTS, srcOrganizations, srcIAM:
+		default:
+			if !relevant(v, nil) {
+				pass++
+			}
+		}
+	}
+	if passed != pass || pass < found/2 {
+		t.Errorf("the generated log: %d of %d records passed over, %d to pass over", passed, found, pass)
+	}
 	refs, err := filepath.Glob("testdata/reference/*.json")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // piece is a chunk of an input's content: data, then err, io.EOF at its end; first marks an
@@ -39,7 +40,15 @@ type fetcher struct {
 	// the piece being read, and how far
 	cur piece
 	off int
+	// how long each side waited on the other
+	waits waits
 }
+
+// waits are how long the two sides of a Read waited on each other: the fetcher for a chunk to
+// read into, all of them being scanned or ahead (fetch: the scanning was behind), and the
+// scanning for the next chunk (scan: reading and decompressing were behind). Reading is limited
+// by decompression when the fetcher never waits.
+type waits struct{ fetch, scan time.Duration }
 
 // newFetcher starts reading the inputs: files, directories walked in sorted order, and "-" for
 // stdin.
@@ -157,8 +166,14 @@ func (f *fetcher) copy(name string, r io.Reader, gz bool) error {
 		var buf []byte
 		select {
 		case buf = <-f.free:
-		case <-f.done:
-			return errClosed
+		default:
+			t := time.Now()
+			select {
+			case buf = <-f.free:
+			case <-f.done:
+				return errClosed
+			}
+			f.waits.fetch += time.Since(t)
 		}
 		n := 0
 		var err error
@@ -191,7 +206,14 @@ func (f *fetcher) send(p piece) bool {
 // first of the next input (or the end).
 func (f *fetcher) next() piece {
 	f.release()
-	f.cur, f.off = <-f.full, 0
+	select {
+	case f.cur = <-f.full:
+	default:
+		t := time.Now()
+		f.cur = <-f.full
+		f.waits.scan += time.Since(t)
+	}
+	f.off = 0
 	return f.cur
 }
 

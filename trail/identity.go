@@ -45,8 +45,9 @@ var (
 func relevant(v []byte, ms []member) bool {
 	var src, id []byte
 	if ms != nil {
+		var seen [2]bool
 		for _, m := range ms {
-			sourceOrIdentity(m.name(), m.val, &src, &id)
+			sourceOrIdentity(m.name(), m.val, &src, &id, &seen)
 		}
 	} else {
 		src, id = eventSource(v), identityOf(v)
@@ -55,16 +56,39 @@ func relevant(v []byte, ms []member) bool {
 }
 
 // sourceOrIdentity sets src (the string's bytes without its quotes) or id from the value val
-// of the top-level member named name, when it is eventSource or userIdentity.
-func sourceOrIdentity(name, val []byte, src, id *[]byte) {
+// of the top-level member named name, when it is eventSource or userIdentity and the first of
+// that name (seen says which were met: a record is judged by the first of each, as the block
+// scanner judges it as soon as it has read them).
+func sourceOrIdentity(name, val []byte, src, id *[]byte, seen *[2]bool) {
 	switch string(name) {
 	case "eventSource":
-		if len(val) >= 2 && val[0] == '"' {
+		if !seen[0] && len(val) >= 2 && val[0] == '"' {
 			*src = val[1 : len(val)-1]
 		}
+		seen[0] = true
 	case "userIdentity":
-		*id = val
+		if !seen[1] {
+			*id = val
+		}
+		seen[1] = true
 	}
+}
+
+// passOver says, from the members eventSource and userIdentity of the record data alone,
+// that it is not worth decoding: of a source that relevant does not read whole, and without
+// a marker in its userIdentity.
+func passOver(data []byte, src, id memberOffsets) bool {
+	s := trimWS(data[src.vs:src.ve])
+	if len(s) >= 2 && s[0] == '"' {
+		s = s[1 : len(s)-1]
+	} else {
+		s = nil // not a string: as sourceOrIdentity reads it
+	}
+	switch string(s) {
+	case srcSTS, srcOrganizations, srcIAM:
+		return false // judged by the whole record
+	}
+	return !relevantTo(nil, s, trimWS(data[id.vs:id.ve]))
 }
 
 // relevantTo is relevant for the record v of the event source src (without its quotes) and the

@@ -32,6 +32,9 @@ type ReadOptions struct {
 	// inline decides, for tests, where the records of compressed inputs are decoded: 1 on the
 	// scanning goroutine, -1 on the decoding goroutine, 0 by the cores (see setInline).
 	inline int
+	// waits, when set, is given the fetcher's waits of a Read that reads its inputs to the end
+	// (benchmarks report them).
+	waits *waits
 }
 
 // Place is where a record was read: its file, its number in the file (from 1) and the line it
@@ -140,6 +143,9 @@ func (rd *reader) inputs(inputs []string) error {
 	for {
 		p := f.next()
 		if p.end {
+			if rd.opts.waits != nil {
+				*rd.opts.waits = f.waits // the fetcher's goroutine wrote them before the end
+			}
 			return nil
 		}
 		if !p.first {
@@ -312,7 +318,7 @@ func (rd *reader) decodeOne(place Place, v []byte, offs []memberOffsets, known b
 	var err error
 	if known {
 		ms = membersAt(ms, v, offs)
-	} else if offs, end, ok := blockObject(v, v[:cap(v)], rd.offs[:0]); ok && len(trimWS(v[end:])) == 0 {
+	} else if offs, end, _, ok := blockObject(v, v[:cap(v)], rd.offs[:0], false); ok && len(trimWS(v[end:])) == 0 {
 		rd.offs = offs // a line the block scanner reads
 		ms = membersAt(ms, v, offs)
 	} else {
@@ -352,6 +358,7 @@ func (rd *reader) stream(name, notGzip string, f *fetcher) error {
 		rd.sc.reset(f) // its buffers serve every input: a trail is thousands of small files
 	}
 	s := rd.sc
+	s.judge = !rd.opts.All
 	err := rd.scan(name, s)
 	rd.counts.Bytes += s.offset()
 	if err != nil {
@@ -549,6 +556,10 @@ func (rd *reader) one(place Place, v []byte, size int64, s *scanner) error {
 	}
 	if v[0] != '{' {
 		rd.problem(Problem{place, Malformed, fmt.Sprintf("not a CloudTrail record: not a JSON object but %.20q", v)})
+		return nil
+	}
+	if s != nil && s.passed { // judged by the block scanner, only when !All
+		c.Skipped++
 		return nil
 	}
 	src, id, known := s.sourceAndIdentity()

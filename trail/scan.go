@@ -37,6 +37,10 @@ type scanner struct {
 	// noBlocks makes value scan without the block scanner (tests compare the two); blocked says
 	// the block scanner found the last value
 	noBlocks, blocked bool
+	// judge makes the block scanner judge the records it finds (blockObject); passed says it
+	// passed over the last value, a record not worth decoding, offs then holding the members
+	// before its eventSource and userIdentity and those two
+	judge, passed bool
 }
 
 // memberOffsets are where a member's key and value are in its object.
@@ -45,7 +49,7 @@ type memberOffsets struct{ ks, ke, vs, ve int }
 // members returns the members of the top-level object of the last value that value returned
 // whole, or nil when it is not an object whose keys could be told.
 func (s *scanner) members() []member {
-	if s.last == nil || s.badOffs || len(s.last) == 0 || s.last[0] != '{' {
+	if s.last == nil || s.badOffs || s.passed || len(s.last) == 0 || s.last[0] != '{' {
 		return nil
 	}
 	for _, o := range s.offs {
@@ -69,6 +73,7 @@ func (s *scanner) sourceAndIdentity() (src, id []byte, found bool) {
 		return nil, nil, false
 	}
 	v := s.last
+	var seen [2]bool
 	for _, o := range s.offs {
 		if s.blocked && o.ke-o.ks != len(`"eventSource"`) && o.ke-o.ks != len(`"userIdentity"`) {
 			continue // a value of the block scanner is never empty, and keys have no escape
@@ -81,7 +86,7 @@ func (s *scanner) sourceAndIdentity() (src, id []byte, found bool) {
 		if s.escapedKey {
 			key = member{key: v[o.ks:o.ke]}.name()
 		}
-		sourceOrIdentity(key, val, &src, &id)
+		sourceOrIdentity(key, val, &src, &id, &seen)
 	}
 	return src, id, true
 }
@@ -229,15 +234,15 @@ func (s *scanner) peek(n int) []byte {
 func (s *scanner) value() (v []byte, size int64, newline bool, err error) {
 	s.start = s.pos
 	from := s.offset()
-	s.offs, s.badOffs, s.escapedKey, s.last, s.blocked = s.offs[:0], false, false, nil, false
+	s.offs, s.badOffs, s.escapedKey, s.last, s.blocked, s.passed = s.offs[:0], false, false, nil, false, false
 	if !s.noBlocks && s.buf[s.pos] == '{' {
 		// the common record, in blocks of 64 bytes
-		offs, n, ok := blockObject(s.buf[s.pos:s.end], s.buf[s.pos:], s.offs)
+		offs, n, passed, ok := blockObject(s.buf[s.pos:s.end], s.buf[s.pos:], s.offs, s.judge)
 		if ok && n <= s.max {
 			s.offs = offs
 			v = s.buf[s.pos : s.pos+n]
 			s.pos += n
-			s.start, s.last, s.blocked = -1, v, true
+			s.start, s.last, s.blocked, s.passed = -1, v, true, passed
 			return v, int64(n), false, nil
 		}
 		s.offs = s.offs[:0]
