@@ -24,8 +24,16 @@ type piece struct {
 	gzip       bool // the input is decompressed
 }
 
-// fetchChunks is how many chunks the fetcher may read ahead, over one input or several.
-const fetchChunks = 6
+// The fetcher reads ahead at most fetchChunks chunks of fetchChunk bytes, over one input or
+// several, made as it needs them: a chunk is made only when every one made is ahead of the
+// scanning, so that a small input takes one, and a log whose records cost the scanning more in
+// some stretches than in others (a morning's sign-ins against a night's machine traffic) gets
+// the read-ahead that keeps decompression from waiting on them. On the generated log of the
+// README, 6 chunks of 256 KiB left decompression waiting 4% of the time, 16 of 1 MiB under 1%.
+const (
+	fetchChunks = 16
+	fetchChunk  = 1 << 20
+)
 
 // fetcher reads a Read's inputs in order in a goroutine of its own, opening each, decompressing
 // those in gzip, a few chunks ahead of the scanning: decompression and scanning then run at
@@ -33,6 +41,7 @@ const fetchChunks = 6
 type fetcher struct {
 	full chan piece
 	free chan []byte
+	made int // the chunks made
 	done chan struct{}
 	// the goroutine's readers, reused from one input to the next
 	br *bufio.Reader
@@ -45,7 +54,7 @@ type fetcher struct {
 }
 
 // waits are how long the two sides of a Read waited on each other: the fetcher for a chunk to
-// read into, all of them being scanned or ahead (fetch: the scanning was behind), and the
+// read into, all it may make being scanned or ahead (fetch: the scanning was behind), and the
 // scanning for the next chunk (scan: reading and decompressing were behind). Reading is limited
 // by decompression when the fetcher never waits.
 type waits struct{ fetch, scan time.Duration }
@@ -55,9 +64,6 @@ type waits struct{ fetch, scan time.Duration }
 func newFetcher(inputs []string, stdin io.Reader) *fetcher {
 	f := &fetcher{full: make(chan piece, fetchChunks), free: make(chan []byte, fetchChunks),
 		done: make(chan struct{})}
-	for range fetchChunks {
-		f.free <- make([]byte, readChunk)
-	}
 	go f.run(inputs, stdin)
 	return f
 }
@@ -167,6 +173,11 @@ func (f *fetcher) copy(name string, r io.Reader, gz bool) error {
 		select {
 		case buf = <-f.free:
 		default:
+			if f.made < fetchChunks {
+				f.made++
+				buf = make([]byte, fetchChunk)
+				break
+			}
 			t := time.Now()
 			select {
 			case buf = <-f.free:
@@ -183,7 +194,7 @@ func (f *fetcher) copy(name string, r io.Reader, gz bool) error {
 			n += m
 		}
 		if !f.send(piece{name: name, first: first, data: buf[:n], err: err, gzip: gz}) {
-			f.free <- buf // there is room: the chunks are fetchChunks in all
+			f.free <- buf // there is room: the chunks are at most fetchChunks
 			return errClosed
 		}
 		if err != nil {
