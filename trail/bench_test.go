@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 )
@@ -158,6 +159,61 @@ func reportCPU(b *testing.B, size int64, cpu time.Duration) {
 	if used := cpuTime() - cpu; used > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/1e6/used.Seconds(), "MB/cpu-s")
 	}
+}
+
+// BenchmarkReadGzip reads the gzip log of BenchmarkRead into a Builder and only decompresses
+// it, one after the other in each of b.N rounds, and reports the median over the rounds of the
+// ratio of the two times on the clock (ratio): a machine whose speed drifts from one minute to
+// the next moves both alike. It reports the share of the time that decompression waited on the
+// scanning (%read-waits), the median over the rounds: reading is limited by decompression when
+// it is about 0, the scanning then waiting on decompression (%scan-waits).
+//
+//	IDCSIM_TRAIL_LOG=DIR go test ./trail -run '^$' -bench ReadGzip -benchtime 10x
+func BenchmarkReadGzip(b *testing.B) {
+	var open func() io.Reader
+	if dir := os.Getenv("IDCSIM_TRAIL_LOG"); dir != "" {
+		path := filepath.Join(dir, "trail.json.gz")
+		open = func() io.Reader {
+			f, err := os.Open(path)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { f.Close() })
+			return f
+		}
+	} else {
+		data := generated(b, 32<<20, false, true)
+		open = func() io.Reader { return bytes.NewReader(data) }
+	}
+	runtime.GC()
+	b.ResetTimer()
+	var ratios, fetch, scan []float64
+	for range b.N {
+		start := time.Now()
+		benchGunzip(b, open())
+		gunzip := time.Since(start)
+		var w waits
+		start = time.Now()
+		if _, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open(), waits: &w}, NewBuilder().Add); err != nil {
+			b.Fatal(err)
+		}
+		read := time.Since(start)
+		ratios = append(ratios, read.Seconds()/gunzip.Seconds())
+		fetch = append(fetch, 100*w.fetch.Seconds()/read.Seconds())
+		scan = append(scan, 100*w.scan.Seconds()/read.Seconds())
+	}
+	b.ReportMetric(median(ratios), "ratio")
+	b.ReportMetric(median(fetch), "%read-waits")
+	b.ReportMetric(median(scan), "%scan-waits")
+}
+
+// median returns the median of v, which it sorts.
+func median(v []float64) float64 {
+	slices.Sort(v)
+	if n := len(v); n%2 == 0 {
+		return (v[n/2-1] + v[n/2]) / 2
+	}
+	return v[len(v)/2]
 }
 
 // BenchmarkReadFiles reads directories of many gzip files, as S3 delivers a trail (a file every
