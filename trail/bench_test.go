@@ -59,15 +59,15 @@ func BenchmarkRead(b *testing.B) {
 			b.ResetTimer()
 			cpu := cpuTime()
 			var size int64
-			var waited waits
+			var waited fetchStats
 			for range b.N {
 				if c.name == "gunzip" {
 					size = benchGunzip(b, open())
 					continue
 				}
 				bld := NewBuilder()
-				var w waits
-				counts, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open(), waits: &w}, bld.Add)
+				var w fetchStats
+				counts, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open(), stats: &w}, bld.Add)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -75,8 +75,8 @@ func BenchmarkRead(b *testing.B) {
 					b.Fatal(counts.Problems)
 				}
 				size = counts.Bytes
-				waited.fetch += w.fetch
-				waited.scan += w.scan
+				waited.fetchWait += w.fetchWait
+				waited.scanWait += w.scanWait
 			}
 			b.SetBytes(size)
 			reportCPU(b, size, cpu)
@@ -84,8 +84,8 @@ func BenchmarkRead(b *testing.B) {
 				// the share of the time that reading (and decompressing) waited on the scanning,
 				// and the other way: reading is limited by decompression when the first is 0
 				elapsed := b.Elapsed().Seconds()
-				b.ReportMetric(100*waited.fetch.Seconds()/elapsed, "%read-waits")
-				b.ReportMetric(100*waited.scan.Seconds()/elapsed, "%scan-waits")
+				b.ReportMetric(100*waited.fetchWait.Seconds()/elapsed, "%read-waits")
+				b.ReportMetric(100*waited.scanWait.Seconds()/elapsed, "%scan-waits")
 			}
 		})
 	}
@@ -201,17 +201,17 @@ func BenchmarkReadGzip(b *testing.B) {
 		}
 		f.Close()
 		fetch := time.Since(start)
-		var w waits
+		var w fetchStats
 		start = time.Now()
-		if _, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open(), waits: &w}, NewBuilder().Add); err != nil {
+		if _, err := Read(context.Background(), []string{"-"}, ReadOptions{Stdin: open(), stats: &w}, NewBuilder().Add); err != nil {
 			b.Fatal(err)
 		}
 		read := time.Since(start)
 		readGunzip = append(readGunzip, read.Seconds()/gunzip.Seconds())
 		readFetch = append(readFetch, read.Seconds()/fetch.Seconds())
 		fetchGunzip = append(fetchGunzip, fetch.Seconds()/gunzip.Seconds())
-		fetchWaits = append(fetchWaits, 100*w.fetch.Seconds()/read.Seconds())
-		scanWaits = append(scanWaits, 100*w.scan.Seconds()/read.Seconds())
+		fetchWaits = append(fetchWaits, 100*w.fetchWait.Seconds()/read.Seconds())
+		scanWaits = append(scanWaits, 100*w.scanWait.Seconds()/read.Seconds())
 	}
 	b.ReportMetric(median(readGunzip), "read/gunzip")
 	b.ReportMetric(median(readFetch), "read/fetch")

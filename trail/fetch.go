@@ -41,7 +41,6 @@ const (
 type fetcher struct {
 	full chan piece
 	free chan []byte
-	made int // the chunks made
 	done chan struct{}
 	// the goroutine's readers, reused from one input to the next
 	br *bufio.Reader
@@ -49,15 +48,18 @@ type fetcher struct {
 	// the piece being read, and how far
 	cur piece
 	off int
-	// how long each side waited on the other
-	waits waits
+	// how long each side waited on the other, and the chunks made
+	stats fetchStats
 }
 
-// waits are how long the two sides of a Read waited on each other: the fetcher for a chunk to
-// read into, all it may make being scanned or ahead (fetch: the scanning was behind), and the
-// scanning for the next chunk (scan: reading and decompressing were behind). Reading is limited
-// by decompression when the fetcher never waits.
-type waits struct{ fetch, scan time.Duration }
+// fetchStats are how long the two sides of a Read waited on each other: the fetcher for a chunk
+// to read into, all it may make being scanned or ahead (fetchWait: the scanning was behind),
+// and the scanning for the next chunk (scanWait: reading and decompressing were behind); and the
+// chunks the fetcher made. Reading is limited by decompression when the fetcher never waits.
+type fetchStats struct {
+	fetchWait, scanWait time.Duration
+	chunks              int
+}
 
 // newFetcher starts reading the inputs: files, directories walked in sorted order, and "-" for
 // stdin.
@@ -173,8 +175,8 @@ func (f *fetcher) copy(name string, r io.Reader, gz bool) error {
 		select {
 		case buf = <-f.free:
 		default:
-			if f.made < fetchChunks {
-				f.made++
+			if f.stats.chunks < fetchChunks {
+				f.stats.chunks++
 				buf = make([]byte, fetchChunk)
 				break
 			}
@@ -184,7 +186,7 @@ func (f *fetcher) copy(name string, r io.Reader, gz bool) error {
 			case <-f.done:
 				return errClosed
 			}
-			f.waits.fetch += time.Since(t)
+			f.stats.fetchWait += time.Since(t)
 		}
 		n := 0
 		var err error
@@ -222,7 +224,7 @@ func (f *fetcher) next() piece {
 	default:
 		t := time.Now()
 		f.cur = <-f.full
-		f.waits.scan += time.Since(t)
+		f.stats.scanWait += time.Since(t)
 	}
 	f.off = 0
 	return f.cur

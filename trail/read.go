@@ -32,9 +32,9 @@ type ReadOptions struct {
 	// inline decides, for tests, where the records of compressed inputs are decoded: 1 on the
 	// scanning goroutine, -1 on the decoding goroutine, 0 by the cores (see setInline).
 	inline int
-	// waits, when set, is given the fetcher's waits of a Read that reads its inputs to the end
-	// (benchmarks report them).
-	waits *waits
+	// stats, when set, is given the fetcher's statistics of a Read that reads its inputs to the
+	// end (tests and benchmarks report them).
+	stats *fetchStats
 }
 
 // Place is where a record was read: its file, its number in the file (from 1) and the line it
@@ -143,8 +143,8 @@ func (rd *reader) inputs(inputs []string) error {
 	for {
 		p := f.next()
 		if p.end {
-			if rd.opts.waits != nil {
-				*rd.opts.waits = f.waits // the fetcher's goroutine wrote them before the end
+			if rd.opts.stats != nil {
+				*rd.opts.stats = f.stats // the fetcher's goroutine wrote them before the end
 			}
 			return nil
 		}

@@ -323,7 +323,8 @@ func TestReadSkipAllocs(t *testing.T) {
 
 // A trail is thousands of small files: the readers, buffers and decompressor of one serve the
 // next, so that a file costs little beyond its bytes (it cost 2.9 MB of allocations each when
-// every file had its own).
+// every file had its own). The chunks the fetcher reads ahead into, as many as it takes to keep
+// ahead (at most fetchChunks of fetchChunk bytes), are counted apart: those are a Read's.
 func TestReadFilesReuseBuffers(t *testing.T) {
 	perFile := func(n int) uint64 {
 		dir := t.TempDir()
@@ -331,13 +332,17 @@ func TestReadFilesReuseBuffers(t *testing.T) {
 			write(t, filepath.Join(dir, fmt.Sprintf("f%03d.json.gz", i)), gz(t, `{"Records":[`+other(fmt.Sprint(i))+`]}`))
 		}
 		var before, after runtime.MemStats
+		var stats fetchStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
-		if _, c, err := read(t, ReadOptions{}, dir); err != nil || c.Files != n || c.Skipped != n {
+		if _, c, err := read(t, ReadOptions{stats: &stats}, dir); err != nil || c.Files != n || c.Skipped != n {
 			t.Fatalf("%v, %+v", err, c)
 		}
 		runtime.ReadMemStats(&after)
-		return after.TotalAlloc - before.TotalAlloc
+		if stats.chunks < 1 || stats.chunks > fetchChunks {
+			t.Fatalf("%d chunks read ahead", stats.chunks)
+		}
+		return after.TotalAlloc - before.TotalAlloc - uint64(stats.chunks)*fetchChunk
 	}
 	small, large := perFile(10), perFile(110)
 	if each := (int64(large) - int64(small)) / 100; each > 64<<10 {
