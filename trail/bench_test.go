@@ -40,21 +40,7 @@ func BenchmarkRead(b *testing.B) {
 		{"lines", "trail.jsonl", true, false},
 	} {
 		b.Run(c.name, func(b *testing.B) {
-			var open func() io.Reader
-			if dir != "" {
-				path := filepath.Join(dir, c.file)
-				open = func() io.Reader {
-					f, err := os.Open(path)
-					if err != nil {
-						b.Fatal(err)
-					}
-					b.Cleanup(func() { f.Close() })
-					return f
-				}
-			} else {
-				data := generated(b, 32<<20, c.lines, c.gz)
-				open = func() io.Reader { return bytes.NewReader(data) }
-			}
+			open := benchLog(b, dir, c.file, c.lines, c.gz)
 			runtime.GC() // the generation's garbage is not the reading's
 			b.ResetTimer()
 			cpu := cpuTime()
@@ -88,6 +74,25 @@ func BenchmarkRead(b *testing.B) {
 				b.ReportMetric(100*waited.scanWait.Seconds()/elapsed, "%scan-waits")
 			}
 		})
+	}
+}
+
+// benchLog returns what opens a benchmark's log at each call: the file that
+// TestWriteGeneratedLog wrote in dir, or, when dir is "", 32 MiB generated in memory (as lines,
+// gzip-compressed, as generated says).
+func benchLog(b *testing.B, dir, file string, lines, gz bool) func() io.Reader {
+	if dir == "" {
+		data := generated(b, 32<<20, lines, gz)
+		return func() io.Reader { return bytes.NewReader(data) }
+	}
+	path := filepath.Join(dir, file)
+	return func() io.Reader {
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { f.Close() })
+		return f
 	}
 }
 
@@ -175,21 +180,7 @@ func reportCPU(b *testing.B, size int64, cpu time.Duration) {
 //
 //	IDCSIM_TRAIL_LOG=DIR go test ./trail -run '^$' -bench ReadGzip -benchtime 10x
 func BenchmarkReadGzip(b *testing.B) {
-	var open func() io.Reader
-	if dir := os.Getenv("IDCSIM_TRAIL_LOG"); dir != "" {
-		path := filepath.Join(dir, "trail.json.gz")
-		open = func() io.Reader {
-			f, err := os.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Cleanup(func() { f.Close() })
-			return f
-		}
-	} else {
-		data := generated(b, 32<<20, false, true)
-		open = func() io.Reader { return bytes.NewReader(data) }
-	}
+	open := benchLog(b, os.Getenv("IDCSIM_TRAIL_LOG"), "trail.json.gz", false, true)
 	runtime.GC()
 	b.ResetTimer()
 	var readGunzip, readTouch, touchFetch, fetchGunzip, fetchWaits, scanWaits []float64

@@ -235,6 +235,9 @@ func FuzzBlockScanner(f *testing.F) {
 	f.Add([]byte(`{"Records":[`+rec("a")+","+other("b")+`]}`), uint8(0))
 	f.Add([]byte(`{"a":{"b":[1,{"c":"}"}]},"d":[]} {"a":1 2}`), uint8(3))
 	f.Add([]byte(`{"k\"ey":1,"b":tr ue}`), uint8(1))
+	// judged and passed over, and judged and read whole
+	f.Add([]byte(`{"userIdentity":{"arn":"x"},"eventSource":"ec2.amazonaws.com","a":{"b":["}",{}]},"c" 1}`), uint8(5))
+	f.Add([]byte(`{"eventSource":"kms.amazonaws.com","userIdentity":{"onBehalfOf":{}},"a":[]}`), uint8(63))
 	f.Fuzz(func(t *testing.T, b []byte, chunk uint8) {
 		checkBlocks(t, b, int(chunk)+1, 1<<20)
 		checkBlocks(t, b, 1<<20, 64)
