@@ -28,16 +28,17 @@ type piece struct {
 // several, made as it needs them: a chunk is made only when every one made is ahead of the
 // scanning, so that a small input takes one, and a log whose records cost the scanning more in
 // some stretches than in others (a morning's sign-ins against a night's machine traffic) gets
-// the read-ahead that keeps decompression from waiting on them. On the generated log of the
-// README, 6 chunks of 256 KiB left decompression waiting 4% of the time, 16 of 1 MiB under 1%.
+// the read-ahead that keeps decompression from waiting on them. On the 1000 MiB generated log
+// of the README, 6 chunks of 256 KiB left decompression waiting on the scanning 2.7% to 5.2% of
+// the time, 16 of 1 MiB 0% to 1.7% (six runs each).
 const (
 	fetchChunks = 16
 	fetchChunk  = 1 << 20
 )
 
 // fetcher reads a Read's inputs in order in a goroutine of its own, opening each, decompressing
-// those in gzip, a few chunks ahead of the scanning: decompression and scanning then run at
-// once on two cores, across the small files a trail is made of as within a large one.
+// those in gzip, up to fetchChunks chunks ahead of the scanning: decompression and scanning then
+// run at once on two cores, across the small files a trail is made of as within a large one.
 type fetcher struct {
 	full chan piece
 	free chan []byte
