@@ -173,10 +173,11 @@ func reportCPU(b *testing.B, size int64, cpu time.Duration) {
 // the ratios of their times on the clock, which a machine whose speed drifts from one minute to
 // the next moves alike: fetch/gunzip is what handing the bytes over to another goroutine costs
 // decompression, touch/fetch what reading them there costs it, read/touch what finding and
-// decoding the records cost beyond reading their bytes (about 1 when reading is limited by
-// decompression), read/gunzip all of it. It reports the shares of the reading's time that
-// decompression waited on the scanning (%read-waits, about 0 when limited by it) and the
-// scanning on decompression (%scan-waits), medians over the rounds.
+// decoding the records cost beyond reading their bytes, read/gunzip all of it. It reports the
+// shares of the reading's time that decompression waited on the scanning (%read-waits) and the
+// scanning on decompression (%scan-waits), medians over the rounds. Reading is limited by
+// decompression when %read-waits is about 0: decompression is then busy all along, and
+// read/touch is how much slower it goes beside the scanning's work.
 //
 //	IDCSIM_TRAIL_LOG=DIR go test ./trail -run '^$' -bench ReadGzip -benchtime 10x
 func BenchmarkReadGzip(b *testing.B) {
