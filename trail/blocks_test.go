@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"sync"
 	"testing"
 )
 
@@ -30,11 +31,25 @@ type trickle struct {
 
 func (t trickle) Read(p []byte) (int, error) { return t.r.Read(p[:min(len(p), t.n)]) }
 
+// scanners are scanAll's, one for each bound, reset for each call: a fuzzed input then costs no
+// buffer of its own.
+var scanners = struct {
+	sync.Mutex
+	m map[int]*scanner
+}{m: map[int]*scanner{}}
+
 // scanAll scans b as records are read, values between separators, with or without the block
 // scanner, judging the records or not, reading at most chunk bytes at a time and keeping values
 // of at most max bytes.
 func scanAll(b []byte, blocks, judge bool, chunk, max int) []scanStep {
-	s := newScanner(trickle{bytes.NewReader(b), chunk}, max)
+	scanners.Lock()
+	defer scanners.Unlock()
+	s := scanners.m[max]
+	if s == nil {
+		s = newScanner(nil, max)
+		scanners.m[max] = s
+	}
+	s.reset(trickle{bytes.NewReader(b), chunk})
 	s.noBlocks, s.judge = !blocks, judge
 	var out []scanStep
 	for len(out) < 1000 {
