@@ -271,7 +271,8 @@ func TestReadGigabyteLine(t *testing.T) {
 
 // Memory does not grow with the log: 128 MiB of records by the same users and sessions (the
 // generated log of the benchmark, streamed through a pipe) are read with the heap never above
-// 32 MiB, while what is read is built into users and sessions.
+// 40 MiB (at most 16 MiB of it read ahead; the rest stayed under 24 MiB before the read-ahead
+// grew), while what is read is built into users and sessions.
 func TestReadMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 128 MiB")
@@ -296,7 +297,7 @@ func TestReadMemoryBounded(t *testing.T) {
 		t.Fatalf("read %d bytes, %d records", c.Bytes, n)
 	}
 	t.Logf("%d MiB read, %d records decoded, the heap at most %d MiB", c.Bytes>>20, n, peak>>20)
-	if peak > 32<<20 {
+	if peak > 40<<20 {
 		t.Errorf("the heap reached %d MiB", peak>>20)
 	}
 	if tl := b.Timeline(0); len(tl.Users) != 50 {
